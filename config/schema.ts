@@ -1,0 +1,328 @@
+import { z } from 'zod';
+
+/**
+ * The one config file of Warden. The CDK app validates it at synth, the tasks validate the
+ * slice they receive in their environment at cold start, and the local runtime validates it at
+ * start, so a bad value fails early with a message that names the field.
+ */
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
+
+/** An IPv4 or IPv6 CIDR block; checked in detail by `parseCidr`. */
+export const cidr = z
+  .string()
+  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32');
+
+export const ACTIONS = ['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO'] as const;
+export const SEVERITY_BANDS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+export const NOTIFICATION_CATEGORIES = [
+  'APPROVAL_REQUESTED',
+  'BLOCKED',
+  'UNBLOCKED',
+  'ACTION_FAILED',
+  'FINDING',
+  'ONBOARDING_RESULT',
+  'FREE_TRIAL_ENDING',
+  'CLOUDTRAIL_LOGGING_DISABLED',
+  'PASSWORD_POLICY_CHANGED',
+  'INSTANCE_PORT_SCANNING',
+  'UNUSUAL_TRAFFIC_VOLUME',
+  'DRIFT',
+] as const;
+export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
+export type TriageAction = (typeof ACTIONS)[number];
+
+export const FEATURE_NAMES = [
+  's3DataEvents',
+  'eksAuditLogs',
+  'runtimeMonitoring',
+  'ebsMalwareProtection',
+  'rdsLoginEvents',
+  'lambdaNetworkLogs',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+const policyRule = z
+  .object({
+    /** Shown in the triage result and the execution history as the reason. */
+    name: z.string().min(1).max(80),
+    /** Finding type globs, `*` matches any run of characters: `Backdoor:EC2/*`. @default - any type */
+    types: z.array(z.string().min(1).max(200)).min(1).optional(),
+    /** Severity bands this rule applies to. @default - any severity */
+    severities: z.array(z.enum(SEVERITY_BANDS)).min(1).optional(),
+    /** `service.resourceRole` this rule applies to. @default - any role */
+    resourceRole: z.enum(['TARGET', 'ACTOR']).optional(),
+    /** Account ids this rule applies to. @default - any account */
+    accounts: z.array(accountId).min(1).optional(),
+    /** Organizational unit ids (`ou-xxxx-yyyyyyyy`); needs the account's OU in the finding context. */
+    organizationalUnits: z.array(z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/)).min(1).optional(),
+    /** Instance tags that must all be present with these values. */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+    action: z.enum(ACTIONS),
+    /** The notification category for NOTIFY outcomes. @default FINDING */
+    category: z.enum(NOTIFICATION_CATEGORIES).optional(),
+  })
+  .strict();
+export type PolicyRule = z.infer<typeof policyRule>;
+
+export const DEFAULT_POLICY: PolicyRule[] = [
+  {
+    name: 'brute force against our instance',
+    types: ['UnauthorizedAccess:EC2/SSHBruteForce', 'UnauthorizedAccess:EC2/RDPBruteForce'],
+    resourceRole: 'TARGET',
+    action: 'BLOCK_WITH_APPROVAL',
+  },
+  {
+    name: 'high-severity port probe of an unprotected port',
+    types: ['Recon:EC2/PortProbeUnprotectedPort', 'Recon:EC2/PortProbeEMRUnprotectedPort'],
+    resourceRole: 'TARGET',
+    severities: ['HIGH', 'CRITICAL'],
+    action: 'BLOCK_AUTO',
+  },
+  {
+    name: 'port probe of an unprotected port',
+    types: ['Recon:EC2/PortProbeUnprotectedPort', 'Recon:EC2/PortProbeEMRUnprotectedPort'],
+    resourceRole: 'TARGET',
+    action: 'BLOCK_WITH_APPROVAL',
+  },
+  {
+    name: 'inbound traffic from a custom threat list address',
+    types: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],
+    resourceRole: 'TARGET',
+    action: 'BLOCK_WITH_APPROVAL',
+  },
+  {
+    name: 'our instance is attacking others: isolate it',
+    types: [
+      'UnauthorizedAccess:EC2/SSHBruteForce',
+      'UnauthorizedAccess:EC2/RDPBruteForce',
+      'Recon:EC2/PortProbeUnprotectedPort',
+      'Recon:EC2/PortProbeEMRUnprotectedPort',
+    ],
+    resourceRole: 'ACTOR',
+    action: 'NOTIFY',
+    category: 'FINDING',
+  },
+  {
+    name: 'compromised instance: isolate it',
+    types: ['Backdoor:EC2/*', 'CryptoCurrency:EC2/*', 'Trojan:EC2/*'],
+    action: 'NOTIFY',
+    category: 'FINDING',
+  },
+  { name: 'instance port-scanning others', types: ['Recon:EC2/Portscan'], action: 'NOTIFY', category: 'INSTANCE_PORT_SCANNING' },
+  {
+    name: 'unusual traffic volume',
+    types: ['Behavior:EC2/TrafficVolumeUnusual'],
+    action: 'NOTIFY',
+    category: 'UNUSUAL_TRAFFIC_VOLUME',
+  },
+  {
+    name: 'CloudTrail logging disabled',
+    types: ['Stealth:IAMUser/CloudTrailLoggingDisabled'],
+    action: 'NOTIFY',
+    category: 'CLOUDTRAIL_LOGGING_DISABLED',
+  },
+  {
+    name: 'password policy changed',
+    types: ['Stealth:IAMUser/PasswordPolicyChange'],
+    action: 'NOTIFY',
+    category: 'PASSWORD_POLICY_CHANGED',
+  },
+  { name: 'other finding of medium severity or above', severities: ['MEDIUM', 'HIGH', 'CRITICAL'], action: 'NOTIFY' },
+  { name: 'other low-severity finding', severities: ['LOW'], action: 'IGNORE' },
+];
+
+const features = z
+  .object({
+    /** S3 data events (S3_DATA_EVENTS). @default true */
+    s3DataEvents: z.boolean().default(true),
+    /** EKS audit logs (EKS_AUDIT_LOGS). @default true */
+    eksAuditLogs: z.boolean().default(true),
+    /** Runtime monitoring (RUNTIME_MONITORING). @default false */
+    runtimeMonitoring: z.boolean().default(false),
+    /** EBS malware protection (EBS_MALWARE_PROTECTION). @default true */
+    ebsMalwareProtection: z.boolean().default(true),
+    /** RDS login events (RDS_LOGIN_EVENTS). @default true */
+    rdsLoginEvents: z.boolean().default(true),
+    /** Lambda network logs (LAMBDA_NETWORK_LOGS). @default true */
+    lambdaNetworkLogs: z.boolean().default(true),
+  })
+  .strict();
+
+const passwordBaseline = z
+  .object({
+    minimumPasswordLength: z.number().int().min(6).max(128).default(14),
+    requireSymbols: z.boolean().default(true),
+    requireNumbers: z.boolean().default(true),
+    requireUppercaseCharacters: z.boolean().default(true),
+    requireLowercaseCharacters: z.boolean().default(true),
+    /** 0 means passwords never expire. @default 90 */
+    maxPasswordAge: z.number().int().min(0).max(1095).default(90),
+    /** @default 24 */
+    passwordReusePrevention: z.number().int().min(0).max(24).default(24),
+  })
+  .strict();
+
+const schedule = z
+  .string()
+  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'must be rate(...) or cron(...)');
+
+export const WardenConfigSchema = z
+  .object({
+    organization: z
+      .object({
+        managementAccountId: accountId,
+        /** The GuardDuty administrator; Warden's state machines run here. */
+        securityAccountId: accountId,
+        /** Where the state machines, tables, API and topic live. */
+        homeRegion: region,
+        /** Every region Warden governs (onboarding, finding forwarding). Must include homeRegion. */
+        regions: z.array(region).min(1).max(40),
+        /** The role Warden assumes in member accounts. @default WardenMemberRole */
+        memberRoleName: roleName.default('WardenMemberRole'),
+      })
+      .strict(),
+    onboarding: z
+      .object({
+        /** invitation: create, invite and accept; organization: delegated administrator. @default invitation */
+        mode: z.enum(['invitation', 'organization']).default('invitation'),
+        /** Regions onboarded at once per account (the Map's MaxConcurrency). @default 4 */
+        maxConcurrency: z.number().int().min(1).max(40).default(4),
+        findingPublishingFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS']).default('FIFTEEN_MINUTES'),
+        features: features.default(features.parse({})),
+        /** Drift sweep schedule. @default rate(6 hours) */
+        sweepSchedule: schedule.default('rate(6 hours)'),
+        /** Notify when any feature's remaining free-trial days fall below this. @default 7 */
+        freeTrialThresholdDays: z.number().int().min(1).max(30).default(7),
+        freeTrialSchedule: schedule.default('rate(1 day)'),
+      })
+      .strict()
+      .default({
+        mode: 'invitation',
+        maxConcurrency: 4,
+        findingPublishingFrequency: 'FIFTEEN_MINUTES',
+        features: features.parse({}),
+        sweepSchedule: 'rate(6 hours)',
+        freeTrialThresholdDays: 7,
+        freeTrialSchedule: 'rate(1 day)',
+      }),
+    response: z
+      .object({
+        /** enforce: change NACLs; dry-run: decide and record, change nothing. @default dry-run */
+        mode: z.enum(['enforce', 'dry-run']).default('dry-run'),
+        /** When true, no NACL entry is created by any execution. @default false */
+        killSwitch: z.boolean().default(false),
+        /**
+         * Warden's reserved inbound rule numbers. Must lie below the customer's ALLOW rules,
+         * since NACLs evaluate the lowest number first.
+         */
+        ruleBand: z
+          .object({ start: z.number().int().min(1).max(32766), end: z.number().int().min(1).max(32766) })
+          .strict()
+          .default({ start: 1, end: 90 }),
+        /** Inbound rules allowed per NACL (AWS default 20, at most 40). @default 20 */
+        naclRuleQuota: z.number().int().min(1).max(40).default(20),
+        /** What to do when the band or the quota is full. @default refuse */
+        whenFull: z.enum(['refuse', 'evict-oldest']).default('refuse'),
+        /** How long a first block lasts, in minutes. @default 1440 (24 hours) */
+        blockMinutes: z.number().int().min(1).max(525600).default(1440),
+        /** A repeat offender's next block lasts this many times longer. @default 2 */
+        repeatMultiplier: z.number().min(1).max(10).default(2),
+        /** Upper bound on any block. @default 10080 (7 days) */
+        maxBlockMinutes: z.number().int().min(1).max(525600).default(10080),
+        approval: z
+          .object({
+            /** @default 60 */
+            timeoutMinutes: z.number().int().min(1).max(10080).default(60),
+            /** What an approval that nobody decided leads to. @default reject */
+            onTimeout: z.enum(['block', 'reject']).default('reject'),
+          })
+          .strict()
+          .default({ timeoutMinutes: 60, onTimeout: 'reject' }),
+        /** Addresses that are never blocked. */
+        allowList: z.array(cidr).max(1000).default([]),
+        /** VPC CIDRs of the organisation; never blocked. */
+        ownCidrs: z.array(cidr).max(1000).default([]),
+        /** Evaluated first to last; the first match decides. @default DEFAULT_POLICY */
+        policy: z.array(policyRule).min(1).default(DEFAULT_POLICY),
+      })
+      .strict()
+      .superRefine((r, ctx) => {
+        if (r.ruleBand.end < r.ruleBand.start) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ruleBand', 'end'],
+            message: `must be at least ruleBand.start (${r.ruleBand.start}), got ${r.ruleBand.end}`,
+          });
+        }
+        if (r.maxBlockMinutes < r.blockMinutes) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['maxBlockMinutes'],
+            message: `must be at least blockMinutes (${r.blockMinutes}), got ${r.maxBlockMinutes}`,
+          });
+        }
+      }),
+    notifications: z
+      .object({
+        /** Categories switched off; everything else is published. @default [] */
+        disabled: z.array(z.enum(NOTIFICATION_CATEGORIES)).default([]),
+        passwordPolicyBaseline: passwordBaseline.default(passwordBaseline.parse({})),
+      })
+      .strict()
+      .default({ disabled: [], passwordPolicyBaseline: passwordBaseline.parse({}) }),
+    approvals: z
+      .object({
+        /** cognito: a user pool in the security stack; oidc: an external issuer. @default cognito */
+        authorizer: z
+          .discriminatedUnion('kind', [
+            z.object({ kind: z.literal('cognito') }).strict(),
+            z
+              .object({
+                kind: z.literal('oidc'),
+                issuer: z.string().url().startsWith('https://'),
+                audience: z.array(z.string().min(1)).min(1),
+              })
+              .strict(),
+          ])
+          .default({ kind: 'cognito' }),
+        /** Names that may sign in to the local runtime's approval page. */
+        localApprovers: z.array(z.string().regex(/^[\w.@-]{1,64}$/)).default(['alice', 'bob']),
+      })
+      .strict()
+      .default({ authorizer: { kind: 'cognito' }, localApprovers: ['alice', 'bob'] }),
+    audit: z
+      .object({
+        /** Days archived execution histories are kept. @default 2557 (7 years) */
+        archiveRetentionDays: z.number().int().min(1).max(36500).default(2557),
+        /** S3 Object Lock (compliance mode) on the archive bucket. @default false */
+        objectLock: z.boolean().default(false),
+      })
+      .strict()
+      .default({ archiveRetentionDays: 2557, objectLock: false }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.organization.regions.includes(c.organization.homeRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organization', 'regions'],
+        message: `must include homeRegion ${c.organization.homeRegion}`,
+      });
+    }
+    if (new Set(c.organization.regions).size !== c.organization.regions.length) {
+      ctx.addIssue({ code: 'custom', path: ['organization', 'regions'], message: 'must not repeat a region' });
+    }
+    if (c.organization.managementAccountId === c.organization.securityAccountId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organization', 'securityAccountId'],
+        message: 'must differ from managementAccountId: Warden runs in a dedicated security account',
+      });
+    }
+  });
+
+export type WardenConfig = z.infer<typeof WardenConfigSchema>;
+export type WardenConfigInput = z.input<typeof WardenConfigSchema>;

@@ -1,0 +1,42 @@
+/**
+ * An error as the AWS SDK v3 surfaces a service error: `name` is AWS's error code, `$fault` says
+ * whose fault it is and `$metadata.httpStatusCode` the status AWS answers with. Handlers and
+ * Retry rules match on `name`, exactly as against AWS.
+ */
+export class AwsError extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: { httpStatusCode: number; requestId?: string; attempts?: number };
+  readonly $retryable?: { throttling: boolean };
+
+  constructor(code: string, message: string, httpStatusCode = 400) {
+    super(message);
+    this.name = code;
+    this.$fault = httpStatusCode >= 500 ? 'server' : 'client';
+    this.$metadata = { httpStatusCode };
+    if (THROTTLING_CODES.has(code)) this.$retryable = { throttling: true };
+  }
+}
+
+export const THROTTLING_CODES = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+]);
+
+/** The throttling error code each service answers with. */
+export const THROTTLING_CODE_BY_SERVICE: Readonly<Record<string, string>> = {
+  ec2: 'RequestLimitExceeded',
+  sts: 'Throttling',
+  sns: 'Throttling',
+  iam: 'Throttling',
+  organizations: 'TooManyRequestsException',
+  guardduty: 'TooManyRequestsException',
+  dynamodb: 'ThrottlingException',
+  sfn: 'ThrottlingException',
+};
+
+export function validationError(message: string): AwsError {
+  return new AwsError('ValidationException', message);
+}
