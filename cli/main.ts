@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import '../runtime/polyfills';
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands';
+import { CliError } from './cli-error';
+
+/**
+ * `warden`: every subcommand lives in `cli/commands/<name>.ts` and registers itself on the
+ * program. Errors a user can fix end in one line on stderr and exit code 1 (2 for usage errors),
+ * never a stack trace.
+ */
+export function buildProgram(): Command {
+  const program = new Command('warden')
+    .description('Organisation-wide GuardDuty onboarding and finding response')
+    .exitOverride();
+  program.configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+  for (const register of commands) register(program);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // commander already printed its one-line message (or the help text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`warden: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const e = error as Error;
+    process.stderr.write(`warden: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}\n`);
+    if (process.env.WARDEN_DEBUG) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

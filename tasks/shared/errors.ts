@@ -1,0 +1,60 @@
+/**
+ * Warden's error model. Each class sets `name`, which is what Step Functions sees as the error
+ * of a failed task and what the workflows' Retry and Catch rules match on.
+ */
+export class WardenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The task's input does not match its contract; never retried. */
+export class InvalidInputError extends WardenError {}
+/** Warden cannot assume its role in the member account (missing role or trust). */
+export class MemberRoleUnavailableError extends WardenError {}
+/** No free rule number in Warden's band, or the NACL's rule quota is used up. */
+export class RuleBandFullError extends WardenError {}
+/** Another execution took the rule number first; the workflow retries the allocation. */
+export class RuleNumberTakenError extends WardenError {}
+/** The resource the finding names no longer exists (instance, subnet, NACL). */
+export class ResourceGoneError extends WardenError {}
+/** Something changed an entry Warden relies on; Warden refuses to touch what it did not create. */
+export class NotWardensEntryError extends WardenError {}
+/** A transient AWS error that survived the SDK's own attempts; the state machine retries it. */
+export class TransientAwsError extends WardenError {}
+
+const TRANSIENT = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+  'InternalServerErrorException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'EC2ThrottledException',
+]);
+
+/** True for AWS errors worth retrying: throttling and server faults. */
+export function isTransient(error: unknown): boolean {
+  const e = error as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (!e || typeof e !== 'object') return false;
+  if (e.name && TRANSIENT.has(e.name)) return true;
+  return e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
+/**
+ * Re-throws a transient AWS error as `TransientAwsError` so the workflows' Retry rules can name
+ * one error instead of every service's spelling of "slow down"; other errors pass unchanged.
+ */
+export function classifyAwsError(error: unknown, doing: string): never {
+  if (isTransient(error)) {
+    throw new TransientAwsError(`${doing}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+  }
+  throw error;
+}
