@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import '../runtime/polyfills';
 import { Command, CommanderError } from 'commander';
-import { commands } from './commands';
 import { CliError } from './cli-error';
+import { commands } from './commands';
 
 /**
  * `warden`: every subcommand lives in `cli/commands/<name>.ts` and registers itself on the
@@ -13,9 +13,9 @@ export function buildProgram(): Command {
   const program = new Command('warden')
     .description('Organisation-wide GuardDuty onboarding and finding response')
     .exitOverride();
-  program.configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') });
+  program.configureOutput({ outputError: (text, write) => write(`${text.split('\n')[0]}\n`) });
   for (const register of commands) register(program);
-  program.commands.forEach((c) => c.exitOverride());
+  for (const command of program.commands) command.exitOverride();
   return program;
 }
 

@@ -7,7 +7,9 @@ import { z } from 'zod';
  */
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const region = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
 /** An IPv4 or IPv6 CIDR block; checked in detail by `parseCidr`. */
@@ -57,7 +59,10 @@ const policyRule = z
     /** Account ids this rule applies to. @default - any account */
     accounts: z.array(accountId).min(1).optional(),
     /** Organizational unit ids (`ou-xxxx-yyyyyyyy`); needs the account's OU in the finding context. */
-    organizationalUnits: z.array(z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/)).min(1).optional(),
+    organizationalUnits: z
+      .array(z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/))
+      .min(1)
+      .optional(),
     /** Instance tags that must all be present with these values. */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
     action: z.enum(ACTIONS),
@@ -111,7 +116,12 @@ export const DEFAULT_POLICY: PolicyRule[] = [
     action: 'NOTIFY',
     category: 'FINDING',
   },
-  { name: 'instance port-scanning others', types: ['Recon:EC2/Portscan'], action: 'NOTIFY', category: 'INSTANCE_PORT_SCANNING' },
+  {
+    name: 'instance port-scanning others',
+    types: ['Recon:EC2/Portscan'],
+    action: 'NOTIFY',
+    category: 'INSTANCE_PORT_SCANNING',
+  },
   {
     name: 'unusual traffic volume',
     types: ['Behavior:EC2/TrafficVolumeUnusual'],
@@ -130,7 +140,11 @@ export const DEFAULT_POLICY: PolicyRule[] = [
     action: 'NOTIFY',
     category: 'PASSWORD_POLICY_CHANGED',
   },
-  { name: 'other finding of medium severity or above', severities: ['MEDIUM', 'HIGH', 'CRITICAL'], action: 'NOTIFY' },
+  {
+    name: 'other finding of medium severity or above',
+    severities: ['MEDIUM', 'HIGH', 'CRITICAL'],
+    action: 'NOTIFY',
+  },
   { name: 'other low-severity finding', severities: ['LOW'], action: 'IGNORE' },
 ];
 
@@ -190,7 +204,9 @@ export const WardenConfigSchema = z
         mode: z.enum(['invitation', 'organization']).default('invitation'),
         /** Regions onboarded at once per account (the Map's MaxConcurrency). @default 4 */
         maxConcurrency: z.number().int().min(1).max(40).default(4),
-        findingPublishingFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS']).default('FIFTEEN_MINUTES'),
+        findingPublishingFrequency: z
+          .enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'])
+          .default('FIFTEEN_MINUTES'),
         features: features.default(features.parse({})),
         /** Drift sweep schedule. @default rate(6 hours) */
         sweepSchedule: schedule.default('rate(6 hours)'),
@@ -313,7 +329,11 @@ export const WardenConfigSchema = z
       });
     }
     if (new Set(c.organization.regions).size !== c.organization.regions.length) {
-      ctx.addIssue({ code: 'custom', path: ['organization', 'regions'], message: 'must not repeat a region' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['organization', 'regions'],
+        message: 'must not repeat a region',
+      });
     }
     if (c.organization.managementAccountId === c.organization.securityAccountId) {
       ctx.addIssue({

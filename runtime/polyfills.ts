@@ -16,11 +16,5 @@ if (typeof P.withResolvers !== 'function') {
 }
 
 // The AWS SDK warns once per process that releases after January 2027 need Node 22; the pinned
-// versions keep working on Node 20, so keep the warning out of CLI output and test logs.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const name = typeof warning === 'object' ? warning.name : (rest[0] as { type?: string } | string | undefined);
-  const type = typeof name === 'string' ? name : name?.type;
-  if (type === 'NodeVersionSupportWarning') return;
-  return (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+// versions keep working on Node 20 (Lambda runs nodejs22.x), so keep it out of CLI output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -1,7 +1,7 @@
 import { MOTO_PORT, motoIsUp, startMoto } from './moto-server';
 
 export default async function globalSetup(): Promise<void> {
-  if (await motoIsUp()) return;
+  if (process.env.WARDEN_SKIP_MOTO || (await motoIsUp())) return;
   const child = await startMoto(MOTO_PORT);
   (globalThis as Record<string, unknown>).__MOTO__ = child;
 }

@@ -32,6 +32,7 @@ export const THROTTLING_CODE_BY_SERVICE: Readonly<Record<string, string>> = {
   sns: 'Throttling',
   iam: 'Throttling',
   organizations: 'TooManyRequestsException',
+  account: 'TooManyRequestsException',
   guardduty: 'TooManyRequestsException',
   dynamodb: 'ThrottlingException',
   sfn: 'ThrottlingException',

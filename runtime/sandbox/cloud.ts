@@ -81,7 +81,10 @@ export class SandboxCloud {
   }
 
   /** Mints credentials that identify `principal` to the sandbox, as STS would. */
-  issueCredentials(principal: Omit<Principal, 'arn'> & { arn?: string }, expiresAt?: Date): AwsCredentialIdentity {
+  issueCredentials(
+    principal: Omit<Principal, 'arn'> & { arn?: string },
+    expiresAt?: Date,
+  ): AwsCredentialIdentity {
     const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
     const arn =
       principal.arn ??
@@ -114,9 +117,16 @@ export class SandboxCloud {
   }
 
   /** Runs one call as if it reached AWS. Exposed for tests that bypass the SDK. */
-  async call(service: string, operation: string, input: unknown, principal: Principal, region: string): Promise<unknown> {
+  async call(
+    service: string,
+    operation: string,
+    input: unknown,
+    principal: Principal,
+    region: string,
+  ): Promise<unknown> {
     const emulated = this.services.get(service);
-    const mutating = emulated?.mutating.has(operation) ?? !/^(Get|List|Describe|Query|Scan|BatchGet)/.test(operation);
+    const mutating =
+      emulated?.mutating.has(operation) ?? !/^(Get|List|Describe|Query|Scan|BatchGet)/.test(operation);
     const record: CallRecord = { service, operation, account: principal.account, region, mutating };
     this.calls.push(record);
     const latency = this.faults.latencyFor(service, operation);
@@ -126,7 +136,8 @@ export class SandboxCloud {
       this.faults.check(service, operation);
       if (!emulated) return PASS_THROUGH;
       const op = emulated.operations[operation];
-      if (!op) throw new AwsError('InvalidAction', `the sandbox's ${service} does not implement ${operation}`);
+      if (!op)
+        throw new AwsError('InvalidAction', `the sandbox's ${service} does not implement ${operation}`);
       return await op(structuredClone(input ?? {}), { principal, region, cloud: this });
     } catch (error) {
       record.error = (error as Error).name;
@@ -146,15 +157,22 @@ export class SandboxCloud {
           { step: 'initialize', name: 'wardenSandboxCapture', priority: 'high' },
         );
         stack.addRelativeTo(
-          (next, context) => async (args: any) => {
+          (next: (args: any) => Promise<any>, context: object) => async (args: any) => {
             const clientName = String((context as Record<string, unknown>).clientName ?? '');
             const service = SERVICE_BY_CLIENT[clientName];
             if (!service) throw new Error(`the sandbox cannot route ${clientName || 'an unnamed client'}`);
-            const operation = String((context as Record<string, unknown>).commandName ?? '').replace(/Command$/, '');
+            const operation = String((context as Record<string, unknown>).commandName ?? '').replace(
+              /Command$/,
+              '',
+            );
             const { accessKeyId, region } = signedBy(args.request);
             const principal = this.principals.get(accessKeyId);
             if (!principal && this.services.has(service)) {
-              throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+              throw new AwsError(
+                'InvalidClientTokenId',
+                'The security token included in the request is invalid.',
+                403,
+              );
             }
             const result = await this.call(
               service,
@@ -181,7 +199,8 @@ const PASS_THROUGH = Symbol('pass-through');
 function signedBy(request: { headers?: Record<string, string> }): { accessKeyId: string; region: string } {
   const auth = request.headers?.authorization ?? request.headers?.Authorization ?? '';
   const match = /Credential=([^/]+)\/\d{8}\/([^/]+)\//.exec(auth);
-  if (!match) throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+  if (!match)
+    throw new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
   return { accessKeyId: match[1]!, region: match[2]! };
 }
 

@@ -46,7 +46,8 @@ export class FaultInjector {
   }
 
   throttle(rule: ThrottleRule): this {
-    if (rule.rate < 0 || rule.rate > 1) throw new RangeError(`throttle rate must be between 0 and 1, got ${rule.rate}`);
+    if (rule.rate < 0 || rule.rate > 1)
+      throw new RangeError(`throttle rate must be between 0 and 1, got ${rule.rate}`);
     this.throttles.push(rule);
     return this;
   }

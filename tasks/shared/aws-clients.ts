@@ -103,7 +103,9 @@ export class ClientFactory {
     const own = target.account === this.options.ownAccount && !target.roleName;
     if (own) return this.options.baseCredentials;
     if (!target.roleName) {
-      throw new Error(`a role name is needed to reach account ${target.account} from ${this.options.ownAccount}`);
+      throw new Error(
+        `a role name is needed to reach account ${target.account} from ${this.options.ownAccount}`,
+      );
     }
     return () => this.assumed(target);
   }

@@ -54,7 +54,12 @@ export function isTransient(error: unknown): boolean {
  */
 export function classifyAwsError(error: unknown, doing: string): never {
   if (isTransient(error)) {
-    throw new TransientAwsError(`${doing}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+    throw new TransientAwsError(`${doing}: ${(error as Error).name}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   throw error;
 }
+
+/** A GuardDuty finding event does not match the shape Warden relies on; never retried. */
+export class InvalidFindingError extends WardenError {}

@@ -50,7 +50,11 @@ export function defineTask<I, O>(definition: TaskDefinition<I, O>): TaskDefiniti
 }
 
 /** Validates the input against the task's contract, then runs it. */
-export async function runTask<I, O>(task: TaskDefinition<I, O>, rawInput: unknown, deps: TaskDeps): Promise<O> {
+export async function runTask<I, O>(
+  task: TaskDefinition<I, O>,
+  rawInput: unknown,
+  deps: TaskDeps,
+): Promise<O> {
   const parsed = task.input.safeParse(rawInput);
   if (!parsed.success) {
     const problems = parsed.error.issues

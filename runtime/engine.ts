@@ -1,0 +1,424 @@
+import './polyfills';
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { runTask, type TaskDefinition, type TaskDeps } from '../tasks/shared/task';
+import { type AslDefinition, type AslState, allStates, isCallbackTask, taskIdOf } from '../workflows/asl';
+import { type Clock, RealClock } from './clock';
+import { type ExecutionRecord, type ExecutionStatus, ExecutionStore } from './history';
+import { HistoryRecorder } from './history-recorder';
+import { TaskTokenBroker } from './task-tokens';
+
+/**
+ * The local runtime: runs Warden's workflows — the same ASL JSON that CDK deploys — with
+ * aws-local-stepfunctions, binding every Task state to its handler from `tasks/`.
+ *
+ * What the engine does not do by itself, the runtime adds:
+ * - `.waitForTaskToken`: the context carries a placeholder token that is replaced, per call, by
+ *   a fresh token from the broker; the task then waits for SendTaskSuccess/Failure or timeout;
+ * - Wait states: run as tasks that sleep on the runtime's clock (real, accelerated or manual)
+ *   instead of the engine's wall-clock timer; history still records them as Wait states;
+ * - execution history in GetExecutionHistory's shape, and StartExecution's idempotency rules.
+ */
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export interface WorkflowRegistration {
+  /** State machine name, e.g. `warden-response`. */
+  name: string;
+  definition: AslDefinition;
+  /** Every task the definition names, by id. */
+  tasks: readonly TaskDefinition[];
+}
+
+export interface RuntimeOptions {
+  deps: TaskDeps;
+  clock?: Clock;
+  store?: ExecutionStore;
+  account: string;
+  region: string;
+  /**
+   * Milliseconds between retries. @default - the definition's intervals on a real clock,
+   * divided by the factor on an accelerated one, 0 on a manual clock
+   */
+  retryIntervalMs?: number;
+}
+
+interface Registered {
+  arn: string;
+  name: string;
+  machine: StateMachine;
+  definition: AslDefinition;
+  states: Map<string, AslState>;
+  waitStates: Set<string>;
+  bindings: Map<string, TaskDefinition>;
+  retryOverrides: Record<string, number | number[]>;
+}
+
+const TOKEN_PLACEHOLDER = '__WARDEN_TASK_TOKEN__';
+const WAIT_RESOURCE = 'arn:aws:states:::warden-local:wait';
+/** The engine's task timer uses setTimeout, which cannot wait longer than this. */
+const MAX_TIMER_SECONDS = 2_147_483;
+
+export class LocalRuntime {
+  readonly clock: Clock;
+  readonly store: ExecutionStore;
+  readonly tokens: TaskTokenBroker;
+  private readonly machines = new Map<string, Registered>();
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private transitions = 0;
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.clock = options.clock ?? new RealClock();
+    this.store = options.store ?? new ExecutionStore();
+    this.tokens = new TaskTokenBroker(this.clock);
+  }
+
+  get deps(): TaskDeps {
+    return this.options.deps;
+  }
+
+  /** State transitions (states entered) since the runtime started: Standard workflows bill per transition. */
+  get stateTransitions(): number {
+    return this.transitions;
+  }
+
+  stateMachineArn(name: string): string {
+    return `arn:aws:states:${this.options.region}:${this.options.account}:stateMachine:${name}`;
+  }
+
+  /** Binds every Task state to its handler; a Task with no handler is an error here, not at run time. */
+  register(workflow: WorkflowRegistration): string {
+    const arn = this.stateMachineArn(workflow.name);
+    const definition = cloneJson(workflow.definition);
+    const states = allStates(definition);
+    const byId = new Map(workflow.tasks.map((t) => [t.id, t]));
+    const bindings = new Map<string, TaskDefinition>();
+    const waitStates = new Set<string>();
+    for (const [name, state] of states) {
+      if (state.Type === 'Wait') waitStates.add(name);
+      if (state.Type !== 'Task') continue;
+      const id = taskIdOf(state);
+      const task = id ? byId.get(id) : undefined;
+      if (!task) {
+        throw new RuntimeError(
+          'InvalidDefinition',
+          `workflow ${workflow.name}: Task state "${name}" names ${id ? `task ${id}` : `resource ${String(state.Resource)}`}, which has no handler`,
+        );
+      }
+      bindings.set(name, task);
+    }
+    const runnable = compileWaits(definition);
+    const machine = new StateMachine(cloneJson(runnable) as never, {
+      validationOptions: { checkArn: false, checkPaths: true },
+    });
+    this.machines.set(arn, {
+      arn,
+      name: workflow.name,
+      machine,
+      definition: workflow.definition,
+      states,
+      waitStates,
+      bindings,
+      retryOverrides: this.retryOverrides(states),
+    });
+    return arn;
+  }
+
+  definitionOf(stateMachineArn: string): AslDefinition {
+    return this.machine(stateMachineArn).definition;
+  }
+
+  listStateMachines(): { stateMachineArn: string; name: string }[] {
+    return [...this.machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name }));
+  }
+
+  /** StartExecution, with Standard workflows' rules: same name and input while running → same execution. */
+  start(
+    stateMachineArn: string,
+    input: unknown = {},
+    name: string = randomUUID(),
+  ): { executionArn: string; startDate: string } {
+    const registered = this.machine(stateMachineArn);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
+      throw new RuntimeError('InvalidName', `Invalid Name: '${name}' (1-80 letters, digits, - and _)`);
+    }
+    const inputText = JSON.stringify(input ?? {});
+    if (inputText.length > 256 * 1024) {
+      throw new RuntimeError('InvalidExecutionInput', 'Execution input is larger than 256 KiB');
+    }
+    const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${registered.name}:${name}`;
+    if (this.store.has(executionArn)) {
+      const existing = this.store.get(executionArn);
+      if (existing.status === 'RUNNING' && existing.input === inputText) {
+        return { executionArn, startDate: existing.startDate };
+      }
+      throw new RuntimeError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const startDate = new Date(this.clock.now()).toISOString();
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name,
+      status: 'RUNNING',
+      startDate,
+      input: inputText,
+    };
+    this.store.create(record);
+    const recorder = new HistoryRecorder(
+      this.store,
+      executionArn,
+      registered,
+      this.clock,
+      this.options.region,
+    );
+    recorder.started(input);
+    const execution = registered.machine.run(cloneJson(input ?? {}) as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.handlersFor(registered, executionArn, recorder) as never,
+        retryIntervalOverrides: registered.retryOverrides,
+      },
+      noThrowOnAbort: true,
+      context: {
+        Execution: {
+          Id: executionArn,
+          Name: name,
+          StartTime: startDate,
+          Input: input as never,
+          RoleArn: 'local',
+        },
+        StateMachine: { Id: stateMachineArn, Name: registered.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      },
+    });
+    const events = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') this.transitions += 1;
+        recorder.record(event);
+      }
+    })();
+    const done = execution.result
+      .then(
+        (output) => {
+          const current = this.store.get(executionArn);
+          if (current.status !== 'RUNNING') return;
+          this.finish(executionArn, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
+        },
+        (error: Error) => {
+          const cause = (error.cause ?? error) as Error;
+          const timedOut = error.name === 'ExecutionTimeoutError';
+          this.finish(executionArn, timedOut ? 'TIMED_OUT' : 'FAILED', {
+            error: timedOut ? 'States.Timeout' : cause.name,
+            cause: cause.message,
+          });
+        },
+      )
+      .then(() => events)
+      .finally(() => this.running.delete(executionArn));
+    this.running.set(executionArn, { abort: execution.abort, done });
+    return { executionArn, startDate };
+  }
+
+  describe(executionArn: string): ExecutionRecord {
+    return this.store.get(executionArn);
+  }
+
+  list(stateMachineArn?: string, status?: ExecutionStatus): ExecutionRecord[] {
+    if (stateMachineArn) this.machine(stateMachineArn);
+    return this.store.list({ stateMachineArn, status });
+  }
+
+  stop(executionArn: string, error = 'States.Aborted', cause = 'stopped'): void {
+    const run = this.running.get(executionArn);
+    this.store.get(executionArn);
+    if (!run) return;
+    this.finish(executionArn, 'ABORTED', { error, cause });
+    run.abort();
+    this.tokens.settleAll('the execution was stopped', executionArn);
+  }
+
+  /** Resolves when the execution has ended (tests and the CLI's --once). */
+  async waitFor(executionArn: string): Promise<ExecutionRecord> {
+    await this.running.get(executionArn)?.done;
+    return this.store.get(executionArn);
+  }
+
+  /** Resolves when no execution is running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Stops every execution and settles every pending callback token. */
+  async shutdown(): Promise<void> {
+    for (const arn of [...this.running.keys()])
+      this.stop(arn, 'States.Aborted', 'the local runtime shut down');
+    this.tokens.settleAll();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private finish(executionArn: string, status: ExecutionStatus, patch: Partial<ExecutionRecord>): void {
+    const record = this.store.get(executionArn);
+    if (record.status !== 'RUNNING') return;
+    this.store.update(executionArn, { status, stopDate: new Date(this.clock.now()).toISOString(), ...patch });
+  }
+
+  private machine(stateMachineArn: string): Registered {
+    const registered = this.machines.get(stateMachineArn);
+    if (!registered)
+      throw new RuntimeError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
+    return registered;
+  }
+
+  private handlersFor(registered: Registered, executionArn: string, recorder: HistoryRecorder) {
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, task] of registered.bindings) {
+      const state = registered.states.get(stateName)!;
+      if (isCallbackTask(state)) {
+        handlers[stateName] = async (input) => {
+          const issued = this.tokens.issue({
+            executionArn,
+            stateName,
+            timeoutSeconds: state.TimeoutSeconds as number | undefined,
+            heartbeatSeconds: state.HeartbeatSeconds as number | undefined,
+          });
+          const payload = replaceToken((input as { Payload?: unknown }).Payload, issued.token);
+          await this.invoke(task, payload, stateName, recorder);
+          recorder.taskSubmitted(stateName);
+          return rethrowAsTaskError(issued.result);
+        };
+      } else {
+        handlers[stateName] = (input) => this.invoke(task, input, stateName, recorder);
+      }
+    }
+    for (const stateName of registered.waitStates) {
+      handlers[stateName] = async (input) => {
+        const wait = input as { input: unknown; seconds?: number; timestamp?: string };
+        const at =
+          wait.timestamp !== undefined
+            ? Date.parse(wait.timestamp)
+            : this.clock.now() + (wait.seconds ?? 0) * 1000;
+        if (Number.isNaN(at))
+          throw new RuntimeError('States.Runtime', `Wait state "${stateName}" got an invalid timestamp`);
+        await this.clock.sleepUntil(at);
+        return wait.input;
+      };
+    }
+    return handlers;
+  }
+
+  private async invoke(task: TaskDefinition, payload: unknown, stateName: string, recorder: HistoryRecorder) {
+    recorder.taskStarted(stateName, payload);
+    try {
+      const output = await runTask(task, payload, this.options.deps);
+      recorder.taskResult(stateName, output);
+      return output === undefined ? null : output;
+    } catch (error) {
+      const e = error as Error;
+      // As Lambda reports a function error: errorType is the error's name, the cause its message.
+      const failure = new RuntimeError(e.name || 'Error', e.message);
+      recorder.taskResult(stateName, undefined, failure);
+      throw failure;
+    }
+  }
+
+  private retryOverrides(states: Map<string, AslState>): Record<string, number | number[]> {
+    if (this.options.retryIntervalMs !== undefined) {
+      const fixed = this.options.retryIntervalMs;
+      return Object.fromEntries([...states].filter(([, s]) => s.Retry).map(([name]) => [name, fixed]));
+    }
+    const factor = (this.clock as { factor?: number }).factor;
+    const manual = !(this.clock instanceof RealClock) && factor === undefined;
+    if (!manual && factor === undefined) return {};
+    return Object.fromEntries(
+      [...states]
+        .filter(([, s]) => s.Retry)
+        .map(([name, s]) => [
+          name,
+          (s.Retry as { IntervalSeconds?: number }[]).map((r) =>
+            manual ? 0 : ((r.IntervalSeconds ?? 1) * 1000) / factor!,
+          ),
+        ]),
+    );
+  }
+}
+
+/** Replaces each Wait state with a Task the runtime binds to a wait on its own clock. */
+function compileWaits(definition: AslDefinition): AslDefinition {
+  const compiled = cloneJson(definition);
+  const visit = (states: Record<string, AslState>) => {
+    for (const [name, state] of Object.entries(states)) {
+      const processor = (state.ItemProcessor ?? state.Iterator) as AslDefinition | undefined;
+      if (processor) visit(processor.States);
+      for (const branch of (state.Branches as AslDefinition[] | undefined) ?? []) visit(branch.States);
+      if (state.Type !== 'Task') {
+        if (state.Type !== 'Wait') continue;
+        const parameters: Record<string, unknown> = { 'input.$': '$' };
+        if (state.Seconds !== undefined) parameters.seconds = state.Seconds;
+        if (state.SecondsPath !== undefined) parameters['seconds.$'] = state.SecondsPath;
+        if (state.Timestamp !== undefined) parameters.timestamp = state.Timestamp;
+        if (state.TimestampPath !== undefined) parameters['timestamp.$'] = state.TimestampPath;
+        states[name] = {
+          Type: 'Task',
+          Resource: WAIT_RESOURCE,
+          Parameters: parameters,
+          TimeoutSeconds: MAX_TIMER_SECONDS,
+          ...pick(state, ['InputPath', 'OutputPath', 'Next', 'End', 'Comment']),
+        };
+        continue;
+      }
+      // The engine's task timer is wall-clock; callback timeouts run on the runtime's clock instead.
+      if (isCallbackTask(state)) state.TimeoutSeconds = MAX_TIMER_SECONDS;
+      else if (!state.TimeoutSeconds) state.TimeoutSeconds = 900;
+      // The engine validates Resource as an ARN; the state is bound by name, so any ARN will do.
+      const id = taskIdOf(state);
+      if (id && !isCallbackTask(state))
+        state.Resource = `arn:aws:lambda:us-east-1:000000000000:function:${id}`;
+    }
+  };
+  visit(compiled.States);
+  return compiled;
+}
+
+function pick(state: AslState, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+}
+
+function replaceToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+  }
+  return value;
+}
+
+async function rethrowAsTaskError(result: Promise<unknown>): Promise<unknown> {
+  try {
+    return await result;
+  } catch (error) {
+    const e = error as Error & { causeText?: string };
+    throw new RuntimeError(e.name, e.causeText ?? e.message);
+  }
+}
+
+/**
+ * A deep copy made with JSON rather than structuredClone: the engine treats only objects whose
+ * prototype is its own realm's Object.prototype as templates, and structuredClone may build
+ * objects in another realm (as under jest).
+ */
+function cloneJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

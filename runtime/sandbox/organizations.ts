@@ -1,0 +1,379 @@
+import type {
+  Account,
+  AccountJoinedMethod,
+  AccountStatus,
+  DescribeAccountRequest,
+  DescribeAccountResponse,
+  DescribeOrganizationResponse,
+  InvalidInputExceptionReason,
+  ListAccountsForParentRequest,
+  ListAccountsForParentResponse,
+  ListAccountsRequest,
+  ListAccountsResponse,
+  ListOrganizationalUnitsForParentRequest,
+  ListOrganizationalUnitsForParentResponse,
+  ListParentsRequest,
+  ListParentsResponse,
+  OrganizationalUnit,
+} from '@aws-sdk/client-organizations';
+import { AwsError } from './aws-error';
+import type { SandboxClock } from './clock';
+import type { CallContext, Operation, SandboxService } from './cloud';
+import { mulberry32 } from './faults';
+import { paginate } from './pagination';
+import { SandboxSetupError } from './setup-error';
+
+/**
+ * The Organizations part of the sandbox cloud: one organisation with a root, organizational
+ * units and accounts, read through the list and describe operations Warden uses.
+ *
+ * As in AWS, only the management account and registered delegated administrators may read the
+ * organisation's structure; any member may describe the organisation itself.
+ */
+export interface AccountSpec {
+  id: string;
+  name: string;
+  email: string;
+  /** A root or OU id. @default - the root */
+  parentId?: string;
+  /** @default ACTIVE */
+  status?: AccountStatus;
+  /** Epoch milliseconds. @default - the sandbox clock's now */
+  joinedAt?: number;
+  /** @default CREATED */
+  joinedMethod?: AccountJoinedMethod;
+}
+
+export interface OrganizationsOptions {
+  managementAccount: { id: string; name: string; email: string };
+  clock: SandboxClock;
+  /** Seeds the generated organisation, root and OU ids. @default 1 */
+  seed?: number;
+}
+
+interface OrgAccount {
+  id: string;
+  name: string;
+  email: string;
+  parentId: string;
+  status: AccountStatus;
+  joinedAt: number;
+  joinedMethod: AccountJoinedMethod;
+}
+
+interface OrgUnit {
+  id: string;
+  name: string;
+  parentId: string;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
+const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const DEFAULT_MAX_RESULTS = 20;
+
+export class SandboxOrganizations implements SandboxService {
+  readonly name = 'organizations';
+  readonly mutating: ReadonlySet<string> = new Set<string>();
+  readonly operations: Readonly<Record<string, Operation>> = {
+    DescribeOrganization: (_input: unknown, ctx: CallContext) => this.describeOrganization(ctx),
+    DescribeAccount: (input: DescribeAccountRequest, ctx: CallContext) => this.describeAccount(input, ctx),
+    ListAccounts: (input: ListAccountsRequest, ctx: CallContext) => this.listAccounts(input, ctx),
+    ListParents: (input: ListParentsRequest, ctx: CallContext) => this.listParents(input, ctx),
+    ListAccountsForParent: (input: ListAccountsForParentRequest, ctx: CallContext) =>
+      this.listAccountsForParent(input, ctx),
+    ListOrganizationalUnitsForParent: (input: ListOrganizationalUnitsForParentRequest, ctx: CallContext) =>
+      this.listOrganizationalUnitsForParent(input, ctx),
+  };
+
+  readonly organizationId: string;
+  readonly rootId: string;
+  readonly managementAccountId: string;
+  private readonly accounts = new Map<string, OrgAccount>();
+  private readonly units = new Map<string, OrgUnit>();
+  /** account id → service principals it is a delegated administrator for */
+  private readonly delegated = new Map<string, Set<string>>();
+  private readonly clock: SandboxClock;
+  private readonly random: () => number;
+
+  constructor(options: OrganizationsOptions) {
+    this.clock = options.clock;
+    this.random = mulberry32(options.seed ?? 1);
+    this.organizationId = `o-${this.randomId(10)}`;
+    this.rootId = `r-${this.randomId(4)}`;
+    this.managementAccountId = options.managementAccount.id;
+    this.addAccount({ ...options.managementAccount, joinedMethod: 'CREATED' });
+  }
+
+  addAccount(spec: AccountSpec): void {
+    if (!ACCOUNT_ID.test(spec.id)) {
+      throw new SandboxSetupError(`account id must be 12 digits, got '${spec.id}'`);
+    }
+    if (this.accounts.has(spec.id)) {
+      throw new SandboxSetupError(`account ${spec.id} is already in the organisation`);
+    }
+    const parentId = spec.parentId ?? this.rootId;
+    if (!this.parentExists(parentId)) {
+      throw new SandboxSetupError(`no root or OU ${parentId} to put ${spec.id} in`);
+    }
+    this.accounts.set(spec.id, {
+      id: spec.id,
+      name: spec.name,
+      email: spec.email,
+      parentId,
+      status: spec.status ?? 'ACTIVE',
+      joinedAt: spec.joinedAt ?? this.clock(),
+      joinedMethod: spec.joinedMethod ?? 'CREATED',
+    });
+  }
+
+  suspendAccount(accountId: string): void {
+    this.existing(accountId).status = 'SUSPENDED';
+  }
+
+  /** Starts closing an account: it stays listed as PENDING_CLOSURE, as AWS shows it for 90 days. */
+  closeAccount(accountId: string): void {
+    this.existing(accountId).status = 'PENDING_CLOSURE';
+  }
+
+  /** The account leaves the organisation (what offboarding reacts to). */
+  removeAccount(accountId: string): void {
+    if (accountId === this.managementAccountId) {
+      throw new SandboxSetupError('the management account cannot leave');
+    }
+    this.existing(accountId);
+    this.accounts.delete(accountId);
+    this.delegated.delete(accountId);
+  }
+
+  /** Adds an OU and returns its id (`ou-<root part>-<8 characters>`). */
+  addOrganizationalUnit(name: string, parentId: string = this.rootId): string {
+    if (!this.parentExists(parentId)) {
+      throw new SandboxSetupError(`no root or OU ${parentId} to put OU ${name} in`);
+    }
+    const id = `ou-${this.rootId.slice(2)}-${this.randomId(8)}`;
+    this.units.set(id, { id, name, parentId });
+    return id;
+  }
+
+  registerDelegatedAdministrator(accountId: string, servicePrincipal: string): void {
+    this.existing(accountId);
+    if (accountId === this.managementAccountId) {
+      throw new SandboxSetupError('the management account cannot be a delegated administrator');
+    }
+    const services = this.delegated.get(accountId) ?? new Set<string>();
+    services.add(servicePrincipal);
+    this.delegated.set(accountId, services);
+  }
+
+  isMember(accountId: string): boolean {
+    return this.accounts.has(accountId);
+  }
+
+  /** True for the management account, and for a delegated administrator (of `servicePrincipal`, if given). */
+  canAdminister(accountId: string, servicePrincipal?: string): boolean {
+    if (accountId === this.managementAccountId) return true;
+    const services = this.delegated.get(accountId);
+    if (!services) return false;
+    return servicePrincipal === undefined || services.has(servicePrincipal);
+  }
+
+  /** The account as DescribeAccount shows it, for arranging and asserting without a call. */
+  describe(accountId: string): Account | undefined {
+    const account = this.accounts.get(accountId);
+    return account && this.toAccount(account);
+  }
+
+  private describeOrganization(ctx: CallContext): DescribeOrganizationResponse {
+    if (!this.isMember(ctx.principal.account)) throw notInUse();
+    const management = this.existing(this.managementAccountId);
+    return {
+      Organization: {
+        Id: this.organizationId,
+        Arn: `arn:aws:organizations::${this.managementAccountId}:organization/${this.organizationId}`,
+        FeatureSet: 'ALL',
+        MasterAccountArn: this.accountArn(this.managementAccountId),
+        MasterAccountId: this.managementAccountId,
+        MasterAccountEmail: management.email,
+        AvailablePolicyTypes: [],
+      },
+    };
+  }
+
+  private describeAccount(input: DescribeAccountRequest, ctx: CallContext): DescribeAccountResponse {
+    this.authorize(ctx);
+    const id = required(input.AccountId, 'AccountId');
+    if (!ACCOUNT_ID.test(id)) {
+      throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    }
+    const account = this.accounts.get(id);
+    if (!account) {
+      throw new AwsError('AccountNotFoundException', "You specified an account that doesn't exist.");
+    }
+    return { Account: this.toAccount(account) };
+  }
+
+  private listAccounts(input: ListAccountsRequest, ctx: CallContext): ListAccountsResponse {
+    this.authorize(ctx);
+    const page = this.page([...this.accounts.values()], 'ListAccounts', input);
+    return { Accounts: page.items.map((a) => this.toAccount(a)), NextToken: page.nextToken };
+  }
+
+  private listAccountsForParent(
+    input: ListAccountsForParentRequest,
+    ctx: CallContext,
+  ): ListAccountsForParentResponse {
+    this.authorize(ctx);
+    const parentId = this.knownParent(input.ParentId);
+    const children = [...this.accounts.values()].filter((a) => a.parentId === parentId);
+    const page = this.page(children, `ListAccountsForParent/${parentId}`, input);
+    return { Accounts: page.items.map((a) => this.toAccount(a)), NextToken: page.nextToken };
+  }
+
+  private listOrganizationalUnitsForParent(
+    input: ListOrganizationalUnitsForParentRequest,
+    ctx: CallContext,
+  ): ListOrganizationalUnitsForParentResponse {
+    this.authorize(ctx);
+    const parentId = this.knownParent(input.ParentId);
+    const children = [...this.units.values()].filter((u) => u.parentId === parentId);
+    const page = this.page(children, `ListOrganizationalUnitsForParent/${parentId}`, input);
+    return { OrganizationalUnits: page.items.map((u) => this.toUnit(u)), NextToken: page.nextToken };
+  }
+
+  private listParents(input: ListParentsRequest, ctx: CallContext): ListParentsResponse {
+    this.authorize(ctx);
+    const childId = required(input.ChildId, 'ChildId');
+    if (!ACCOUNT_ID.test(childId) && !OU_ID.test(childId)) {
+      throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    }
+    const parentId = this.accounts.get(childId)?.parentId ?? this.units.get(childId)?.parentId;
+    if (parentId === undefined) {
+      throw new AwsError(
+        'ChildNotFoundException',
+        "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+      );
+    }
+    // Every child has exactly one parent; MaxResults and NextToken are still validated.
+    const page = this.page([parentId], `ListParents/${childId}`, input);
+    return {
+      Parents: page.items.map((id) => ({
+        Id: id,
+        Type: id === this.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT',
+      })),
+      NextToken: page.nextToken,
+    };
+  }
+
+  private authorize(ctx: CallContext): void {
+    const caller = ctx.principal.account;
+    if (!this.isMember(caller)) throw notInUse();
+    if (!this.canAdminister(caller)) {
+      throw new AwsError('AccessDeniedException', "You don't have permissions to access this resource.", 403);
+    }
+  }
+
+  private page<T>(items: readonly T[], scope: string, input: { MaxResults?: number; NextToken?: string }) {
+    const maxResults = input.MaxResults ?? DEFAULT_MAX_RESULTS;
+    if (!Number.isInteger(maxResults) || maxResults < 1) {
+      throw invalidInput(
+        'MIN_VALUE_EXCEEDED',
+        'You provided a value that is less than the minimum allowed value.',
+      );
+    }
+    if (maxResults > DEFAULT_MAX_RESULTS) {
+      throw invalidInput(
+        'MAX_VALUE_EXCEEDED',
+        'You provided a value that exceeds the maximum allowed value.',
+      );
+    }
+    return paginate(items, { scope, maxResults, nextToken: input.NextToken }, () =>
+      invalidInput('INVALID_NEXT_TOKEN', 'The NextToken value is not valid.'),
+    );
+  }
+
+  private knownParent(parentId: string | undefined): string {
+    const id = required(parentId, 'ParentId');
+    if (!ROOT_ID.test(id) && !OU_ID.test(id)) {
+      throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    }
+    if (!this.parentExists(id)) {
+      throw new AwsError(
+        'ParentNotFoundException',
+        "We can't find a root or OU with the ParentId that you specified.",
+      );
+    }
+    return id;
+  }
+
+  private parentExists(id: string): boolean {
+    return id === this.rootId || this.units.has(id);
+  }
+
+  private existing(accountId: string): OrgAccount {
+    const account = this.accounts.get(accountId);
+    if (!account) throw new SandboxSetupError(`account ${accountId} is not in the organisation`);
+    return account;
+  }
+
+  private toAccount(account: OrgAccount): Account {
+    return {
+      Id: account.id,
+      Arn: this.accountArn(account.id),
+      Email: account.email,
+      Name: account.name,
+      Status: account.status,
+      State: account.status,
+      Paths: [`${this.pathTo(account.parentId)}${account.id}/`],
+      JoinedMethod: account.joinedMethod,
+      JoinedTimestamp: new Date(account.joinedAt),
+    };
+  }
+
+  private toUnit(unit: OrgUnit): OrganizationalUnit {
+    return {
+      Id: unit.id,
+      Arn: `arn:aws:organizations::${this.managementAccountId}:ou/${this.organizationId}/${unit.id}`,
+      Name: unit.name,
+      Path: `${this.pathTo(unit.parentId)}${unit.id}/`,
+    };
+  }
+
+  /** `o-…/r-…/ou-…/` down to and including `parentId`. */
+  private pathTo(parentId: string): string {
+    const chain: string[] = [];
+    for (let id: string | undefined = parentId; id !== undefined; id = this.units.get(id)?.parentId)
+      chain.unshift(id);
+    return `${this.organizationId}/${chain.join('/')}/`;
+  }
+
+  private accountArn(accountId: string): string {
+    return `arn:aws:organizations::${this.managementAccountId}:account/${this.organizationId}/${accountId}`;
+  }
+
+  private randomId(length: number): string {
+    let id = '';
+    for (let i = 0; i < length; i += 1) id += ID_CHARS[Math.floor(this.random() * ID_CHARS.length)];
+    return id;
+  }
+}
+
+function invalidInput(reason: InvalidInputExceptionReason, message: string): AwsError {
+  // The SDK's InvalidInputException carries a Reason; callers may branch on it.
+  return Object.assign(new AwsError('InvalidInputException', message), { Reason: reason });
+}
+
+function required(value: string | undefined, member: string): string {
+  if (value === undefined || value === '') {
+    throw invalidInput('INPUT_REQUIRED', `You must specify a value for ${member}.`);
+  }
+  return value;
+}
+
+function notInUse(): AwsError {
+  return new AwsError(
+    'AWSOrganizationsNotInUseException',
+    'Your account is not a member of an organization.',
+  );
+}

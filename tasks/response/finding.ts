@@ -1,0 +1,243 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { InvalidFindingError } from '../shared/errors';
+
+/**
+ * The GuardDuty finding as Warden receives it from EventBridge (`source` aws.guardduty,
+ * `detail-type` GuardDuty Finding). Every field Warden reads is checked here, with bounded string
+ * lengths and array sizes, because the finding flows into NACL changes, notifications and
+ * execution history. GuardDuty keeps adding fields: unknown ones are accepted and left out of the
+ * parsed value, which keeps it small and fully typed.
+ */
+
+/** GuardDuty writes `null` for some absent values; both spellings mean "not there". */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+const ipAddress = (family: 4 | 6) =>
+  z
+    .string()
+    .max(45, `must be an IPv${family} address`)
+    // `net.isIP` accepts a zone index (`fe80::1%eth0`), which means nothing outside the host.
+    .refine((v) => !v.includes('%') && isIP(v) === family, `must be an IPv${family} address`);
+
+const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' });
+
+// Real ids are `subnet-0abc…`, but GuardDuty's sample findings carry placeholders such as
+// `GeneratedFindingSubnetId`; the charset is checked here and the AWS format where it matters.
+const resourceId = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a resource id such as subnet-0123456789abcdef0');
+
+export const AccountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+export const RegionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
+/** `ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact`. */
+export const FindingTypeSchema = z
+  .string()
+  .max(200, 'must be at most 200 characters')
+  .regex(
+    /^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!&_-]+$/,
+    'must be a GuardDuty finding type such as Recon:EC2/Portscan',
+  );
+
+const RemoteIpDetailsSchema = z
+  .object({
+    ipAddressV4: optional(ipAddress(4)),
+    ipAddressV6: optional(ipAddress(6)),
+    organization: optional(
+      z.object({
+        asn: optional(text(32)),
+        asnOrg: optional(text(256)),
+        isp: optional(text(256)),
+        org: optional(text(256)),
+      }),
+    ),
+    country: optional(z.object({ countryCode: optional(text(8)), countryName: optional(text(128)) })),
+    city: optional(z.object({ cityName: optional(text(128)) })),
+  })
+  .refine(
+    (r) => r.ipAddressV4 !== undefined || r.ipAddressV6 !== undefined,
+    'must have ipAddressV4 or ipAddressV6',
+  );
+
+const PortDetailsSchema = z.object({
+  // GuardDuty reports -1 when it does not know the port.
+  port: optional(z.number().int().min(-1).max(65535)),
+  portName: optional(text(64)),
+});
+
+const NetworkConnectionActionSchema = z.object({
+  // Documented values are INBOUND, OUTBOUND and UNKNOWN; a new one is accepted and never blocked.
+  connectionDirection: optional(z.string().regex(/^[A-Z_]{1,32}$/, 'must be a direction such as INBOUND')),
+  remoteIpDetails: RemoteIpDetailsSchema,
+  localPortDetails: optional(PortDetailsSchema),
+  remotePortDetails: optional(PortDetailsSchema),
+  protocol: optional(text(32)),
+  blocked: optional(z.boolean()),
+});
+
+export const MAX_PORT_PROBE_DETAILS = 1000;
+
+const PortProbeActionSchema = z.object({
+  blocked: optional(z.boolean()),
+  portProbeDetails: z
+    .array(
+      z.object({ localPortDetails: optional(PortDetailsSchema), remoteIpDetails: RemoteIpDetailsSchema }),
+    )
+    .max(MAX_PORT_PROBE_DETAILS, `must have at most ${MAX_PORT_PROBE_DETAILS} entries`),
+});
+
+// Warden only needs to know these happened (a NACL cannot stop them); their content is neither
+// read nor kept.
+const UnreadActionSchema = optional(z.looseObject({}).transform((): Record<string, never> => ({})));
+
+const ActionSchema = z.object({
+  actionType: optional(z.string().regex(/^[A-Z0-9_]{1,64}$/, 'must be an action type such as PORT_PROBE')),
+  networkConnectionAction: optional(NetworkConnectionActionSchema),
+  portProbeAction: optional(PortProbeActionSchema),
+  awsApiCallAction: UnreadActionSchema,
+  dnsRequestAction: UnreadActionSchema,
+  kubernetesApiCallAction: UnreadActionSchema,
+});
+
+const NetworkInterfaceSchema = z.object({
+  networkInterfaceId: optional(resourceId),
+  subnetId: optional(resourceId),
+  vpcId: optional(resourceId),
+  privateIpAddress: optional(ipAddress(4)),
+  privateIpAddresses: optional(
+    z
+      .array(z.object({ privateIpAddress: optional(ipAddress(4)), privateDnsName: optional(text(256)) }))
+      .max(256, 'must have at most 256 entries'),
+  ),
+  publicIp: optional(ipAddress(4)),
+  ipv6Addresses: optional(z.array(ipAddress(6)).max(256, 'must have at most 256 entries')),
+});
+
+const InstanceDetailsSchema = z.object({
+  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an instance id such as i-0123456789abcdef0'),
+  // EC2 allows 50 tags per resource.
+  tags: optional(
+    z
+      .array(z.object({ key: z.string().min(1).max(128), value: optional(text(256)) }))
+      .max(50, 'must have at most 50 entries'),
+  ),
+  networkInterfaces: optional(z.array(NetworkInterfaceSchema).max(64, 'must have at most 64 entries')),
+});
+
+const ResourceSchema = z.object({
+  resourceType: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a resource type such as Instance'),
+  instanceDetails: optional(InstanceDetailsSchema),
+});
+
+const ServiceSchema = z.object({
+  serviceName: optional(text(64)),
+  detectorId: optional(text(300)),
+  action: optional(ActionSchema),
+  resourceRole: optional(z.enum(['TARGET', 'ACTOR'], 'must be TARGET or ACTOR')),
+  count: optional(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
+  archived: optional(z.boolean()),
+  additionalInfo: optional(
+    z.object({
+      // A JSON document in a string; sample findings hold `"sample":true` in it.
+      value: optional(text(65536)),
+      type: optional(text(64)),
+      sample: optional(z.boolean()),
+    }),
+  ),
+  eventFirstSeen: optional(timestamp),
+  eventLastSeen: optional(timestamp),
+});
+
+export const FindingSchema = z.object({
+  schemaVersion: optional(text(16)),
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a GuardDuty finding id'),
+  arn: optional(text(2048)),
+  accountId: AccountIdSchema,
+  region: RegionSchema,
+  partition: z.string().regex(/^aws(-[a-z]+){0,3}$/, 'must be an AWS partition such as aws'),
+  type: FindingTypeSchema,
+  // GuardDuty scores 1.0–10.0; 0 is tolerated, anything outside 0–10 is not a GuardDuty finding.
+  severity: z
+    .number({
+      error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number from 0 to 10'),
+    })
+    .min(0, 'must be from 0 to 10')
+    .max(10, 'must be from 0 to 10'),
+  title: optional(text(1024)),
+  description: optional(text(8192)),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  resource: ResourceSchema,
+  service: ServiceSchema,
+});
+
+export const FindingEventSchema = z.object({
+  version: optional(text(8)),
+  id: optional(text(128)),
+  'detail-type': z.literal('GuardDuty Finding', 'must be "GuardDuty Finding"'),
+  source: z.literal('aws.guardduty', 'must be "aws.guardduty"'),
+  // The administrator's account for members' findings, so not compared with detail.accountId.
+  account: optional(AccountIdSchema),
+  time: optional(timestamp),
+  region: optional(RegionSchema),
+  resources: optional(z.array(text(2048)).max(100, 'must have at most 100 entries')),
+  detail: FindingSchema,
+});
+
+export type Finding = z.infer<typeof FindingSchema>;
+export type FindingEvent = z.infer<typeof FindingEventSchema>;
+/** The raw JSON shape, before validation: what fixtures and the sandbox produce. */
+export type FindingEventInput = z.input<typeof FindingEventSchema>;
+export type RemoteIpDetails = z.infer<typeof RemoteIpDetailsSchema>;
+export type NetworkInterface = z.infer<typeof NetworkInterfaceSchema>;
+
+const MAX_REPORTED_ISSUES = 5;
+
+/**
+ * Validates an EventBridge GuardDuty finding event. Throws `InvalidFindingError` whose message
+ * names each bad field (`detail.accountId: must be a 12-digit account id`); received values are
+ * not echoed, since they may be large or hostile and the message lands in execution history.
+ */
+export function parseFindingEvent(raw: unknown): FindingEvent {
+  const result = FindingEventSchema.safeParse(raw, {
+    error: (issue) =>
+      issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined,
+  });
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const listed = issues.slice(0, MAX_REPORTED_ISSUES).map((i) => `${pathText(i.path)}: ${i.message}`);
+  const more = issues.length > MAX_REPORTED_ISSUES ? `; and ${issues.length - MAX_REPORTED_ISSUES} more` : '';
+  throw new InvalidFindingError(`invalid GuardDuty finding event: ${listed.join('; ')}${more}`, {
+    cause: result.error,
+  });
+}
+
+/**
+ * True for GuardDuty's sample findings (`CreateSampleFindings`, the console's "Generate sample
+ * findings"): `additionalInfo.sample`, or `"sample": true` in the JSON of `additionalInfo.value`.
+ */
+export function isSampleFinding(finding: Finding): boolean {
+  const info = finding.service.additionalInfo;
+  if (!info) return false;
+  if (info.sample === true) return true;
+  if (info.value === undefined) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(info.value);
+  } catch {
+    // Not JSON: look for the marker in the text, erring towards a dry run, the harmless side.
+    return /"sample"\s*:\s*true\b/.test(info.value);
+  }
+  return typeof parsed === 'object' && parsed !== null && (parsed as { sample?: unknown }).sample === true;
+}
+
+function pathText(path: ReadonlyArray<PropertyKey>): string {
+  if (path.length === 0) return '(event)';
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
