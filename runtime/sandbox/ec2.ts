@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { DEFAULT_REGIONS, OPT_IN_REGIONS } from './account';
 import { AwsError } from './aws-error';
 import type { CallContext, SandboxService } from './cloud';
 
@@ -64,43 +65,6 @@ export const DEFAULT_NACL_RULE_QUOTA = 20;
 const DEFAULT_RULE_IPV4 = 32767;
 const DEFAULT_RULE_IPV6 = 32768;
 
-/** Regions that an account must opt in to before it can use them. */
-export const OPT_IN_REGIONS = new Set([
-  'af-south-1',
-  'ap-east-1',
-  'ap-south-2',
-  'ap-southeast-3',
-  'ap-southeast-4',
-  'eu-south-1',
-  'eu-south-2',
-  'eu-central-2',
-  'me-south-1',
-  'me-central-1',
-  'il-central-1',
-  'ca-west-1',
-]);
-
-const KNOWN_REGIONS = [
-  'us-east-1',
-  'us-east-2',
-  'us-west-1',
-  'us-west-2',
-  'ca-central-1',
-  'eu-west-1',
-  'eu-west-2',
-  'eu-west-3',
-  'eu-central-1',
-  'eu-north-1',
-  'ap-south-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'sa-east-1',
-  ...OPT_IN_REGIONS,
-];
-
 export class Ec2Sandbox implements SandboxService {
   readonly name = 'ec2';
   readonly mutating = new Set([
@@ -118,10 +82,13 @@ export class Ec2Sandbox implements SandboxService {
   private readonly subnets = new Map<string, Subnet & { region: string }>();
   private readonly nacls = new Map<string, Nacl & { region: string }>();
   private readonly instances = new Map<string, Instance & { region: string }>();
-  private readonly optedIn = new Set<string>();
   private sequence = 0;
 
-  constructor() {
+  /**
+   * @param regionEnabled whether an account may use a region (opt-in regions); the world wires
+   *   it to the Account Management sandbox so both services agree.
+   */
+  constructor(private readonly regionEnabled: (account: string, region: string) => boolean = () => true) {
     this.operations = {
       DescribeNetworkAcls: (input: any, ctx: CallContext) => this.describeNetworkAcls(input, ctx),
       CreateNetworkAclEntry: (input: any, ctx: CallContext) => this.createEntry(input, ctx),
@@ -233,15 +200,6 @@ export class Ec2Sandbox implements SandboxService {
     });
     this.instances.set(InstanceId, { InstanceId, OwnerId: account, interfaces: resolved, region });
     return InstanceId;
-  }
-
-  /** Lets an account use an opt-in region. */
-  optIn(account: string, region: string): void {
-    this.optedIn.add(`${account}|${region}`);
-  }
-
-  isRegionEnabled(account: string, region: string): boolean {
-    return !OPT_IN_REGIONS.has(region) || this.optedIn.has(`${account}|${region}`);
   }
 
   /** Direct read for tests and the console; not an AWS operation. */
@@ -429,12 +387,12 @@ export class Ec2Sandbox implements SandboxService {
   /** With AllRegions, opt-in regions the account has not enabled are listed as `not-opted-in`. */
   private describeRegions(input: any, ctx: CallContext) {
     const account = ctx.principal.account;
-    const regions = KNOWN_REGIONS.map((RegionName) => ({
+    const regions = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].map((RegionName) => ({
       RegionName,
       Endpoint: `ec2.${RegionName}.amazonaws.com`,
-      OptInStatus: !OPT_IN_REGIONS.has(RegionName)
+      OptInStatus: !OPT_IN_REGIONS.includes(RegionName)
         ? 'opt-in-not-required'
-        : this.optedIn.has(`${account}|${RegionName}`)
+        : this.regionEnabled(account, RegionName)
           ? 'opted-in'
           : 'not-opted-in',
     }));
@@ -445,7 +403,7 @@ export class Ec2Sandbox implements SandboxService {
 
   /** A call into a region the account has not opted into fails as AWS fails it. */
   private checkRegion(ctx: CallContext): void {
-    if (!this.isRegionEnabled(ctx.principal.account, ctx.region)) {
+    if (!this.regionEnabled(ctx.principal.account, ctx.region)) {
       throw new AwsError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401);
     }
   }

@@ -3,6 +3,8 @@ import { ClientFactory } from '../../tasks/shared/aws-clients';
 import { SandboxAccount } from './account';
 import { type SandboxClock, systemClock } from './clock';
 import { SandboxCloud } from './cloud';
+import { Ec2Sandbox } from './ec2';
+import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
 import { SandboxOrganizations } from './organizations';
 import { SandboxSns } from './sns';
@@ -12,7 +14,6 @@ import { SandboxSts } from './sts';
  * Builds the sandbox organisation Warden runs against locally and in workflow tests: a
  * management account, a security account (Warden's home, delegated administrator), member
  * accounts each with the role Warden assumes, and the credentials Warden's tasks run with.
- * EC2 and GuardDuty are registered by their own modules on the returned cloud.
  */
 export interface CoreServices {
   iam: SandboxIam;
@@ -20,6 +21,8 @@ export interface CoreServices {
   organizations: SandboxOrganizations;
   sns: SandboxSns;
   account: SandboxAccount;
+  ec2: Ec2Sandbox;
+  guardduty: GuardDutySandbox;
 }
 
 export interface WorldAccount {
@@ -60,7 +63,7 @@ export interface SandboxWorld {
 const DEFAULT_DELEGATED_SERVICES = ['guardduty.amazonaws.com', 'account.amazonaws.com'];
 
 /**
- * Registers IAM, STS, Organizations, SNS and Account Management on `cloud`. The organisation
+ * Registers IAM, STS, Organizations, SNS, Account Management, EC2 and GuardDuty on `cloud`. The organisation
  * starts with only its management account; add the rest with the returned services' helpers.
  */
 export function registerCoreServices(
@@ -70,12 +73,19 @@ export function registerCoreServices(
 ): CoreServices {
   const iam = new SandboxIam(clock);
   const organizations = new SandboxOrganizations({ ...organization, clock });
+  const account = new SandboxAccount(organizations);
   const services: CoreServices = {
     iam,
     sts: new SandboxSts(iam, clock),
     organizations,
     sns: new SandboxSns(clock),
-    account: new SandboxAccount(organizations),
+    account,
+    ec2: new Ec2Sandbox((id, region) => account.statusOf(id, region) !== 'DISABLED'),
+    guardduty: new GuardDutySandbox({
+      now: clock,
+      isOrganizationAccount: (_admin, member) => organizations.isMember(member),
+      organizationManagementAccount: organization.managementAccount.id,
+    }),
   };
   for (const service of Object.values(services)) cloud.register(service);
   return services;

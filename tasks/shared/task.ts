@@ -32,13 +32,36 @@ export interface TaskDeps {
 }
 
 /**
+ * What a task touches, declared next to its code: the CDK app grants exactly this to the task's
+ * function, and an infra test checks the grants against it.
+ */
+export interface TaskNeeds {
+  /** DynamoDB tables it reads or writes. */
+  tables?: Partial<Record<keyof WardenTables, 'read' | 'write'>>;
+  /** sns:Publish on Warden's topic. */
+  publish?: boolean;
+  /** sts:AssumeRole on Warden's member role in any account of the organisation. */
+  assumeMemberRole?: boolean;
+  /** states:SendTaskSuccess/Failure/Heartbeat on Warden's state machines. */
+  taskCallbacks?: boolean;
+  /** Other actions in the security account itself, e.g. `guardduty:CreateMembers`. */
+  actions?: string[];
+}
+
+/**
  * One step of a workflow: a typed input contract and a plain function. The same object is
  * wrapped as a Lambda handler (`lambda.ts`) and bound to the Task state by the local runtime.
  */
 export interface TaskDefinition<I = any, O = any> {
   /** The placeholder the ASL uses for this task's Lambda ARN: `${id}`. */
   readonly id: string;
+  /**
+   * The file that exports `handler = lambdaHandler(task)`; pass `__filename`. The CDK app bundles
+   * this file as the task's Lambda function.
+   */
+  readonly entry: string;
   readonly input: z.ZodType<I>;
+  readonly needs?: TaskNeeds;
   run(input: I, deps: TaskDeps): Promise<O>;
 }
 

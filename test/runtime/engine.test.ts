@@ -6,6 +6,7 @@ import { callbackTask, lambdaTask } from '../../workflows/asl';
 
 const double = defineTask({
   id: 'Double',
+  entry: __filename,
   input: z.object({ value: z.number() }),
   run: async ({ value }) => ({
     value: value * 2,
@@ -15,6 +16,7 @@ const double = defineTask({
 const tokens: string[] = [];
 const askHuman = defineTask({
   id: 'AskHuman',
+  entry: __filename,
   input: z.object({ taskToken: z.string(), input: z.unknown() }),
   run: async ({ taskToken }) => {
     tokens.push(taskToken);
@@ -23,6 +25,7 @@ const askHuman = defineTask({
 });
 const explode = defineTask({
   id: 'Explode',
+  entry: __filename,
   input: z.object({}).passthrough(),
   run: async () => {
     throw Object.assign(new Error('no room left'), { name: 'RuleBandFullError' });

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE_SCHEMAS } from '../tasks/shared/tables';
+import type { WardenTables } from '../tasks/shared/task';
+
+/**
+ * DynamoDB for the local runtime and the tests: dynalite (an independent implementation of the
+ * DynamoDB API) in memory on an ephemeral loopback port, with Warden's tables created from the
+ * same key schemas the CDK app deploys.
+ */
+// dynalite ships no types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const dynalite = require('dynalite') as (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => {
+  listen(port: number, host: string, callback: (error?: Error) => void): void;
+  address(): AddressInfo;
+  close(callback: () => void): void;
+};
+
+export interface LocalDynamo {
+  endpoint: string;
+  tables: WardenTables;
+  close(): Promise<void>;
+}
+
+export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) =>
+    server.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+  );
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const tables: WardenTables = {
+    ledger: `${prefix}-ledger`,
+    approvals: `${prefix}-approvals`,
+    findings: `${prefix}-findings`,
+  };
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  for (const [key, name] of Object.entries(tables) as [keyof WardenTables, string][]) {
+    const schema = TABLE_SCHEMAS[key];
+    const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      }),
+    );
+  }
+  client.destroy();
+  return {
+    endpoint,
+    tables,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

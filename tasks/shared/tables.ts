@@ -1,0 +1,25 @@
+import type { WardenTables } from './task';
+
+/**
+ * The key schema of each DynamoDB table, shared by the CDK app and the local runtime (which
+ * creates the same tables on dynalite), so the two cannot disagree.
+ *
+ * ledger     pk `NACL#<account>#<region>#<naclId>` sk `CIDR#<cidr>`: the active block of an address
+ *            in a NACL (one per pair, claimed with a conditional write before the NACL changes);
+ *            pk `BLOCK#<blockId>` sk `BLOCK`: the permanent audit record of one block;
+ *            pk `OFFENDER#<cidr>` sk `OFFENDER`: how often an address was blocked (TTL growth).
+ * approvals  pk `<approvalId>`: a pending or decided approval (holds the task token).
+ * findings   pk `<findingId>`: the response to a finding (generation, running execution, extension).
+ */
+export interface TableSchema {
+  partitionKey: string;
+  sortKey?: string;
+  /** Attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
+  ttlAttribute?: string;
+}
+
+export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = {
+  ledger: { partitionKey: 'pk', sortKey: 'sk' },
+  approvals: { partitionKey: 'pk', ttlAttribute: 'ttl' },
+  findings: { partitionKey: 'pk', ttlAttribute: 'ttl' },
+};
