@@ -21,6 +21,7 @@ export const ACTIONS = ['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO']
 export const SEVERITY_BANDS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export const NOTIFICATION_CATEGORIES = [
   'APPROVAL_REQUESTED',
+  'APPROVAL_DECIDED',
   'BLOCKED',
   'UNBLOCKED',
   'ACTION_FAILED',
@@ -196,6 +197,30 @@ export const WardenConfigSchema = z
         regions: z.array(region).min(1).max(40),
         /** The role Warden assumes in member accounts. @default WardenMemberRole */
         memberRoleName: roleName.default('WardenMemberRole'),
+        /**
+         * The organisation's id (`o-…`). When set, Warden's tasks may assume the member role only in
+         * accounts of this organisation (IAM condition `aws:ResourceOrgID`).
+         * @default - any account's member role; its trust policy still admits only Warden's task roles
+         */
+        organizationId: z
+          .string()
+          .regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5')
+          .optional(),
+        /**
+         * Where the member-role StackSet deploys: the organisation root (`r-…`) and/or OU ids.
+         * @default - the management stack's CloudFormation parameter MemberRoleDeploymentTargets
+         */
+        memberRoleTargets: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$/,
+                'must be a root id (r-…) or an OU id (ou-…-…)',
+              ),
+          )
+          .min(1)
+          .optional(),
       })
       .strict(),
     onboarding: z
@@ -213,6 +238,22 @@ export const WardenConfigSchema = z
         /** Notify when any feature's remaining free-trial days fall below this. @default 7 */
         freeTrialThresholdDays: z.number().int().min(1).max(30).default(7),
         freeTrialSchedule: schedule.default('rate(1 day)'),
+        /**
+         * S3 bucket the administrator's detectors export findings to.
+         * @default - the security stack's findings bucket, `arn:aws:s3:::warden-findings-<security account>`
+         */
+        findingsBucketArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/, 'must be an S3 bucket ARN')
+          .optional(),
+        /**
+         * KMS key that encrypts exported findings.
+         * @default - the security stack's findings key, `arn:aws:kms:<home region>:<security account>:key/warden-findings`
+         */
+        findingsKmsKeyArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')
+          .optional(),
       })
       .strict()
       .default({
@@ -261,6 +302,8 @@ export const WardenConfigSchema = z
         allowList: z.array(cidr).max(1000).default([]),
         /** VPC CIDRs of the organisation; never blocked. */
         ownCidrs: z.array(cidr).max(1000).default([]),
+        /** Ledger/NACL reconciler schedule. @default rate(1 hour) */
+        reconcileSchedule: schedule.default('rate(1 hour)'),
         /** Evaluated first to last; the first match decides. @default DEFAULT_POLICY */
         policy: z.array(policyRule).min(1).default(DEFAULT_POLICY),
       })

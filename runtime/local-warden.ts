@@ -6,6 +6,7 @@ import { type Clock, RealClock } from './clock';
 import { type LocalDynamo, startLocalDynamo } from './dynamo';
 import { LocalRuntime } from './engine';
 import { ExecutionStore } from './history';
+import { SfnSandbox } from './sandbox/sfn';
 import { buildSandboxWorld, type SandboxWorld, type WorldAccount } from './sandbox/world';
 
 /**
@@ -26,6 +27,8 @@ export interface LocalWardenOptions {
   maxAttempts?: number;
   /** Fixed retry interval in ms for the state machines' Retry rules. @default - by clock */
   retryIntervalMs?: number;
+  /** Names of the workflows to register (`onboarding`, ...). @default - every workflow in WORKFLOWS */
+  workflows?: readonly string[];
 }
 
 export interface LocalWarden {
@@ -85,7 +88,9 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     region: org.homeRegion,
     retryIntervalMs: options.retryIntervalMs,
   });
-  for (const workflow of WORKFLOWS) {
+  world.cloud.register(new SfnSandbox(runtime));
+  const wanted = options.workflows;
+  for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
     stateMachineArns[workflow.name] = runtime.register({
       name: workflow.stateMachineName,
       definition: workflow.build(config),

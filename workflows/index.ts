@@ -1,6 +1,8 @@
 import type { WardenConfig } from '../config/schema';
 import type { TaskDefinition } from '../tasks/shared/task';
 import type { AslDefinition } from './asl';
+import { onboardingWorkflow } from './onboarding/definition';
+import { responseWorkflow } from './response/definition';
 
 /**
  * Every workflow Warden deploys and runs locally. The CDK app creates one state machine per
@@ -17,7 +19,7 @@ export interface WorkflowModule {
   tasks: readonly TaskDefinition[];
 }
 
-export const WORKFLOWS: WorkflowModule[] = [];
+export const WORKFLOWS: WorkflowModule[] = [responseWorkflow, onboardingWorkflow];
 
 export function workflowNamed(name: string): WorkflowModule {
   const found = WORKFLOWS.find((w) => w.name === name);

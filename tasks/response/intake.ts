@@ -1,0 +1,228 @@
+import { createHash } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { classifyAwsError } from '../shared/errors';
+import { lambdaHandler } from '../shared/lambda';
+import { defineTask, type TaskDeps } from '../shared/task';
+import { parseFindingEvent } from './finding';
+import { type TriageResult, triageFinding } from './triage';
+
+/**
+ * The front door for GuardDuty findings (EventBridge → this function). It validates the event,
+ * triages it, and starts at most one response per finding:
+ * - the execution name is derived from the finding id and a generation number, so a duplicate
+ *   delivery collides on the name (Step Functions keeps names unique) and starts nothing;
+ * - an update of a finding whose response still runs (GuardDuty re-publishes with a higher
+ *   `service.count`) pushes that response's block expiry later instead of starting another;
+ * - an update after the response ended starts the next generation only when it asks for a
+ *   block again or the decision changed, so an ongoing attack is blocked again.
+ * On the path to containment this costs one call (StartExecution); the bookkeeping after it
+ * runs while the execution is already working.
+ */
+export type IntakeOutcome = 'STARTED' | 'DUPLICATE' | 'EXTENDED' | 'UNCHANGED';
+
+export interface IntakeResult {
+  outcome: IntakeOutcome;
+  findingId: string;
+  decision: TriageResult['decision'];
+  executionArn?: string;
+}
+
+export const intakeFindingTask = defineTask({
+  id: 'IntakeFinding',
+  entry: __filename,
+  input: z.unknown(),
+  needs: { tables: { findings: 'write' }, actions: ['states:StartExecution', 'states:DescribeExecution'] },
+  run: intakeFinding,
+});
+
+export const handler = lambdaHandler(intakeFindingTask);
+
+interface FindingRow {
+  pk: string;
+  generation: number;
+  executionArn: string;
+  lastUpdatedAt: string;
+  lastCount: number | null;
+  decision: string;
+  extendTo?: string;
+}
+
+export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<IntakeResult> {
+  const event = parseFindingEvent(raw);
+  const triage = triageFinding(event, deps.config);
+  const finding = event.detail;
+  const input = {
+    finding: {
+      id: finding.id,
+      accountId: finding.accountId,
+      region: finding.region,
+      type: finding.type,
+      severity: finding.severity,
+      title: finding.title?.slice(0, 300) ?? null,
+      updatedAt: finding.updatedAt,
+      count: triage.count,
+    },
+    triage,
+  };
+  const base = { findingId: finding.id, decision: triage.decision };
+  const findings = new Findings(deps);
+
+  const started = await startGeneration(deps, finding.id, 1, input);
+  if (started) {
+    await findings.put({
+      pk: finding.id,
+      generation: 1,
+      executionArn: started,
+      lastUpdatedAt: finding.updatedAt,
+      lastCount: triage.count,
+      decision: triage.decision,
+    });
+    return { ...base, outcome: 'STARTED', executionArn: started };
+  }
+
+  const row = await findings.get(finding.id);
+  if (!row || (row.lastUpdatedAt >= finding.updatedAt && (row.lastCount ?? 0) >= (triage.count ?? 0))) {
+    // The same event again, or the first delivery's bookkeeping has not landed yet.
+    return { ...base, outcome: 'DUPLICATE', executionArn: row?.executionArn };
+  }
+  if (await isRunning(deps, row.executionArn)) {
+    const extendTo = new Date(
+      deps.now().getTime() + deps.config.response.blockMinutes * 60_000,
+    ).toISOString();
+    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count, extendTo);
+    return { ...base, outcome: 'EXTENDED', executionArn: row.executionArn };
+  }
+  const wantsBlock = triage.decision === 'BLOCK_AUTO' || triage.decision === 'BLOCK_WITH_APPROVAL';
+  if (!wantsBlock && triage.decision === row.decision) {
+    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count);
+    return { ...base, outcome: 'UNCHANGED', executionArn: row.executionArn };
+  }
+  const generation = row.generation + 1;
+  const next = await startGeneration(deps, finding.id, generation, input);
+  if (!next) return { ...base, outcome: 'DUPLICATE' };
+  await findings.put({
+    pk: finding.id,
+    generation,
+    executionArn: next,
+    lastUpdatedAt: finding.updatedAt,
+    lastCount: triage.count,
+    decision: triage.decision,
+  });
+  return { ...base, outcome: 'STARTED', executionArn: next };
+}
+
+/** `f-<hash of the finding id>-<generation>`: valid, short, and the same for every delivery. */
+export function executionNameFor(findingId: string, generation: number): string {
+  return `f-${createHash('sha256').update(findingId).digest('hex').slice(0, 32)}-${generation}`;
+}
+
+async function startGeneration(
+  deps: TaskDeps,
+  findingId: string,
+  generation: number,
+  input: unknown,
+): Promise<string | undefined> {
+  try {
+    const out = await sfn(deps).send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.stateMachineArns.response,
+        name: executionNameFor(findingId, generation),
+        input: JSON.stringify(input),
+      }),
+    );
+    return out.executionArn;
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionAlreadyExists') return undefined;
+    return classifyAwsError(error, 'starting the response');
+  }
+}
+
+async function isRunning(deps: TaskDeps, executionArn: string): Promise<boolean> {
+  try {
+    const out = await sfn(deps).send(new DescribeExecutionCommand({ executionArn }));
+    return out.status === 'RUNNING';
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
+    return classifyAwsError(error, 'checking the running response');
+  }
+}
+
+function sfn(deps: TaskDeps): SFNClient {
+  const { securityAccountId, homeRegion } = deps.config.organization;
+  return deps.clients.client(SFNClient, { account: securityAccountId, region: homeRegion });
+}
+
+/** The findings table: one row per finding Warden responds to. */
+class Findings {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(private readonly deps: TaskDeps) {
+    const { securityAccountId, homeRegion } = deps.config.organization;
+    this.db = DynamoDBDocumentClient.from(
+      deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
+  }
+
+  async get(findingId: string): Promise<FindingRow | undefined> {
+    try {
+      const out = await this.db.send(
+        new GetCommand({
+          TableName: this.deps.tables.findings,
+          Key: { pk: findingId },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item as FindingRow | undefined;
+    } catch (error) {
+      return classifyAwsError(error, 'reading the finding row');
+    }
+  }
+
+  async put(row: FindingRow): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.deps.tables.findings, Item: { ...row, ttl: this.ttl() } }),
+      );
+    } catch (error) {
+      classifyAwsError(error, 'writing the finding row');
+    }
+  }
+
+  async recordUpdate(
+    findingId: string,
+    updatedAt: string,
+    count: number | null,
+    extendTo?: string,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.deps.tables.findings,
+          Key: { pk: findingId },
+          UpdateExpression: `SET lastUpdatedAt = :u, lastCount = :c${extendTo ? ', extendTo = :e' : ''}`,
+          ExpressionAttributeValues: {
+            ':u': updatedAt,
+            ':c': count,
+            ...(extendTo ? { ':e': extendTo } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      classifyAwsError(error, 'recording the finding update');
+    }
+  }
+
+  /** Rows outlive the longest block, then DynamoDB's TTL removes them. */
+  private ttl(): number {
+    return (
+      Math.floor(this.deps.now().getTime() / 1000) +
+      (this.deps.config.response.maxBlockMinutes + 30 * 24 * 60) * 60
+    );
+  }
+}

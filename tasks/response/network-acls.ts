@@ -1,0 +1,212 @@
+import {
+  CreateNetworkAclEntryCommand,
+  DeleteNetworkAclEntryCommand,
+  DescribeNetworkAclsCommand,
+  EC2Client,
+  type NetworkAcl,
+  type NetworkAclEntry,
+} from '@aws-sdk/client-ec2';
+import { classifyAwsError, MemberRoleUnavailableError, ResourceGoneError } from '../shared/errors';
+import type { TaskDeps } from '../shared/task';
+import type { NaclRef } from './ledger';
+
+/**
+ * Network ACLs in member accounts, read and changed through Warden's member role.
+ *
+ * Reads are cached per Lambda container for a short time: the warm path to containment then
+ * costs one EC2 call. A cached view can only be stale in the safe direction — a number we think
+ * is free may be taken, which the NACL itself reports, and we then read afresh.
+ */
+export interface ResolvedNacl extends NaclRef {
+  vpcId: string;
+  /** Subnets associated with this NACL among those the finding names. */
+  subnetIds: string[];
+  /** How many subnets in all use this NACL (a shared NACL blocks more than the instance). */
+  associatedSubnetCount: number;
+}
+
+const CACHE_MS = 60_000;
+const naclBySubnet = new Map<string, { at: number; nacl: NetworkAcl }>();
+const naclById = new Map<string, { at: number; nacl: NetworkAcl }>();
+
+/** Forgets cached NACLs (tests; and after any write we could not account for). */
+export function clearNaclCache(): void {
+  naclBySubnet.clear();
+  naclById.clear();
+}
+
+export class NetworkAcls {
+  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'now'>) {}
+
+  /** The NACL of each subnet, deduplicated; a subnet that no longer exists is reported, not fatal. */
+  async resolve(
+    account: string,
+    region: string,
+    subnetIds: string[],
+  ): Promise<{ nacls: ResolvedNacl[]; missingSubnets: string[] }> {
+    const now = this.deps.now().getTime();
+    const missing = subnetIds.filter((id) => !fresh(naclBySubnet.get(cacheKey(account, region, id)), now));
+    if (missing.length) {
+      const out = await this.call(account, region, 'reading the subnets’ network ACLs', (ec2) =>
+        ec2.send(
+          new DescribeNetworkAclsCommand({ Filters: [{ Name: 'association.subnet-id', Values: missing }] }),
+        ),
+      );
+      for (const nacl of out.NetworkAcls ?? []) this.remember(account, region, nacl, now);
+    }
+    const byNacl = new Map<string, ResolvedNacl>();
+    const missingSubnets: string[] = [];
+    for (const subnetId of subnetIds) {
+      const nacl = naclBySubnet.get(cacheKey(account, region, subnetId))?.nacl;
+      if (!nacl?.NetworkAclId) {
+        missingSubnets.push(subnetId);
+        continue;
+      }
+      const resolved = byNacl.get(nacl.NetworkAclId) ?? {
+        account,
+        region,
+        naclId: nacl.NetworkAclId,
+        vpcId: nacl.VpcId ?? '',
+        subnetIds: [],
+        associatedSubnetCount: nacl.Associations?.length ?? 0,
+      };
+      resolved.subnetIds.push(subnetId);
+      byNacl.set(nacl.NetworkAclId, resolved);
+    }
+    return { nacls: [...byNacl.values()], missingSubnets };
+  }
+
+  /** The NACL's entries, from the cache unless `fresh` is asked for. */
+  async entries(ref: NaclRef, options: { fresh?: boolean } = {}): Promise<NetworkAclEntry[]> {
+    const now = this.deps.now().getTime();
+    const key = cacheKey(ref.account, ref.region, ref.naclId);
+    const cached = naclById.get(key);
+    if (!options.fresh && fresh(cached, now)) return cached!.nacl.Entries ?? [];
+    const out = await this.call(ref.account, ref.region, 'reading the network ACL', (ec2) =>
+      ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [ref.naclId] })),
+    ).catch((error: Error) => {
+      if (error.name === 'InvalidNetworkAclID.NotFound') {
+        throw new ResourceGoneError(
+          `network ACL ${ref.naclId} no longer exists in ${ref.account} ${ref.region}`,
+        );
+      }
+      throw error;
+    });
+    const nacl = out.NetworkAcls?.[0];
+    if (!nacl)
+      throw new ResourceGoneError(
+        `network ACL ${ref.naclId} no longer exists in ${ref.account} ${ref.region}`,
+      );
+    this.remember(ref.account, ref.region, nacl, now);
+    return nacl.Entries ?? [];
+  }
+
+  /**
+   * Adds an inbound deny-all entry for `cidr`. Returns the NACL's answer for the two errors the
+   * caller decides on; other errors are thrown (transient ones as TransientAwsError).
+   */
+  async addDeny(
+    ref: NaclRef,
+    ruleNumber: number,
+    cidr: string,
+  ): Promise<'CREATED' | 'NUMBER_TAKEN' | 'LIMIT_EXCEEDED'> {
+    const v6 = cidr.includes(':');
+    try {
+      await this.call(ref.account, ref.region, 'adding the deny entry', (ec2) =>
+        ec2.send(
+          new CreateNetworkAclEntryCommand({
+            NetworkAclId: ref.naclId,
+            RuleNumber: ruleNumber,
+            Protocol: '-1',
+            RuleAction: 'deny',
+            Egress: false,
+            ...(v6 ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
+          }),
+        ),
+      );
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'NetworkAclEntryAlreadyExists') return 'NUMBER_TAKEN';
+      if (name === 'NetworkAclEntryLimitExceeded') return 'LIMIT_EXCEEDED';
+      throw error;
+    }
+    const cached = naclById.get(cacheKey(ref.account, ref.region, ref.naclId));
+    cached?.nacl.Entries?.push({
+      RuleNumber: ruleNumber,
+      Protocol: '-1',
+      RuleAction: 'deny',
+      Egress: false,
+      ...(v6 ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
+    });
+    return 'CREATED';
+  }
+
+  /** Deletes the inbound entry `ruleNumber`; false when it was already gone. */
+  async deleteEntry(ref: NaclRef, ruleNumber: number): Promise<boolean> {
+    try {
+      await this.call(ref.account, ref.region, 'removing the deny entry', (ec2) =>
+        ec2.send(
+          new DeleteNetworkAclEntryCommand({
+            NetworkAclId: ref.naclId,
+            RuleNumber: ruleNumber,
+            Egress: false,
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'InvalidNetworkAclEntry.NotFound') return false;
+      throw error;
+    } finally {
+      naclById.delete(cacheKey(ref.account, ref.region, ref.naclId));
+    }
+  }
+
+  private remember(account: string, region: string, nacl: NetworkAcl, now: number): void {
+    if (!nacl.NetworkAclId) return;
+    naclById.set(cacheKey(account, region, nacl.NetworkAclId), { at: now, nacl });
+    for (const association of nacl.Associations ?? []) {
+      if (association.SubnetId)
+        naclBySubnet.set(cacheKey(account, region, association.SubnetId), { at: now, nacl });
+    }
+  }
+
+  private async call<T>(
+    account: string,
+    region: string,
+    doing: string,
+    fn: (ec2: EC2Client) => Promise<T>,
+  ): Promise<T> {
+    const ec2 = this.deps.clients.client(EC2Client, {
+      account,
+      region,
+      roleName: this.deps.config.organization.memberRoleName,
+    });
+    try {
+      return await fn(ec2);
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+        this.deps.clients.forget({ account, region, roleName: this.deps.config.organization.memberRoleName });
+        throw new MemberRoleUnavailableError(
+          `cannot assume ${this.deps.config.organization.memberRoleName} in ${account}: ${(error as Error).message}`,
+        );
+      }
+      return classifyAwsError(error, `${doing} (${account} ${region})`);
+    }
+  }
+}
+
+function cacheKey(account: string, region: string, id: string): string {
+  return `${account}|${region}|${id}`;
+}
+
+function fresh(entry: { at: number } | undefined, now: number): boolean {
+  return entry !== undefined && now - entry.at < CACHE_MS;
+}
+
+/** The deny entry Warden would have created for `cidr` at `ruleNumber`, if the NACL has it. */
+export function isWardensEntry(entry: NetworkAclEntry | undefined, cidr: string): boolean {
+  if (!entry || entry.Egress || entry.RuleAction !== 'deny' || entry.Protocol !== '-1') return false;
+  return (entry.CidrBlock ?? entry.Ipv6CidrBlock) === cidr;
+}

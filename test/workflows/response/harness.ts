@@ -1,0 +1,99 @@
+import { parseConfig } from '../../../config/load';
+import type { WardenConfigInput } from '../../../config/schema';
+import { ManualClock, settle } from '../../../runtime/clock';
+import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
+import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenario/network';
+import { intakeFinding } from '../../../tasks/response/intake';
+import { clearNaclCache } from '../../../tasks/response/network-acls';
+import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../../fixtures/findings';
+
+/**
+ * A Warden with one member account and its network, on a manual clock, for response tests:
+ * `deliver()` hands a finding to the intake as EventBridge would.
+ */
+export const MEMBER = '333333333333';
+export const REGION = 'eu-west-1';
+
+export interface ResponseHarness {
+  warden: LocalWarden;
+  clock: ManualClock;
+  network: MemberNetwork;
+  deliver(options?: FindingOptions): ReturnType<typeof intakeFinding>;
+  /** Runs the clock forward by `minutes`, letting every woken execution progress. */
+  advance(minutes: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startResponseHarness(
+  options: {
+    response?: WardenConfigInput['response'];
+    subnets?: number;
+    sharedNacl?: boolean;
+    notifications?: WardenConfigInput['notifications'];
+  } = {},
+): Promise<ResponseHarness> {
+  clearNaclCache();
+  const config = parseConfig({
+    organization: {
+      managementAccountId: '111111111111',
+      securityAccountId: '222222222222',
+      homeRegion: REGION,
+      regions: [REGION],
+    },
+    response: { mode: 'enforce', ruleBand: { start: 1, end: 90 }, blockMinutes: 60, ...options.response },
+    notifications: options.notifications,
+  });
+  const clock = new ManualClock(Date.parse('2026-03-01T10:06:00Z'));
+  const warden = await startLocalWarden({
+    config,
+    members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
+    clock,
+    retryIntervalMs: 0,
+  });
+  const network = buildMemberNetwork(warden.world.services.ec2, MEMBER, REGION, {
+    subnets: options.subnets,
+    sharedNacl: options.sharedNacl,
+  });
+  const interfaces = network.interfaces.map((i, n) =>
+    makeNetworkInterface({
+      subnetId: i.subnetId,
+      vpcId: network.vpcId,
+      privateIpAddress: i.privateIpAddress,
+      networkInterfaceId: `eni-0000000000000000${n}`,
+      privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+    }),
+  );
+  return {
+    warden,
+    clock,
+    network,
+    deliver: (finding = {}) =>
+      intakeFinding(
+        makeFindingEvent({
+          accountId: MEMBER,
+          region: REGION,
+          instanceId: network.instanceId,
+          networkInterfaces: interfaces,
+          ...finding,
+        }),
+        warden.deps,
+      ),
+    advance: async (minutes) => {
+      await settle();
+      await clock.advance(minutes * 60_000);
+      await settle();
+    },
+    stop: () => warden.stop(),
+  };
+}
+
+export function historyOf(warden: LocalWarden, executionArn: string) {
+  return warden.runtime.store.history(executionArn);
+}
+
+/** The names of the states an execution entered, in order: the story an auditor reads. */
+export function story(warden: LocalWarden, executionArn: string): string[] {
+  return historyOf(warden, executionArn)
+    .filter((e) => e.type.endsWith('StateEntered'))
+    .map((e) => (e.stateEnteredEventDetails as { name: string }).name);
+}

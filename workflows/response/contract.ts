@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The shapes that travel through the response workflow, shared by its definition and its tasks.
+ * Tasks validate what they read; extra fields pass through untouched.
+ */
+export const AddressDecisionSchema = z.object({
+  address: z.string().max(64),
+  cidr: z.string().max(64),
+  action: z.enum(['BLOCK', 'APPROVAL', 'NOTIFY', 'NONE']),
+  reason: z.string().max(64),
+});
+
+export const TriageSchema = z
+  .object({
+    findingId: z.string().min(1).max(300),
+    accountId: z.string().regex(/^\d{12}$/),
+    region: z.string().min(1).max(32),
+    type: z.string().min(1).max(200),
+    severity: z.number().min(0).max(10),
+    instanceId: z.string().max(64).nullable(),
+    decision: z.enum(['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO']),
+    rule: z.string().max(200),
+    category: z.string().max(64),
+    dryRun: z.boolean(),
+    recommendation: z.string().nullable(),
+    addresses: z.array(AddressDecisionSchema).max(100),
+    targets: z
+      .array(z.object({ subnetId: z.string().max(64), vpcId: z.string().max(64).nullable() }))
+      .max(50),
+  })
+  .passthrough();
+export type TriageInput = z.infer<typeof TriageSchema>;
+
+export const ResolvedNaclSchema = z.object({
+  account: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1).max(32),
+  naclId: z.string().regex(/^acl-[0-9a-f]{8,17}$/),
+  vpcId: z.string().max(64),
+  subnetIds: z.array(z.string().max(64)).max(200),
+  associatedSubnetCount: z.number().int().min(0),
+});
+
+/** A block this execution owns: it created the entry and will remove it. */
+export const OwnedBlockSchema = z.object({
+  account: z.string(),
+  region: z.string(),
+  naclId: z.string(),
+  cidr: z.string(),
+  ruleNumber: z.number().int(),
+  blockId: z.string(),
+  expiresAt: z.string(),
+});
+export type OwnedBlock = z.infer<typeof OwnedBlockSchema>;
+
+export type BlockOutcomeKind =
+  | 'BLOCKED'
+  | 'ALREADY_BLOCKED'
+  | 'REFUSED_FULL'
+  | 'EVICTED_OLDEST'
+  | 'DRY_RUN'
+  | 'KILL_SWITCH'
+  | 'NACL_GONE';
+
+/** What happened to one (address, NACL) pair; NACL entries before/after read as `rule action cidr`. */
+export interface PairResult {
+  naclId: string;
+  subnetIds: string[];
+  cidr: string;
+  outcome: BlockOutcomeKind;
+  ruleNumber?: number;
+  detail: string;
+  before?: string[];
+  after?: string[];
+  evicted?: { cidr: string; ruleNumber: number };
+}
+
+/** The `block` part of the execution state after BlockAddresses and each LiftExpiredBlocks. */
+export interface BlockState {
+  results: PairResult[];
+  owned: OwnedBlock[];
+  hasOwnedBlocks: boolean;
+  /** The earliest expiry among owned blocks (what the Wait state waits for). */
+  expiresAt: string | null;
+  lifted: { naclId: string; cidr: string; ruleNumber: number; outcome: string; at: string }[];
+  missingSubnets: string[];
+}

@@ -1,0 +1,178 @@
+import type { WardenConfig } from '../../config/schema';
+import { APPROVAL_REJECTED } from '../../tasks/approval/contract';
+import { blockAddressesTask } from '../../tasks/response/block-addresses';
+import { liftExpiredBlocksTask } from '../../tasks/response/lift-expired-blocks';
+import { notifyTask } from '../../tasks/response/notify';
+import { requestApprovalTask } from '../../tasks/response/request-approval';
+import { resolveNetworkAclsTask } from '../../tasks/response/resolve-network-acls';
+import { type AslDefinition, callbackTask, lambdaTask } from '../asl';
+import type { WorkflowModule } from '../index';
+
+/**
+ * The response to one GuardDuty finding. The intake has already validated and triaged it (the
+ * execution input holds `finding` and `triage`), so the first state decides; state names read
+ * as the story an auditor follows in the execution history.
+ *
+ * The automatic path reaches the NACL with one Lambda invocation: "Block the addresses in the
+ * network ACLs" looks the NACLs up itself. The approval path looks them up first, because the
+ * approver must see which NACLs and subnets will change.
+ */
+const S = {
+  decide: 'Decide what to do with the finding',
+  ignore: 'Ignore the finding',
+  notifyFinding: 'Notify people about the finding',
+  notified: 'Finding reported',
+  resolve: 'Find the network ACLs of the instance’s subnets',
+  ask: 'Ask a person to approve the block',
+  rejected: 'Notify that the block was rejected',
+  rejectedEnd: 'Block rejected',
+  timedOut: 'Notify that nobody approved in time',
+  timedOutEnd: 'Approval timed out',
+  blockOnTimeout: 'Block anyway, as policy says when nobody answers',
+  block: 'Block the addresses in the network ACLs',
+  blockApproved: 'Block the approved addresses in the network ACLs',
+  anything: 'Did Warden block anything?',
+  notifyBlocked: 'Notify that the addresses are blocked',
+  notifyDecided: 'Notify what Warden decided',
+  decidedEnd: 'Response recorded',
+  wait: 'Wait until the next block expires',
+  lift: 'Lift the blocks that have expired',
+  still: 'Are blocks still in place?',
+  notifyLifted: 'Notify that the blocks are lifted',
+  liftedEnd: 'Blocks lifted',
+  failed: 'Notify that Warden could not act',
+  failedEnd: 'Response failed',
+} as const;
+
+const FAIL_TO_NOTIFY = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.failed }];
+
+export function buildResponseDefinition(config: WardenConfig): AslDefinition {
+  const approval = config.response.approval;
+  const notify = (kind: string, next: string, extra: Record<string, unknown> = {}) =>
+    lambdaTask({
+      task: notifyTask.id,
+      payload: { kind, 'triage.$': '$.triage', ...extra },
+      resultPath: '$.notification',
+      next,
+    });
+  return {
+    Comment: 'Warden: respond to one GuardDuty finding — triage decision, approval, NACL block, expiry',
+    StartAt: S.decide,
+    States: {
+      [S.decide]: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.triage.decision', StringEquals: 'BLOCK_AUTO', Next: S.block },
+          { Variable: '$.triage.decision', StringEquals: 'BLOCK_WITH_APPROVAL', Next: S.resolve },
+          { Variable: '$.triage.decision', StringEquals: 'NOTIFY', Next: S.notifyFinding },
+        ],
+        Default: S.ignore,
+      },
+      [S.ignore]: { Type: 'Succeed', Comment: 'Policy says IGNORE; the triage in the input says why.' },
+      [S.notifyFinding]: notify('FINDING', S.notified),
+      [S.notified]: { Type: 'Succeed' },
+
+      [S.resolve]: lambdaTask({
+        task: resolveNetworkAclsTask.id,
+        payload: { 'triage.$': '$.triage' },
+        resultPath: '$.resolution',
+        next: S.ask,
+        catch: FAIL_TO_NOTIFY,
+      }),
+      [S.ask]: callbackTask({
+        task: requestApprovalTask.id,
+        payload: { 'request.$': '$.resolution.approvalRequest' },
+        timeoutSeconds: approval.timeoutMinutes * 60,
+        resultPath: '$.approval',
+        next: S.blockApproved,
+        catch: [
+          { ErrorEquals: [APPROVAL_REJECTED], ResultPath: '$.error', Next: S.rejected },
+          {
+            ErrorEquals: ['States.Timeout'],
+            ResultPath: '$.error',
+            Next: approval.onTimeout === 'block' ? S.blockOnTimeout : S.timedOut,
+          },
+          ...FAIL_TO_NOTIFY,
+        ],
+      }),
+      [S.rejected]: notify('APPROVAL_REJECTED', S.rejectedEnd, { 'error.$': '$.error' }),
+      [S.rejectedEnd]: { Type: 'Succeed' },
+      // Only the outcome policy chose for an unanswered approval is in the definition.
+      ...(approval.onTimeout === 'block'
+        ? {
+            [S.blockOnTimeout]: {
+              Type: 'Pass',
+              Result: { approved: true, approver: 'policy: block when nobody answers' },
+              ResultPath: '$.approval',
+              Next: S.blockApproved,
+            },
+          }
+        : {
+            [S.timedOut]: notify('APPROVAL_TIMED_OUT', S.timedOutEnd, { 'error.$': '$.error' }),
+            [S.timedOutEnd]: { Type: 'Succeed' },
+          }),
+
+      [S.block]: lambdaTask({
+        task: blockAddressesTask.id,
+        payload: { 'triage.$': '$.triage', 'executionArn.$': '$$.Execution.Id' },
+        resultPath: '$.block',
+        next: S.anything,
+        catch: FAIL_TO_NOTIFY,
+      }),
+      [S.blockApproved]: lambdaTask({
+        task: blockAddressesTask.id,
+        payload: {
+          'triage.$': '$.triage',
+          'executionArn.$': '$$.Execution.Id',
+          'nacls.$': '$.resolution.nacls',
+          'approvedBy.$': '$.approval.approver',
+        },
+        resultPath: '$.block',
+        next: S.anything,
+        catch: FAIL_TO_NOTIFY,
+      }),
+      [S.anything]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.notifyBlocked }],
+        Default: S.notifyDecided,
+      },
+      [S.notifyDecided]: notify('BLOCKED', S.decidedEnd, { 'block.$': '$.block' }),
+      [S.decidedEnd]: { Type: 'Succeed' },
+      [S.notifyBlocked]: notify('BLOCKED', S.wait, { 'block.$': '$.block' }),
+      [S.wait]: { Type: 'Wait', TimestampPath: '$.block.expiresAt', Next: S.lift },
+      [S.lift]: lambdaTask({
+        task: liftExpiredBlocksTask.id,
+        payload: { 'findingId.$': '$.triage.findingId', 'block.$': '$.block' },
+        resultPath: '$.block',
+        next: S.still,
+        catch: FAIL_TO_NOTIFY,
+      }),
+      [S.still]: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.wait }],
+        Default: S.notifyLifted,
+      },
+      [S.notifyLifted]: notify('LIFTED', S.liftedEnd, { 'block.$': '$.block' }),
+      [S.liftedEnd]: { Type: 'Succeed' },
+
+      [S.failed]: {
+        ...notify('ACTION_FAILED', S.failedEnd, { 'error.$': '$.error' }),
+        Catch: undefined,
+      },
+      [S.failedEnd]: {
+        Type: 'Fail',
+        Error: 'ResponseFailed',
+        Cause: 'Warden could not complete the response; see the previous states.',
+      },
+    },
+  };
+}
+
+export const responseWorkflow: WorkflowModule = {
+  name: 'response',
+  stateMachineName: 'warden-response',
+  description:
+    'Responds to one GuardDuty finding: triage decision, approval, NACL block, notification, expiry',
+  build: buildResponseDefinition,
+  tasks: [resolveNetworkAclsTask, requestApprovalTask, blockAddressesTask, liftExpiredBlocksTask, notifyTask],
+};
