@@ -3,6 +3,9 @@ import type { WardenConfigInput } from '../../../config/schema';
 import { ManualClock, settle } from '../../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
 import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenario/network';
+import { csrfToken } from '../../../tasks/approval/csrf';
+import { handleApprovalRequest } from '../../../tasks/approval/page';
+import { ApprovalStore } from '../../../tasks/approval/store';
 import { intakeFinding } from '../../../tasks/response/intake';
 import { clearNaclCache } from '../../../tasks/response/network-acls';
 import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../../fixtures/findings';
@@ -96,4 +99,48 @@ export function story(warden: LocalWarden, executionArn: string): string[] {
   return historyOf(warden, executionArn)
     .filter((e) => e.type.endsWith('StateEntered'))
     .map((e) => (e.stateEnteredEventDetails as { name: string }).name);
+}
+
+/** The pending approval the last RequestApproval stored, decided through the approval page. */
+export async function decide(
+  h: ResponseHarness,
+  executionArn: string,
+  decision: 'approve' | 'reject',
+  approver = 'alice',
+  reason = 'looks like an attack',
+) {
+  const output = requestApprovalOutput(h.warden, executionArn);
+  const store = ApprovalStore.fromDeps(h.warden.deps);
+  const record = await store.get(output.approvalId);
+  if (!record) throw new Error('no approval stored');
+  const body = new URLSearchParams({
+    csrf: csrfToken(record.csrfNonce, record.pk, approver),
+    reason,
+  }).toString();
+  return handleApprovalRequest(
+    {
+      method: 'POST',
+      path: `/approvals/${record.pk}/${decision}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      identity: { name: approver },
+    },
+    h.warden.deps,
+  );
+}
+
+export function requestApprovalOutput(
+  warden: LocalWarden,
+  executionArn: string,
+): { approvalId: string; url: string } {
+  const events = historyOf(warden, executionArn);
+  const scheduled = events.find((e) => e.type === 'TaskScheduled');
+  if (!scheduled) throw new Error('the execution has not asked for approval');
+  const outbox = warden.world.services.sns.outbox.filter(
+    (m) => m.attributes.category === 'APPROVAL_REQUESTED',
+  );
+  const last = outbox[outbox.length - 1];
+  const match = /\/approvals\/([A-Za-z0-9_-]{43})/.exec(last?.message ?? '');
+  if (!match) throw new Error('no approval link was published');
+  return { approvalId: match[1]!, url: match[0] };
 }
