@@ -295,9 +295,12 @@ export class LocalRuntime {
             heartbeatSeconds: state.HeartbeatSeconds as number | undefined,
           });
           const payload = replaceToken((input as { Payload?: unknown }).Payload, issued.token);
-          await this.invoke(task, payload, stateName, recorder);
+          await this.invoke(task, payload, stateName, recorder, false);
           recorder.taskSubmitted(stateName);
-          return rethrowAsTaskError(issued.result);
+          // TaskSucceeded carries what SendTaskSuccess sent, not what the Lambda returned.
+          const output = await rethrowAsTaskError(issued.result);
+          recorder.taskResult(stateName, output);
+          return output;
         };
       } else {
         handlers[stateName] = (input) => this.invoke(task, input, stateName, recorder);
@@ -319,11 +322,17 @@ export class LocalRuntime {
     return handlers;
   }
 
-  private async invoke(task: TaskDefinition, payload: unknown, stateName: string, recorder: HistoryRecorder) {
+  private async invoke(
+    task: TaskDefinition,
+    payload: unknown,
+    stateName: string,
+    recorder: HistoryRecorder,
+    recordResult = true,
+  ) {
     recorder.taskStarted(stateName, payload);
     try {
       const output = await runTask(task, payload, this.options.deps);
-      recorder.taskResult(stateName, output);
+      if (recordResult) recorder.taskResult(stateName, output);
       return output === undefined ? null : output;
     } catch (error) {
       const e = error as Error;
