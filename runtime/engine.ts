@@ -48,6 +48,11 @@ export interface RuntimeOptions {
    * divided by the factor on an accelerated one, 0 on a manual clock
    */
   retryIntervalMs?: number;
+  /**
+   * Called once per execution after it has ended and its last history event is recorded (the
+   * local archive hooks in here). @default - nothing
+   */
+  onExecutionFinished?: (record: ExecutionRecord) => void;
 }
 
 interface Registered {
@@ -220,6 +225,7 @@ export class LocalRuntime {
         },
       )
       .then(() => events)
+      .then(() => this.options.onExecutionFinished?.(this.store.get(executionArn)))
       .finally(() => this.running.delete(executionArn));
     this.running.set(executionArn, { abort: execution.abort, done });
     return { executionArn, startDate };

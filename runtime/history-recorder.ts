@@ -29,6 +29,8 @@ export class HistoryRecorder {
   /** States entered and not yet exited (by name), to place TaskSubmitted after TaskStarted. */
   private readonly open = new Map<string, number>();
   private readonly queuedSubmits = new Map<string, number>();
+  /** Task states whose last attempt failed (until retried or exited through a Catch). */
+  private readonly failedStates = new Set<string>();
 
   constructor(
     private readonly store: ExecutionStore,
@@ -78,7 +80,9 @@ export class HistoryRecorder {
         this.failed(event);
         return;
       case 'StateCaught':
+        return;
       case 'StateRetried':
+        this.retried(event);
         return;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
@@ -131,20 +135,24 @@ export class HistoryRecorder {
     if (type === 'Map') this.add('MapStateStarted', { mapStateStartedEventDetails: {} });
     if (type !== 'Task') return;
     this.open.set(state.name, (this.open.get(state.name) ?? 0) + 1);
-    const definition = this.machine.states.get(state.name)!;
+    this.scheduled(state.name, state.input);
+  }
+
+  private scheduled(name: string, input: unknown): void {
+    const definition = this.machine.states.get(name)!;
     if (isCallbackTask(definition)) {
       this.add('TaskScheduled', {
         taskScheduledEventDetails: {
           ...this.callbackResource(),
           region: this.region,
-          parameters: JSON.stringify(state.input ?? null),
+          parameters: JSON.stringify(input ?? null),
           timeoutInSeconds: definition.TimeoutSeconds,
         },
       });
       this.add('TaskStarted', { taskStartedEventDetails: this.callbackResource() });
-      const queued = this.queuedSubmits.get(state.name) ?? 0;
+      const queued = this.queuedSubmits.get(name) ?? 0;
       if (queued > 0) {
-        this.queuedSubmits.set(state.name, queued - 1);
+        this.queuedSubmits.set(name, queued - 1);
         this.add('TaskSubmitted', {
           taskSubmittedEventDetails: { ...this.callbackResource(), output: '{}' },
         });
@@ -153,7 +161,7 @@ export class HistoryRecorder {
       this.add('LambdaFunctionScheduled', {
         lambdaFunctionScheduledEventDetails: {
           resource: String(definition.Resource),
-          input: JSON.stringify(state.input ?? null),
+          input: JSON.stringify(input ?? null),
           timeoutInSeconds: definition.TimeoutSeconds,
         },
       });
@@ -161,9 +169,29 @@ export class HistoryRecorder {
     }
   }
 
+  /** AWS schedules the task again for each retry attempt. */
+  private retried(event: EngineEvent): void {
+    const state = event.state!;
+    if (this.typeOf(state.name, state.type) !== 'Task') return;
+    this.failedStates.delete(state.name);
+    this.open.set(state.name, (this.open.get(state.name) ?? 0) + 1);
+    this.scheduled(state.name, state.input);
+  }
+
   private exited(event: EngineEvent): void {
     const state = event.state!;
     const type = this.typeOf(state.name, state.type);
+    // A task whose failure a Catch handled exits without succeeding.
+    if (type === 'Task' && this.failedStates.delete(state.name)) {
+      this.add('TaskStateExited', {
+        stateExitedEventDetails: {
+          name: state.name,
+          output: JSON.stringify(state.output ?? null),
+          outputDetails: { truncated: false },
+        },
+      });
+      return;
+    }
     if (type === 'Task') {
       this.close(state.name);
       const raw = this.results.get(state.name)?.shift();
@@ -190,6 +218,7 @@ export class HistoryRecorder {
     const details = { error: event.Error ?? 'States.TaskFailed', cause: causeText(event.Cause) };
     if (type === 'Task') {
       this.close(state.name);
+      this.failedStates.add(state.name);
       if (isCallbackTask(this.machine.states.get(state.name)!)) {
         const timedOut = details.error === 'States.Timeout' || details.error === 'States.HeartbeatTimeout';
         this.add(timedOut ? 'TaskTimedOut' : 'TaskFailed', {

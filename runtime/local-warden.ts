@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
 import type { TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
+import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
 import { type LocalDynamo, startLocalDynamo } from './dynamo';
 import { LocalRuntime } from './engine';
@@ -19,7 +21,7 @@ export interface LocalWardenOptions {
   /** Member accounts of the sandbox organisation (the management account is added as well). */
   members: WorldAccount[];
   clock?: Clock;
-  /** Where executions are persisted; memory only when omitted. */
+  /** Where executions are persisted, and archived under `archive/` once finished; memory only when omitted. */
   dataDir?: string;
   /** Seeds the sandbox's fault injection. @default 1 */
   seed?: number;
@@ -87,6 +89,10 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     account: org.securityAccountId,
     region: org.homeRegion,
     retryIntervalMs: options.retryIntervalMs,
+    // As in AWS, where the ArchiveExecution task keeps each finished history past 90 days.
+    onExecutionFinished: options.dataDir
+      ? (record) => archiveToFolder(runtime.store, record.executionArn, join(options.dataDir!, 'archive'))
+      : undefined,
   });
   world.cloud.register(new SfnSandbox(runtime));
   const wanted = options.workflows;

@@ -1,8 +1,11 @@
 import type { WardenConfig } from '../config/schema';
 import type { TaskDefinition } from '../tasks/shared/task';
 import type { AslDefinition } from './asl';
+import { freeTrialWorkflow } from './free-trial/definition';
 import { onboardingWorkflow } from './onboarding/definition';
+import { reconcileWorkflow } from './reconcile/definition';
 import { responseWorkflow } from './response/definition';
+import { sweepWorkflow } from './sweep/definition';
 
 /**
  * Every workflow Warden deploys and runs locally. The CDK app creates one state machine per
@@ -19,7 +22,13 @@ export interface WorkflowModule {
   tasks: readonly TaskDefinition[];
 }
 
-export const WORKFLOWS: WorkflowModule[] = [responseWorkflow, onboardingWorkflow];
+export const WORKFLOWS: WorkflowModule[] = [
+  responseWorkflow,
+  onboardingWorkflow,
+  reconcileWorkflow,
+  sweepWorkflow,
+  freeTrialWorkflow,
+];
 
 export function workflowNamed(name: string): WorkflowModule {
   const found = WORKFLOWS.find((w) => w.name === name);

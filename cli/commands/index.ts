@@ -1,4 +1,17 @@
 import type { Command } from 'commander';
+import { registerAudit } from './audit';
+import { registerFindings } from './findings';
+import { registerOnboard } from './onboard';
+import { registerReplay } from './replay';
+import { registerSweep } from './sweep';
+import { registerTriage } from './triage';
 
 /** Each subcommand registers itself; add new ones here. */
-export const commands: ReadonlyArray<(program: Command) => void> = [];
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerOnboard,
+  registerSweep,
+  registerAudit,
+  registerTriage,
+  registerReplay,
+  registerFindings,
+];

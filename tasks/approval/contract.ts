@@ -21,7 +21,10 @@ export const ApprovalRequestSchema = z.object({
   region: z.string().min(1).max(32),
   instanceId: z.string().max(64).nullable(),
   /** Addresses the block would deny (CIDR /32 or /128), with the triage reason. */
-  addresses: z.array(z.object({ cidr: z.string().max(64), reason: z.string().max(200) })).min(1).max(100),
+  addresses: z
+    .array(z.object({ cidr: z.string().max(64), reason: z.string().max(200) }))
+    .min(1)
+    .max(100),
   nacls: z.array(ProposedNaclSchema).min(1).max(50),
   /** How long the block would last once applied. */
   blockMinutes: z.number().int().min(1),

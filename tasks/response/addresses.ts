@@ -1,11 +1,12 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { InvalidInputError } from '../shared/errors';
 
 /**
  * Address parsing and the "never block" guard of the finding response.
  *
- * Range membership goes through `net.BlockList` so that the only bit arithmetic here is the
- * little needed to zero host bits and to read an IPv4 address embedded in an IPv6 one.
+ * Range membership compares network bytes with a mask (`CidrList`). It replaced `net.BlockList`,
+ * whose every check builds a native SocketAddress: `warden replay` checks millions of addresses,
+ * and that was the largest cost of triage. Results of the pure text functions are memoised.
  */
 
 /** Why an address lies in a range that no NACL entry of Warden may deny. */
@@ -57,6 +58,19 @@ export function canonicalAddress(text: string): string {
  * spelling of an IPv4 peer, so it is unwrapped; every other address is returned canonical.
  */
 export function effectiveAddress(text: string): string {
+  const known = EFFECTIVE.get(text);
+  if (known !== undefined) return known;
+  const effective = computeEffectiveAddress(text);
+  // Bounded: a stream of distinct addresses must not grow memory without limit.
+  if (EFFECTIVE.size >= MAX_MEMOISED) EFFECTIVE.clear();
+  EFFECTIVE.set(text, effective);
+  return effective;
+}
+
+const MAX_MEMOISED = 10_000;
+const EFFECTIVE = new Map<string, string>();
+
+function computeEffectiveAddress(text: string): string {
   const canonical = canonicalAddress(text);
   if (familyOf(canonical) === 6) {
     const bytes = ipv6Bytes(canonical);
@@ -109,8 +123,7 @@ export function parseCidr(text: string): ParsedCidr {
 
 /** The special range an address lies in, or null for a globally routable unicast address. */
 export function specialRangeReason(address: string): SpecialRangeReason | null {
-  const effective = effectiveAddress(address);
-  return familyOf(effective) === 4 ? ipv4RangeReason(effective) : ipv6RangeReason(effective);
+  return rangeReasonOf(bytesOf(effectiveAddress(address)));
 }
 
 /**
@@ -121,8 +134,8 @@ export function specialRangeReason(address: string): SpecialRangeReason | null {
 export function createNeverBlockGuard(
   options: NeverBlockOptions = {},
 ): (address: string) => NeverBlockReason | null {
-  const own = blockListOf(options.ownCidrs ?? [], 'ownCidrs');
-  const allowed = blockListOf(options.allowList ?? [], 'allowList');
+  const own = configuredList(options.ownCidrs ?? [], 'ownCidrs');
+  const allowed = configuredList(options.allowList ?? [], 'allowList');
   const instance = new Set(
     (options.instanceAddresses ?? []).map((a, i) =>
       withField(`instanceAddresses[${i}]`, () => effectiveAddress(a)),
@@ -130,13 +143,13 @@ export function createNeverBlockGuard(
   );
   return (address) => {
     const effective = effectiveAddress(address);
-    const type = familyOf(effective) === 4 ? 'ipv4' : 'ipv6';
+    const bytes = bytesOf(effective);
     // Range reasons come first: they hold whatever the config says and name the deeper cause.
     return (
-      specialRangeReason(effective) ??
+      rangeReasonOf(bytes) ??
       (instance.has(effective) ? 'INSTANCE_OWN_ADDRESS' : null) ??
-      (own.check(effective, type) ? 'OWN_VPC_CIDR' : null) ??
-      (allowed.check(effective, type) ? 'ALLOW_LISTED' : null)
+      (own.has(bytes) ? 'OWN_VPC_CIDR' : null) ??
+      (allowed.has(bytes) ? 'ALLOW_LISTED' : null)
     );
   };
 }
@@ -174,49 +187,84 @@ const IPV6_RANGES: ReadonlyArray<readonly [SpecialRangeReason, readonly string[]
   ['RESERVED', ['100::/64', '2001:2::/48', '2001:10::/28', '2001:20::/28']],
 ];
 
-const V4_LISTS = IPV4_RANGES.map(([reason, cidrs]) => [reason, blockListOf(cidrs, reason)] as const);
-const V6_LISTS = IPV6_RANGES.map(([reason, cidrs]) => [reason, blockListOf(cidrs, reason)] as const);
-const GLOBAL_UNICAST = blockListOf(['2000::/3'], 'global unicast');
-const NAT64 = blockListOf(['64:ff9b::/96'], 'NAT64');
-const SIX_TO_FOUR = blockListOf(['2002::/16'], '6to4');
-const TEREDO = blockListOf(['2001::/32'], 'Teredo');
+/** CIDR blocks of either family; an address (as bytes) matches when its network bytes agree. */
+class CidrList {
+  private readonly blocks: Array<{ network: number[]; prefixLength: number; family: IpFamily }> = [];
 
-function ipv4RangeReason(address: string): SpecialRangeReason | null {
-  for (const [reason, list] of V4_LISTS) if (list.check(address, 'ipv4')) return reason;
+  add(cidr: ParsedCidr): void {
+    const network = cidr.family === 4 ? ipv4Bytes(cidr.network) : ipv6Bytes(cidr.network);
+    this.blocks.push({ network, prefixLength: cidr.prefixLength, family: cidr.family });
+  }
+
+  has(bytes: readonly number[]): boolean {
+    const family = bytes.length === 4 ? 4 : 6;
+    return this.blocks.some(
+      (block) =>
+        block.family === family &&
+        block.network.every((b, i) => (bytes[i]! & maskByte(block.prefixLength - 8 * i)) === b),
+    );
+  }
+}
+
+const V4_LISTS = IPV4_RANGES.map(([reason, cidrs]) => [reason, cidrListOf(cidrs, reason)] as const);
+const V6_LISTS = IPV6_RANGES.map(([reason, cidrs]) => [reason, cidrListOf(cidrs, reason)] as const);
+const GLOBAL_UNICAST = cidrListOf(['2000::/3'], 'global unicast');
+const NAT64 = cidrListOf(['64:ff9b::/96'], 'NAT64');
+const SIX_TO_FOUR = cidrListOf(['2002::/16'], '6to4');
+const TEREDO = cidrListOf(['2001::/32'], 'Teredo');
+
+/** The special range of an effective address given as its 4 or 16 bytes. */
+function rangeReasonOf(bytes: readonly number[]): SpecialRangeReason | null {
+  return bytes.length === 4 ? ipv4RangeReason(bytes) : ipv6RangeReason(bytes);
+}
+
+function ipv4RangeReason(bytes: readonly number[]): SpecialRangeReason | null {
+  for (const [reason, list] of V4_LISTS) if (list.has(bytes)) return reason;
   return null;
 }
 
-function ipv6RangeReason(address: string): SpecialRangeReason | null {
-  for (const [reason, list] of V6_LISTS) if (list.check(address, 'ipv6')) return reason;
-  const bytes = ipv6Bytes(address);
+function ipv6RangeReason(bytes: readonly number[]): SpecialRangeReason | null {
+  for (const [reason, list] of V6_LISTS) if (list.has(bytes)) return reason;
   // Transition addresses carry an IPv4 address; one that embeds a private or special IPv4
   // address reaches that network once translated, so it is refused for the IPv4 reason.
-  if (NAT64.check(address, 'ipv6')) return ipv4RangeReason(bytes.slice(12).join('.'));
-  if (SIX_TO_FOUR.check(address, 'ipv6')) {
-    const embedded = ipv4RangeReason(bytes.slice(2, 6).join('.'));
+  if (NAT64.has(bytes)) return ipv4RangeReason(bytes.slice(12));
+  if (SIX_TO_FOUR.has(bytes)) {
+    const embedded = ipv4RangeReason(bytes.slice(2, 6));
     if (embedded) return embedded;
   }
-  if (TEREDO.check(address, 'ipv6')) {
+  if (TEREDO.has(bytes)) {
     // The Teredo client's public address is stored with every bit inverted (RFC 4380).
-    const embedded = ipv4RangeReason(
-      bytes
-        .slice(12)
-        .map((b) => b ^ 0xff)
-        .join('.'),
-    );
+    const embedded = ipv4RangeReason(bytes.slice(12).map((b) => b ^ 0xff));
     if (embedded) return embedded;
   }
   // Only 2000::/3 is allocated as global unicast; anything else cannot be an Internet attacker.
-  return GLOBAL_UNICAST.check(address, 'ipv6') ? null : 'RESERVED';
+  return GLOBAL_UNICAST.has(bytes) ? null : 'RESERVED';
 }
 
-function blockListOf(cidrs: readonly string[], field: string): BlockList {
-  const list = new BlockList();
+function cidrListOf(cidrs: readonly string[], field: string): CidrList {
+  const list = new CidrList();
   cidrs.forEach((cidr, i) => {
-    const parsed = withField(`${field}[${i}]`, () => parseCidr(cidr));
-    list.addSubnet(parsed.network, parsed.prefixLength, parsed.family === 4 ? 'ipv4' : 'ipv6');
+    list.add(withField(`${field}[${i}]`, () => parseCidr(cidr)));
   });
   return list;
+}
+
+// Config lists are the same arrays for every finding, so each is parsed once; the joined text
+// is compared as well, so that an array changed in place is parsed again rather than misread.
+const CONFIGURED = new WeakMap<readonly string[], { text: string; list: CidrList }>();
+
+function configuredList(cidrs: readonly string[], field: string): CidrList {
+  const text = cidrs.join(',');
+  const known = CONFIGURED.get(cidrs);
+  if (known?.text === text) return known.list;
+  const list = cidrListOf(cidrs, field);
+  CONFIGURED.set(cidrs, { text, list });
+  return list;
+}
+
+/** The bytes of an effective (canonical) address. */
+function bytesOf(effective: string): number[] {
+  return familyOf(effective) === 4 ? ipv4Bytes(effective) : ipv6Bytes(effective);
 }
 
 function withField<T>(field: string, parse: () => T): T {

@@ -10,6 +10,23 @@ import { InvalidFindingError } from '../shared/errors';
  * parsed value, which keeps it small and fully typed.
  */
 
+/**
+ * The patterns of the identifiers in a finding; shared with the replay's fast path
+ * (fast-finding.ts) so that both validate against the same definitions.
+ */
+export const FINDING_PATTERNS = {
+  resourceId: /^[A-Za-z0-9-]{1,64}$/,
+  accountId: /^\d{12}$/,
+  region: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  findingType: /^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!&_-]+$/,
+  connectionDirection: /^[A-Z_]{1,32}$/,
+  actionType: /^[A-Z0-9_]{1,64}$/,
+  instanceId: /^i-[0-9a-f]{8,17}$/,
+  resourceType: /^[A-Za-z0-9]{1,64}$/,
+  findingId: /^[A-Za-z0-9_-]{1,128}$/,
+  partition: /^aws(-[a-z]+){0,3}$/,
+} as const;
+
 /** GuardDuty writes `null` for some absent values; both spellings mean "not there". */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
 
@@ -23,25 +40,23 @@ const ipAddress = (family: 4 | 6) =>
     .refine((v) => !v.includes('%') && isIP(v) === family, `must be an IPv${family} address`);
 
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' });
+export const TimestampSchema = timestamp;
 
 // Real ids are `subnet-0abc…`, but GuardDuty's sample findings carry placeholders such as
 // `GeneratedFindingSubnetId`; the charset is checked here and the AWS format where it matters.
 const resourceId = z
   .string()
-  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a resource id such as subnet-0123456789abcdef0');
+  .regex(FINDING_PATTERNS.resourceId, 'must be a resource id such as subnet-0123456789abcdef0');
 
-export const AccountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit account id');
+export const AccountIdSchema = z.string().regex(FINDING_PATTERNS.accountId, 'must be a 12-digit account id');
 export const RegionSchema = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
+  .regex(FINDING_PATTERNS.region, 'must be an AWS region name such as eu-west-1');
 /** `ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact`. */
 export const FindingTypeSchema = z
   .string()
   .max(200, 'must be at most 200 characters')
-  .regex(
-    /^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!&_-]+$/,
-    'must be a GuardDuty finding type such as Recon:EC2/Portscan',
-  );
+  .regex(FINDING_PATTERNS.findingType, 'must be a GuardDuty finding type such as Recon:EC2/Portscan');
 
 const RemoteIpDetailsSchema = z
   .object({
@@ -71,7 +86,9 @@ const PortDetailsSchema = z.object({
 
 const NetworkConnectionActionSchema = z.object({
   // Documented values are INBOUND, OUTBOUND and UNKNOWN; a new one is accepted and never blocked.
-  connectionDirection: optional(z.string().regex(/^[A-Z_]{1,32}$/, 'must be a direction such as INBOUND')),
+  connectionDirection: optional(
+    z.string().regex(FINDING_PATTERNS.connectionDirection, 'must be a direction such as INBOUND'),
+  ),
   remoteIpDetails: RemoteIpDetailsSchema,
   localPortDetails: optional(PortDetailsSchema),
   remotePortDetails: optional(PortDetailsSchema),
@@ -95,7 +112,9 @@ const PortProbeActionSchema = z.object({
 const UnreadActionSchema = optional(z.looseObject({}).transform((): Record<string, never> => ({})));
 
 const ActionSchema = z.object({
-  actionType: optional(z.string().regex(/^[A-Z0-9_]{1,64}$/, 'must be an action type such as PORT_PROBE')),
+  actionType: optional(
+    z.string().regex(FINDING_PATTERNS.actionType, 'must be an action type such as PORT_PROBE'),
+  ),
   networkConnectionAction: optional(NetworkConnectionActionSchema),
   portProbeAction: optional(PortProbeActionSchema),
   awsApiCallAction: UnreadActionSchema,
@@ -118,7 +137,9 @@ const NetworkInterfaceSchema = z.object({
 });
 
 const InstanceDetailsSchema = z.object({
-  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an instance id such as i-0123456789abcdef0'),
+  instanceId: z
+    .string()
+    .regex(FINDING_PATTERNS.instanceId, 'must be an instance id such as i-0123456789abcdef0'),
   // EC2 allows 50 tags per resource.
   tags: optional(
     z
@@ -129,7 +150,7 @@ const InstanceDetailsSchema = z.object({
 });
 
 const ResourceSchema = z.object({
-  resourceType: z.string().regex(/^[A-Za-z0-9]{1,64}$/, 'must be a resource type such as Instance'),
+  resourceType: z.string().regex(FINDING_PATTERNS.resourceType, 'must be a resource type such as Instance'),
   instanceDetails: optional(InstanceDetailsSchema),
 });
 
@@ -154,11 +175,11 @@ const ServiceSchema = z.object({
 
 export const FindingSchema = z.object({
   schemaVersion: optional(text(16)),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a GuardDuty finding id'),
+  id: z.string().regex(FINDING_PATTERNS.findingId, 'must be a GuardDuty finding id'),
   arn: optional(text(2048)),
   accountId: AccountIdSchema,
   region: RegionSchema,
-  partition: z.string().regex(/^aws(-[a-z]+){0,3}$/, 'must be an AWS partition such as aws'),
+  partition: z.string().regex(FINDING_PATTERNS.partition, 'must be an AWS partition such as aws'),
   type: FindingTypeSchema,
   // GuardDuty scores 1.0–10.0; 0 is tolerated, anything outside 0–10 is not a GuardDuty finding.
   severity: z

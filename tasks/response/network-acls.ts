@@ -81,7 +81,8 @@ export class NetworkAcls {
     const now = this.deps.now().getTime();
     const key = cacheKey(ref.account, ref.region, ref.naclId);
     const cached = naclById.get(key);
-    if (!options.fresh && fresh(cached, now)) return cached!.nacl.Entries ?? [];
+    // Copies, so a caller's `before` view does not change when the cache learns of our own writes.
+    if (!options.fresh && fresh(cached, now)) return [...(cached!.nacl.Entries ?? [])];
     const out = await this.call(ref.account, ref.region, 'reading the network ACL', (ec2) =>
       ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [ref.naclId] })),
     ).catch((error: Error) => {
@@ -98,7 +99,7 @@ export class NetworkAcls {
         `network ACL ${ref.naclId} no longer exists in ${ref.account} ${ref.region}`,
       );
     this.remember(ref.account, ref.region, nacl, now);
-    return nacl.Entries ?? [];
+    return [...(nacl.Entries ?? [])];
   }
 
   /**

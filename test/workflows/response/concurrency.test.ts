@@ -72,16 +72,14 @@ describe('response workflow under concurrency', () => {
     const deliveries = Array.from({ length: 1000 }, (_, i) => i % 100);
     for (let start = 0; start < deliveries.length; start += 100) {
       await Promise.all(
-        deliveries
-          .slice(start, start + 100)
-          .map((n) =>
-            h.deliver({
-              type: 'Stealth:IAMUser/CloudTrailLoggingDisabled',
-              severity: 5,
-              actionType: 'AWS_API_CALL',
-              id: `storm-${n}`,
-            }),
-          ),
+        deliveries.slice(start, start + 100).map((n) =>
+          h.deliver({
+            type: 'Stealth:IAMUser/CloudTrailLoggingDisabled',
+            severity: 5,
+            actionType: 'AWS_API_CALL',
+            id: `storm-${n}`,
+          }),
+        ),
       );
     }
     await h.warden.runtime.idle();

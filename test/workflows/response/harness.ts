@@ -33,6 +33,7 @@ export async function startResponseHarness(
     subnets?: number;
     sharedNacl?: boolean;
     notifications?: WardenConfigInput['notifications'];
+    maxAttempts?: number;
   } = {},
 ): Promise<ResponseHarness> {
   clearNaclCache();
@@ -52,6 +53,7 @@ export async function startResponseHarness(
     members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
     clock,
     retryIntervalMs: 0,
+    maxAttempts: options.maxAttempts,
   });
   const network = buildMemberNetwork(warden.world.services.ec2, MEMBER, REGION, {
     subnets: options.subnets,
@@ -143,4 +145,13 @@ export function requestApprovalOutput(
   const match = /\/approvals\/([A-Za-z0-9_-]{43})/.exec(last?.message ?? '');
   if (!match) throw new Error('no approval link was published');
   return { approvalId: match[1]!, url: match[0] };
+}
+
+/** Polls (in real time) until `predicate` holds; for work that SDK retries delay by real sleeps. */
+export async function until(predicate: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

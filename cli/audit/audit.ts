@@ -1,0 +1,180 @@
+import { writeFileSync } from 'node:fs';
+import { OutputError, UsageError } from './errors';
+import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, parseFilter } from './filters';
+import type { AuditStory } from './model';
+import { Progress, type ProgressStream } from './progress';
+import { renderCsv } from './render/csv';
+import { renderHtml } from './render/html';
+import { renderJson } from './render/json';
+import { renderTable } from './render/table';
+import { ArchiveFolderSource } from './sources/archive-folder';
+import { S3ArchiveSource } from './sources/archive-s3';
+import { readRuntimeInfo } from './sources/runtime-info';
+import type { ExecutionSource } from './sources/source';
+import { StepFunctionsSource } from './sources/step-functions';
+import { buildStory } from './story';
+
+/**
+ * `warden audit` without the command line: pick the source, list what the filters allow, read
+ * each execution's full history, tell its story, render, write.
+ */
+export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
+export type AuditFormat = (typeof FORMATS)[number];
+
+export interface AuditOptions extends FilterOptions {
+  format?: string;
+  out?: string;
+  region?: string;
+  profile?: string;
+  endpoint?: string;
+  archive?: string;
+  progress?: boolean;
+}
+
+export interface AuditIo {
+  stdout: { write(text: string): unknown };
+  stderr: ProgressStream;
+  now?: () => Date;
+  /** Where `.warden/runtime.json` is looked for. @default process.cwd() */
+  cwd?: string;
+}
+
+export interface AuditResult {
+  stories: AuditStory[];
+  rendered: string;
+}
+
+/** Executions read at once: enough to hide latency to AWS, few enough not to be throttled. */
+const READ_CONCURRENCY = 4;
+
+export async function runAudit(options: AuditOptions, io: AuditIo): Promise<AuditResult> {
+  const now = io.now?.() ?? new Date();
+  const format = parseFormat(options.format);
+  const filter = parseFilter(options, now);
+  if (options.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(options.endpoint)) {
+    throw new UsageError(`--endpoint must be an http(s) URL, got '${options.endpoint}'`);
+  }
+  const source = openSource(options, io.cwd);
+  try {
+    const stories = await readStories(source, filter, Progress.for(io.stderr, options.progress === true));
+    const rendered = render(format, stories, {
+      source: source.description,
+      generatedAt: now,
+      filters: describeFilter(options),
+    });
+    if (options.out) {
+      try {
+        writeFileSync(options.out, rendered);
+      } catch (error) {
+        throw new OutputError(
+          `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+    } else {
+      io.stdout.write(rendered);
+    }
+    return { stories, rendered };
+  } finally {
+    source.close();
+  }
+}
+
+function parseFormat(value: string | undefined): AuditFormat {
+  const format = value ?? 'table';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${format}'`);
+  }
+  return format as AuditFormat;
+}
+
+/** The archive when asked for; else AWS when a region or profile is given; else the local runtime. */
+export function openSource(options: AuditOptions, cwd?: string): ExecutionSource {
+  if (options.archive !== undefined) {
+    if (options.archive.trim() === '')
+      throw new UsageError('--archive must name a folder or s3://bucket/prefix');
+    if (options.archive.startsWith('s3://')) {
+      return new S3ArchiveSource({
+        url: options.archive,
+        region: options.region,
+        profile: options.profile,
+        endpoint: options.endpoint,
+      });
+    }
+    return new ArchiveFolderSource(options.archive);
+  }
+  const aws = options.region !== undefined || options.profile !== undefined;
+  const endpoint = options.endpoint ?? (aws ? undefined : readRuntimeInfo(cwd).sfnEndpoint);
+  return new StepFunctionsSource({ region: options.region, profile: options.profile, endpoint });
+}
+
+async function readStories(
+  source: ExecutionSource,
+  filter: AuditFilter,
+  progress: Progress,
+): Promise<AuditStory[]> {
+  const listed = (await source.list(filter)).filter(
+    (item) =>
+      item.status === null ||
+      item.startDate === null ||
+      matchesListing(filter, { status: item.status, startDate: item.startDate }),
+  );
+  const stories: AuditStory[] = [];
+  const eventsRead = new Map<number, number>();
+  const total = () => [...eventsRead.values()].reduce((a, b) => a + b, 0);
+  let done = 0;
+  let next = 0;
+  progress.update(0, listed.length, 0);
+  const worker = async () => {
+    while (next < listed.length) {
+      const position = next++;
+      const archive = await source.read(listed[position]!, (count) => {
+        eventsRead.set(position, count);
+        progress.update(done, listed.length, total());
+      });
+      const story = buildStory(archive);
+      if (matchesStory(filter, story)) stories.push(story);
+      done += 1;
+      progress.update(done, listed.length, total());
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, worker));
+  } finally {
+    progress.finish();
+  }
+  // Newest first, as Step Functions lists them; the name breaks ties so the order is stable.
+  return stories.sort(
+    (a, b) =>
+      compare(b.execution.startedAt, a.execution.startedAt) ||
+      compare(a.execution.stateMachine, b.execution.stateMachine) ||
+      compare(a.execution.name, b.execution.name),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function render(
+  format: AuditFormat,
+  stories: AuditStory[],
+  context: { source: string; generatedAt: Date; filters: string },
+): string {
+  switch (format) {
+    case 'json':
+      return renderJson(stories);
+    case 'csv':
+      return renderCsv(stories);
+    case 'html':
+      return renderHtml(stories, context);
+    case 'table':
+      return renderTable(stories);
+  }
+}
+
+function describeFilter(options: FilterOptions): string {
+  return (['workflow', 'status', 'since', 'until', 'account', 'finding', 'address'] as const)
+    .filter((k) => options[k] !== undefined)
+    .map((k) => `--${k} ${options[k]}`)
+    .join(' ');
+}

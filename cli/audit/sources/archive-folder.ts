@@ -1,0 +1,86 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { type ArchivedExecution, parseArchiveKey } from '../../../tasks/audit/archive-format';
+import { ArchiveReadError } from '../errors';
+import type { AuditFilter } from '../filters';
+import { keyMayMatch, parseArchive } from './archive-parse';
+import type { ExecutionSource, ListedExecution } from './source';
+
+/**
+ * An archive on disk, as the local runtime writes it (`<dataDir>/archive`) or as copied from the
+ * S3 archive: every `*.json` under the folder is one execution. A single archive file works too.
+ */
+export class ArchiveFolderSource implements ExecutionSource {
+  readonly description: string;
+
+  constructor(private readonly root: string) {
+    this.description = `archive folder ${root}`;
+  }
+
+  async list(filter: AuditFilter): Promise<ListedExecution[]> {
+    const stat = statOrThrow(this.root);
+    const files = stat.isDirectory() ? walk(this.root) : [this.root];
+    return files
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => ({ file, key: relative(this.root, file).split(sep).join('/') }))
+      .filter(({ key }) => keyMayMatch(key, filter))
+      .map(({ file, key }) => {
+        const parsed = parseArchiveKey(key);
+        return {
+          ref: file,
+          stateMachine: parsed?.stateMachine ?? '',
+          name: parsed?.name ?? key,
+          status: null,
+          startDate: null,
+        };
+      });
+  }
+
+  async read(item: ListedExecution, onEvents: (count: number) => void): Promise<ArchivedExecution> {
+    let text: string;
+    try {
+      text = readFileSync(item.ref, 'utf8');
+    } catch (error) {
+      throw new ArchiveReadError(
+        `cannot read ${item.ref}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+    const archive = parseArchive(text, item.ref);
+    onEvents(archive.events.length);
+    return archive;
+  }
+
+  close(): void {}
+}
+
+function statOrThrow(path: string) {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ArchiveReadError(
+      code === 'ENOENT'
+        ? `archive ${path} does not exist`
+        : `cannot read archive ${path}: ${code ?? (error as Error).message}`,
+    );
+  }
+}
+
+function walk(folder: string): string[] {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    throw new ArchiveReadError(
+      `cannot read archive folder ${folder}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  return entries
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) return walk(path);
+      // A link is listed so that a broken one is reported, not skipped.
+      return entry.isFile() || entry.isSymbolicLink() ? [path] : [];
+    });
+}

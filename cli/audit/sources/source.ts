@@ -1,0 +1,27 @@
+import type { ArchivedExecution } from '../../../tasks/audit/archive-format';
+import type { AuditFilter } from '../filters';
+
+/** One execution a source knows of, before its history is read. */
+export interface ListedExecution {
+  /** What `read` needs: an execution ARN, a file path or an object key. */
+  ref: string;
+  stateMachine: string;
+  name: string;
+  /** Known from a Step Functions listing; an archive only knows them once read. */
+  status: string | null;
+  startDate: string | null;
+}
+
+/**
+ * Where executions come from: the Step Functions API (AWS or the local runtime's endpoint) or
+ * an archive (a folder or an S3 prefix). Every source yields the same archive JSON, so every
+ * source tells the same story.
+ */
+export interface ExecutionSource {
+  /** For messages: `Step Functions at http://127.0.0.1:…`, `archive folder ./x`. */
+  readonly description: string;
+  list(filter: AuditFilter): Promise<ListedExecution[]>;
+  /** `onEvents` hears how many history events have been read so far. */
+  read(item: ListedExecution, onEvents: (count: number) => void): Promise<ArchivedExecution>;
+  close(): void;
+}

@@ -1,0 +1,112 @@
+import * as path from 'node:path';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import type { WardenConfig } from '../../config/schema';
+import { acknowledgeRule } from '../nag';
+import { PROJECT_ROOT, taskRoleName } from '../names';
+import type { DeployedTask } from '../task-catalog';
+import type { LogEncryptionKey } from './log-encryption-key';
+import { grantNeeds, type TaskResources } from './task-grants';
+
+export interface TaskFunctionProps {
+  readonly task: DeployedTask;
+  readonly config: WardenConfig;
+  /** The environment every Warden function gets (table names, topic, URLs, ARNs). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly resources: TaskResources;
+  readonly logs: LogEncryptionKey;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * The esbuild `define` that compiles the config into the bundle (`process.env.WARDEN_CONFIG` is
+ * replaced by a string literal), so it cannot drift from what was synthesized and does not count
+ * against Lambda's 4 KB environment. The CDK runs esbuild through a shell with the value in double
+ * quotes, where `$` and backquotes would be expanded: they are written as JavaScript escapes.
+ */
+export function configDefine(config: WardenConfig): Record<string, string> {
+  const literal = JSON.stringify(JSON.stringify(config)).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
+  return { 'process.env.WARDEN_CONFIG': literal };
+}
+
+/** Answers every call with a named error until the task's entry file exists and Warden is redeployed. */
+function placeholderCode(task: DeployedTask): lambda.Code {
+  const entry = path.relative(PROJECT_ROOT, task.entry);
+  const message = `${task.id} is not deployed yet: ${entry} did not exist when Warden was synthesized`;
+  return lambda.Code.fromInline(
+    `exports.handler = async () => { const e = new Error(${JSON.stringify(message)}); e.name = 'TaskNotDeployedError'; throw e; };`,
+  );
+}
+
+/**
+ * One Warden task as a Lambda function: Node.js 22 on ARM64, bundled with esbuild (minified, with
+ * source maps, the pinned AWS SDK inside), logging to its own encrypted log group, running as the
+ * role `WardenTask-<id>` that holds exactly the task's needs.
+ */
+export class TaskFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TaskFunctionProps) {
+    super(scope, id);
+    const { task } = props;
+    this.role = new iam.Role(this, 'Role', {
+      roleName: taskRoleName(task.id),
+      description: `Warden task ${task.id}`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    const logGroup = props.logs.logGroup(this, 'Logs');
+
+    const common = {
+      role: this.role,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: Duration.seconds(task.timeoutSeconds ?? 60),
+      environment: { ...props.environment },
+      logGroup,
+      description: `Warden task ${task.id} (${path.relative(PROJECT_ROOT, task.entry)})`,
+    };
+
+    if (task.pending) {
+      Annotations.of(this).addWarningV2(
+        'warden:pending-task',
+        `${path.relative(PROJECT_ROOT, task.entry)} does not exist; ${task.id} is deployed as a placeholder that fails every call`,
+      );
+      this.function = new lambda.Function(this, 'Function', {
+        ...common,
+        handler: 'index.handler',
+        code: placeholderCode(task),
+      });
+    } else {
+      this.function = new nodejs.NodejsFunction(this, 'Function', {
+        ...common,
+        entry: task.entry,
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        bundling: {
+          target: 'node22',
+          format: nodejs.OutputFormat.CJS,
+          minify: true,
+          sourceMap: true,
+          // Bundle the exact SDK versions the tests ran with instead of the runtime's copy.
+          externalModules: [],
+          define: configDefine(props.config),
+        },
+      });
+    }
+
+    logGroup.grantWrite(this.role);
+    grantNeeds(this.role, task.id, task.needs, props.resources);
+    acknowledgeRule(
+      this.function,
+      'L1',
+      'ARCHITECTURE.md pins nodejs22.x, the runtime the tasks and the AWS SDK are tested on.',
+    );
+  }
+}

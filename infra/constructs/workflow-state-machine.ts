@@ -1,0 +1,71 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { WardenConfig } from '../../config/schema';
+import type { WorkflowModule } from '../../workflows/index';
+import { acknowledgeFindings } from '../nag';
+import { checkPlaceholders, WiringError } from '../task-catalog';
+import type { LogEncryptionKey } from './log-encryption-key';
+
+export interface WorkflowStateMachineProps {
+  readonly workflow: WorkflowModule;
+  readonly config: WardenConfig;
+  /** Every Warden task function, by task id. */
+  readonly functions: ReadonlyMap<string, lambda.IFunction>;
+  readonly logs: LogEncryptionKey;
+}
+
+/**
+ * A workflow deployed as a STANDARD state machine whose definition is exactly
+ * `workflow.build(config)` (the JSON the local runtime runs); CloudFormation fills each
+ * `${TaskId}` with that task's function ARN. Logs ALL events with execution data (the audit
+ * trail) to an encrypted log group, and traces with X-Ray.
+ */
+export class WorkflowStateMachine extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+
+  constructor(scope: Construct, id: string, props: WorkflowStateMachineProps) {
+    super(scope, id);
+    const { workflow } = props;
+    const definition = workflow.build(props.config);
+    const placeholders = checkPlaceholders(workflow, definition);
+
+    const substitutions: Record<string, string> = {};
+    const invoked: lambda.IFunction[] = [];
+    for (const taskId of placeholders) {
+      const fn = props.functions.get(taskId);
+      if (!fn) throw new WiringError(`workflow ${workflow.name}: no function was created for task ${taskId}`);
+      substitutions[taskId] = fn.functionArn;
+      invoked.push(fn);
+    }
+
+    const logGroup = props.logs.logGroup(this, 'Logs', `/aws/vendedlogs/states/${workflow.stateMachineName}`);
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: workflow.stateMachineName,
+      comment: workflow.description,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionSubstitutions: substitutions,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+    });
+    if (invoked.length > 0) {
+      // The unqualified ARN only: the definitions never name a version or alias.
+      this.stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'InvokeWorkflowTasks',
+          actions: ['lambda:InvokeFunction'],
+          resources: invoked.map((fn) => fn.functionArn),
+        }),
+      );
+    }
+    acknowledgeFindings(
+      this.stateMachine,
+      'IAM5',
+      ['Resource::*'],
+      'Step Functions log delivery (logs:*LogDelivery, DescribeLogGroups, ...) and X-Ray tracing ' +
+        '(PutTraceSegments, PutTelemetryRecords, GetSampling*) support no resource-level permissions.',
+    );
+  }
+}

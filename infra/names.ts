@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import { ArnFormat, type Stack } from 'aws-cdk-lib';
+import type { WardenConfig } from '../config/schema';
+
+/**
+ * Names that more than one stack (or the member accounts) must agree on. They are computed, not
+ * looked up, so that every stack synthesizes offline and the member role's trust policy can name
+ * Warden's function roles before they exist.
+ */
+
+/** The project root: task entries and the lock file are found relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * Every Lambda function role of Warden is named `WardenTask-<TaskId>`, so the member role can
+ * trust exactly "Warden's task roles in the security account" with one `aws:PrincipalArn`
+ * pattern. Only the roles that are also granted sts:AssumeRole (tasks whose needs say
+ * `assumeMemberRole`) can actually use that trust.
+ */
+export const TASK_ROLE_PREFIX = 'WardenTask-';
+
+/** IAM role names are at most 64 characters; task ids are PascalCase and short. */
+export function taskRoleName(taskId: string): string {
+  const name = `${TASK_ROLE_PREFIX}${taskId}`;
+  if (name.length > 64) {
+    throw new Error(`task id ${taskId} is too long for an IAM role name (${name.length} > 64 characters)`);
+  }
+  return name;
+}
+
+/** `arn:aws:iam::<security>:role/WardenTask-*`: what the member role's trust condition matches. */
+export function taskRoleArnPattern(config: WardenConfig): string {
+  return `arn:aws:iam::${config.organization.securityAccountId}:role/${TASK_ROLE_PREFIX}*`;
+}
+
+/**
+ * A state machine's ARN from its name. Functions need the ARNs of the state machines that in
+ * turn invoke them; formatting the ARN instead of referencing the resource avoids that cycle.
+ */
+export function stateMachineArn(stack: Stack, stateMachineName: string): string {
+  return stack.formatArn({
+    service: 'states',
+    resource: 'stateMachine',
+    resourceName: stateMachineName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** Every execution of a state machine: `arn:aws:states:<region>:<account>:execution:<name>:*`. */
+export function executionArns(stack: Stack, stateMachineName: string): string {
+  return stack.formatArn({
+    service: 'states',
+    resource: 'execution',
+    resourceName: `${stateMachineName}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The default event bus of an account and region. */
+export function defaultEventBusArn(account: string, region: string): string {
+  return `arn:aws:events:${region}:${account}:event-bus/default`;
+}
+
+/** Stack names, one per account role. */
+export const STACK_NAMES = {
+  security: 'WardenSecurity',
+  management: 'WardenManagement',
+  forwarding: (region: string) => `WardenForwarding-${region}`,
+  memberRole: 'WardenMemberRole',
+} as const;
+
+/** The StackSet that deploys the member role to every member account. */
+export const MEMBER_ROLE_STACK_SET_NAME = 'warden-member-role';

@@ -1,0 +1,74 @@
+import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cfn from 'aws-cdk-lib/aws-cloudformation';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import type { WardenConfig } from '../../config/schema';
+import { controlTowerLifecyclePattern } from '../event-patterns';
+import { defaultEventBusArn, MEMBER_ROLE_STACK_SET_NAME } from '../names';
+import { renderMemberRoleTemplate } from './member-role-stack';
+
+export interface ManagementStackProps extends StackProps {
+  readonly config: WardenConfig;
+}
+
+/**
+ * The management account, home region (where Control Tower emits its lifecycle events):
+ * - forwards CreateManagedAccount / UpdateManagedAccount events to the security account's default
+ *   event bus, which admits them with a bus policy (SecurityStack);
+ * - deploys the member role to every member account through a service-managed StackSet with
+ *   automatic deployment, so that accounts created later get it without a human step.
+ */
+export class ManagementStack extends Stack {
+  readonly stackSet: cfn.CfnStackSet;
+
+  constructor(scope: Construct, id: string, props: ManagementStackProps) {
+    super(scope, id, {
+      description: 'Warden management account: Control Tower event forwarding, member role StackSet',
+      ...props,
+    });
+    const { organization } = props.config;
+
+    const securityBus = events.EventBus.fromEventBusArn(
+      this,
+      'SecurityAccountBus',
+      defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+    );
+    new events.Rule(this, 'ForwardControlTowerLifecycle', {
+      description: 'Warden: Control Tower account lifecycle events to the security account',
+      eventPattern: controlTowerLifecyclePattern(),
+      targets: [new targets.EventBus(securityBus)],
+    });
+
+    const deploymentTargets =
+      organization.memberRoleTargets ??
+      new CfnParameter(this, 'MemberRoleDeploymentTargets', {
+        type: 'CommaDelimitedList',
+        description:
+          'The organisation root id (r-…) or OU ids the Warden member role is deployed to ' +
+          '(set organization.memberRoleTargets in the config to fix them at synth)',
+      }).valueAsList;
+
+    this.stackSet = new cfn.CfnStackSet(this, 'MemberRoleStackSet', {
+      stackSetName: MEMBER_ROLE_STACK_SET_NAME,
+      description: 'Warden member role in every member account',
+      permissionModel: 'SERVICE_MANAGED',
+      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+      capabilities: ['CAPABILITY_NAMED_IAM'],
+      managedExecution: { Active: true },
+      operationPreferences: {
+        regionConcurrencyType: 'PARALLEL',
+        maxConcurrentPercentage: 25,
+        failureTolerancePercentage: 10,
+      },
+      // IAM is global: one region per account is enough.
+      stackInstancesGroup: [
+        {
+          regions: [organization.homeRegion],
+          deploymentTargets: { organizationalUnitIds: deploymentTargets },
+        },
+      ],
+      templateBody: JSON.stringify(renderMemberRoleTemplate(props.config)),
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import type { WardenConfig } from '../../config/schema';
+import { guardDutyFindingPattern } from '../event-patterns';
+import { defaultEventBusArn } from '../names';
+
+export interface RegionalForwardingStackProps extends StackProps {
+  readonly config: WardenConfig;
+}
+
+/**
+ * The security account in a governed region other than the home region. The administrator's
+ * detector there receives its members' findings; this rule sends them to the home region's
+ * default bus, where the finding intake listens. Cross-region delivery needs a role, which the
+ * target creates with events:PutEvents on that bus only.
+ */
+export class RegionalForwardingStack extends Stack {
+  constructor(scope: Construct, id: string, props: RegionalForwardingStackProps) {
+    super(scope, id, {
+      description: 'Warden: forwards GuardDuty findings of this region to the home region',
+      ...props,
+    });
+    const { organization } = props.config;
+    const homeBus = events.EventBus.fromEventBusArn(
+      this,
+      'HomeRegionBus',
+      defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+    );
+    new events.Rule(this, 'ForwardGuardDutyFindings', {
+      description: `Warden: GuardDuty findings to ${organization.homeRegion}`,
+      eventPattern: guardDutyFindingPattern(),
+      targets: [new targets.EventBus(homeBus)],
+    });
+  }
+}

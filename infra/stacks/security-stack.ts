@@ -1,0 +1,337 @@
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { WardenConfig } from '../../config/schema';
+import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
+import { ApprovalApi } from '../constructs/approval-api';
+import { AccessLogBucket, FindingsExport, HistoryArchive } from '../constructs/buckets';
+import { LogEncryptionKey } from '../constructs/log-encryption-key';
+import { NotificationTopic } from '../constructs/notification-topic';
+import { WardenTableSet } from '../constructs/tables';
+import { TaskFunction } from '../constructs/task-function';
+import type { TaskResources } from '../constructs/task-grants';
+import { WorkflowStateMachine } from '../constructs/workflow-state-machine';
+import {
+  controlTowerLifecyclePattern,
+  executionFinishedPattern,
+  guardDutyFindingPattern,
+} from '../event-patterns';
+import { acknowledgeFindings, acknowledgeRule, wildcardResourceFindings } from '../nag';
+import { defaultEventBusArn, executionArns, stateMachineArn } from '../names';
+import { type DeployedTask, triggeredTask, WiringError, workflowTasks } from '../task-catalog';
+import {
+  APPROVAL_PAGE,
+  EXECUTION_ARCHIVER,
+  FINDING_INTAKE,
+  ONBOARDING_INTAKE_ID,
+  ONBOARDING_WORKFLOW,
+  RESPONSE_WORKFLOW,
+  SCHEDULED_INPUT,
+  SCHEDULED_WORKFLOWS,
+} from '../triggers';
+
+export interface SecurityStackProps extends StackProps {
+  readonly config: WardenConfig;
+  /** The workflows to deploy, one state machine each. @default WORKFLOWS */
+  readonly workflows?: readonly WorkflowModule[];
+  /** Days the access log bucket keeps S3 server access logs. @default 365 */
+  readonly accessLogRetentionDays?: number;
+}
+
+/** A deployed workflow: its module, state machine and (computed) ARN. */
+interface DeployedWorkflow {
+  module: WorkflowModule;
+  arn: string;
+  stateMachine?: sfn.StateMachine;
+}
+
+/**
+ * The security account (GuardDuty administrator), home region: everything Warden runs.
+ * - tables, notification topic, the approval API;
+ * - one Lambda function per task, each granted exactly its needs;
+ * - one STANDARD state machine per workflow;
+ * - intake: GuardDuty findings → finding intake; Control Tower events (forwarded by the management
+ *   account) → onboarding; schedules → sweep, free-trial watch, reconcile;
+ * - audit: finished executions → history archiver → encrypted archive bucket;
+ * - the GuardDuty findings export bucket and key (onboarding creates the publishing destinations).
+ */
+export class SecurityStack extends Stack {
+  readonly functions = new Map<string, TaskFunction>();
+  readonly stateMachines = new Map<string, sfn.StateMachine>();
+  readonly tables: WardenTableSet;
+  readonly notifications: NotificationTopic;
+  readonly approvalApi: ApprovalApi;
+  readonly archive: HistoryArchive;
+  readonly findingsExport: FindingsExport;
+
+  constructor(scope: Construct, id: string, props: SecurityStackProps) {
+    super(scope, id, {
+      description: 'Warden security account: state machines, tasks, tables, approval API, topic, archive',
+      ...props,
+    });
+    const { config } = props;
+    const workflows = props.workflows ?? WORKFLOWS;
+    const deployed = this.planWorkflows(workflows);
+
+    const logs = new LogEncryptionKey(this, 'LogEncryption');
+    this.tables = new WardenTableSet(this, 'Tables');
+    this.notifications = new NotificationTopic(this, 'Notifications');
+    const accessLogs = new AccessLogBucket(this, 'AccessLogs', {
+      retentionDays: props.accessLogRetentionDays ?? 365,
+    });
+    this.archive = new HistoryArchive(this, 'HistoryArchive', {
+      retentionDays: config.audit.archiveRetentionDays,
+      objectLock: config.audit.objectLock,
+      accessLogs: accessLogs.bucket,
+    });
+    this.findingsExport = new FindingsExport(this, 'FindingsExport', {
+      regions: config.organization.regions,
+      retentionDays: config.audit.archiveRetentionDays,
+      accessLogs: accessLogs.bucket,
+    });
+    this.approvalApi = new ApprovalApi(this, 'ApprovalApi', { config, logs });
+
+    // Functions: every workflow task, plus the ones events and the API start.
+    const environment: Record<string, string> = {
+      LEDGER_TABLE: this.tables.tables.ledger.tableName,
+      APPROVALS_TABLE: this.tables.tables.approvals.tableName,
+      FINDINGS_TABLE: this.tables.tables.findings.tableName,
+      TOPIC_ARN: this.notifications.topic.topicArn,
+      APPROVAL_BASE_URL: this.approvalApi.baseUrl,
+      STATE_MACHINE_ARNS: JSON.stringify(
+        Object.fromEntries([...deployed.values()].map((w) => [w.module.name, w.arn])),
+      ),
+      FINDINGS_BUCKET_ARN: this.findingsExport.bucket.bucketArn,
+      FINDINGS_KMS_KEY_ARN: this.findingsExport.key.keyArn,
+      ARCHIVE_BUCKET: this.archive.bucket.bucketName,
+      ARCHIVE_KMS_KEY_ARN: this.archive.key.keyArn,
+      POWERTOOLS_SERVICE_NAME: 'warden',
+    };
+    const resources: TaskResources = {
+      tables: this.tables.tables,
+      topic: this.notifications.topic,
+      memberRoleName: config.organization.memberRoleName,
+      organizationId: config.organization.organizationId,
+      regions: config.organization.regions,
+      stateMachines: [...deployed.values()].map((w) => ({ name: w.module.stateMachineName, arn: w.arn })),
+      archiveObjects: this.archive.bucket.arnForObjects('*'),
+    };
+    const tasksScope = new Construct(this, 'Tasks');
+    const addFunction = (task: DeployedTask): TaskFunction => {
+      const existing = this.functions.get(task.id);
+      if (existing) return existing;
+      const fn = new TaskFunction(tasksScope, task.id, { task, config, environment, resources, logs });
+      this.functions.set(task.id, fn);
+      return fn;
+    };
+    const catalog = workflowTasks(workflows);
+    for (const task of catalog.values()) addFunction(task);
+    const intake = addFunction(triggeredTask(catalog, FINDING_INTAKE));
+    const archiver = addFunction(triggeredTask(catalog, EXECUTION_ARCHIVER));
+    const approvalPage = addFunction(triggeredTask(catalog, APPROVAL_PAGE));
+    this.approvalApi.routeTo(approvalPage.function);
+
+    // State machines.
+    const functionsById = new Map<string, lambda.IFunction>(
+      [...this.functions].map(([taskId, fn]) => [taskId, fn.function]),
+    );
+    const machinesScope = new Construct(this, 'Workflows');
+    for (const workflow of deployed.values()) {
+      const machine = new WorkflowStateMachine(machinesScope, workflow.module.name, {
+        workflow: workflow.module,
+        config,
+        functions: functionsById,
+        logs,
+      });
+      workflow.stateMachine = machine.stateMachine;
+      this.stateMachines.set(workflow.module.name, machine.stateMachine);
+    }
+
+    this.wireFindingIntake(intake, deployed.get(RESPONSE_WORKFLOW));
+    this.wireOnboarding(config, deployed.get(ONBOARDING_WORKFLOW));
+    this.wireSchedules(config, deployed);
+    this.wireArchive(archiver, [...deployed.values()]);
+
+    new CfnOutput(this, 'ApprovalBaseUrl', { value: this.approvalApi.baseUrl });
+    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, 'FindingsBucketArn', { value: this.findingsExport.bucket.bucketArn });
+    new CfnOutput(this, 'FindingsKmsKeyArn', { value: this.findingsExport.key.keyArn });
+    new CfnOutput(this, 'HistoryArchiveBucket', { value: this.archive.bucket.bucketName });
+    if (this.approvalApi.userPool) {
+      new CfnOutput(this, 'ApproverUserPoolId', { value: this.approvalApi.userPool.userPoolId });
+    }
+  }
+
+  /** Names and ARNs of the state machines, known before they are created (see `stateMachineArn`). */
+  private planWorkflows(workflows: readonly WorkflowModule[]): Map<string, DeployedWorkflow> {
+    const out = new Map<string, DeployedWorkflow>();
+    const machineNames = new Set<string>();
+    for (const module of workflows) {
+      if (out.has(module.name)) throw new WiringError(`two workflows are named ${module.name}`);
+      if (machineNames.has(module.stateMachineName)) {
+        throw new WiringError(`two workflows use the state machine name ${module.stateMachineName}`);
+      }
+      machineNames.add(module.stateMachineName);
+      out.set(module.name, { module, arn: stateMachineArn(this, module.stateMachineName) });
+    }
+    return out;
+  }
+
+  /**
+   * Every GuardDuty finding of the organisation (this region's, and the other regions' through the
+   * forwarding stacks) → the intake, which filters repeated deliveries before starting the
+   * response. Events that the intake could not take after retries land in a queue for replay.
+   */
+  private wireFindingIntake(intake: TaskFunction, response: DeployedWorkflow | undefined): void {
+    const deadLetters = new sqs.Queue(this, 'FindingIntakeDeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledgeRule(deadLetters, 'SQS3', 'This queue is the dead-letter queue of the finding intake rule.');
+    new events.Rule(this, 'GuardDutyFindings', {
+      description: 'Warden: GuardDuty findings to the finding intake',
+      eventPattern: guardDutyFindingPattern(),
+      targets: [
+        new targets.LambdaFunction(intake.function, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    if (response) {
+      intake.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'StartResponse',
+          actions: ['states:StartExecution'],
+          resources: [response.arn],
+        }),
+      );
+    } else {
+      Annotations.of(this).addWarningV2(
+        'warden:no-response-workflow',
+        `no workflow named ${RESPONSE_WORKFLOW}: the finding intake has no state machine to start`,
+      );
+    }
+  }
+
+  /**
+   * Control Tower lifecycle events, forwarded by the management account → onboarding. The bus
+   * admits the management account's events, and only Control Tower's.
+   */
+  private wireOnboarding(config: WardenConfig, onboarding: DeployedWorkflow | undefined): void {
+    const { organization } = config;
+    // The L1 resource: the L2 EventBusPolicy of this CDK version cannot render a principal.
+    new events.CfnEventBusPolicy(this, 'AdmitManagementAccountEvents', {
+      eventBusName: 'default',
+      statementId: 'WardenControlTowerFromManagementAccount',
+      statement: {
+        Sid: 'WardenControlTowerFromManagementAccount',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${this.partition}:iam::${organization.managementAccountId}:root` },
+        Action: 'events:PutEvents',
+        Resource: defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+        Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
+      },
+    });
+    if (!onboarding?.stateMachine) {
+      Annotations.of(this).addWarningV2(
+        'warden:no-onboarding-workflow',
+        `no workflow named ${ONBOARDING_WORKFLOW}: Control Tower events are admitted but start nothing`,
+      );
+      return;
+    }
+    const rule = new events.Rule(this, 'ControlTowerLifecycle', {
+      description: 'Warden: Control Tower account lifecycle events to onboarding',
+      eventPattern: controlTowerLifecyclePattern(organization.managementAccountId),
+    });
+    const intake = this.functions.get(ONBOARDING_INTAKE_ID);
+    if (intake) {
+      // A Lambda intake can name the execution after the event, so a duplicate delivery starts
+      // no second execution.
+      rule.addTarget(new targets.LambdaFunction(intake.function, { retryAttempts: 8 }));
+      intake.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'StartOnboarding',
+          actions: ['states:StartExecution'],
+          resources: [onboarding.arn],
+        }),
+      );
+    } else {
+      // The onboarding workflow's first task reads the Control Tower event itself (and names why it
+      // ignores one), so the execution input is the event unchanged.
+      rule.addTarget(new targets.SfnStateMachine(onboarding.stateMachine, { retryAttempts: 8 }));
+    }
+  }
+
+  /** The scheduled workflows, on the schedules from the config (EventBridge Scheduler, UTC). */
+  private wireSchedules(config: WardenConfig, deployed: ReadonlyMap<string, DeployedWorkflow>): void {
+    for (const scheduled of SCHEDULED_WORKFLOWS) {
+      const workflow = deployed.get(scheduled.workflow);
+      if (!workflow?.stateMachine) continue;
+      new scheduler.Schedule(this, scheduled.id, {
+        description: `Warden: starts the ${scheduled.workflow} workflow`,
+        schedule: scheduler.ScheduleExpression.expression(scheduled.expression(config)),
+        target: new schedulerTargets.StepFunctionsStartExecution(workflow.stateMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject(SCHEDULED_INPUT),
+          retryAttempts: 3,
+        }),
+      });
+    }
+  }
+
+  /**
+   * Finished executions of Warden's state machines → the archiver, which reads the full history
+   * and writes it to the archive bucket.
+   */
+  private wireArchive(archiver: TaskFunction, workflows: DeployedWorkflow[]): void {
+    archiver.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteArchivedHistories',
+        actions: ['s3:PutObject'],
+        resources: [this.archive.bucket.arnForObjects('*')],
+      }),
+    );
+    archiver.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptArchivedHistories',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.archive.key.keyArn],
+      }),
+    );
+    const executions = workflows.map((w) => executionArns(this, w.module.stateMachineName));
+    if (executions.length > 0) {
+      archiver.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadWardenExecutions',
+          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+          resources: executions,
+        }),
+      );
+    }
+    acknowledgeFindings(
+      archiver.role,
+      'IAM5',
+      wildcardResourceFindings(archiver.role, [this.archive.bucket.arnForObjects('*'), ...executions]),
+      'The archiver writes one object per execution under the archive bucket and reads the histories ' +
+        "of Warden's own executions, which are named at run time.",
+    );
+    if (workflows.length === 0) {
+      Annotations.of(this).addWarningV2('warden:no-workflows', 'no workflows: nothing to archive');
+      return;
+    }
+    new events.Rule(this, 'ExecutionsFinished', {
+      description: "Warden: finished executions of Warden's state machines to the history archiver",
+      eventPattern: executionFinishedPattern(workflows.map((w) => w.arn)),
+      targets: [new targets.LambdaFunction(archiver.function, { retryAttempts: 8 })],
+    });
+  }
+}

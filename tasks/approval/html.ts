@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The HTML shell every approval page (and the local sign-in page) shares: self-contained, one
+ * stylesheet allowed by its hash, and headers that forbid scripts, framing, caching and referrers.
+ * Text from findings is attacker-controlled (an attacker can name their own resources and trigger
+ * findings), so everything interpolated goes through `escapeHtml`.
+ */
+
+const ENTITIES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Safe in element content and in double- or single-quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+}
+
+const STYLE = `
+:root{--ink:#1d2430;--muted:#5b6472;--line:#d9dee5;--bg:#f3f5f8;--ok:#17663a;--bad:#a4262c;--warn:#7a4f00}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
+header{background:var(--ink);color:#fff;padding:12px 24px;display:flex;justify-content:space-between;align-items:center}
+header .brand{font-weight:700;letter-spacing:.04em}
+header .who{font-size:13px;opacity:.85}
+main{max-width:880px;margin:24px auto;padding:0 16px}
+.card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:20px 24px;margin-bottom:16px}
+h1{font-size:22px;margin:0 0 6px}
+h2{font-size:16px;margin:0 0 12px}
+h3{font-size:14px;margin:16px 0 8px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
+p{margin:0 0 8px}
+.lead{color:var(--muted)}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 20px;margin:0}
+dt{color:var(--muted)}
+dd{margin:0;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+th{color:var(--muted);font-weight:600;font-size:13px}
+code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f5;padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+.badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:#eef1f5;color:var(--ink)}
+.badge.low{background:#e6f0fb;color:#1f4e89}.badge.medium{background:#fff3d6;color:var(--warn)}
+.badge.high,.badge.critical{background:#fde7e9;color:var(--bad)}
+.banner{border-radius:8px;padding:12px 16px;margin-bottom:16px;border:1px solid}
+.banner.info{background:#eef5ff;border-color:#bcd4f6}
+.banner.warn{background:#fff6e0;border-color:#f0d48a}
+.banner.ok{background:#e9f6ee;border-color:#a9d8b9}
+.banner.bad{background:#fdecee;border-color:#f1b3b8}
+.rule{font:13px/1.6 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+label{display:block;font-weight:600;margin-bottom:4px}
+textarea{width:100%;min-height:72px;font:inherit;padding:8px;border:1px solid var(--line);border-radius:6px;resize:vertical}
+select{font:inherit;padding:6px 8px;border:1px solid var(--line);border-radius:6px;min-width:200px}
+.actions{display:flex;gap:12px;margin-top:14px;flex-wrap:wrap}
+form+p{margin-top:14px}
+button{font:inherit;font-weight:600;padding:9px 20px;border-radius:6px;border:1px solid transparent;cursor:pointer}
+button.approve{background:var(--ok);color:#fff}
+button.reject{background:#fff;color:var(--bad);border-color:var(--bad)}
+button.plain{background:var(--ink);color:#fff}
+.muted{color:var(--muted);font-size:13px}
+a{color:#1f5fbf}
+`.trim();
+
+const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;
+
+/**
+ * No script at all; only our own stylesheet (by hash, so no nonce has to be threaded through);
+ * forms may only post back to us; nobody may frame the page (clickjacking an Approve button).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `style-src '${STYLE_HASH}'`,
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+export function securityHeaders(): Record<string, string> {
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  };
+}
+
+export interface HtmlPage {
+  title: string;
+  /** Already-escaped HTML of `<main>`. */
+  main: string;
+  /** Shown at the top right, escaped here. */
+  signedInAs?: string | null;
+}
+
+export function renderDocument(page: HtmlPage): string {
+  const who = page.signedInAs ? `<span class="who">Signed in as ${escapeHtml(page.signedInAs)}</span>` : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(page.title)} · Warden</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><span class="brand">WARDEN</span>${who}</header>
+<main>
+${page.main}
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,98 @@
+import {
+  CreateDetectorCommand,
+  CreatePublishingDestinationCommand,
+  ListPublishingDestinationsCommand,
+} from '@aws-sdk/client-guardduty';
+import type { ClientFactory } from '../shared/aws-clients';
+import { lambdaHandler } from '../shared/lambda';
+import { defineTask, type TaskDeps } from '../shared/task';
+import { administratorClient, call, findDetectorId } from './aws-calls';
+import { UnexpectedGuardDutyResponseError } from './errors';
+import { desiredFeatures, findingsDestination } from './features';
+import { RegionWork } from './model';
+
+/**
+ * The administrator's detector in the region, with findings exported to the central bucket.
+ * Every account's onboarding needs it, so a warm function remembers a confirmed detector for a few
+ * minutes rather than asking GuardDuty again for each of the thousand accounts of a backfill.
+ */
+const CONFIRMED_FOR_MS = 5 * 60 * 1000;
+const confirmed = new WeakMap<ClientFactory, Map<string, { detectorId: string; until: number }>>();
+
+export async function ensureAdministratorDetector(region: string, deps: TaskDeps): Promise<string> {
+  const cache = confirmed.get(deps.clients) ?? new Map();
+  confirmed.set(deps.clients, cache);
+  const now = deps.now().getTime();
+  const known = cache.get(region);
+  if (known && known.until > now) return known.detectorId;
+
+  const client = administratorClient(deps, region);
+  const where = `in the administrator's account in ${region}`;
+  let detectorId = await findDetectorId(client, call, where);
+  if (!detectorId) {
+    try {
+      const created = await call(`creating the administrator's detector in ${region}`, () =>
+        client.send(
+          new CreateDetectorCommand({
+            Enable: true,
+            FindingPublishingFrequency: deps.config.onboarding.findingPublishingFrequency,
+            Features: desiredFeatures(deps.config),
+          }),
+        ),
+      );
+      detectorId = created.DetectorId;
+    } catch (error) {
+      // Executions onboarding other accounts may create it at the same moment; theirs is ours.
+      if ((error as Error).name !== 'BadRequestException') throw error;
+      detectorId = await findDetectorId(client, call, where);
+      if (!detectorId) throw error;
+    }
+    if (!detectorId) throw new UnexpectedGuardDutyResponseError(`CreateDetector ${where} returned no id`);
+  }
+  const id = detectorId;
+  const destinations = await call(`listing publishing destinations ${where}`, () =>
+    client.send(new ListPublishingDestinationsCommand({ DetectorId: id })),
+  );
+  if ((destinations.Destinations ?? []).length === 0) {
+    const { bucketArn, kmsKeyArn } = findingsDestination(deps.config);
+    try {
+      await call(`exporting findings to ${bucketArn} ${where}`, () =>
+        client.send(
+          new CreatePublishingDestinationCommand({
+            DetectorId: id,
+            DestinationType: 'S3',
+            DestinationProperties: { DestinationArn: bucketArn, KmsKeyArn: kmsKeyArn },
+          }),
+        ),
+      );
+    } catch (error) {
+      if ((error as Error).name !== 'BadRequestException') throw error;
+      const again = await call(`listing publishing destinations ${where}`, () =>
+        client.send(new ListPublishingDestinationsCommand({ DetectorId: id })),
+      );
+      if ((again.Destinations ?? []).length === 0) throw error;
+    }
+  }
+  cache.set(region, { detectorId: id, until: now + CONFIRMED_FOR_MS });
+  return id;
+}
+
+export const ensureAdministratorDetectorTask = defineTask({
+  id: 'EnsureAdministratorDetector',
+  entry: __filename,
+  input: RegionWork,
+  needs: {
+    actions: [
+      'guardduty:ListDetectors',
+      'guardduty:CreateDetector',
+      'guardduty:ListPublishingDestinations',
+      'guardduty:CreatePublishingDestination',
+    ],
+  },
+  run: async (work, deps) => ({
+    ...work,
+    administratorDetectorId: await ensureAdministratorDetector(work.region, deps),
+  }),
+});
+
+export const handler = lambdaHandler(ensureAdministratorDetectorTask);

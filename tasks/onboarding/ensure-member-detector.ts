@@ -1,0 +1,56 @@
+import { CreateDetectorCommand } from '@aws-sdk/client-guardduty';
+import { z } from 'zod';
+import { lambdaHandler } from '../shared/lambda';
+import { defineTask, type TaskDeps } from '../shared/task';
+import { findDetectorId, memberCall, memberClient } from './aws-calls';
+import { UnexpectedGuardDutyResponseError } from './errors';
+import { desiredFeatures } from './features';
+import { type StepResult, WorkItem } from './model';
+
+/**
+ * The member's own detector, made inside the member account through Warden's member role: reused
+ * when present, otherwise created with the configured features and publishing frequency.
+ */
+export async function ensureMemberDetector(account: string, region: string, deps: TaskDeps): Promise<string> {
+  const client = memberClient(deps, account, region);
+  const send = <T>(doing: string, fn: () => Promise<T>) => memberCall(deps, account, doing, fn);
+  const existing = await findDetectorId(client, send, `in ${account} in ${region}`);
+  if (existing) return existing;
+  let created: { DetectorId?: string };
+  try {
+    created = await send(`creating the detector of ${account} in ${region}`, () =>
+      client.send(
+        new CreateDetectorCommand({
+          Enable: true,
+          FindingPublishingFrequency: deps.config.onboarding.findingPublishingFrequency,
+          Features: desiredFeatures(deps.config),
+        }),
+      ),
+    );
+  } catch (error) {
+    // A retried step whose first CreateDetector took effect: the detector is there now.
+    if ((error as Error).name !== 'BadRequestException') throw error;
+    const now = await findDetectorId(client, send, `in ${account} in ${region}`);
+    if (!now) throw error;
+    return now;
+  }
+  if (!created.DetectorId) {
+    throw new UnexpectedGuardDutyResponseError(`CreateDetector in ${account} in ${region} returned no id`);
+  }
+  return created.DetectorId;
+}
+
+export const ensureMemberDetectorTask = defineTask({
+  id: 'EnsureMemberDetector',
+  entry: __filename,
+  input: z.object({ item: WorkItem, region: z.string().min(1) }),
+  needs: { assumeMemberRole: true },
+  run: async (input, deps): Promise<StepResult> => ({
+    accountId: input.item.accountId,
+    ok: true,
+    memberDetectorId:
+      input.item.memberDetectorId ?? (await ensureMemberDetector(input.item.accountId, input.region, deps)),
+  }),
+});
+
+export const handler = lambdaHandler(ensureMemberDetectorTask);

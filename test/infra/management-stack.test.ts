@@ -1,0 +1,122 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Template } from 'aws-cdk-lib/assertions';
+import { renderMemberRoleTemplate } from '../../infra/stacks/member-role-stack';
+import {
+  exampleConfig,
+  literal,
+  nagViolations,
+  resolveLiterals,
+  type Synthesized,
+  synthWarden,
+} from './helpers';
+
+let synth: Synthesized;
+let template: Template;
+
+beforeAll(() => {
+  synth = synthWarden(exampleConfig(), []);
+  template = Template.fromStack(synth.management);
+});
+
+describe('ManagementStack', () => {
+  it('is deployed to the management account in the home region', () => {
+    expect(synth.management.account).toBe('111111111111');
+    expect(synth.management.region).toBe('eu-west-1');
+  });
+
+  it("forwards exactly Control Tower's account lifecycle events to the security account's default bus", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.EventPattern).toEqual({
+      source: ['aws.controltower'],
+      'detail-type': ['AWS Service Event via CloudTrail'],
+      detail: { eventName: ['CreateManagedAccount', 'UpdateManagedAccount'] },
+    });
+    const [target] = rules[0].Properties.Targets;
+    expect(literal(target.Arn)).toBe('arn:aws:events:eu-west-1:222222222222:event-bus/default');
+    expect(target.RoleArn).toBeDefined();
+  });
+
+  it('lets the forwarding role put events on that bus only', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
+    expect(resolveLiterals(statements)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/default',
+      },
+    ]);
+  });
+
+  it('deploys the member role with a service-managed, auto-deploying StackSet', () => {
+    const [stackSet] = Object.values(template.findResources('AWS::CloudFormation::StackSet'));
+    expect(stackSet.Properties).toMatchObject({
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    });
+    expect(stackSet.Properties.StackInstancesGroup).toHaveLength(1);
+    expect(stackSet.Properties.StackInstancesGroup[0].Regions).toEqual(['eu-west-1']);
+    expect(JSON.parse(stackSet.Properties.TemplateBody)).toEqual(renderMemberRoleTemplate(synth.config));
+  });
+
+  it('asks for the deployment targets as a parameter when the config does not name them', () => {
+    const [stackSet] = Object.values(template.findResources('AWS::CloudFormation::StackSet'));
+    const targets = stackSet.Properties.StackInstancesGroup[0].DeploymentTargets.OrganizationalUnitIds;
+    expect(targets).toEqual({ Ref: 'MemberRoleDeploymentTargets' });
+    template.hasParameter('MemberRoleDeploymentTargets', { Type: 'CommaDelimitedList' });
+  });
+
+  it('deploys to the configured root or OUs when the config names them', () => {
+    const config = exampleConfig({
+      organization: { ...exampleConfig().organization, memberRoleTargets: ['r-ab12', 'ou-ab12-cdef3456'] },
+    });
+    const configured = Template.fromStack(synthWarden(config, []).management);
+    const [stackSet] = Object.values(configured.findResources('AWS::CloudFormation::StackSet'));
+    expect(stackSet.Properties.StackInstancesGroup[0].DeploymentTargets).toEqual({
+      OrganizationalUnitIds: ['r-ab12', 'ou-ab12-cdef3456'],
+    });
+    expect(Object.keys(configured.findParameters('MemberRoleDeploymentTargets'))).toEqual([]);
+  });
+
+  it('has no unacknowledged AwsSolutions error or warning', () => {
+    expect(nagViolations(synth.management)).toEqual([]);
+  });
+});
+
+describe('RegionalForwardingStack', () => {
+  it('exists once per governed region other than the home region, in the security account', () => {
+    expect([...synth.forwarding.keys()].sort()).toEqual(['ap-southeast-2', 'eu-central-1', 'us-east-1']);
+    for (const [region, stack] of synth.forwarding) {
+      expect(stack.account).toBe('222222222222');
+      expect(stack.region).toBe(region);
+    }
+  });
+
+  it("forwards every GuardDuty finding to the home region's default bus", () => {
+    for (const stack of synth.forwarding.values()) {
+      const template = Template.fromStack(stack);
+      const rules = Object.values(template.findResources('AWS::Events::Rule'));
+      expect(rules).toHaveLength(1);
+      expect(
+        isDeepStrictEqual(rules[0].Properties.EventPattern, {
+          source: ['aws.guardduty'],
+          'detail-type': ['GuardDuty Finding'],
+        }),
+      ).toBe(true);
+      const [target] = rules[0].Properties.Targets;
+      expect(literal(target.Arn)).toBe('arn:aws:events:eu-west-1:222222222222:event-bus/default');
+      expect(target.RoleArn).toBeDefined();
+      expect(nagViolations(stack)).toEqual([]);
+    }
+  });
+
+  it('follows the configured regions', () => {
+    const config = exampleConfig({
+      organization: { ...exampleConfig().organization, regions: ['eu-west-1', 'sa-east-1'] },
+    });
+    expect([...synthWarden(config, []).forwarding.keys()]).toEqual(['sa-east-1']);
+  });
+});

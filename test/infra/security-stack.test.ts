@@ -1,0 +1,587 @@
+import { isDeepStrictEqual } from 'node:util';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { WardenConfig } from '../../config/schema';
+import { workflowTasks } from '../../infra/task-catalog';
+import { APPROVAL_PAGE, EXECUTION_ARCHIVER, FINDING_INTAKE } from '../../infra/triggers';
+import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
+import type { TaskNeeds, WardenTables } from '../../tasks/shared/task';
+import {
+  actionsOf,
+  asArray,
+  exampleConfig,
+  type Json,
+  literal,
+  nagViolations,
+  type PolicyStatementJson,
+  referencedId,
+  resolveLiterals,
+  type Synthesized,
+  statementsOfRole,
+  synthWarden,
+} from './helpers';
+
+/** Schedules that differ from the defaults, so the test proves they come from the config. */
+const CONFIG: WardenConfig = exampleConfig({
+  onboarding: { sweepSchedule: 'rate(3 hours)', freeTrialSchedule: 'cron(0 8 * * ? *)' },
+  response: {
+    ...exampleConfig().response,
+    reconcileSchedule: 'rate(30 minutes)',
+  },
+});
+
+let synth: Synthesized;
+let template: Template;
+
+beforeAll(() => {
+  synth = synthWarden(CONFIG);
+  template = Template.fromStack(synth.security);
+});
+
+const SECURITY = '222222222222';
+const REGION = 'eu-west-1';
+const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${SECURITY}:stateMachine:${name}`;
+
+function logicalIdOf(type: string, props: Record<string, unknown>): string {
+  const found = Object.keys(template.findResources(type, { Properties: props }));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} with ${JSON.stringify(props)}, got ${found.length}`);
+  return found[0];
+}
+
+/** The function whose role is `WardenTask-<taskId>`, by logical id. */
+function functionOf(taskId: string): { id: string; properties: Record<string, Json> } {
+  const roleId = logicalIdOf('AWS::IAM::Role', { RoleName: `WardenTask-${taskId}` });
+  const entries = Object.entries(template.findResources('AWS::Lambda::Function')).filter(
+    ([, fn]) => referencedId(fn.Properties.Role) === roleId,
+  );
+  if (entries.length !== 1) throw new Error(`expected one function for ${taskId}, got ${entries.length}`);
+  return { id: entries[0][0], properties: entries[0][1].Properties };
+}
+
+/** Logical id of each table, from the environment every function gets. */
+function tableIds(): Record<keyof WardenTables, string> {
+  const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+  return {
+    ledger: referencedId(env.LEDGER_TABLE)!,
+    approvals: referencedId(env.APPROVALS_TABLE)!,
+    findings: referencedId(env.FINDINGS_TABLE)!,
+  };
+}
+
+/** Every deployed task with the needs it declares. */
+function deployedTasks(): { id: string; needs: TaskNeeds }[] {
+  const catalog = workflowTasks(synth.workflows);
+  const out = [...catalog.values()].map((t) => ({ id: t.id, needs: t.needs }));
+  for (const trigger of [FINDING_INTAKE, EXECUTION_ARCHIVER, APPROVAL_PAGE]) {
+    if (!catalog.has(trigger.id)) out.push({ id: trigger.id, needs: trigger.needs });
+  }
+  return out;
+}
+
+describe('SecurityStack tables', () => {
+  it.each(Object.entries(TABLE_SCHEMAS))('builds the %s table from TABLE_SCHEMAS', (name, schema) => {
+    const table = template.toJSON().Resources[tableIds()[name as keyof WardenTables]];
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: schema.partitionKey, KeyType: 'HASH' },
+      ...(schema.sortKey ? [{ AttributeName: schema.sortKey, KeyType: 'RANGE' }] : []),
+    ]);
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.Properties.TimeToLiveSpecification).toEqual(
+      schema.ttlAttribute ? { AttributeName: schema.ttlAttribute, Enabled: true } : undefined,
+    );
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('protects the ledger, the audit record of every block, from deletion', () => {
+    const ledger = template.toJSON().Resources[tableIds().ledger];
+    expect(ledger.Properties.DeletionProtectionEnabled).toBe(true);
+  });
+});
+
+describe('SecurityStack notification topic', () => {
+  it('encrypts the topic with a rotating customer managed key that EventBridge may use', () => {
+    const topic = Object.values(template.findResources('AWS::SNS::Topic'))[0];
+    const keyId = referencedId(topic.Properties.KmsMasterKeyId)!;
+    const key = template.toJSON().Resources[keyId];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: ['events.amazonaws.com', 'cloudwatch.amazonaws.com'] },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Condition: { StringEquals: { 'aws:SourceAccount': SECURITY } },
+      }),
+    );
+  });
+
+  it('refuses publishing without TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('SecurityStack state machines', () => {
+  it('deploys one STANDARD state machine per workflow', () => {
+    const names = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map(
+      (m) => m.Properties.StateMachineName,
+    );
+    expect(names.sort()).toEqual(synth.workflows.map((w) => w.stateMachineName).sort());
+  });
+
+  it('deploys exactly the ASL the local runtime runs, with every task placeholder bound to the function of that task', () => {
+    for (const workflow of synth.workflows) {
+      const [machine] = Object.values(
+        template.findResources('AWS::StepFunctions::StateMachine', {
+          Properties: { StateMachineName: workflow.stateMachineName },
+        }),
+      );
+      const deployed = JSON.parse(literal(machine.Properties.DefinitionString));
+      expect(deployed).toEqual(JSON.parse(JSON.stringify(workflow.build(CONFIG))));
+      const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      const placeholders = [...JSON.stringify(deployed).matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]);
+      expect(Object.keys(substitutions).sort()).toEqual([...new Set(placeholders)].sort());
+      for (const [taskId, value] of Object.entries(substitutions)) {
+        expect(value).toEqual({ 'Fn::GetAtt': [functionOf(taskId).id, 'Arn'] });
+      }
+    }
+  });
+
+  it('logs every event with execution data to an encrypted log group and traces with X-Ray', () => {
+    for (const machine of Object.values(template.findResources('AWS::StepFunctions::StateMachine'))) {
+      expect(machine.Properties.StateMachineType).toBe('STANDARD');
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(machine.Properties.LoggingConfiguration).toMatchObject({
+        Level: 'ALL',
+        IncludeExecutionData: true,
+      });
+      const logGroupId = referencedId(
+        machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn,
+      )!;
+      const logGroup = template.toJSON().Resources[logGroupId];
+      expect(logGroup.Properties.KmsKeyId).toBeDefined();
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets each state machine invoke exactly the functions its definition names', () => {
+    for (const workflow of synth.workflows) {
+      const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', {
+        StateMachineName: workflow.stateMachineName,
+      });
+      const machine = template.toJSON().Resources[machineId];
+      const roleId = referencedId(machine.Properties.RoleArn)!;
+      const invoke = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => p.Properties.Roles.some((r: unknown) => referencedId(r) === roleId))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
+        .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+      const invoked = invoke.flatMap((s) => asArray(s.Resource).map(referencedId)).sort();
+      const expected = Object.keys(machine.Properties.DefinitionSubstitutions)
+        .map((taskId) => functionOf(taskId).id)
+        .sort();
+      expect(invoked).toEqual(expected);
+    }
+  });
+});
+
+describe('SecurityStack functions', () => {
+  it('runs every task on Node.js 22 on ARM64 with the shared environment and no config variable', () => {
+    for (const task of deployedTasks()) {
+      const fn = functionOf(task.id).properties;
+      expect(fn.Runtime).toBe('nodejs22.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
+        [
+          'APPROVALS_TABLE',
+          'APPROVAL_BASE_URL',
+          'ARCHIVE_BUCKET',
+          'ARCHIVE_KMS_KEY_ARN',
+          'FINDINGS_BUCKET_ARN',
+          'FINDINGS_KMS_KEY_ARN',
+          'FINDINGS_TABLE',
+          'LEDGER_TABLE',
+          'POWERTOOLS_SERVICE_NAME',
+          'STATE_MACHINE_ARNS',
+          'TOPIC_ARN',
+          // Present only for bundled (not placeholder) functions.
+          ...(fn.Environment.Variables.NODE_OPTIONS ? ['NODE_OPTIONS'] : []),
+        ].sort(),
+      );
+    }
+  });
+
+  it("passes the state machines' ARNs by workflow name", () => {
+    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    expect(JSON.parse(literal(env.STATE_MACHINE_ARNS))).toEqual(
+      Object.fromEntries(synth.workflows.map((w) => [w.name, stateMachineArn(w.stateMachineName)])),
+    );
+  });
+
+  it('tells the onboarding tasks where GuardDuty exports findings', () => {
+    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    const bucket = template.toJSON().Resources[referencedId(env.FINDINGS_BUCKET_ARN)!];
+    const key = template.toJSON().Resources[referencedId(env.FINDINGS_KMS_KEY_ARN)!];
+    expect(bucket.Type).toBe('AWS::S3::Bucket');
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(env.FINDINGS_BUCKET_ARN).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    expect(env.FINDINGS_KMS_KEY_ARN).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+  });
+});
+
+describe('SecurityStack IAM scoping', () => {
+  const wiringActions: Record<string, string[]> = {
+    [FINDING_INTAKE.id]: ['states:StartExecution'],
+    [EXECUTION_ARCHIVER.id]: [
+      's3:PutObject',
+      'kms:GenerateDataKey',
+      'kms:Decrypt',
+      'states:DescribeExecution',
+      'states:GetExecutionHistory',
+    ],
+  };
+  const grantServices = new Set(['logs', 'dynamodb']);
+
+  it('grants each function exactly the actions its needs declare, plus its wiring', () => {
+    for (const task of deployedTasks()) {
+      const statements = statementsOfRole(template, `WardenTask-${task.id}`);
+      const actions = actionsOf(statements);
+      const declared = new Set([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...(task.needs.publish ? ['sns:Publish', 'kms:Decrypt', 'kms:GenerateDataKey*'] : []),
+        ...(task.needs.assumeMemberRole ? ['sts:AssumeRole'] : []),
+        ...(task.needs.taskCallbacks
+          ? ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']
+          : []),
+        ...(task.needs.actions ?? []),
+        ...(wiringActions[task.id] ?? []),
+      ]);
+      const granted = [...actions].filter(
+        (a) => !grantServices.has(a.split(':')[0]) || a.startsWith('logs:'),
+      );
+      expect({ task: task.id, actions: granted.sort() }).toEqual({
+        task: task.id,
+        actions: [...declared].sort(),
+      });
+      const usesDynamo = [...actions].some((a) => a.startsWith('dynamodb:'));
+      expect({ task: task.id, dynamodb: usesDynamo }).toEqual({
+        task: task.id,
+        dynamodb: Object.keys(task.needs.tables ?? {}).length > 0,
+      });
+    }
+  });
+
+  it('scopes DynamoDB access to the declared tables, read-only where only reading is declared', () => {
+    const ids = tableIds();
+    const writeActions = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+    for (const task of deployedTasks()) {
+      const dynamo = statementsOfRole(template, `WardenTask-${task.id}`).filter((s) =>
+        asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      const touched = new Set(dynamo.flatMap((s) => asArray(s.Resource).map(referencedId)));
+      const declared = task.needs.tables ?? {};
+      expect([...touched].sort()).toEqual(
+        Object.keys(declared)
+          .map((t) => ids[t as keyof WardenTables])
+          .sort(),
+      );
+      for (const [table, access] of Object.entries(declared)) {
+        const onTable = dynamo.filter((s) =>
+          asArray(s.Resource).some((r) => referencedId(r) === ids[table as keyof WardenTables]),
+        );
+        const canWrite = onTable.some((s) => asArray(s.Action).some((a) => writeActions.includes(a)));
+        expect({ task: task.id, table, canWrite }).toEqual({
+          task: task.id,
+          table,
+          canWrite: access === 'write',
+        });
+      }
+    }
+  });
+
+  it('allows states:SendTask* only on Warden state machines', () => {
+    const warden = synth.workflows.map((w) => stateMachineArn(w.stateMachineName)).sort();
+    const callbacks = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
+      .filter((s) => asArray(s.Action).some((a) => a.startsWith('states:SendTask')));
+    expect(callbacks.length).toBeGreaterThan(0);
+    for (const statement of callbacks) {
+      expect(asArray(statement.Resource).map(literal).sort()).toEqual(warden);
+    }
+  });
+
+  it('lets only tasks that declare assumeMemberRole assume the member role, by its name', () => {
+    for (const task of deployedTasks()) {
+      const assume = statementsOfRole(template, `WardenTask-${task.id}`).filter((s) =>
+        asArray(s.Action).includes('sts:AssumeRole'),
+      );
+      if (!task.needs.assumeMemberRole) {
+        expect({ task: task.id, assume }).toEqual({ task: task.id, assume: [] });
+        continue;
+      }
+      expect(assume.map((s) => asArray(s.Resource).map(literal))).toEqual([
+        ['arn:aws:iam::*:role/WardenMemberRole'],
+      ]);
+    }
+  });
+
+  it('never grants a wildcard action', () => {
+    const statements = [
+      ...Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[],
+      ),
+      ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) =>
+        (r.Properties.Policies ?? []).flatMap(
+          (p: { PolicyDocument: { Statement: PolicyStatementJson[] } }) => p.PolicyDocument.Statement,
+        ),
+      ),
+    ];
+    const wildcards = [...actionsOf(statements)].filter((a) => a === '*' || a.endsWith(':*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('scopes GuardDuty detector actions to the security account detectors in Warden regions', () => {
+    const detectorScoped = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
+      .filter((s) => asArray(s.Action).includes('guardduty:GetMembers'));
+    expect(detectorScoped.length).toBeGreaterThan(0);
+    for (const statement of detectorScoped) {
+      expect(asArray(statement.Resource).map(literal)).toEqual(
+        CONFIG.organization.regions.map((r) => `arn:aws:guardduty:${r}:${SECURITY}:detector/*`),
+      );
+    }
+  });
+});
+
+describe('SecurityStack event rules', () => {
+  function ruleWithPattern(pattern: unknown): Record<string, Json> {
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+      isDeepStrictEqual(resolveLiterals(r.Properties.EventPattern), pattern),
+    );
+    expect(rules).toHaveLength(1);
+    return rules[0].Properties;
+  }
+
+  it('sends every GuardDuty finding to the finding intake, with a dead-letter queue', () => {
+    const rule = ruleWithPattern({ source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] });
+    expect(rule.Targets).toHaveLength(1);
+    expect(referencedId(rule.Targets[0].Arn)).toBe(functionOf(FINDING_INTAKE.id).id);
+    expect(rule.Targets[0].DeadLetterConfig).toBeDefined();
+  });
+
+  it('starts onboarding on Control Tower lifecycle events from the management account', () => {
+    const rule = ruleWithPattern({
+      source: ['aws.controltower'],
+      'detail-type': ['AWS Service Event via CloudTrail'],
+      account: ['111111111111'],
+      detail: { eventName: ['CreateManagedAccount', 'UpdateManagedAccount'] },
+    });
+    const onboarding = synth.workflows.find((w) => w.name === 'onboarding')!;
+    const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', {
+      StateMachineName: onboarding.stateMachineName,
+    });
+    expect(rule.Targets).toHaveLength(1);
+    expect(referencedId(rule.Targets[0].Arn)).toBe(machineId);
+    // The onboarding workflow reads the Control Tower event itself.
+    expect(rule.Targets[0].Input).toBeUndefined();
+    expect(rule.Targets[0].InputTransformer).toBeUndefined();
+  });
+
+  it("admits only the management account's Control Tower events onto the default bus", () => {
+    template.hasResourceProperties('AWS::Events::EventBusPolicy', {
+      EventBusName: 'default',
+      Statement: {
+        Effect: 'Allow',
+        Principal: { AWS: Match.anyValue() },
+        Action: 'events:PutEvents',
+        Resource: `arn:aws:events:${REGION}:${SECURITY}:event-bus/default`,
+        Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
+      },
+    });
+    const policy = Object.values(template.findResources('AWS::Events::EventBusPolicy'))[0];
+    expect(literal(policy.Properties.Statement.Principal.AWS)).toBe('arn:aws:iam::111111111111:root');
+  });
+
+  it("archives every finished execution of Warden's state machines and nothing else", () => {
+    const rule = ruleWithPattern({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: synth.workflows.map((w) => stateMachineArn(w.stateMachineName)),
+      },
+    });
+    expect(referencedId(rule.Targets[0].Arn)).toBe(functionOf(EXECUTION_ARCHIVER.id).id);
+  });
+});
+
+describe('SecurityStack schedules', () => {
+  it.each([
+    ['sweep', 'rate(3 hours)'],
+    ['free-trial', 'cron(0 8 * * ? *)'],
+    ['reconcile', 'rate(30 minutes)'],
+  ])('starts the %s workflow on the schedule from the config (%s)', (name, expression) => {
+    const workflow = synth.workflows.find((w) => w.name === name)!;
+    const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', {
+      StateMachineName: workflow.stateMachineName,
+    });
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).filter(
+      (s) => referencedId(s.Properties.Target.Arn) === machineId,
+    );
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0].Properties.ScheduleExpression).toBe(expression);
+    expect(schedules[0].Properties.State).toBe('ENABLED');
+    expect(JSON.parse(schedules[0].Properties.Target.Input)).toEqual({
+      trigger: 'schedule',
+      scheduledAt: '<aws.scheduler.scheduled-time>',
+    });
+  });
+
+  it('schedules nothing else', () => {
+    expect(Object.keys(template.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3);
+  });
+});
+
+describe('SecurityStack approval API (Cognito)', () => {
+  it('routes GET and the two decision POSTs to the approval page, each behind the JWT authorizer', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /approvals/{id}',
+      'POST /approvals/{id}/approve',
+      'POST /approvals/{id}/reject',
+    ]);
+    const authorizerId = logicalIdOf('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
+    const page = functionOf(APPROVAL_PAGE.id).id;
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe('JWT');
+      expect(referencedId(route.Properties.AuthorizerId)).toBe(authorizerId);
+      const [, parts] = route.Properties.Target['Fn::Join'];
+      expect(parts[0]).toBe('integrations/');
+      const integration = template.toJSON().Resources[referencedId(parts[1])!];
+      expect(referencedId(integration.Properties.IntegrationUri)).toBe(page);
+    }
+    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations).toHaveLength(1);
+    expect(referencedId(integrations[0].Properties.IntegrationUri)).toBe(page);
+  });
+
+  it("validates tokens issued by Warden's user pool for the approval page client", () => {
+    const pool = logicalIdOf('AWS::Cognito::UserPool', { UserPoolName: 'warden-approvers' });
+    const client = logicalIdOf('AWS::Cognito::UserPoolClient', { ClientName: 'warden-approval-page' });
+    const [authorizer] = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(authorizer.Properties.JwtConfiguration.Audience.map(referencedId)).toEqual([client]);
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain(pool);
+    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('cognito-idp');
+  });
+
+  it('lets no one sign up, requires MFA and uses a hosted domain prefix derived from the account', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UserPoolName: 'warden-approvers',
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: 'ON',
+    });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: `warden-approvals-${SECURITY}`,
+    });
+  });
+
+  it('logs access and throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+    });
+  });
+
+  it('gives every task the approval base URL of this API', () => {
+    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    expect(JSON.stringify(env.APPROVAL_BASE_URL)).toContain(apiId);
+    expect(JSON.stringify(env.APPROVAL_BASE_URL)).toMatch(/\/approvals"\]\]\}$/);
+  });
+});
+
+describe('SecurityStack buckets', () => {
+  function bucketReferencedBy(variable: string): Record<string, Json> {
+    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    return template.toJSON().Resources[referencedId(env[variable])!].Properties;
+  }
+
+  it('keeps archived histories encrypted, versioned, private, logged and for the configured retention', () => {
+    const archive = bucketReferencedBy('ARCHIVE_BUCKET');
+    expect(
+      archive.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: expect.anything(),
+    });
+    expect(archive.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(archive.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(archive.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    expect(archive.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(CONFIG.audit.archiveRetentionDays);
+    expect(archive.ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('lets GuardDuty write findings only for our detectors, only encrypted with the export key', () => {
+    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    const bucketId = referencedId(env.FINDINGS_BUCKET_ARN)!;
+    const keyId = referencedId(env.FINDINGS_KMS_KEY_ARN)!;
+    const detectors = CONFIG.organization.regions.map((r) => `arn:aws:guardduty:${r}:${SECURITY}:detector/*`);
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => referencedId(p.Properties.Bucket) === bucketId,
+    )!;
+    const statements = policy.Properties.PolicyDocument.Statement as PolicyStatementJson[];
+    const byGuardDuty = statements.filter(
+      (s) =>
+        JSON.stringify((s as unknown as { Principal: unknown }).Principal) ===
+        '{"Service":"guardduty.amazonaws.com"}',
+    );
+    const allows = byGuardDuty.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Action).sort()).toEqual(['s3:GetBucketLocation', 's3:PutObject']);
+    for (const allow of allows) {
+      expect(resolveLiterals(allow.Condition)).toEqual({
+        StringEquals: { 'aws:SourceAccount': SECURITY },
+        ArnLike: { 'aws:SourceArn': detectors },
+      });
+    }
+    const denies = byGuardDuty.filter((s) => s.Effect === 'Deny');
+    expect(denies.map((s) => Object.keys(s.Condition!.StringNotEquals)[0]).sort()).toEqual([
+      's3:x-amz-server-side-encryption',
+      's3:x-amz-server-side-encryption-aws-kms-key-id',
+    ]);
+    const key = template.toJSON().Resources[keyId].Properties;
+    expect(resolveLiterals(key.KeyPolicy.Statement)).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'guardduty.amazonaws.com' },
+        Action: 'kms:GenerateDataKey',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': SECURITY },
+          ArnLike: { 'aws:SourceArn': detectors },
+        },
+      }),
+    );
+  });
+});
+
+describe('SecurityStack cdk-nag', () => {
+  it('has no unacknowledged AwsSolutions error or warning', () => {
+    expect(nagViolations(synth.security)).toEqual([]);
+  });
+});

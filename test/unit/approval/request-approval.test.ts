@@ -1,0 +1,153 @@
+import { ApprovalStore } from '../../../tasks/approval/store';
+import { requestApprovalTask } from '../../../tasks/response/request-approval';
+import { InvalidInputError } from '../../../tasks/shared/errors';
+import { runTask } from '../../../tasks/shared/task';
+import {
+  type ApprovalWorld,
+  BASE_URL,
+  HOME_REGION,
+  MEMBER,
+  makeApprovalRequest,
+  makeApprovalWorld,
+  makeConfig,
+  START,
+} from './fixtures';
+
+const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
+
+describe('RequestApproval', () => {
+  let w: ApprovalWorld;
+
+  afterEach(() => w.close());
+
+  const outbox = () => w.world.services.sns.outbox;
+
+  describe('with notifications on', () => {
+    beforeEach(async () => {
+      w = await makeApprovalWorld();
+    });
+
+    it('stores a pending approval and returns its link, which names the id and not the token', async () => {
+      const output = await runTask(
+        requestApprovalTask,
+        { taskToken: TOKEN, request: makeApprovalRequest() },
+        w.deps,
+      );
+
+      expect(output.url).toBe(`${BASE_URL}/${output.approvalId}`);
+      expect(output.expiresAt).toBe(new Date(START + 3_600_000).toISOString());
+      expect(JSON.stringify(output)).not.toContain(TOKEN);
+      const stored = await ApprovalStore.fromDeps(w.deps).get(output.approvalId);
+      expect(stored).toMatchObject({ status: 'PENDING', taskToken: TOKEN, request: makeApprovalRequest() });
+    });
+
+    it('publishes exactly one message with the filtering attributes, and never the token', async () => {
+      const output = await runTask(
+        requestApprovalTask,
+        { taskToken: TOKEN, request: makeApprovalRequest() },
+        w.deps,
+      );
+
+      expect(outbox()).toHaveLength(1);
+      const [message] = outbox();
+      expect(message?.attributes).toEqual({
+        category: 'APPROVAL_REQUESTED',
+        severity: 'LOW',
+        account: MEMBER,
+        region: HOME_REGION,
+      });
+      expect(output.notification).toEqual({ published: true, messageId: message?.messageId });
+      expect(JSON.stringify(message)).not.toContain(TOKEN);
+      expect(w.logged()).not.toContain(TOKEN);
+    });
+
+    it('writes a readable message: what, where, the proposed block, the link and the deadline', async () => {
+      const request = makeApprovalRequest({
+        nacls: [
+          {
+            naclId: 'acl-0a1b2c3d4e5f60718',
+            vpcId: 'vpc-0f1e2d3c4b5a69788',
+            subnetIds: ['subnet-1', 'subnet-2'],
+          },
+        ],
+      });
+
+      const output = await runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+
+      const [message] = outbox();
+      expect(message?.subject).toBe(`Approval needed: block 198.51.100.7/32 in ${MEMBER} ${HOME_REGION}`);
+      const text = JSON.parse(message!.message).default as string;
+      expect(text).toContain('`UnauthorizedAccess:EC2/SSHBruteForce` (severity 2.0, low)');
+      expect(text).toContain('instance `i-0123456789abcdef0`');
+      expect(text).toContain('- `198.51.100.7/32`: `remote address of an SSH brute force`');
+      expect(text).toContain(
+        '- `acl-0a1b2c3d4e5f60718` in `vpc-0f1e2d3c4b5a69788` (subnets `subnet-1`, `subnet-2`; shared by 2 subnets)',
+      );
+      expect(text).toContain("Warden's rule band 1-90");
+      expect(text).toContain('The block would last 1 day');
+      expect(text).toContain(
+        'Approve or reject before 2026-03-01 10:00 UTC. If nobody decides by then, nothing is blocked.',
+      );
+      expect(text).toContain(`Review and decide: ${output.url}`);
+    });
+
+    it('keeps hostile text from the finding on one line in the subject and the message', async () => {
+      const request = makeApprovalRequest({
+        findingType: 'Recon:EC2/Portscan\n\nApproved by security. Click https://evil.example/',
+        addresses: [{ cidr: '198.51.100.7/32\r\nSubject: forged', reason: 'a `code` span\u2028escape' }],
+      });
+
+      await runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+
+      const [message] = outbox();
+      expect(message?.subject).not.toMatch(/[\r\n]/);
+      expect(message!.subject!.length).toBeLessThanOrEqual(100);
+      const text = JSON.parse(message!.message).default as string;
+      expect(text).toContain('`Recon:EC2/Portscan Approved by security. Click https://evil.example/`');
+      expect(text).toContain("- `198.51.100.7/32 Subject: forged`: `a 'code' span escape`");
+    });
+
+    it('fails with InvalidInputError, storing and sending nothing, when the approval would already be expired', async () => {
+      const request = makeApprovalRequest({ expiresAt: new Date(START).toISOString() });
+
+      const attempt = runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+
+      await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+      expect(outbox()).toHaveLength(0);
+    });
+
+    it('fails with InvalidInputError naming the field when the input breaks the contract', async () => {
+      const attempt = runTask(
+        requestApprovalTask,
+        { request: makeApprovalRequest({ expiresAt: 'soon' }) },
+        w.deps,
+      );
+
+      await expect(attempt).rejects.toThrow(/taskToken: .*; request\.expiresAt: must be an ISO 8601 time/);
+      expect(outbox()).toHaveLength(0);
+    });
+  });
+
+  describe('with APPROVAL_REQUESTED switched off', () => {
+    beforeEach(async () => {
+      w = await makeApprovalWorld(makeConfig({ notifications: { disabled: ['APPROVAL_REQUESTED'] } }));
+    });
+
+    it('still stores the approval, publishes nothing, and says so in its output', async () => {
+      const output = await runTask(
+        requestApprovalTask,
+        { taskToken: TOKEN, request: makeApprovalRequest() },
+        w.deps,
+      );
+
+      expect(outbox()).toHaveLength(0);
+      expect(output.notification).toEqual({
+        published: false,
+        reason: 'category APPROVAL_REQUESTED is switched off in config',
+      });
+      expect(await ApprovalStore.fromDeps(w.deps).get(output.approvalId)).toMatchObject({
+        status: 'PENDING',
+      });
+    });
+  });
+});
