@@ -78,6 +78,7 @@ export class LocalRuntime {
   private readonly machines = new Map<string, Registered>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   private transitions = 0;
+  private tasksInFlight = 0;
 
   constructor(private readonly options: RuntimeOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -260,6 +261,11 @@ export class LocalRuntime {
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
+  /** Task handlers running right now (not counting callback waits or Wait states). */
+  get activeTasks(): number {
+    return this.tasksInFlight;
+  }
+
   get runningCount(): number {
     return this.running.size;
   }
@@ -336,6 +342,7 @@ export class LocalRuntime {
     recordResult = true,
   ) {
     recorder.taskStarted(stateName, payload);
+    this.tasksInFlight += 1;
     try {
       const output = await runTask(task, payload, this.options.deps);
       if (recordResult) recorder.taskResult(stateName, output);
@@ -346,6 +353,8 @@ export class LocalRuntime {
       const failure = new RuntimeError(e.name || 'Error', e.message);
       recorder.taskResult(stateName, undefined, failure);
       throw failure;
+    } finally {
+      this.tasksInFlight -= 1;
     }
   }
 

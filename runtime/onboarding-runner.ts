@@ -58,6 +58,11 @@ export async function waitForExecutions(
     });
     while (!done) {
       await settle(5);
+      // Time may only jump while no task is working: a task waiting on real I/O is not idle.
+      if (warden.runtime.activeTasks > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        continue;
+      }
       const due = clock.nextDue();
       if (due !== undefined) await clock.advanceTo(due);
     }

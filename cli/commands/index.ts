@@ -3,11 +3,13 @@ import { registerAudit } from './audit';
 import { registerFindings } from './findings';
 import { registerOnboard } from './onboard';
 import { registerReplay } from './replay';
+import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTriage } from './triage';
 
 /** Each subcommand registers itself; add new ones here. */
 export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerStart,
   registerOnboard,
   registerSweep,
   registerAudit,

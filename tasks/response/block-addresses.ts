@@ -64,6 +64,8 @@ export async function blockAddresses(input: Input, deps: TaskDeps): Promise<Bloc
   const results: PairResult[] = [];
   const owned: BlockState['owned'] = [];
   const expiresAt = new Date(deps.now().getTime() + response.blockMinutes * 60_000).toISOString();
+  // One offence per address per response, however many NACLs it is denied in.
+  const offences = new Map<string, Promise<number>>();
 
   for (const address of addresses) {
     for (const nacl of nacls) {
@@ -91,6 +93,7 @@ export async function blockAddresses(input: Input, deps: TaskDeps): Promise<Bloc
         executionArn: input.executionArn,
         approvedBy: input.approvedBy,
         expiresAt,
+        offences,
       });
       results.push({ ...base, ...result.pair });
       if (result.owned) owned.push(result.owned);
@@ -113,6 +116,7 @@ interface PairRequest {
   executionArn: string;
   approvedBy?: string;
   expiresAt: string;
+  offences: Map<string, Promise<number>>;
 }
 
 async function blockPair(
@@ -164,7 +168,7 @@ async function blockPair(
     }
     mine = holder; // a retry of this execution: continue from our own claim
     const existing = before.find((e) => !e.Egress && e.RuleNumber === mine.ruleNumber);
-    if (isWardensEntry(existing, cidr)) return finish(ledger, deps, mine, before, before);
+    if (isWardensEntry(existing, cidr)) return finish(ledger, deps, request, mine, before, before);
   }
 
   const taken = new Set<number>();
@@ -199,7 +203,10 @@ async function blockPair(
     }
     const answer = await acls.addDeny(nacl, mine.ruleNumber, cidr);
     if (answer === 'CREATED') {
-      const result = await finish(ledger, deps, mine, before, [...entries, denyEntry(mine.ruleNumber, cidr)]);
+      const result = await finish(ledger, deps, request, mine, before, [
+        ...entries,
+        denyEntry(mine.ruleNumber, cidr),
+      ]);
       if (evicted) {
         result.pair.outcome = 'EVICTED_OLDEST';
         result.pair.evicted = evicted;
@@ -221,13 +228,19 @@ async function blockPair(
 async function finish(
   ledger: Ledger,
   deps: TaskDeps,
+  request: PairRequest,
   block: ActiveBlock,
   before: NetworkAclEntry[],
   after: NetworkAclEntry[],
 ) {
   const response = deps.config.response;
   // A repeat offender is blocked longer each time, up to the configured maximum.
-  const offences = await ledger.countOffence(block.cidr);
+  let counted = request.offences.get(block.cidr);
+  if (!counted) {
+    counted = ledger.countOffence(block.cidr);
+    request.offences.set(block.cidr, counted);
+  }
+  const offences = await counted;
   const minutes = Math.min(
     response.maxBlockMinutes,
     response.blockMinutes * response.repeatMultiplier ** (offences - 1),

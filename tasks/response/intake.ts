@@ -27,6 +27,8 @@ export interface IntakeResult {
   outcome: IntakeOutcome;
   findingId: string;
   decision: TriageResult['decision'];
+  /** True when Warden only decides and records (dry-run mode or a sample finding). */
+  dryRun: boolean;
   executionArn?: string;
 }
 
@@ -67,7 +69,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
     },
     triage,
   };
-  const base = { findingId: finding.id, decision: triage.decision };
+  const base = { findingId: finding.id, decision: triage.decision, dryRun: triage.dryRun };
   const findings = new Findings(deps);
 
   const started = await startGeneration(deps, finding.id, 1, input);

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type BlockState, OwnedBlockSchema } from '../../workflows/response/contract';
@@ -76,7 +77,7 @@ async function removeEntry(
   block: BlockState['owned'][number],
   now: string,
 ): Promise<string> {
-  let entries;
+  let entries: NetworkAclEntry[];
   try {
     entries = await acls.entries(block, { fresh: true });
   } catch (error) {

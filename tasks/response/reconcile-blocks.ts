@@ -1,3 +1,4 @@
+import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { classifyAwsError, ResourceGoneError } from '../shared/errors';
@@ -85,7 +86,7 @@ export async function reconcileBlocks(input: Input, deps: TaskDeps): Promise<Rec
   for (const rows of byNacl.values()) {
     const ref: NaclRef = { account: rows[0]!.account, region: rows[0]!.region, naclId: rows[0]!.naclId };
     report.naclsChecked += 1;
-    let entries;
+    let entries: NetworkAclEntry[];
     try {
       entries = await acls.entries(ref, { fresh: true });
     } catch (error) {
