@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit';
 import { registerFindings } from './findings';
 import { registerOnboard } from './onboard';
+import { registerReconcile } from './reconcile';
 import { registerReplay } from './replay';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
@@ -15,5 +16,6 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerAudit,
   registerTriage,
   registerReplay,
+  registerReconcile,
   registerFindings,
 ];

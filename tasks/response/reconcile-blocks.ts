@@ -5,7 +5,7 @@ import { classifyAwsError, ResourceGoneError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { publish } from '../shared/notifications';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { type ActiveBlock, Ledger, type NaclRef, naclKey } from './ledger';
+import { type ActiveBlock, Ledger, type NaclRef, naclKey, parseNaclKey } from './ledger';
 import { isWardensEntry, NetworkAcls } from './network-acls';
 
 /**
@@ -74,6 +74,8 @@ export async function reconcileBlocks(input: Input, deps: TaskDeps): Promise<Rec
   const band = deps.config.response.ruleBand;
   const blocks = await ledger.allActive();
   const byNacl = new Map<string, ActiveBlock[]>();
+  // Every NACL Warden has ever changed is checked, so an entry left in one with no active row is found.
+  for (const record of await ledger.records()) if (!record.dryRun) byNacl.set(naclKey(record), []);
   for (const block of blocks) byNacl.set(naclKey(block), [...(byNacl.get(naclKey(block)) ?? []), block]);
   const report: ReconcileReport = {
     naclsChecked: 0,
@@ -83,8 +85,8 @@ export async function reconcileBlocks(input: Input, deps: TaskDeps): Promise<Rec
     reportOnly: input.reportOnly,
   };
 
-  for (const rows of byNacl.values()) {
-    const ref: NaclRef = { account: rows[0]!.account, region: rows[0]!.region, naclId: rows[0]!.naclId };
+  for (const [key, rows] of byNacl) {
+    const ref: NaclRef = parseNaclKey(key);
     report.naclsChecked += 1;
     let entries: NetworkAclEntry[];
     try {

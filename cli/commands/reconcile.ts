@@ -1,0 +1,131 @@
+import {
+  DescribeExecutionCommand,
+  paginateListStateMachines,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import type { ReconcileReport } from '../../tasks/response/reconcile-blocks';
+import { readRuntimeInfo } from '../audit/sources/runtime-info';
+import { CliError } from '../cli-error';
+import { table } from './local-options';
+
+/**
+ * `warden reconcile`: starts the reconcile workflow where Warden runs — the local runtime
+ * started by `npm start` (default) or the deployed state machine in AWS (`--region`) — waits for
+ * it and prints the drift it found and what it repaired.
+ */
+interface ReconcileOptions {
+  reportOnly?: boolean;
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  timeout: string;
+}
+
+export function registerReconcile(program: Command): void {
+  program
+    .command('reconcile')
+    .description('compare the block ledger with the NACLs; remove expired Warden entries and report drift')
+    .option('--report-only', 'report drift but change nothing')
+    .option('--endpoint <url>', 'Step Functions endpoint (default: the local runtime from npm start)')
+    .option('--region <region>', 'run the deployed workflow in this AWS region')
+    .option('--profile <profile>', 'AWS profile (with --region)')
+    .option('--timeout <seconds>', 'how long to wait for the result', '300')
+    .action(async (options: ReconcileOptions) => {
+      const report = await reconcile(options);
+      process.stdout.write(render(report));
+    });
+}
+
+async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+  const timeoutSeconds = Number(options.timeout);
+  if (!/^\d+$/.test(options.timeout) || timeoutSeconds < 1) {
+    throw new CliError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
+  }
+  if (options.profile && !options.region) throw new CliError('--profile needs --region');
+  const client = options.region
+    ? new SFNClient({ region: options.region, profile: options.profile })
+    : new SFNClient({
+        region: 'us-east-1',
+        endpoint: options.endpoint ?? localEndpoint(),
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+  try {
+    const stateMachineArn = await call(() => findStateMachine(client));
+    const { executionArn } = await call(() =>
+      client.send(
+        new StartExecutionCommand({
+          stateMachineArn,
+          input: JSON.stringify({ reportOnly: !!options.reportOnly }),
+        }),
+      ),
+    );
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    for (;;) {
+      const execution = await call(() => client.send(new DescribeExecutionCommand({ executionArn })));
+      if (execution.status === 'SUCCEEDED')
+        return (JSON.parse(execution.output ?? '{}') as { report: ReconcileReport }).report;
+      if (execution.status !== 'RUNNING') {
+        throw new CliError(
+          `the reconcile execution ended ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+        );
+      }
+      if (Date.now() > deadline)
+        throw new CliError(`no result after ${timeoutSeconds} s; see ${executionArn}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function findStateMachine(client: SFNClient): Promise<string> {
+  for await (const page of paginateListStateMachines({ client }, {})) {
+    const found = page.stateMachines?.find((m) => m.name === 'warden-reconcile');
+    if (found?.stateMachineArn) return found.stateMachineArn;
+  }
+  throw new CliError(
+    'no state machine named warden-reconcile here; is Warden deployed (or npm start running)?',
+  );
+}
+
+function localEndpoint(): string {
+  try {
+    return readRuntimeInfo().sfnEndpoint;
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const e = error as Error & { code?: string };
+    if (e.code === 'ECONNREFUSED' || /ECONNREFUSED|fetch failed/.test(e.message)) {
+      throw new CliError(
+        'cannot reach the Step Functions endpoint; start Warden with npm start, or pass --region',
+      );
+    }
+    throw new CliError(`${e.name}: ${e.message}`);
+  }
+}
+
+function render(report: ReconcileReport): string {
+  const head = `Checked ${report.naclsChecked} NACL(s) holding ${report.activeBlocks} active block(s); ${report.drift.length} difference(s), ${report.repaired} repaired${report.reportOnly ? ' (report only)' : ''}.\n`;
+  if (!report.drift.length) return head;
+  return `${head}${table(
+    ['account', 'region', 'nacl', 'drift', 'rule', 'address', 'repair'],
+    report.drift.map((d) => [
+      d.account,
+      d.region,
+      d.naclId,
+      d.kind,
+      String(d.ruleNumber ?? ''),
+      d.cidr ?? '',
+      d.repaired ?? 'left alone',
+    ]),
+  )}\n`;
+}
