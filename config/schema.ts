@@ -49,26 +49,48 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 const policyRule = z
   .object({
-    /** Shown in the triage result and the execution history as the reason. */
-    name: z.string().min(1).max(80),
-    /** Finding type globs, `*` matches any run of characters: `Backdoor:EC2/*`. @default - any type */
-    types: z.array(z.string().min(1).max(200)).min(1).optional(),
-    /** Severity bands this rule applies to. @default - any severity */
-    severities: z.array(z.enum(SEVERITY_BANDS)).min(1).optional(),
-    /** `service.resourceRole` this rule applies to. @default - any role */
-    resourceRole: z.enum(['TARGET', 'ACTOR']).optional(),
-    /** Account ids this rule applies to. @default - any account */
-    accounts: z.array(accountId).min(1).optional(),
-    /** Organizational unit ids (`ou-xxxx-yyyyyyyy`); needs the account's OU in the finding context. */
+    name: z
+      .string()
+      .min(1)
+      .max(80)
+      .describe('Shown in the triage result and the execution history as the reason.'),
+    types: z
+      .array(z.string().min(1).max(200))
+      .min(1)
+      .optional()
+      .describe(
+        'Finding type globs, `*` matches any run of characters: `Backdoor:EC2/*`. @default - any type',
+      ),
+    severities: z
+      .array(z.enum(SEVERITY_BANDS))
+      .min(1)
+      .optional()
+      .describe('Severity bands this rule applies to. @default - any severity'),
+    resourceRole: z
+      .enum(['TARGET', 'ACTOR'])
+      .optional()
+      .describe('`service.resourceRole` this rule applies to. @default - any role'),
+    accounts: z
+      .array(accountId)
+      .min(1)
+      .optional()
+      .describe('Account ids this rule applies to. @default - any account'),
     organizationalUnits: z
       .array(z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/))
       .min(1)
-      .optional(),
-    /** Instance tags that must all be present with these values. */
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+      .optional()
+      .describe(
+        "Organizational unit ids (`ou-xxxx-yyyyyyyy`); needs the account's OU in the finding context.",
+      ),
+    tags: z
+      .record(z.string().min(1).max(128), z.string().max(256))
+      .optional()
+      .describe('Instance tags that must all be present with these values.'),
     action: z.enum(ACTIONS),
-    /** The notification category for NOTIFY outcomes. @default FINDING */
-    category: z.enum(NOTIFICATION_CATEGORIES).optional(),
+    category: z
+      .enum(NOTIFICATION_CATEGORIES)
+      .optional()
+      .describe('The notification category for NOTIFY outcomes. @default FINDING'),
   })
   .strict();
 export type PolicyRule = z.infer<typeof policyRule>;
@@ -151,18 +173,21 @@ export const DEFAULT_POLICY: PolicyRule[] = [
 
 const features = z
   .object({
-    /** S3 data events (S3_DATA_EVENTS). @default true */
-    s3DataEvents: z.boolean().default(true),
-    /** EKS audit logs (EKS_AUDIT_LOGS). @default true */
-    eksAuditLogs: z.boolean().default(true),
-    /** Runtime monitoring (RUNTIME_MONITORING). @default false */
-    runtimeMonitoring: z.boolean().default(false),
-    /** EBS malware protection (EBS_MALWARE_PROTECTION). @default true */
-    ebsMalwareProtection: z.boolean().default(true),
-    /** RDS login events (RDS_LOGIN_EVENTS). @default true */
-    rdsLoginEvents: z.boolean().default(true),
-    /** Lambda network logs (LAMBDA_NETWORK_LOGS). @default true */
-    lambdaNetworkLogs: z.boolean().default(true),
+    s3DataEvents: z.boolean().default(true).describe('S3 data events (S3_DATA_EVENTS). @default true'),
+    eksAuditLogs: z.boolean().default(true).describe('EKS audit logs (EKS_AUDIT_LOGS). @default true'),
+    runtimeMonitoring: z
+      .boolean()
+      .default(false)
+      .describe('Runtime monitoring (RUNTIME_MONITORING). @default false'),
+    ebsMalwareProtection: z
+      .boolean()
+      .default(true)
+      .describe('EBS malware protection (EBS_MALWARE_PROTECTION). @default true'),
+    rdsLoginEvents: z.boolean().default(true).describe('RDS login events (RDS_LOGIN_EVENTS). @default true'),
+    lambdaNetworkLogs: z
+      .boolean()
+      .default(true)
+      .describe('Lambda network logs (LAMBDA_NETWORK_LOGS). @default true'),
   })
   .strict();
 
@@ -173,10 +198,14 @@ const passwordBaseline = z
     requireNumbers: z.boolean().default(true),
     requireUppercaseCharacters: z.boolean().default(true),
     requireLowercaseCharacters: z.boolean().default(true),
-    /** 0 means passwords never expire. @default 90 */
-    maxPasswordAge: z.number().int().min(0).max(1095).default(90),
-    /** @default 24 */
-    passwordReusePrevention: z.number().int().min(0).max(24).default(24),
+    maxPasswordAge: z
+      .number()
+      .int()
+      .min(0)
+      .max(1095)
+      .default(90)
+      .describe('0 means passwords never expire. @default 90'),
+    passwordReusePrevention: z.number().int().min(0).max(24).default(24).describe('@default 24'),
   })
   .strict();
 
@@ -189,27 +218,25 @@ export const WardenConfigSchema = z
     organization: z
       .object({
         managementAccountId: accountId,
-        /** The GuardDuty administrator; Warden's state machines run here. */
-        securityAccountId: accountId,
-        /** Where the state machines, tables, API and topic live. */
-        homeRegion: region,
-        /** Every region Warden governs (onboarding, finding forwarding). Must include homeRegion. */
-        regions: z.array(region).min(1).max(40),
-        /** The role Warden assumes in member accounts. @default WardenMemberRole */
-        memberRoleName: roleName.default('WardenMemberRole'),
-        /**
-         * The organisation's id (`o-…`). When set, Warden's tasks may assume the member role only in
-         * accounts of this organisation (IAM condition `aws:ResourceOrgID`).
-         * @default - any account's member role; its trust policy still admits only Warden's task roles
-         */
+        securityAccountId: accountId.describe(
+          "The GuardDuty administrator; Warden's state machines run here.",
+        ),
+        homeRegion: region.describe('Where the state machines, tables, API and topic live.'),
+        regions: z
+          .array(region)
+          .min(1)
+          .max(40)
+          .describe('Every region Warden governs (onboarding, finding forwarding). Must include homeRegion.'),
+        memberRoleName: roleName
+          .default('WardenMemberRole')
+          .describe('The role Warden assumes in member accounts. @default WardenMemberRole'),
         organizationId: z
           .string()
           .regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5')
-          .optional(),
-        /**
-         * Where the member-role StackSet deploys: the organisation root (`r-…`) and/or OU ids.
-         * @default - the management stack's CloudFormation parameter MemberRoleDeploymentTargets
-         */
+          .optional()
+          .describe(
+            "The organisation's id (`o-…`). When set, Warden's tasks may assume the member role only in accounts of this organisation (IAM condition `aws:ResourceOrgID`). @default - any account's member role; its trust policy still admits only Warden's task roles",
+          ),
         memberRoleTargets: z
           .array(
             z
@@ -220,40 +247,56 @@ export const WardenConfigSchema = z
               ),
           )
           .min(1)
-          .optional(),
+          .optional()
+          .describe(
+            "Where the member-role StackSet deploys: the organisation root (`r-…`) and/or OU ids. @default - the management stack's CloudFormation parameter MemberRoleDeploymentTargets",
+          ),
       })
       .strict(),
     onboarding: z
       .object({
-        /** invitation: create, invite and accept; organization: delegated administrator. @default invitation */
-        mode: z.enum(['invitation', 'organization']).default('invitation'),
-        /** Regions onboarded at once per account (the Map's MaxConcurrency). @default 4 */
-        maxConcurrency: z.number().int().min(1).max(40).default(4),
+        mode: z
+          .enum(['invitation', 'organization'])
+          .default('invitation')
+          .describe(
+            'invitation: create, invite and accept; organization: delegated administrator. @default invitation',
+          ),
+        maxConcurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(40)
+          .default(4)
+          .describe("Regions onboarded at once per account (the Map's MaxConcurrency). @default 4"),
         findingPublishingFrequency: z
           .enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'])
           .default('FIFTEEN_MINUTES'),
         features: features.default(features.parse({})),
-        /** Drift sweep schedule. @default rate(6 hours) */
-        sweepSchedule: schedule.default('rate(6 hours)'),
-        /** Notify when any feature's remaining free-trial days fall below this. @default 7 */
-        freeTrialThresholdDays: z.number().int().min(1).max(30).default(7),
+        sweepSchedule: schedule
+          .default('rate(6 hours)')
+          .describe('Drift sweep schedule. @default rate(6 hours)'),
+        freeTrialThresholdDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(30)
+          .default(7)
+          .describe("Notify when any feature's remaining free-trial days fall below this. @default 7"),
         freeTrialSchedule: schedule.default('rate(1 day)'),
-        /**
-         * S3 bucket the administrator's detectors export findings to.
-         * @default - the security stack's findings bucket, `arn:aws:s3:::warden-findings-<security account>`
-         */
         findingsBucketArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/, 'must be an S3 bucket ARN')
-          .optional(),
-        /**
-         * KMS key that encrypts exported findings.
-         * @default - the security stack's findings key, `arn:aws:kms:<home region>:<security account>:key/warden-findings`
-         */
+          .optional()
+          .describe(
+            "S3 bucket the administrator's detectors export findings to. @default - the security stack's findings bucket, `arn:aws:s3:::warden-findings-<security account>`",
+          ),
         findingsKmsKeyArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')
-          .optional(),
+          .optional()
+          .describe(
+            "KMS key that encrypts exported findings. @default - the security stack's findings key, `arn:aws:kms:<home region>:<security account>:key/warden-findings`",
+          ),
       })
       .strict()
       .default({
@@ -267,45 +310,76 @@ export const WardenConfigSchema = z
       }),
     response: z
       .object({
-        /** enforce: change NACLs; dry-run: decide and record, change nothing. @default dry-run */
-        mode: z.enum(['enforce', 'dry-run']).default('dry-run'),
-        /** When true, no NACL entry is created by any execution. @default false */
-        killSwitch: z.boolean().default(false),
-        /**
-         * Warden's reserved inbound rule numbers. Must lie below the customer's ALLOW rules,
-         * since NACLs evaluate the lowest number first.
-         */
+        mode: z
+          .enum(['enforce', 'dry-run'])
+          .default('dry-run')
+          .describe('enforce: change NACLs; dry-run: decide and record, change nothing. @default dry-run'),
+        killSwitch: z
+          .boolean()
+          .default(false)
+          .describe('When true, no NACL entry is created by any execution. @default false'),
         ruleBand: z
           .object({ start: z.number().int().min(1).max(32766), end: z.number().int().min(1).max(32766) })
           .strict()
-          .default({ start: 1, end: 90 }),
-        /** Inbound rules allowed per NACL (AWS default 20, at most 40). @default 20 */
-        naclRuleQuota: z.number().int().min(1).max(40).default(20),
-        /** What to do when the band or the quota is full. @default refuse */
-        whenFull: z.enum(['refuse', 'evict-oldest']).default('refuse'),
-        /** How long a first block lasts, in minutes. @default 1440 (24 hours) */
-        blockMinutes: z.number().int().min(1).max(525600).default(1440),
-        /** A repeat offender's next block lasts this many times longer. @default 2 */
-        repeatMultiplier: z.number().min(1).max(10).default(2),
-        /** Upper bound on any block. @default 10080 (7 days) */
-        maxBlockMinutes: z.number().int().min(1).max(525600).default(10080),
+          .default({ start: 1, end: 90 })
+          .describe(
+            "Warden's reserved inbound rule numbers. Must lie below the customer's ALLOW rules, since NACLs evaluate the lowest number first.",
+          ),
+        naclRuleQuota: z
+          .number()
+          .int()
+          .min(1)
+          .max(40)
+          .default(20)
+          .describe('Inbound rules allowed per NACL (AWS default 20, at most 40). @default 20'),
+        whenFull: z
+          .enum(['refuse', 'evict-oldest'])
+          .default('refuse')
+          .describe('What to do when the band or the quota is full. @default refuse'),
+        blockMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(525600)
+          .default(1440)
+          .describe('How long a first block lasts, in minutes. @default 1440 (24 hours)'),
+        repeatMultiplier: z
+          .number()
+          .min(1)
+          .max(10)
+          .default(2)
+          .describe("A repeat offender's next block lasts this many times longer. @default 2"),
+        maxBlockMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(525600)
+          .default(10080)
+          .describe('Upper bound on any block. @default 10080 (7 days)'),
         approval: z
           .object({
-            /** @default 60 */
-            timeoutMinutes: z.number().int().min(1).max(10080).default(60),
-            /** What an approval that nobody decided leads to. @default reject */
-            onTimeout: z.enum(['block', 'reject']).default('reject'),
+            timeoutMinutes: z.number().int().min(1).max(10080).default(60).describe('@default 60'),
+            onTimeout: z
+              .enum(['block', 'reject'])
+              .default('reject')
+              .describe('What an approval that nobody decided leads to. @default reject'),
           })
           .strict()
           .default({ timeoutMinutes: 60, onTimeout: 'reject' }),
-        /** Addresses that are never blocked. */
-        allowList: z.array(cidr).max(1000).default([]),
-        /** VPC CIDRs of the organisation; never blocked. */
-        ownCidrs: z.array(cidr).max(1000).default([]),
-        /** Ledger/NACL reconciler schedule. @default rate(1 hour) */
-        reconcileSchedule: schedule.default('rate(1 hour)'),
-        /** Evaluated first to last; the first match decides. @default DEFAULT_POLICY */
-        policy: z.array(policyRule).min(1).default(DEFAULT_POLICY),
+        allowList: z.array(cidr).max(1000).default([]).describe('Addresses that are never blocked.'),
+        ownCidrs: z
+          .array(cidr)
+          .max(1000)
+          .default([])
+          .describe('VPC CIDRs of the organisation; never blocked.'),
+        reconcileSchedule: schedule
+          .default('rate(1 hour)')
+          .describe('Ledger/NACL reconciler schedule. @default rate(1 hour)'),
+        policy: z
+          .array(policyRule)
+          .min(1)
+          .default(DEFAULT_POLICY)
+          .describe('Evaluated first to last; the first match decides. @default DEFAULT_POLICY'),
       })
       .strict()
       .superRefine((r, ctx) => {
@@ -326,15 +400,16 @@ export const WardenConfigSchema = z
       }),
     notifications: z
       .object({
-        /** Categories switched off; everything else is published. @default [] */
-        disabled: z.array(z.enum(NOTIFICATION_CATEGORIES)).default([]),
+        disabled: z
+          .array(z.enum(NOTIFICATION_CATEGORIES))
+          .default([])
+          .describe('Categories switched off; everything else is published. @default []'),
         passwordPolicyBaseline: passwordBaseline.default(passwordBaseline.parse({})),
       })
       .strict()
       .default({ disabled: [], passwordPolicyBaseline: passwordBaseline.parse({}) }),
     approvals: z
       .object({
-        /** cognito: a user pool in the security stack; oidc: an external issuer. @default cognito */
         authorizer: z
           .discriminatedUnion('kind', [
             z.object({ kind: z.literal('cognito') }).strict(),
@@ -346,18 +421,30 @@ export const WardenConfigSchema = z
               })
               .strict(),
           ])
-          .default({ kind: 'cognito' }),
-        /** Names that may sign in to the local runtime's approval page. */
-        localApprovers: z.array(z.string().regex(/^[\w.@-]{1,64}$/)).default(['alice', 'bob']),
+          .default({ kind: 'cognito' })
+          .describe(
+            'Who signs approvers in: cognito, a user pool in the security stack; oidc, an external issuer, whose `audience[0]` is the OAuth client id the approval page signs in with (a public client using PKCE, redirect URI `<api>/auth/callback`). @default cognito',
+          ),
+        localApprovers: z
+          .array(z.string().regex(/^[\w.@-]{1,64}$/))
+          .default(['alice', 'bob'])
+          .describe("Names that may sign in to the local runtime's approval page."),
       })
       .strict()
       .default({ authorizer: { kind: 'cognito' }, localApprovers: ['alice', 'bob'] }),
     audit: z
       .object({
-        /** Days archived execution histories are kept. @default 2557 (7 years) */
-        archiveRetentionDays: z.number().int().min(1).max(36500).default(2557),
-        /** S3 Object Lock (compliance mode) on the archive bucket. @default false */
-        objectLock: z.boolean().default(false),
+        archiveRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(36500)
+          .default(2557)
+          .describe('Days archived execution histories are kept. @default 2557 (7 years)'),
+        objectLock: z
+          .boolean()
+          .default(false)
+          .describe('S3 Object Lock (compliance mode) on the archive bucket. @default false'),
       })
       .strict()
       .default({ archiveRetentionDays: 2557, objectLock: false }),

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import { allStates, taskIdOf } from '../../workflows/asl';
 import { WORKFLOWS } from '../../workflows/index';
+import { README, renderReadme } from '../../workflows/readme-sections';
 import { EXAMPLE_CONFIG, staleSnapshots } from '../../workflows/snapshots';
 
 // asl-validator ships no types; it also mutates its input, so it gets a copy.
@@ -45,5 +47,12 @@ describe.each(WORKFLOWS.map((w) => [w.name, w] as const))('workflow %s', (_name,
 describe('committed workflow snapshots', () => {
   it('match what the code builds from the example config (run `npm run snapshots`)', () => {
     expect(staleSnapshots()).toEqual([]);
+  });
+});
+
+describe('the README', () => {
+  it('shows the diagrams, config reference and benchmark figures the code produces (run `npm run snapshots`)', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(renderReadme(readme)).toBe(readme);
   });
 });
