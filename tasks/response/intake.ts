@@ -74,7 +74,9 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
 
   const started = await startGeneration(deps, finding.id, 1, input);
   if (started) {
-    await findings.put({
+    // StartExecution is idempotent while the execution runs with the same input, so a repeated
+    // delivery "starts" it again; the row, written once per generation, tells the two apart.
+    const first = await findings.put({
       pk: finding.id,
       generation: 1,
       executionArn: started,
@@ -82,7 +84,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
       lastCount: triage.count,
       decision: triage.decision,
     });
-    return { ...base, outcome: 'STARTED', executionArn: started };
+    return { ...base, outcome: first ? 'STARTED' : 'DUPLICATE', executionArn: started };
   }
 
   const row = await findings.get(finding.id);
@@ -105,7 +107,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
   const generation = row.generation + 1;
   const next = await startGeneration(deps, finding.id, generation, input);
   if (!next) return { ...base, outcome: 'DUPLICATE' };
-  await findings.put({
+  const first = await findings.put({
     pk: finding.id,
     generation,
     executionArn: next,
@@ -113,7 +115,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
     lastCount: triage.count,
     decision: triage.decision,
   });
-  return { ...base, outcome: 'STARTED', executionArn: next };
+  return { ...base, outcome: first ? 'STARTED' : 'DUPLICATE', executionArn: next };
 }
 
 /** `f-<hash of the finding id>-<generation>`: valid, short, and the same for every delivery. */
@@ -186,13 +188,21 @@ class Findings {
     }
   }
 
-  async put(row: FindingRow): Promise<void> {
+  /** Writes the row of a new generation; false when that generation's row exists already. */
+  async put(row: FindingRow): Promise<boolean> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.deps.tables.findings, Item: { ...row, ttl: this.ttl() } }),
+        new PutCommand({
+          TableName: this.deps.tables.findings,
+          Item: { ...row, ttl: this.ttl() },
+          ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
+          ExpressionAttributeValues: { ':g': row.generation },
+        }),
       );
+      return true;
     } catch (error) {
-      classifyAwsError(error, 'writing the finding row');
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      return classifyAwsError(error, 'writing the finding row');
     }
   }
 
