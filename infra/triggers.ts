@@ -1,5 +1,6 @@
 import type { WardenConfig } from '../config/schema';
 import { APPROVAL_PAGE_ENTRY, APPROVAL_PAGE_NEEDS } from '../tasks/approval/lambda';
+import { startOnboardingTask } from '../tasks/onboarding/start-onboarding';
 import type { TaskNeeds } from '../tasks/shared/task';
 
 /**
@@ -32,10 +33,16 @@ export const FINDING_INTAKE: TriggeredTask = {
 };
 
 /**
- * Control Tower lifecycle events → the onboarding workflow. Used only when a workflow declares a
- * task with this id; otherwise the rule starts the onboarding state machine directly.
+ * Control Tower lifecycle events → the onboarding workflow. The intake names the execution after
+ * the event, so a repeated delivery starts nothing; the wiring adds states:StartExecution on the
+ * onboarding state machine. Its entry and needs are declared next to its code
+ * (`tasks/onboarding/start-onboarding.ts`).
  */
-export const ONBOARDING_INTAKE_ID = 'StartOnboarding';
+export const ONBOARDING_INTAKE: TriggeredTask = {
+  id: startOnboardingTask.id,
+  entry: startOnboardingTask.entry,
+  needs: startOnboardingTask.needs ?? {},
+};
 
 /**
  * Execution status change events → the history archive. The wiring adds read access to Warden's

@@ -160,7 +160,7 @@ async function fromSandbox(
       top,
     );
   } finally {
-    await demo.warden.stop();
+    await demo.stop();
   }
 }
 

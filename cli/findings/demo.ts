@@ -141,7 +141,12 @@ export interface FindingsDemo {
   warden: LocalWarden;
   regions: string[];
   members: string[];
+  /** Lets the demo's responses run to their end (approvals time out, blocks expire), then stops. */
+  stop(): Promise<void>;
 }
+
+/** Longer than any approval timeout plus the longest block the config allows. */
+const RUN_OUT_MS = 400 * 24 * 60 * 60 * 1000;
 
 export async function startFindingsDemo(config: WardenConfig): Promise<FindingsDemo> {
   clearNaclCache();
@@ -185,7 +190,18 @@ export async function startFindingsDemo(config: WardenConfig): Promise<FindingsD
       }
     }
     await settle();
-    return { warden, regions, members: members.map((m) => m.id) };
+    return {
+      warden,
+      regions,
+      members: members.map((m) => m.id),
+      async stop() {
+        // An execution stopped mid-task leaves the engine's task timer behind, which would keep
+        // the process alive; executions that reach their end leave nothing.
+        await clock.advance(RUN_OUT_MS);
+        await settle();
+        await warden.stop();
+      },
+    };
   } catch (error) {
     await warden.stop();
     throw error;

@@ -30,7 +30,7 @@ import {
   APPROVAL_PAGE,
   EXECUTION_ARCHIVER,
   FINDING_INTAKE,
-  ONBOARDING_INTAKE_ID,
+  ONBOARDING_INTAKE,
   ONBOARDING_WORKFLOW,
   RESPONSE_WORKFLOW,
   SCHEDULED_INPUT,
@@ -58,7 +58,7 @@ interface DeployedWorkflow {
  * - one Lambda function per task, each granted exactly its needs;
  * - one STANDARD state machine per workflow;
  * - intake: GuardDuty findings → finding intake; Control Tower events (forwarded by the management
- *   account) → onboarding; schedules → sweep, free-trial watch, reconcile;
+ *   account) → onboarding intake → onboarding; schedules → sweep, free-trial watch, reconcile;
  * - audit: finished executions → history archiver → encrypted archive bucket;
  * - the GuardDuty findings export bucket and key (onboarding creates the publishing destinations).
  */
@@ -136,7 +136,11 @@ export class SecurityStack extends Stack {
     const intake = addFunction(triggeredTask(catalog, FINDING_INTAKE));
     const archiver = addFunction(triggeredTask(catalog, EXECUTION_ARCHIVER));
     const approvalPage = addFunction(triggeredTask(catalog, APPROVAL_PAGE));
-    this.approvalApi.routeTo(approvalPage.function);
+    this.approvalApi.routeTo(approvalPage);
+    // Without an onboarding workflow the intake would have nothing to start.
+    const onboardingIntake = deployed.has(ONBOARDING_WORKFLOW)
+      ? addFunction(triggeredTask(catalog, ONBOARDING_INTAKE))
+      : undefined;
 
     // State machines.
     const functionsById = new Map<string, lambda.IFunction>(
@@ -155,11 +159,15 @@ export class SecurityStack extends Stack {
     }
 
     this.wireFindingIntake(intake, deployed.get(RESPONSE_WORKFLOW));
-    this.wireOnboarding(config, deployed.get(ONBOARDING_WORKFLOW));
+    this.wireOnboarding(config, onboardingIntake);
     this.wireSchedules(config, deployed);
     this.wireArchive(archiver, [...deployed.values()]);
 
     new CfnOutput(this, 'ApprovalBaseUrl', { value: this.approvalApi.baseUrl });
+    new CfnOutput(this, 'ApprovalSignInCallbackUrl', {
+      description: "The approval page's OpenID Connect redirect URI (register it at an external issuer)",
+      value: this.approvalApi.callbackUrl,
+    });
     new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'FindingsBucketArn', { value: this.findingsExport.bucket.bucketArn });
     new CfnOutput(this, 'FindingsKmsKeyArn', { value: this.findingsExport.key.keyArn });
@@ -224,10 +232,12 @@ export class SecurityStack extends Stack {
   }
 
   /**
-   * Control Tower lifecycle events, forwarded by the management account → onboarding. The bus
-   * admits the management account's events, and only Control Tower's.
+   * Control Tower lifecycle events, forwarded by the management account → the onboarding intake,
+   * which starts the onboarding workflow under a name derived from the event, so a duplicate
+   * delivery starts no second execution. The bus admits the management account's events, and only
+   * Control Tower's.
    */
-  private wireOnboarding(config: WardenConfig, onboarding: DeployedWorkflow | undefined): void {
+  private wireOnboarding(config: WardenConfig, intake: TaskFunction | undefined): void {
     const { organization } = config;
     // The L1 resource: the L2 EventBusPolicy of this CDK version cannot render a principal.
     new events.CfnEventBusPolicy(this, 'AdmitManagementAccountEvents', {
@@ -242,34 +252,19 @@ export class SecurityStack extends Stack {
         Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
       },
     });
-    if (!onboarding?.stateMachine) {
+    if (!intake) {
       Annotations.of(this).addWarningV2(
         'warden:no-onboarding-workflow',
         `no workflow named ${ONBOARDING_WORKFLOW}: Control Tower events are admitted but start nothing`,
       );
       return;
     }
-    const rule = new events.Rule(this, 'ControlTowerLifecycle', {
-      description: 'Warden: Control Tower account lifecycle events to onboarding',
+    // The intake's own needs grant states:StartExecution on Warden's state machines.
+    new events.Rule(this, 'ControlTowerLifecycle', {
+      description: 'Warden: Control Tower account lifecycle events to the onboarding intake',
       eventPattern: controlTowerLifecyclePattern(organization.managementAccountId),
+      targets: [new targets.LambdaFunction(intake.function, { retryAttempts: 8 })],
     });
-    const intake = this.functions.get(ONBOARDING_INTAKE_ID);
-    if (intake) {
-      // A Lambda intake can name the execution after the event, so a duplicate delivery starts
-      // no second execution.
-      rule.addTarget(new targets.LambdaFunction(intake.function, { retryAttempts: 8 }));
-      intake.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'StartOnboarding',
-          actions: ['states:StartExecution'],
-          resources: [onboarding.arn],
-        }),
-      );
-    } else {
-      // The onboarding workflow's first task reads the Control Tower event itself (and names why it
-      // ignores one), so the execution input is the event unchanged.
-      rule.addTarget(new targets.SfnStateMachine(onboarding.stateMachine, { retryAttempts: 8 }));
-    }
   }
 
   /** The scheduled workflows, on the schedules from the config (EventBridge Scheduler, UTC). */

@@ -65,3 +65,24 @@ export class ApprovalExpiredError extends ApprovalPageError {
     super(message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signing in (AWS only: the approval function runs the OpenID Connect code flow itself).
+
+/** A sign-in request or callback that cannot be taken: a bad state, no code, no sign-in under way. */
+export class InvalidSignInError extends ApprovalPageError {
+  readonly status = 400;
+}
+
+/** The issuer's ID token was refused (signature, issuer, audience, expiry, nonce) or names nobody. */
+export class IdTokenRejectedError extends ApprovalPageError {
+  readonly status = 401;
+}
+
+/** The issuer could not be reached or answered something other than a token. */
+export class IdentityProviderError extends ApprovalPageError {
+  readonly status = 502;
+}
+
+/** The sign-in settings of the deployment are unusable (a short session key, an insecure endpoint). */
+export class SignInConfigurationError extends WardenError {}

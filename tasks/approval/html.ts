@@ -69,18 +69,30 @@ const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')
  * No script at all; only our own stylesheet (by hash, so no nonce has to be threaded through);
  * forms may only post back to us; nobody may frame the page (clickjacking an Approve button).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src '${STYLE_HASH}'`,
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = policyAllowing([]);
 
-export function securityHeaders(): Record<string, string> {
+function policyAllowing(extraStyles: readonly string[]): string {
+  const hashes = [STYLE_HASH, ...extraStyles.map(styleHash)].map((h) => `'${h}'`).join(' ');
+  return [
+    "default-src 'none'",
+    `style-src ${hashes}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+function styleHash(css: string): string {
+  return `sha256-${createHash('sha256').update(css).digest('base64')}`;
+}
+
+/** @param options.extraStyle the page's `extraStyle` (see HtmlPage), allowed by its hash. */
+export function securityHeaders(options: { extraStyle?: string } = {}): Record<string, string> {
   return {
     'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'content-security-policy': options.extraStyle
+      ? policyAllowing([options.extraStyle])
+      : CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
@@ -94,6 +106,11 @@ export interface HtmlPage {
   main: string;
   /** Shown at the top right, escaped here. */
   signedInAs?: string | null;
+  /**
+   * CSS a page adds after the shared stylesheet (the console's grid); it only applies when the
+   * response carries `securityHeaders({ extraStyle })` with the same text.
+   */
+  extraStyle?: string;
 }
 
 export function renderDocument(page: HtmlPage): string {
@@ -107,7 +124,7 @@ export function renderDocument(page: HtmlPage): string {
 <meta name="robots" content="noindex, nofollow">
 <title>${escapeHtml(page.title)} · Warden</title>
 <style>${STYLE}</style>
-</head>
+${page.extraStyle ? `<style>${page.extraStyle}</style>\n` : ''}</head>
 <body>
 <header><span class="brand">WARDEN</span>${who}</header>
 <main>

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { TaskDeps } from '../shared/task';
 import type { ApprovalRequest } from './contract';
 import { AlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError } from './errors';
@@ -38,6 +44,10 @@ export interface ApprovalRecord {
   reason?: string;
   delivery?: DeliveryStatus;
 }
+
+/** What may be shown of a pending approval: never its task token or CSRF nonce. */
+const PENDING_FIELDS = ['pk', 'executionArn', 'request', 'status', 'createdAt', 'expiresAt'] as const;
+export type PendingApproval = Pick<ApprovalRecord, (typeof PENDING_FIELDS)[number]>;
 
 /** 32 random bytes: 256 bits, far beyond guessing; base64url keeps it URL-safe without escaping. */
 const ID_BYTES = 32;
@@ -101,6 +111,32 @@ export class ApprovalStore {
       new GetCommand({ TableName: this.tableName, Key: { pk: approvalId }, ConsistentRead: true }),
     );
     return out.Item as ApprovalRecord | undefined;
+  }
+
+  /**
+   * Every approval still waiting for a person (PENDING and not expired), oldest first, for the
+   * local console. A Scan is fine at the handful of approvals a day Warden sees; the projection
+   * leaves out the task token and the CSRF nonce so that they never reach a page.
+   */
+  async listPending(): Promise<PendingApproval[]> {
+    const items: PendingApproval[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: '#status = :pending AND #expiresAt > :now',
+          // Every name aliased: some (status, request) are DynamoDB reserved words.
+          ProjectionExpression: PENDING_FIELDS.map((f) => `#${f}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(PENDING_FIELDS.map((f) => [`#${f}`, f])),
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':now': this.now().toISOString() },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((out.Items ?? []) as PendingApproval[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /**

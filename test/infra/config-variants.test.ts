@@ -1,10 +1,12 @@
+import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { exampleConfig, fakeTask, fakeWorkflow, referencedId, synthWarden } from './helpers';
+import { exampleConfig, fakeTask, fakeWorkflow, nagViolations, referencedId, synthWarden } from './helpers';
 
 /** Config choices that change the security stack, each synthesized once, without the real workflows. */
 
 describe('approval API with an external OIDC issuer', () => {
   let template: Template;
+  let security: Stack;
   beforeAll(() => {
     const config = exampleConfig({
       approvals: {
@@ -15,25 +17,57 @@ describe('approval API with an external OIDC issuer', () => {
         },
       },
     });
-    template = Template.fromStack(synthWarden(config, []).security);
+    security = synthWarden(config, []).security;
+    template = Template.fromStack(security);
   });
 
-  it('validates tokens from the configured issuer and audience', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: 'https://login.example.com/oauth2', Audience: ['warden-approvals'] },
-    });
+  /** The approval function's environment: the only function with a session secret. */
+  function approvalPageEnvironment(): Record<string, unknown> {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.SESSION_SECRET_ARN !== undefined,
+    );
+    return fn.Properties.Environment.Variables;
+  }
+
+  it('signs approvers in at the configured issuer, as the client named by the first audience', () => {
+    const env = approvalPageEnvironment();
+
+    expect(env.SIGN_IN_ISSUER).toBe('https://login.example.com/oauth2');
+    expect(env.SIGN_IN_CLIENT_ID).toBe('warden-approvals');
+    expect(JSON.stringify(env.SIGN_IN_CALLBACK_URL)).toMatch(/\/auth\/callback"\]\]\}$/);
   });
 
-  it('creates no user pool', () => {
+  it("leaves the endpoints to the issuer's discovery document", () => {
+    const env = approvalPageEnvironment();
+
+    expect(env.SIGN_IN_AUTHORIZATION_ENDPOINT).toBeUndefined();
+    expect(env.SIGN_IN_TOKEN_ENDPOINT).toBeUndefined();
+    expect(env.SIGN_IN_JWKS_URI).toBeUndefined();
+  });
+
+  it('creates no user pool and no API Gateway authorizer', () => {
     expect(Object.keys(template.findResources('AWS::Cognito::UserPool'))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))).toEqual([]);
   });
 
-  it('still protects every route', () => {
+  it('routes the approval page and both sign-in routes, all to the function that authenticates', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(3);
-    for (const route of routes) expect(route.Properties.AuthorizationType).toBe('JWT');
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /approvals/{id}',
+      'GET /auth/callback',
+      'GET /auth/sign-in',
+      'POST /approvals/{id}/approve',
+      'POST /approvals/{id}/reject',
+    ]);
+  });
+
+  it('stays cdk-nag clean', () => {
+    expect(nagViolations(security)).toEqual([]);
+  });
+
+  it('outputs the callback URL to register at the issuer', () => {
+    const outputs = template.findOutputs('ApprovalSignInCallbackUrl');
+    expect(JSON.stringify(Object.values(outputs)[0]!.Value)).toMatch(/\/auth\/callback"\]\]\}$/);
   });
 });
 

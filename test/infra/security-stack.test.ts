@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { WardenConfig } from '../../config/schema';
 import { workflowTasks } from '../../infra/task-catalog';
-import { APPROVAL_PAGE, EXECUTION_ARCHIVER, FINDING_INTAKE } from '../../infra/triggers';
+import { APPROVAL_PAGE, EXECUTION_ARCHIVER, FINDING_INTAKE, ONBOARDING_INTAKE } from '../../infra/triggers';
 import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
 import type { TaskNeeds, WardenTables } from '../../tasks/shared/task';
 import {
@@ -39,6 +39,16 @@ beforeAll(() => {
 
 const SECURITY = '222222222222';
 const REGION = 'eu-west-1';
+/** What the approval function gets on top of the shared environment, with the Cognito user pool. */
+const COGNITO_SIGN_IN_VARIABLES = [
+  'SESSION_SECRET_ARN',
+  'SIGN_IN_AUTHORIZATION_ENDPOINT',
+  'SIGN_IN_CALLBACK_URL',
+  'SIGN_IN_CLIENT_ID',
+  'SIGN_IN_ISSUER',
+  'SIGN_IN_JWKS_URI',
+  'SIGN_IN_TOKEN_ENDPOINT',
+];
 const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${SECURITY}:stateMachine:${name}`;
 
 function logicalIdOf(type: string, props: Record<string, unknown>): string {
@@ -72,7 +82,7 @@ function tableIds(): Record<keyof WardenTables, string> {
 function deployedTasks(): { id: string; needs: TaskNeeds }[] {
   const catalog = workflowTasks(synth.workflows);
   const out = [...catalog.values()].map((t) => ({ id: t.id, needs: t.needs }));
-  for (const trigger of [FINDING_INTAKE, EXECUTION_ARCHIVER, APPROVAL_PAGE]) {
+  for (const trigger of [FINDING_INTAKE, EXECUTION_ARCHIVER, APPROVAL_PAGE, ONBOARDING_INTAKE]) {
     if (!catalog.has(trigger.id)) out.push({ id: trigger.id, needs: trigger.needs });
   }
   return out;
@@ -198,6 +208,8 @@ describe('SecurityStack functions', () => {
       expect(fn.Architectures).toEqual(['arm64']);
       expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
         [
+          // Only the approval page signs people in.
+          ...(task.id === APPROVAL_PAGE.id ? COGNITO_SIGN_IN_VARIABLES : []),
           'APPROVALS_TABLE',
           'APPROVAL_BASE_URL',
           'ARCHIVE_BUCKET',
@@ -237,6 +249,7 @@ describe('SecurityStack functions', () => {
 describe('SecurityStack IAM scoping', () => {
   const wiringActions: Record<string, string[]> = {
     [FINDING_INTAKE.id]: ['states:StartExecution'],
+    [APPROVAL_PAGE.id]: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
     [EXECUTION_ARCHIVER.id]: [
       's3:PutObject',
       'kms:GenerateDataKey',
@@ -380,22 +393,35 @@ describe('SecurityStack event rules', () => {
     expect(rule.Targets[0].DeadLetterConfig).toBeDefined();
   });
 
-  it('starts onboarding on Control Tower lifecycle events from the management account', () => {
+  it('sends Control Tower lifecycle events from the management account to the onboarding intake', () => {
     const rule = ruleWithPattern({
       source: ['aws.controltower'],
       'detail-type': ['AWS Service Event via CloudTrail'],
       account: ['111111111111'],
       detail: { eventName: ['CreateManagedAccount', 'UpdateManagedAccount'] },
     });
+    expect(rule.Targets).toHaveLength(1);
+    expect(referencedId(rule.Targets[0].Arn)).toBe(functionOf(ONBOARDING_INTAKE.id).id);
+    // The intake passes the event on unchanged; the workflow's first task reads it.
+    expect(rule.Targets[0].Input).toBeUndefined();
+    expect(rule.Targets[0].InputTransformer).toBeUndefined();
+  });
+
+  it('lets the onboarding intake start the onboarding state machine, and no rule start it directly', () => {
     const onboarding = synth.workflows.find((w) => w.name === 'onboarding')!;
+    const starts = statementsOfRole(template, `WardenTask-${ONBOARDING_INTAKE.id}`).filter((s) =>
+      asArray(s.Action).includes('states:StartExecution'),
+    );
+    expect(starts.flatMap((s) => asArray(s.Resource).map(literal))).toContain(
+      stateMachineArn(onboarding.stateMachineName),
+    );
     const machineId = logicalIdOf('AWS::StepFunctions::StateMachine', {
       StateMachineName: onboarding.stateMachineName,
     });
-    expect(rule.Targets).toHaveLength(1);
-    expect(referencedId(rule.Targets[0].Arn)).toBe(machineId);
-    // The onboarding workflow reads the Control Tower event itself.
-    expect(rule.Targets[0].Input).toBeUndefined();
-    expect(rule.Targets[0].InputTransformer).toBeUndefined();
+    const targetingMachine = Object.values(template.findResources('AWS::Events::Rule')).filter((r) =>
+      (r.Properties.Targets ?? []).some((t: Json) => referencedId(t.Arn) === machineId),
+    );
+    expect(targetingMachine).toEqual([]);
   });
 
   it("admits only the management account's Control Tower events onto the default bus", () => {
@@ -454,35 +480,98 @@ describe('SecurityStack schedules', () => {
 });
 
 describe('SecurityStack approval API (Cognito)', () => {
-  it('routes GET and the two decision POSTs to the approval page, each behind the JWT authorizer', () => {
+  it('routes the approval page and the sign-in routes to the approval function, with no API Gateway authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
       'GET /approvals/{id}',
+      'GET /auth/callback',
+      'GET /auth/sign-in',
       'POST /approvals/{id}/approve',
       'POST /approvals/{id}/reject',
     ]);
-    const authorizerId = logicalIdOf('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
     const page = functionOf(APPROVAL_PAGE.id).id;
     for (const route of routes) {
-      expect(route.Properties.AuthorizationType).toBe('JWT');
-      expect(referencedId(route.Properties.AuthorizerId)).toBe(authorizerId);
+      // Links from e-mail carry no bearer token: the function authenticates (OIDC code flow).
+      expect([undefined, 'NONE']).toContain(route.Properties.AuthorizationType);
+      expect(route.Properties.AuthorizerId).toBeUndefined();
       const [, parts] = route.Properties.Target['Fn::Join'];
       expect(parts[0]).toBe('integrations/');
       const integration = template.toJSON().Resources[referencedId(parts[1])!];
       expect(referencedId(integration.Properties.IntegrationUri)).toBe(page);
     }
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'))).toEqual([]);
     const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'));
     expect(integrations).toHaveLength(1);
     expect(referencedId(integrations[0].Properties.IntegrationUri)).toBe(page);
   });
 
-  it("validates tokens issued by Warden's user pool for the approval page client", () => {
+  it('lets the approval page client sign in with the code flow, back to <api>/auth/callback only', () => {
+    const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
+    const [client] = Object.values(
+      template.findResources('AWS::Cognito::UserPoolClient', {
+        Properties: { ClientName: 'warden-approval-page' },
+      }),
+    );
+    expect(client.Properties.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.Properties.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(client.Properties.AllowedOAuthScopes.sort()).toEqual(['email', 'openid', 'profile']);
+    expect(client.Properties.GenerateSecret).toBe(false);
+    expect(client.Properties.SupportedIdentityProviders).toEqual(['COGNITO']);
+    expect(client.Properties.CallbackURLs).toHaveLength(1);
+    const callback = JSON.stringify(client.Properties.CallbackURLs[0]);
+    expect(callback).toContain(apiId);
+    expect(callback).toMatch(/\/auth\/callback"\]\]\}$/);
+  });
+
+  it("tells the approval function the user pool's issuer, its client and the hosted domain's endpoints", () => {
+    const env = functionOf(APPROVAL_PAGE.id).properties.Environment.Variables;
     const pool = logicalIdOf('AWS::Cognito::UserPool', { UserPoolName: 'warden-approvers' });
     const client = logicalIdOf('AWS::Cognito::UserPoolClient', { ClientName: 'warden-approval-page' });
-    const [authorizer] = Object.values(template.findResources('AWS::ApiGatewayV2::Authorizer'));
-    expect(authorizer.Properties.JwtConfiguration.Audience.map(referencedId)).toEqual([client]);
-    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain(pool);
-    expect(JSON.stringify(authorizer.Properties.JwtConfiguration.Issuer)).toContain('cognito-idp');
+    const domain = Object.keys(template.findResources('AWS::Cognito::UserPoolDomain'))[0]!;
+    expect(env.SIGN_IN_ISSUER).toEqual({
+      'Fn::Join': ['', [`https://cognito-idp.${REGION}.`, { Ref: 'AWS::URLSuffix' }, '/', { Ref: pool }]],
+    });
+    expect(referencedId(env.SIGN_IN_CLIENT_ID)).toBe(client);
+    expect(JSON.stringify(env.SIGN_IN_AUTHORIZATION_ENDPOINT)).toContain(domain);
+    expect(JSON.stringify(env.SIGN_IN_AUTHORIZATION_ENDPOINT)).toMatch(/\/oauth2\/authorize"\]\]\}$/);
+    expect(JSON.stringify(env.SIGN_IN_TOKEN_ENDPOINT)).toMatch(/\/oauth2\/token"\]\]\}$/);
+    expect(JSON.stringify(env.SIGN_IN_JWKS_URI)).toMatch(/\/\.well-known\/jwks\.json"\]\]\}$/);
+    const [apiClient] = Object.values(
+      template.findResources('AWS::Cognito::UserPoolClient', {
+        Properties: { ClientName: 'warden-approval-page' },
+      }),
+    );
+    expect(env.SIGN_IN_CALLBACK_URL).toEqual(apiClient.Properties.CallbackURLs[0]);
+  });
+
+  it('keeps the session key in a generated secret that only the approval function can read', () => {
+    const env = functionOf(APPROVAL_PAGE.id).properties.Environment.Variables;
+    const secretId = referencedId(env.SESSION_SECRET_ARN)!;
+    const secret = template.toJSON().Resources[secretId];
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+
+    const readers = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some(
+        (s) =>
+          asArray(s.Action).includes('secretsmanager:GetSecretValue') &&
+          asArray(s.Resource).some((r) => referencedId(r) === secretId),
+      ),
+    );
+    const pageRole = logicalIdOf('AWS::IAM::Role', { RoleName: `WardenTask-${APPROVAL_PAGE.id}` });
+    expect(readers.flatMap((p) => p.Properties.Roles.map(referencedId))).toEqual([pageRole]);
+
+    const [policy] = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy')).filter(
+      (p) => referencedId(p.Properties.SecretId) === secretId,
+    );
+    expect(policy.Properties.ResourcePolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [pageRole, 'Arn'] } } },
+      }),
+    );
   });
 
   it('lets no one sign up, requires MFA and uses a hosted domain prefix derived from the account', () => {

@@ -73,7 +73,7 @@ function overview(stories: readonly AuditStory[]): string {
   return `<table><thead><tr><th>Started</th><th>Workflow</th><th>Execution</th><th>Status</th><th>Trigger</th><th>Decision</th><th>Approval</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function storySection(s: AuditStory, i: number): string {
+export function storySection(s: AuditStory, i: number): string {
   const parts: string[] = [];
   parts.push(
     definitionList([

@@ -1,0 +1,210 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { DEMO_FINDINGS, DEMO_MEMBERS } from '../../cli/findings/demo';
+import { findingCriteria, readOrganizationFindings } from '../../cli/findings/fetch';
+import type { FindingsViewResult } from '../../cli/findings/view';
+import { demoMembers } from '../../runtime/sandbox/demo-organization';
+import { buildSandboxWorld } from '../../runtime/sandbox/world';
+import { runCli } from './run-cli';
+
+/**
+ * `warden findings` against the local sandbox organisation, whose findings are known
+ * (DEMO_FINDINGS): the counts below are computed from that list, not from the view.
+ */
+const band = (s: number) => (s >= 9 ? 'CRITICAL' : s >= 7 ? 'HIGH' : s >= 4 ? 'MEDIUM' : 'LOW');
+const countBy = <T>(items: readonly T[], key: (t: T) => string) => {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+};
+
+describe('warden findings', () => {
+  let dir: string;
+  let config: string;
+  const regions = ['eu-west-1', 'us-east-1'];
+  const members = demoMembers(DEMO_MEMBERS).map((m) => m.id);
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warden-cli-findings-'));
+    config = join(dir, 'warden.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        organization: {
+          managementAccountId: '111111111111',
+          securityAccountId: '222222222222',
+          homeRegion: regions[0],
+          regions,
+        },
+        response: { mode: 'enforce', allowList: ['198.51.100.0/24'] },
+      }),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('counts the organisation’s findings by severity, type, account and region', async () => {
+    // Act
+    const { code, stdout } = await runCli(['findings', '--json', '--config', config]);
+
+    // Assert
+    expect(code).toBe(0);
+    const view = JSON.parse(stdout) as FindingsViewResult;
+    expect(view.total).toBe(DEMO_FINDINGS.length);
+    expect(view.bySeverity).toEqual(countBy(DEMO_FINDINGS, (f) => band(f.severity)));
+    expect(view.byType).toEqual(countBy(DEMO_FINDINGS, (f) => f.type));
+    expect(view.byAccount).toEqual(countBy(DEMO_FINDINGS, (f) => members[f.account]!));
+    expect(view.byRegion).toEqual(countBy(DEMO_FINDINGS, (f) => regions[f.region]!));
+    expect(view.source.regions).toEqual(regions);
+    // One page per region: at most 50 ids per ListFindings and per GetFindings.
+    expect(view.source.getCalls).toBe(2);
+    expect(view.unreadable.count).toBe(0);
+  }, 60_000);
+
+  it('shows the top attackers with what Warden did about each', async () => {
+    // Act
+    const { stdout } = await runCli(['findings', '--json', '--config', config]);
+
+    // Assert
+    const view = JSON.parse(stdout) as FindingsViewResult;
+    const byCidr = Object.fromEntries(view.topAttackers.map((a) => [a.cidr, a]));
+    expect(view.topAttackers[0]).toMatchObject({ cidr: '203.0.113.50/32', findings: 3, warden: 'BLOCKED' });
+    expect(view.topAttackers[0]!.accounts).toEqual(members);
+    expect(byCidr['192.0.2.44/32']).toMatchObject({ findings: 2, warden: 'APPROVAL_PENDING' });
+    expect(byCidr['10.20.30.40/32']).toMatchObject({
+      warden: 'NOTHING',
+      policyAction: 'NONE',
+      policyReason: 'PRIVATE',
+    });
+    expect(byCidr['203.0.113.77/32']).toMatchObject({
+      policyAction: 'NOTIFY',
+      policyReason: 'RESOURCE_IS_ACTOR',
+    });
+    expect(byCidr['2001:db8::bad/128']).toMatchObject({ policyAction: 'APPROVAL', warden: 'NOTHING' });
+  }, 60_000);
+
+  it('filters by severity, account, type glob and time', async () => {
+    // Act
+    const high = JSON.parse(
+      (await runCli(['findings', '--json', '--severity', 'high', '--config', config])).stdout,
+    ) as FindingsViewResult;
+    const account = JSON.parse(
+      (
+        await runCli([
+          'findings',
+          '--json',
+          '--account',
+          members[1]!,
+          '--type',
+          'Recon:EC2/*',
+          '--config',
+          config,
+        ])
+      ).stdout,
+    ) as FindingsViewResult;
+    const future = JSON.parse(
+      (await runCli(['findings', '--json', '--since', '2099-01-01T00:00:00Z', '--config', config])).stdout,
+    ) as FindingsViewResult;
+
+    // Assert
+    expect(high.total).toBe(DEMO_FINDINGS.filter((f) => f.severity >= 7).length);
+    expect(account.total).toBe(
+      DEMO_FINDINGS.filter((f) => f.account === 1 && f.type.startsWith('Recon:EC2/')).length,
+    );
+    expect(future.total).toBe(0);
+  }, 60_000);
+
+  it('prints tables by default', async () => {
+    // Act
+    const { code, stdout } = await runCli(['findings', '--top', '3', '--config', config]);
+
+    // Assert
+    expect(code).toBe(0);
+    expect(stdout).toContain(`${DEMO_FINDINGS.length} finding(s) from the local sandbox organisation`);
+    expect(stdout).toMatch(/^203\.0\.113\.50\/32\s+3\s+3\s+BLOCKED\s+blocked in acl-/m);
+    expect(stdout.split('Top attacker addresses\n')[1]!.trim().split('\n')).toHaveLength(2 + 3);
+  }, 60_000);
+
+  it.each([
+    [
+      ['--severity', 'severe'],
+      /^warden: --severity must be one of LOW, MEDIUM, HIGH, CRITICAL, got severe\n$/,
+    ],
+    [
+      ['--since', 'yesterday'],
+      /^warden: --since must be a duration such as 7d, 12h or 30m, or an ISO time, got yesterday\n$/,
+    ],
+    [['--account', '42'], /^warden: --account must be a 12-digit account id, got 42\n$/],
+    [['--type', 'nonsense'], /^warden: --type must be a finding type or glob/],
+    [['--top', '0'], /^warden: --top must be a whole number from 1 to 1000, got 0\n$/],
+    [['--region', 'mars'], /^warden: --region must be an AWS region such as eu-west-1, got mars\n$/],
+    [['--ledger-table', 'warden-ledger'], /^warden: --ledger-table and --approvals-table read AWS/],
+    [['--bogus'], /^error: unknown option '--bogus'\n$/],
+  ])('fails on %j with one line and no stack trace', async (args, message) => {
+    // Act
+    const { code, stderr, stdout } = await runCli(['findings', ...args, '--config', config]);
+
+    // Assert
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('findingCriteria', () => {
+  it('asks GuardDuty for unarchived findings by default and leaves type globs to the view', () => {
+    expect(findingCriteria({ types: ['Recon:EC2/*', 'Backdoor:EC2/C&CActivity.B'] })).toEqual({
+      'service.archived': { Equals: ['false'] },
+    });
+  });
+
+  it('turns the filters into GuardDuty criteria', () => {
+    expect(
+      findingCriteria({
+        since: new Date('2026-03-01T00:00:00Z'),
+        minSeverity: 'HIGH',
+        accounts: ['300000000001'],
+        types: ['Recon:EC2/Portscan'],
+        includeArchived: true,
+      }),
+    ).toEqual({
+      updatedAt: { GreaterThanOrEqual: Date.parse('2026-03-01T00:00:00Z') },
+      severity: { GreaterThanOrEqual: 7 },
+      accountId: { Equals: ['300000000001'] },
+      type: { Equals: ['Recon:EC2/Portscan'] },
+    });
+  });
+});
+
+describe('readOrganizationFindings', () => {
+  it('pages through ListFindings and fetches at most 50 ids per GetFindings, members included', async () => {
+    // Arrange: an administrator with one member holding 120 findings
+    const world = buildSandboxWorld({
+      managementAccountId: '111111111111',
+      securityAccountId: '222222222222',
+      memberAccounts: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
+      memberRoleName: 'WardenMemberRole',
+      regions: ['eu-west-1'],
+    });
+    const guardduty = world.services.guardduty;
+    guardduty.setRelationship('222222222222', '333333333333', 'eu-west-1', 'Enabled');
+    for (let i = 0; i < 120; i++)
+      guardduty.addFinding('333333333333', 'eu-west-1', { Severity: 1 + (i % 9) });
+    const clients = world.clientFactory();
+    const client = clients.client(GuardDutyClient, { account: '222222222222', region: 'eu-west-1' });
+    const pages: number[] = [];
+
+    // Act
+    const calls = await readOrganizationFindings(client, { minSeverity: 'MEDIUM' }, (page) => {
+      pages.push(page.length);
+    });
+    clients.destroy();
+
+    // Assert: severities cycle 1–9, so 13 full cycles of six at MEDIUM or above
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(78);
+    expect(pages).toEqual([50, 28]);
+    expect(calls).toMatchObject({ listCalls: 2, getCalls: 2 });
+  });
+});
