@@ -185,9 +185,15 @@ export class LocalRuntime {
       this.options.region,
     );
     recorder.started(input);
+    const stopped = new AbortController();
     const execution = registered.machine.run(cloneJson(input ?? {}) as never, {
       overrides: {
-        taskResourceLocalHandlers: this.handlersFor(registered, executionArn, recorder) as never,
+        taskResourceLocalHandlers: this.handlersFor(
+          registered,
+          executionArn,
+          recorder,
+          stopped.signal,
+        ) as never,
         retryIntervalOverrides: registered.retryOverrides,
       },
       noThrowOnAbort: true,
@@ -228,7 +234,13 @@ export class LocalRuntime {
       .then(() => events)
       .then(() => this.options.onExecutionFinished?.(this.store.get(executionArn)))
       .finally(() => this.running.delete(executionArn));
-    this.running.set(executionArn, { abort: execution.abort, done });
+    this.running.set(executionArn, {
+      abort: () => {
+        stopped.abort();
+        execution.abort();
+      },
+      done,
+    });
     return { executionArn, startDate };
   }
 
@@ -294,7 +306,12 @@ export class LocalRuntime {
     return registered;
   }
 
-  private handlersFor(registered: Registered, executionArn: string, recorder: HistoryRecorder) {
+  private handlersFor(
+    registered: Registered,
+    executionArn: string,
+    recorder: HistoryRecorder,
+    stopped: AbortSignal,
+  ) {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of registered.bindings) {
       const state = registered.states.get(stateName)!;
@@ -327,7 +344,8 @@ export class LocalRuntime {
             : this.clock.now() + (wait.seconds ?? 0) * 1000;
         if (Number.isNaN(at))
           throw new RuntimeError('States.Runtime', `Wait state "${stateName}" got an invalid timestamp`);
-        await this.clock.sleepUntil(at);
+        // A stopped execution's waits end at once, so no timer outlives it.
+        await this.clock.sleepUntil(at, stopped);
         return wait.input;
       };
     }
