@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseConfig } from '../../config/load';
 import { type Clock, ManualClock, RealClock } from '../../runtime/clock';
+import { mountConsole } from '../../runtime/console';
 import { startHttpServer } from '../../runtime/http-server';
 import { startLocalWarden } from '../../runtime/local-warden';
 import { waitForExecutions } from '../../runtime/onboarding-runner';
@@ -77,11 +78,13 @@ async function start(options: StartOptions): Promise<void> {
   const server = await startHttpServer({ warden, port: options.once ? 0 : port }).catch((error: Error) => {
     throw new CliError(`cannot serve on 127.0.0.1:${port}: ${error.message} (choose another with --port)`);
   });
+  mountConsole(server, warden);
   writeRuntimeInfo({ sfnEndpoint: server.url });
   out(
     `Warden runs locally: sandbox organisation ${config.organization.managementAccountId} (management), ${config.organization.securityAccountId} (security), ${members} members; regions ${config.organization.regions.join(', ')}.`,
   );
   out(`Approval page and Step Functions endpoint: ${server.url}`);
+  out(`Console (read-only): ${server.url}/console`);
 
   try {
     await runScenario(warden, {

@@ -81,7 +81,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
       }),
       [S.ask]: callbackTask({
         task: requestApprovalTask.id,
-        payload: { 'request.$': '$.resolution.approvalRequest' },
+        payload: { 'request.$': '$.resolution.approvalRequest', 'executionArn.$': '$$.Execution.Id' },
         timeoutSeconds: approval.timeoutMinutes * 60,
         resultPath: '$.approval',
         next: S.blockApproved,

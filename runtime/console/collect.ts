@@ -1,0 +1,213 @@
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { workflowOf } from '../../cli/audit/workflows';
+import { ApprovalStore } from '../../tasks/approval/store';
+import { stateMachineNameOf } from '../../tasks/audit/archive-format';
+import { Ledger } from '../../tasks/response/ledger';
+import type { ExecutionRecord } from '../history';
+import type { LocalWarden } from '../local-warden';
+import type {
+  ApprovalRow,
+  BlockRow,
+  ConsoleView,
+  CoverageView,
+  ExecutionRef,
+  ExecutionRow,
+  Readout,
+} from './model';
+
+/** The parts of a local Warden the console reads; it never changes any of them. */
+export type ConsoleWarden = Pick<LocalWarden, 'config' | 'deps' | 'runtime' | 'world' | 'clock'>;
+
+export interface CollectOptions {
+  signedInAs: string | null;
+  refreshSeconds: number;
+  /** How many of the latest executions to list. */
+  executionLimit: number;
+}
+
+export async function collectConsoleView(
+  warden: ConsoleWarden,
+  options: CollectOptions,
+): Promise<ConsoleView> {
+  const { organization, onboarding, response } = warden.config;
+  const [coverage, blocks, approvals, executions] = await Promise.all([
+    readout(() => readCoverage(warden)),
+    readout(() => readBlocks(warden)),
+    readout(() => readApprovals(warden)),
+    readout(async () => readExecutions(warden, options.executionLimit)),
+  ]);
+  return {
+    now: new Date(warden.clock.now()),
+    signedInAs: options.signedInAs,
+    settings: {
+      administratorAccountId: organization.securityAccountId,
+      homeRegion: organization.homeRegion,
+      onboardingMode: onboarding.mode,
+      responseMode: response.mode,
+      killSwitch: response.killSwitch,
+      refreshSeconds: options.refreshSeconds,
+    },
+    coverage,
+    blocks,
+    approvals,
+    executions,
+  };
+}
+
+/** A failed read becomes a message on its part of the page instead of a failed page. */
+async function readout<T>(read: () => Promise<T>): Promise<Readout<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { ok: false, error: `${name}: ${message}` };
+  }
+}
+
+/**
+ * The accounts as Warden's sweep sees them (Organizations' ListAccounts, active members other
+ * than the management and administrator accounts) and each region's membership status as the
+ * sandbox's GuardDuty administrator records it, read directly so that looking changes nothing
+ * (a GetMembers call would use up the sandbox's accept lag).
+ */
+async function readCoverage(warden: ConsoleWarden): Promise<CoverageView> {
+  const { securityAccountId, managementAccountId, homeRegion, regions } = warden.config.organization;
+  const organizations = warden.deps.clients.client(OrganizationsClient, {
+    account: securityAccountId,
+    region: homeRegion,
+  });
+  const members: { id: string; name: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await organizations.send(new ListAccountsCommand({ NextToken: nextToken }));
+    for (const account of page.Accounts ?? []) {
+      if (!account.Id || account.Status !== 'ACTIVE') continue;
+      if (account.Id === managementAccountId || account.Id === securityAccountId) continue;
+      members.push({ id: account.Id, name: account.Name ?? '' });
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+
+  const { guardduty, account: regionsOf } = warden.world.services;
+  return {
+    regions: [...regions],
+    accounts: members
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+      .map((member) => ({
+        ...member,
+        cells: regions.map((region) => {
+          const status = guardduty.relationship(securityAccountId, member.id, region);
+          if (status) return { region, status };
+          return {
+            region,
+            status: regionsOf.statusOf(member.id, region) === 'DISABLED' ? 'RegionDisabled' : 'NotMember',
+          };
+        }),
+      })),
+  };
+}
+
+async function readBlocks(warden: ConsoleWarden): Promise<BlockRow[]> {
+  const active = await new Ledger(warden.deps).allActive();
+  return active
+    .map((block): BlockRow => {
+      const finding = findingOf(executionRecord(warden, block.executionArn));
+      return {
+        cidr: block.cidr,
+        account: block.account,
+        region: block.region,
+        naclId: block.naclId,
+        ruleNumber: block.ruleNumber,
+        state: block.state,
+        createdAt: block.createdAt,
+        expiresAt: block.expiresAt,
+        findingId: block.findingId,
+        findingType: finding.type,
+        severity: finding.severity,
+        approvedBy: block.approvedBy ?? null,
+        execution: executionRefOf(block.executionArn),
+      };
+    })
+    .sort((a, b) => a.expiresAt.localeCompare(b.expiresAt) || a.cidr.localeCompare(b.cidr));
+}
+
+async function readApprovals(warden: ConsoleWarden): Promise<ApprovalRow[]> {
+  const pending = await ApprovalStore.fromDeps(warden.deps).listPending();
+  return pending.map(
+    ({ pk, request, createdAt, expiresAt, executionArn }): ApprovalRow => ({
+      approvalId: pk,
+      findingId: request.findingId,
+      findingType: request.findingType,
+      severity: request.severity,
+      accountId: request.accountId,
+      region: request.region,
+      addresses: request.addresses.map((a) => a.cidr),
+      naclIds: request.nacls.map((n) => n.naclId),
+      createdAt,
+      expiresAt,
+      execution: executionRefOf(executionArn ?? waitingExecutionOf(warden, request.findingId) ?? ''),
+    }),
+  );
+}
+
+/**
+ * The execution that waits for a finding's approval, for approvals stored without their
+ * execution's ARN: the running execution that started from that finding (the newest, should a
+ * later generation of the finding have started another).
+ */
+function waitingExecutionOf(warden: ConsoleWarden, findingId: string): string | undefined {
+  return warden.runtime.list(undefined, 'RUNNING').find((r) => findingOf(r).id === findingId)?.executionArn;
+}
+
+function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
+  const now = warden.clock.now();
+  return warden.runtime
+    .list()
+    .slice(0, limit)
+    .map((record): ExecutionRow => {
+      const stateMachine = stateMachineNameOf(record.stateMachineArn);
+      const end = record.stopDate ? Date.parse(record.stopDate) : now;
+      return {
+        workflow: workflowOf(stateMachine),
+        execution: { stateMachine, name: record.name },
+        status: record.status,
+        startedAt: record.startDate,
+        stoppedAt: record.stopDate ?? null,
+        durationSeconds: Math.max(0, (end - Date.parse(record.startDate)) / 1000),
+      };
+    });
+}
+
+/** The execution a story page names, or undefined. */
+export function findExecution(warden: ConsoleWarden, ref: ExecutionRef): ExecutionRecord | undefined {
+  return warden.runtime
+    .list()
+    .find((r) => r.name === ref.name && stateMachineNameOf(r.stateMachineArn) === ref.stateMachine);
+}
+
+function executionRecord(warden: ConsoleWarden, executionArn: string): ExecutionRecord | undefined {
+  return warden.runtime.store.has(executionArn) ? warden.runtime.store.get(executionArn) : undefined;
+}
+
+/** `arn:aws:states:<region>:<account>:execution:<stateMachine>:<name>` → its parts. */
+export function executionRefOf(executionArn: string): ExecutionRef | null {
+  const parts = executionArn.split(':');
+  if (parts.length !== 8 || parts[5] !== 'execution' || !parts[6] || !parts[7]) return null;
+  return { stateMachine: parts[6], name: parts[7] };
+}
+
+/** The finding a response execution started from, as the intake put it in the input. */
+function findingOf(record: ExecutionRecord | undefined): {
+  id: string | null;
+  type: string | null;
+  severity: number | null;
+} {
+  // The runtime stores the input as JSON.stringify wrote it, so it always parses.
+  const input: unknown = JSON.parse(record?.input ?? 'null');
+  const finding = (input as { finding?: Record<string, unknown> } | null)?.finding;
+  return {
+    id: typeof finding?.id === 'string' ? finding.id : null,
+    type: typeof finding?.type === 'string' ? finding.type : null,
+    severity: typeof finding?.severity === 'number' ? finding.severity : null,
+  };
+}
