@@ -1,12 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type BlockState, OwnedBlockSchema } from '../../workflows/response/contract';
-import { classifyAwsError, ResourceGoneError } from '../shared/errors';
+import { ResourceGoneError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { earliest } from './block-addresses';
+import { FindingsTable } from './findings-table';
 import { Ledger } from './ledger';
 import { isWardensEntry, NetworkAcls } from './network-acls';
 
@@ -98,16 +97,7 @@ async function removeEntry(
 
 /** The intake records a later expiry on the finding's row when GuardDuty reports it again. */
 async function requestedExtension(deps: TaskDeps, findingId: string): Promise<string | undefined> {
-  const { securityAccountId, homeRegion } = deps.config.organization;
-  const db = DynamoDBDocumentClient.from(
-    deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
-  );
-  try {
-    const out = await db.send(new GetCommand({ TableName: deps.tables.findings, Key: { pk: findingId } }));
-    return out.Item?.extendTo as string | undefined;
-  } catch (error) {
-    return classifyAwsError(error, 'reading the finding row');
-  }
+  return (await new FindingsTable(deps).get(findingId))?.extendTo;
 }
 
 function pick(block: BlockState['owned'][number]) {

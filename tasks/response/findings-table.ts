@@ -1,0 +1,95 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { classifyAwsError } from '../shared/errors';
+import type { TaskDeps } from '../shared/task';
+
+/** A finding's row: which generation of its response runs, and what the intake last saw. */
+export interface FindingRow {
+  pk: string;
+  generation: number;
+  executionArn: string;
+  lastUpdatedAt: string;
+  lastCount: number | null;
+  decision: string;
+  extendTo?: string;
+}
+
+/** The findings table: one row per finding Warden responds to. */
+export class FindingsTable {
+  private readonly db: DynamoDBDocumentClient;
+
+  constructor(private readonly deps: TaskDeps) {
+    const { securityAccountId, homeRegion } = deps.config.organization;
+    this.db = DynamoDBDocumentClient.from(
+      deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
+  }
+
+  async get(findingId: string): Promise<FindingRow | undefined> {
+    try {
+      const out = await this.db.send(
+        new GetCommand({
+          TableName: this.deps.tables.findings,
+          Key: { pk: findingId },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item as FindingRow | undefined;
+    } catch (error) {
+      return classifyAwsError(error, 'reading the finding row');
+    }
+  }
+
+  /** Writes the row of a new generation; false when that generation's row exists already. */
+  async put(row: FindingRow): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.deps.tables.findings,
+          Item: { ...row, ttl: this.ttl() },
+          ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
+          ExpressionAttributeValues: { ':g': row.generation },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      return classifyAwsError(error, 'writing the finding row');
+    }
+  }
+
+  async recordUpdate(
+    findingId: string,
+    updatedAt: string,
+    count: number | null,
+    extendTo?: string,
+  ): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.deps.tables.findings,
+          Key: { pk: findingId },
+          UpdateExpression: `SET lastUpdatedAt = :u, lastCount = :c${extendTo ? ', extendTo = :e' : ''}`,
+          ExpressionAttributeValues: {
+            ':u': updatedAt,
+            ':c': count,
+            ...(extendTo ? { ':e': extendTo } : {}),
+          },
+        }),
+      );
+    } catch (error) {
+      classifyAwsError(error, 'recording the finding update');
+    }
+  }
+
+  /** Rows outlive the longest block, then DynamoDB's TTL removes them. */
+  private ttl(): number {
+    return (
+      Math.floor(this.deps.now().getTime() / 1000) +
+      (this.deps.config.response.maxBlockMinutes + 30 * 24 * 60) * 60
+    );
+  }
+}
