@@ -134,22 +134,7 @@ export class Ledger {
 
   /** Every active block Warden knows of (the reconciler's view). */
   async allActive(): Promise<ActiveBlock[]> {
-    const items: ActiveBlock[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': 'ACTIVE_BLOCK' },
-          ExclusiveStartKey: start,
-        }),
-        'scanning the ledger',
-      );
-      items.push(...(out.Items ?? []).map(toBlock));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await this.scanKind('ACTIVE_BLOCK')).map(toBlock);
   }
 
   /** Moves the claim to another rule number (after a collision in the NACL). */
@@ -227,20 +212,26 @@ export class Ledger {
     );
   }
 
+  /** Every block Warden ever made or decided in dry run, with how it ended. */
   async records(): Promise<BlockRecord[]> {
-    const items: BlockRecord[] = [];
+    return (await this.scanKind('BLOCK_RECORD')) as unknown as BlockRecord[];
+  }
+
+  /** All items of one kind, every page; the ledger is scanned only by the reconciler and reports. */
+  private async scanKind(kind: 'ACTIVE_BLOCK' | 'BLOCK_RECORD'): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.send(
         new ScanCommand({
           TableName: this.table,
           FilterExpression: 'kind = :kind',
-          ExpressionAttributeValues: { ':kind': 'BLOCK_RECORD' },
+          ExpressionAttributeValues: { ':kind': kind },
           ExclusiveStartKey: start,
         }),
-        'scanning block records',
+        `scanning the ledger for ${kind}`,
       );
-      items.push(...((out.Items ?? []) as BlockRecord[]));
+      items.push(...((out.Items ?? []) as Record<string, unknown>[]));
       start = out.LastEvaluatedKey;
     } while (start);
     return items;
