@@ -47,6 +47,8 @@ const definition = {
   },
 };
 
+const runtimes: LocalRuntime[] = [];
+
 function makeRuntime(clock = new ManualClock()) {
   const runtime = new LocalRuntime({
     deps: {} as TaskDeps,
@@ -55,12 +57,17 @@ function makeRuntime(clock = new ManualClock()) {
     region: 'eu-west-1',
   });
   const arn = runtime.register({ name: 'demo', definition, tasks: [double, askHuman] });
+  runtimes.push(runtime);
   return { runtime, arn, clock };
 }
 
 describe('LocalRuntime', () => {
   beforeEach(() => {
     tokens.length = 0;
+  });
+  // Executions left waiting would keep the engine's task timers alive after the tests.
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
   });
 
   it('fails at registration when a Task state has no handler', () => {
