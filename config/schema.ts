@@ -209,6 +209,14 @@ const passwordBaseline = z
   })
   .strict();
 
+/** NACL rule numbers AWS accepts for entries of our own. */
+const outOfRange = (issue: { input?: unknown }) => `must be between 1 and 32766, got ${String(issue.input)}`;
+const ruleNumber = z
+  .number()
+  .int('must be a whole number')
+  .min(1, { error: outOfRange })
+  .max(32766, { error: outOfRange });
+
 const schedule = z
   .string()
   .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'must be rate(...) or cron(...)');
@@ -319,7 +327,7 @@ export const WardenConfigSchema = z
           .default(false)
           .describe('When true, no NACL entry is created by any execution. @default false'),
         ruleBand: z
-          .object({ start: z.number().int().min(1).max(32766), end: z.number().int().min(1).max(32766) })
+          .object({ start: ruleNumber, end: ruleNumber })
           .strict()
           .default({ start: 1, end: 90 })
           .describe(
