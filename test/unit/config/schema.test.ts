@@ -43,8 +43,8 @@ describe('parseConfig', () => {
     ],
     [{ response: { allowList: ['not-a-cidr'] } }, 'response.allowList.0: must be a CIDR block'],
   ])('fails naming the field: %j', (override, message) => {
-    expect(() => parseConfig({ organization, response: {}, ...override })).toThrow(ConfigError);
-    expect(() => parseConfig({ organization, response: {}, ...override })).toThrow(message);
+    expect(() => parseConfig(Object.assign({ organization, response: {} }, override))).toThrow(ConfigError);
+    expect(() => parseConfig(Object.assign({ organization, response: {} }, override))).toThrow(message);
   });
 
   it('refuses a field it does not know', () => {
