@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 import type { ApprovalRequest } from './contract';
 import { AlreadyDecidedError, ApprovalExpiredError, ApprovalNotFoundError } from './errors';
@@ -69,12 +69,7 @@ export class ApprovalStore {
 
   /** The store as tasks and the page reach it: the security account's table in the home region. */
   static fromDeps(deps: Pick<TaskDeps, 'clients' | 'config' | 'tables' | 'now'>): ApprovalStore {
-    const client = deps.clients.client(DynamoDBClient, {
-      account: deps.config.organization.securityAccountId,
-      region: deps.config.organization.homeRegion,
-    });
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    return new ApprovalStore(doc, deps.tables.approvals, deps.now);
+    return new ApprovalStore(tableClient(deps), deps.tables.approvals, deps.now);
   }
 
   async create(input: {

@@ -1,6 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { classifyAwsError } from '../shared/errors';
+import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 
 /** A finding's row: which generation of its response runs, and what the intake last saw. */
@@ -19,13 +19,7 @@ export class FindingsTable {
   private readonly db: DynamoDBDocumentClient;
 
   constructor(private readonly deps: TaskDeps) {
-    const { securityAccountId, homeRegion } = deps.config.organization;
-    this.db = DynamoDBDocumentClient.from(
-      deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-      },
-    );
+    this.db = tableClient(deps);
   }
 
   async get(findingId: string): Promise<FindingRow | undefined> {

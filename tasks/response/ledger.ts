@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { classifyAwsError } from '../shared/errors';
+import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 
 /**
@@ -77,11 +77,7 @@ export class Ledger {
   private readonly table: string;
 
   constructor(deps: Pick<TaskDeps, 'clients' | 'tables' | 'config'>) {
-    const { securityAccountId, homeRegion } = deps.config.organization;
-    this.db = DynamoDBDocumentClient.from(
-      deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
-      { marshallOptions: { removeUndefinedValues: true } },
-    );
+    this.db = tableClient(deps);
     this.table = deps.tables.ledger;
   }
 

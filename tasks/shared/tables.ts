@@ -1,4 +1,6 @@
-import type { WardenTables } from './task';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TaskDeps, WardenTables } from './task';
 
 /**
  * The key schema of each DynamoDB table, shared by the CDK app and the local runtime (which
@@ -23,3 +25,12 @@ export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = 
   approvals: { partitionKey: 'pk', ttlAttribute: 'ttl' },
   findings: { partitionKey: 'pk', ttlAttribute: 'ttl' },
 };
+
+/** The document client for Warden's tables: the security account's, in the home region. */
+export function tableClient(deps: Pick<TaskDeps, 'clients' | 'config'>): DynamoDBDocumentClient {
+  const { securityAccountId, homeRegion } = deps.config.organization;
+  return DynamoDBDocumentClient.from(
+    deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
