@@ -1,13 +1,27 @@
 import type { LocalRuntime } from '../engine';
-import type { ExecutionRecord } from '../history';
+import { handleSfnRequest, SFN_TARGET_PREFIX } from '../sfn-endpoint';
 import { AwsError } from './aws-error';
 import type { SandboxService } from './cloud';
 
 /**
  * Step Functions as the sandbox serves it to tasks: calls made with the real SFNClient (the
  * finding intake's StartExecution, the approval page's SendTaskSuccess) reach the local runtime
- * in process, and are counted and fault-injected like every other sandbox call.
+ * in process, counted and fault-injected like every other sandbox call. The answers come from the
+ * runtime's Step Functions endpoint, so validation and error codes are the same in both.
  */
+const OPERATIONS = [
+  'StartExecution',
+  'DescribeExecution',
+  'StopExecution',
+  'ListExecutions',
+  'SendTaskSuccess',
+  'SendTaskFailure',
+  'SendTaskHeartbeat',
+] as const;
+
+/** Fields the JSON protocol carries as epoch seconds and the SDK hands out as Dates. */
+const DATE_FIELDS = new Set(['startDate', 'stopDate', 'creationDate']);
+
 export class SfnSandbox implements SandboxService {
   readonly name = 'sfn';
   readonly mutating = new Set([
@@ -20,68 +34,35 @@ export class SfnSandbox implements SandboxService {
   readonly operations;
 
   constructor(runtime: LocalRuntime) {
-    this.operations = {
-      StartExecution: (input: any) =>
-        translate(() => {
-          const started = runtime.start(
-            input.stateMachineArn,
-            parseJson(input.input ?? '{}', 'InvalidExecutionInput'),
-            input.name,
+    this.operations = Object.fromEntries(
+      OPERATIONS.map((operation) => [
+        operation,
+        (input: unknown) => {
+          const answer = handleSfnRequest(
+            runtime,
+            `${SFN_TARGET_PREFIX}${operation}`,
+            JSON.stringify(input ?? {}),
           );
-          return { executionArn: started.executionArn, startDate: new Date(started.startDate) };
-        }),
-      DescribeExecution: (input: any) => translate(() => describe(runtime.describe(input.executionArn))),
-      StopExecution: (input: any) =>
-        translate(() => {
-          runtime.stop(input.executionArn, input.error, input.cause);
-          return { stopDate: new Date(runtime.clock.now()) };
-        }),
-      ListExecutions: (input: any) =>
-        translate(() => ({
-          executions: runtime.list(input.stateMachineArn, input.statusFilter).map(describe),
-        })),
-      SendTaskSuccess: (input: any) =>
-        translate(() => {
-          runtime.tokens.succeed(input.taskToken, parseJson(input.output ?? 'null', 'InvalidOutput'));
-          return {};
-        }),
-      SendTaskFailure: (input: any) =>
-        translate(() => {
-          runtime.tokens.fail(input.taskToken, input.error, input.cause);
-          return {};
-        }),
-      SendTaskHeartbeat: (input: any) =>
-        translate(() => {
-          runtime.tokens.heartbeat(input.taskToken);
-          return {};
-        }),
-    };
+          const body = JSON.parse(answer.body) as Record<string, unknown>;
+          if (answer.status !== 200) {
+            throw new AwsError(
+              String(body.__type ?? 'InternalFailure'),
+              String(body.message ?? ''),
+              answer.status,
+            );
+          }
+          return withDates(body);
+        },
+      ]),
+    );
   }
 }
 
-function describe(record: ExecutionRecord) {
-  return {
-    ...record,
-    startDate: new Date(record.startDate),
-    stopDate: record.stopDate ? new Date(record.stopDate) : undefined,
-  };
-}
-
-function parseJson(text: string, code: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AwsError(code, `${code}: not valid JSON`);
+function withDates(value: unknown, key = ''): unknown {
+  if (typeof value === 'number' && DATE_FIELDS.has(key)) return new Date(value * 1000);
+  if (Array.isArray(value)) return value.map((v) => withDates(v));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDates(v, k)]));
   }
-}
-
-/** Runtime errors carry Step Functions' error codes as their names. */
-function translate<T>(call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    if (error instanceof AwsError) throw error;
-    const e = error as Error;
-    throw new AwsError(e.name, e.message);
-  }
+  return value;
 }
