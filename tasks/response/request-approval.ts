@@ -14,8 +14,15 @@ import { severityBand } from './policy';
  * history should show. The token itself never leaves the approvals table: it is not logged,
  * returned, linked or rendered.
  */
+/**
+ * Step Functions' task tokens are up to 2,048 characters (the `taskToken` member of
+ * SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: "Length Constraints: Minimum length of 1.
+ * Maximum length of 2048.").
+ */
+export const MAX_TASK_TOKEN_CHARS = 2048;
+
 const Input = z.object({
-  taskToken: z.string().min(1).max(1024),
+  taskToken: z.string().min(1).max(MAX_TASK_TOKEN_CHARS),
   request: ApprovalRequestSchema.refine((r) => !Number.isNaN(Date.parse(r.expiresAt)), {
     path: ['expiresAt'],
     message: 'must be an ISO 8601 time',

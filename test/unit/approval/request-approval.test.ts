@@ -116,6 +116,26 @@ describe('RequestApproval', () => {
       expect(outbox()).toHaveLength(0);
     });
 
+    it('keeps a task token of 2,048 characters, the most Step Functions issues, and refuses 2,049', async () => {
+      const longest = 'A'.repeat(2048);
+
+      const output = await runTask(
+        requestApprovalTask,
+        { taskToken: longest, request: makeApprovalRequest() },
+        w.deps,
+      );
+      const stored = await ApprovalStore.fromDeps(w.deps).get(output.approvalId);
+      const tooLong = runTask(
+        requestApprovalTask,
+        { taskToken: `${longest}A`, request: makeApprovalRequest() },
+        w.deps,
+      );
+
+      expect(stored?.taskToken).toBe(longest);
+      await expect(tooLong).rejects.toThrow(/taskToken: .*2048/);
+      expect(outbox()).toHaveLength(1);
+    });
+
     it('fails with InvalidInputError naming the field when the input breaks the contract', async () => {
       const attempt = runTask(
         requestApprovalTask,
