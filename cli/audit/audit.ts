@@ -1,18 +1,18 @@
 import { writeFileSync } from 'node:fs';
+import type { AuditStory } from '../../audit/model';
+import { renderCsv } from '../../audit/render/csv';
+import { renderHtml } from '../../audit/render/html';
+import { renderJson } from '../../audit/render/json';
+import { renderTable } from '../../audit/render/table';
+import { buildStory } from '../../audit/story';
 import { OutputError, UsageError } from './errors';
 import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, parseFilter } from './filters';
-import type { AuditStory } from './model';
 import { Progress, type ProgressStream } from './progress';
-import { renderCsv } from './render/csv';
-import { renderHtml } from './render/html';
-import { renderJson } from './render/json';
-import { renderTable } from './render/table';
 import { ArchiveFolderSource } from './sources/archive-folder';
 import { S3ArchiveSource } from './sources/archive-s3';
 import { readRuntimeInfo } from './sources/runtime-info';
 import type { ExecutionSource } from './sources/source';
 import { StepFunctionsSource } from './sources/step-functions';
-import { buildStory } from './story';
 
 /**
  * `warden audit` without the command line: pick the source, list what the filters allow, read

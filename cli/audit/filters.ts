@@ -1,6 +1,7 @@
+import type { AuditStory } from '../../audit/model';
+import type { WorkflowName } from '../../audit/workflows';
 import { UsageError } from './errors';
-import type { AuditStory } from './model';
-import { selectWorkflows, type WorkflowName } from './workflows';
+import { selectWorkflows } from './select-workflows';
 
 /**
  * Which executions the audit covers. Workflow, status and time range are checked on the listing

@@ -1,5 +1,5 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { workflowOf } from '../../cli/audit/workflows';
+import { workflowOf } from '../../audit/workflows';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { stateMachineNameOf } from '../../tasks/audit/archive-format';
 import { Ledger } from '../../tasks/response/ledger';

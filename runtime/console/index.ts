@@ -1,4 +1,4 @@
-import { buildStory } from '../../cli/audit/story';
+import { buildStory } from '../../audit/story';
 import { securityHeaders } from '../../tasks/approval/html';
 import type { LocalHttpResponse, WardenHttpServer } from '../http-server';
 import { type ConsoleWarden, collectConsoleView, findExecution } from './collect';

@@ -1,6 +1,6 @@
-import type { AuditStory } from '../../cli/audit/model';
-import { duration } from '../../cli/audit/render/cells';
-import { storySection } from '../../cli/audit/render/html';
+import type { AuditStory } from '../../audit/model';
+import { duration } from '../../audit/render/cells';
+import { storySection } from '../../audit/render/html';
 import { escapeHtml as e, renderDocument } from '../../tasks/approval/html';
 import type {
   ApprovalRow,

@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditStory } from '../../cli/audit/model';
+import type { AuditStory } from '../../audit/model';
 import { ManualClock } from '../../runtime/clock';
 import { LocalRuntime } from '../../runtime/engine';
 import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { AuditStory } from '../../cli/audit/model';
+import type { AuditStory } from '../../audit/model';
 import { ManualClock } from '../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';

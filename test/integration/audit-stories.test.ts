@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditStory } from '../../cli/audit/model';
+import type { AuditStory } from '../../audit/model';
 import { type CliRun, runCli } from '../fixtures/cli-run';
 import { MEMBER, REGION } from '../workflows/response/harness';
 import {

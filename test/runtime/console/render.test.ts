@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildStory } from '../../../cli/audit/story';
+import { buildStory } from '../../../audit/story';
 import type {
   ApprovalRow,
   BlockRow,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderHtml } from '../../../cli/audit/render/html';
-import { buildStory } from '../../../cli/audit/story';
+import { renderHtml } from '../../audit/render/html';
+import { buildStory } from '../../audit/story';
 import { entered, event, makeArchive, makeStory } from './fixtures';
 
 describe('buildStory', () => {

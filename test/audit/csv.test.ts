@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CSV_COLUMNS, csvField, renderCsv } from '../../../cli/audit/render/csv';
+import { CSV_COLUMNS, csvField, renderCsv } from '../../audit/render/csv';
 import { makeStory } from './fixtures';
 
 describe('csvField', () => {
