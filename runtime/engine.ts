@@ -29,6 +29,13 @@ export class RuntimeError extends Error {
   }
 }
 
+/**
+ * Definitions already validated in this process: asl-validator compiles its JSON schemas on every
+ * call, which made registration the costliest step of a short test, and a definition that was
+ * valid once is valid again. The key is the definition as the engine runs it.
+ */
+const validatedDefinitions = new Set<string>();
+
 export interface WorkflowRegistration {
   /** State machine name, e.g. `warden-response`. */
   name: string;
@@ -121,9 +128,13 @@ export class LocalRuntime {
       bindings.set(name, task);
     }
     const runnable = compileWaits(definition);
-    const machine = new StateMachine(cloneJson(runnable) as never, {
-      validationOptions: { checkArn: false, checkPaths: true },
+    const text = JSON.stringify(runnable);
+    const machine = new StateMachine(JSON.parse(text), {
+      validationOptions: validatedDefinitions.has(text)
+        ? { noValidate: true }
+        : { checkArn: false, checkPaths: true },
     });
+    validatedDefinitions.add(text);
     this.machines.set(arn, {
       arn,
       name: workflow.name,
