@@ -107,10 +107,11 @@ export async function reconcileBlocks(input: Input, deps: TaskDeps): Promise<Rec
     }
     const named = new Set<number>();
     for (const row of rows) {
-      named.add(row.ruleNumber);
       const entry = entries.find((e) => !e.Egress && e.RuleNumber === row.ruleNumber);
       const settled = row.createdAt < graceEdge;
-      if (!isWardensEntry(entry, row.cidr)) {
+      // Only the deny the row describes is known: another entry at its number is not Warden's.
+      if (isWardensEntry(entry, row.cidr)) named.add(row.ruleNumber);
+      else {
         if (!settled) continue;
         const kind: Drift = entry ? 'ENTRY_CHANGED' : 'ENTRY_MISSING';
         const repaired = input.reportOnly

@@ -1,0 +1,78 @@
+import { type ResponseHarness, startResponseHarness } from '../response/harness';
+
+const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
+
+async function reconcile(h: ResponseHarness) {
+  const started = h.warden.runtime.start(h.warden.stateMachines.reconcile, {});
+  const done = await h.warden.runtime.waitFor(started.executionArn);
+  expect(done.status).toBe('SUCCEEDED');
+  return JSON.parse(done.output!).report;
+}
+
+describe('the reconciler and entries it did not create', () => {
+  let h: ResponseHarness;
+  afterEach(() => h?.stop());
+
+  it('reports an entry that took the rule number of a young block, though the row still names that number', async () => {
+    h = await startResponseHarness();
+    await h.deliver({ ...PROBE, remoteIp: '203.0.113.90' });
+    await h.advance(0);
+    const nacl = h.network.naclIds[0]!;
+    const ec2 = h.warden.world.services.ec2;
+    const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.90/32')!;
+    // Someone replaces Warden's deny with their own entry at the same number, within the grace period.
+    ec2.removeEntryByHand(nacl, ours.RuleNumber!);
+    ec2.addEntryByHand(nacl, {
+      RuleNumber: ours.RuleNumber!,
+      Protocol: '6',
+      RuleAction: 'allow',
+      Egress: false,
+      CidrBlock: '192.0.2.44/32',
+      PortRange: { From: 22, To: 22 },
+    });
+
+    const report = await reconcile(h);
+
+    expect(report.drift).toEqual([
+      expect.objectContaining({
+        kind: 'ENTRY_NOT_IN_LEDGER',
+        ruleNumber: ours.RuleNumber,
+        cidr: '192.0.2.44/32',
+      }),
+    ]);
+    expect(report.drift[0].repaired).toBeUndefined();
+  });
+
+  it('once the block has settled, reports both the changed entry (row released) and the unknown one (left alone)', async () => {
+    h = await startResponseHarness();
+    await h.deliver({ ...PROBE, remoteIp: '203.0.113.91' });
+    await h.advance(0);
+    const nacl = h.network.naclIds[0]!;
+    const ec2 = h.warden.world.services.ec2;
+    const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.91/32')!;
+    ec2.removeEntryByHand(nacl, ours.RuleNumber!);
+    ec2.addEntryByHand(nacl, {
+      RuleNumber: ours.RuleNumber!,
+      Protocol: '-1',
+      RuleAction: 'deny',
+      Egress: false,
+      CidrBlock: '192.0.2.45/32',
+    });
+    await h.advance(20);
+
+    const report = await reconcile(h);
+
+    expect(report.drift).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'ENTRY_CHANGED',
+          cidr: '203.0.113.91/32',
+          repaired: 'RELEASED_MISSING_ENTRY',
+        }),
+        expect.objectContaining({ kind: 'ENTRY_NOT_IN_LEDGER', cidr: '192.0.2.45/32' }),
+      ]),
+    );
+    expect(report.drift).toHaveLength(2);
+    expect(ec2.entries(nacl).some((e) => e.CidrBlock === '192.0.2.45/32')).toBe(true);
+  });
+});
