@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountIdSchema, regionSchema } from './aws-names';
 
 /**
  * The one config file of Warden. The CDK app validates it at synth, the tasks validate the
@@ -6,10 +7,8 @@ import { z } from 'zod';
  * start, so a bad value fails early with a message that names the field.
  */
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, 'must be an AWS region name such as eu-west-1');
+const accountId = accountIdSchema;
+const region = regionSchema;
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
 /** An IPv4 or IPv6 CIDR block; checked in detail by `parseCidr`. */

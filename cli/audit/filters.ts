@@ -1,5 +1,6 @@
 import type { AuditStory } from '../../audit/model';
 import type { WorkflowName } from '../../audit/workflows';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { UsageError } from './errors';
 import { selectWorkflows } from './select-workflows';
 
@@ -45,7 +46,7 @@ export function parseFilter(options: FilterOptions, now: Date): AuditFilter {
   if (since && until && since > until) {
     throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`);
   }
-  if (options.account !== undefined && !/^\d{12}$/.test(options.account)) {
+  if (options.account !== undefined && !ACCOUNT_ID.test(options.account)) {
     throw new UsageError(`--account must be a 12-digit AWS account id, got '${options.account}'`);
   }
   if (options.finding !== undefined && options.finding.trim() === '') {

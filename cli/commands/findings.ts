@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Command } from 'commander';
+import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { SEVERITY_BANDS, type WardenConfig } from '../../config/schema';
 import type { SeverityBand } from '../../tasks/response/policy';
 import { CliError } from '../cli-error';
@@ -46,7 +47,7 @@ export function parseFilters(options: FindingsOptions, now: Date = new Date()): 
   }
   if (options.account?.length) {
     const accounts = options.account.flatMap((a) => a.split(',')).map((a) => a.trim());
-    const bad = accounts.find((a) => !/^\d{12}$/.test(a));
+    const bad = accounts.find((a) => !ACCOUNT_ID.test(a));
     if (bad !== undefined) throw new CliError(`--account must be a 12-digit account id, got ${bad}`);
     filters.accounts = accounts;
   }
@@ -82,8 +83,6 @@ export function parseTop(text: string): number {
   }
   return top;
 }
-
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 export async function runFindings(
   options: FindingsOptions,

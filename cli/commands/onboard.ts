@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { backfill, startOnboarding, waitForExecutions } from '../../runtime/onboarding-runner';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
 import { CliError } from '../cli-error';
@@ -48,7 +49,7 @@ export async function runOnboard(
 ): Promise<AccountSummary[]> {
   if (accountId && options.all) throw new CliError('give either an ACCOUNT_ID or --all, not both');
   if (!accountId && !options.all) throw new CliError('give an ACCOUNT_ID to onboard, or --all');
-  if (accountId && !/^\d{12}$/.test(accountId)) {
+  if (accountId && !ACCOUNT_ID.test(accountId)) {
     throw new CliError(`ACCOUNT_ID must be a 12-digit AWS account id, got '${accountId}'`);
   }
   const config = readConfigOption(options.config);

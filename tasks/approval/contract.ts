@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountIdSchema } from '../../config/aws-names';
 
 /**
  * The contract between the response workflow and the approval page: what the workflow asks a
@@ -17,7 +18,7 @@ export const ApprovalRequestSchema = z.object({
   findingId: z.string().min(1).max(300),
   findingType: z.string().min(1).max(200),
   severity: z.number().min(0).max(10),
-  accountId: z.string().regex(/^\d{12}$/),
+  accountId: accountIdSchema,
   region: z.string().min(1).max(32),
   instanceId: z.string().max(64).nullable(),
   /** Addresses the block would deny (CIDR /32 or /128), with the triage reason. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountIdSchema } from '../../config/aws-names';
 
 /**
  * The data the onboarding workflow passes from state to state. Every task validates its input
@@ -6,7 +7,7 @@ import { z } from 'zod';
  * fails at that step with the field's name instead of doing something half right.
  */
 
-export const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+export const accountId = accountIdSchema;
 
 /** How onboarding ended for one account in one region. */
 export const OUTCOMES = [

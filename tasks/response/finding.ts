@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { InvalidFindingError } from '../shared/errors';
 
 /**
@@ -16,8 +17,8 @@ import { InvalidFindingError } from '../shared/errors';
  */
 export const FINDING_PATTERNS = {
   resourceId: /^[A-Za-z0-9-]{1,64}$/,
-  accountId: /^\d{12}$/,
-  region: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  accountId: ACCOUNT_ID,
+  region: REGION,
   findingType: /^[A-Za-z0-9]+:[A-Za-z0-9]+\/[A-Za-z0-9.!&_-]+$/,
   connectionDirection: /^[A-Z_]{1,32}$/,
   actionType: /^[A-Z0-9_]{1,64}$/,

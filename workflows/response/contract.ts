@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountIdSchema } from '../../config/aws-names';
 
 /**
  * The shapes that travel through the response workflow, shared by its definition and its tasks.
@@ -14,7 +15,7 @@ export const AddressDecisionSchema = z.object({
 export const TriageSchema = z
   .object({
     findingId: z.string().min(1).max(300),
-    accountId: z.string().regex(/^\d{12}$/),
+    accountId: accountIdSchema,
     region: z.string().min(1).max(32),
     type: z.string().min(1).max(200),
     severity: z.number().min(0).max(10),
@@ -33,7 +34,7 @@ export const TriageSchema = z
 export type TriageInput = z.infer<typeof TriageSchema>;
 
 export const ResolvedNaclSchema = z.object({
-  account: z.string().regex(/^\d{12}$/),
+  account: accountIdSchema,
   region: z.string().min(1).max(32),
   naclId: z.string().regex(/^acl-[0-9a-f]{8,17}$/),
   vpcId: z.string().max(64),
