@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { escapeHtml, renderDocument, securityHeaders } from '../tasks/approval/html';
+import { renderDocument, securityHeaders } from '../tasks/approval/html';
 import {
   type ApprovalHttpResponse,
   type ApproverIdentity,
   handleApprovalRequest,
 } from '../tasks/approval/page';
+import { escapeHtml } from '../tasks/shared/escape-html';
 import type { LocalWarden } from './local-warden';
 import { createSfnRequestHandler, isSfnRequest } from './sfn-endpoint';
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape';
+import { escapeHtml } from '../../tasks/shared/escape-html';
 import type { Count } from './summary';
 
 /**

@@ -1,7 +1,7 @@
+import { escapeHtml as e } from '../../tasks/shared/escape-html';
 import type { AuditStory } from '../model';
 import { approvalText, duration, triggerText } from './cells';
 import { barChart, latencyBuckets } from './charts';
-import { escapeHtml as e } from './escape';
 import { summarise } from './summary';
 
 /**

@@ -1,7 +1,8 @@
 import type { AuditStory } from '../../audit/model';
 import { duration } from '../../audit/render/cells';
 import { storySection } from '../../audit/render/html';
-import { escapeHtml as e, renderDocument } from '../../tasks/approval/html';
+import { renderDocument } from '../../tasks/approval/html';
+import { escapeHtml as e } from '../../tasks/shared/escape-html';
 import type {
   ApprovalRow,
   BlockRow,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { escapeHtml } from '../shared/escape-html';
 import type { TaskDeps } from '../shared/task';
 import { ApprovalPageError, IdentityProviderError, IdTokenRejectedError, InvalidSignInError } from './errors';
-import { escapeHtml, renderDocument, securityHeaders } from './html';
+import { renderDocument, securityHeaders } from './html';
 import { newSignInSecrets, type OidcClient, sameSecret } from './oidc-client';
 import type { ApproverIdentity } from './page';
 import { type CookieSealer, clearCookie, setCookie } from './sealed-cookies';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../shared/escape-html';
 
 /**
  * The HTML shell every approval page (and the local sign-in page) shares: self-contained, one
@@ -6,19 +7,6 @@ import { createHash } from 'node:crypto';
  * Text from findings is attacker-controlled (an attacker can name their own resources and trigger
  * findings), so everything interpolated goes through `escapeHtml`.
  */
-
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Safe in element content and in double- or single-quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-}
 
 const STYLE = `
 :root{--ink:#1d2430;--muted:#5b6472;--line:#d9dee5;--bg:#f3f5f8;--ok:#17663a;--bad:#a4262c;--warn:#7a4f00}

@@ -1,4 +1,5 @@
 import { severityBand } from '../response/policy';
+import { escapeHtml } from '../shared/escape-html';
 import type { ApprovalRequest } from './contract';
 import { csrfToken } from './csrf';
 import {
@@ -11,7 +12,7 @@ import {
   MethodNotAllowedError,
   NotSignedInError,
 } from './errors';
-import { escapeHtml, renderDocument, securityHeaders } from './html';
+import { renderDocument, securityHeaders } from './html';
 import type { ApprovalHttpResponse, ApprovalPageOptions, ApprovalState, ApproverIdentity } from './page';
 import type { ApprovalRecord, DeliveryStatus } from './store';
 
