@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
@@ -9,16 +9,16 @@ import type { ApprovalRequest } from '../../tasks/approval/contract';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { requestApprovalTask } from '../../tasks/response/request-approval';
 import { callbackTask } from '../../workflows/asl';
+import { launchBrowser } from './browser';
 
 /**
- * The approval page in a real browser (Debian's chromium driven by playwright-core), against
+ * The approval page in a real browser (found by `browser.ts`, driven by playwright-core), against
  * the local runtime: a workflow waits in a RequestApproval callback task, and the person at the
  * browser decides — or fails to, for all the reasons the page must refuse.
  */
 // Only the tiny workflow below: the real ones are tested elsewhere and must not break this test.
 jest.mock('../../workflows/index', () => ({ WORKFLOWS: [] }));
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const START = Date.parse('2026-03-01T09:00:00Z');
 const HOUR = 3_600_000;
@@ -93,7 +93,6 @@ describe('approval page in a browser', () => {
   let consoleErrors: string[];
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM)).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     clock = new ManualClock(START);
     warden = await startLocalWarden({
@@ -110,10 +109,7 @@ describe('approval page in a browser', () => {
       tasks: [requestApprovalTask],
     });
     server = await startHttpServer({ warden });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
   });
 
   afterAll(async () => {

@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { runCli } from '../fixtures/cli-run';
 import { type RecordedExecutions, recordExecutions } from '../integration/audit-executions';
+import { launchBrowser } from './browser';
 
 /**
  * The HTML report as an auditor opens it: in a real browser, from a file, with nothing to load
@@ -19,10 +20,7 @@ let browser: Browser;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   recorded = await recordExecutions();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {

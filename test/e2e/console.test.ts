@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
 import { mountConsole } from '../../runtime/console';
@@ -15,14 +15,14 @@ import { Ledger } from '../../tasks/response/ledger';
 import { clearNaclCache } from '../../tasks/response/network-acls';
 import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
 import { finish } from '../workflows/onboarding/harness';
+import { launchBrowser } from './browser';
 
 /**
- * The console in a real browser (Debian's chromium driven by playwright-core). The state it
+ * The console in a real browser (found by `browser.ts`, driven by playwright-core). The state it
  * shows is made the way production makes it: the onboarding workflow onboards two of three
  * member accounts, a high-severity port probe goes through the response intake and is blocked
  * automatically, and an SSH brute force waits for a person's approval.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const SECURITY = '222222222222';
 const REGIONS = ['eu-west-1', 'us-east-1'];
@@ -56,7 +56,6 @@ describe('console in a browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM)).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     clearNaclCache();
     clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
@@ -69,10 +68,7 @@ describe('console in a browser', () => {
     });
     server = await startHttpServer({ warden });
     mountConsole(server, warden);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchBrowser();
     await createState();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
