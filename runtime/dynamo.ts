@@ -44,13 +44,29 @@ export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> 
   });
   for (const [key, name] of Object.entries(tables) as [keyof WardenTables, string][]) {
     const schema = TABLE_SCHEMAS[key];
-    const keys = [schema.partitionKey, ...(schema.sortKey ? [schema.sortKey] : [])];
+    const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
+      k.partitionKey,
+      ...(k.sortKey ? [k.sortKey] : []),
+    ];
+    const keySchema = (keys: string[]) =>
+      keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
+    const indexes = schema.indexes ?? [];
+    const attributes = new Set([...keysOf(schema), ...indexes.flatMap(keysOf)]);
     await client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+        AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        KeySchema: keySchema(keysOf(schema)),
+        ...(indexes.length
+          ? {
+              GlobalSecondaryIndexes: indexes.map((index) => ({
+                IndexName: index.name,
+                KeySchema: keySchema(keysOf(index)),
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }
+          : {}),
       }),
     );
   }

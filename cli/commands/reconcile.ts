@@ -114,7 +114,7 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function render(report: ReconcileReport): string {
-  const head = `Checked ${report.naclsChecked} NACL(s) holding ${report.activeBlocks} active block(s); ${report.drift.length} difference(s), ${report.repaired} repaired${report.reportOnly ? ' (report only)' : ''}.\n`;
+  const head = `Checked ${report.naclsChecked} NACL(s) holding ${report.activeBlocks} active block(s); ${report.driftCount} difference(s), ${report.repaired} repaired${report.reportOnly ? ' (report only)' : ''}${report.driftCount > report.drift.length ? `; the first ${report.drift.length} listed` : ''}.\n`;
   if (!report.drift.length) return head;
   return `${head}${table(
     ['account', 'region', 'nacl', 'drift', 'rule', 'address', 'repair'],

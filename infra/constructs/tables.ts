@@ -20,7 +20,7 @@ export class WardenTableSet extends Construct {
     const build = (name: TableName, construct: string): dynamodb.Table => {
       const schema = TABLE_SCHEMAS[name];
       const isLedger = name === 'ledger';
-      return new dynamodb.Table(this, construct, {
+      const table = new dynamodb.Table(this, construct, {
         partitionKey: { name: schema.partitionKey, type: dynamodb.AttributeType.STRING },
         ...(schema.sortKey ? { sortKey: { name: schema.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
         ...(schema.ttlAttribute ? { timeToLiveAttribute: schema.ttlAttribute } : {}),
@@ -30,6 +30,15 @@ export class WardenTableSet extends Construct {
         deletionProtection: isLedger,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      for (const index of schema.indexes ?? []) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          ...(index.sortKey ? { sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING } } : {}),
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      return table;
     };
     this.tables = {
       ledger: build('ledger', 'Ledger'),

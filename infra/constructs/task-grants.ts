@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
 import type { TaskNeeds, WardenTables } from '../../tasks/shared/task';
 import { acknowledgeFindings, wildcardResourceFindings } from '../nag';
 import { WiringError } from '../task-catalog';
@@ -107,6 +108,15 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
     if (!table) throw new WiringError(`task ${taskId} needs an unknown table ${name}`);
     if (access === 'read') table.grantReadData(role);
     else table.grantReadWriteData(role);
+    if (TABLE_SCHEMAS[name].indexes?.length) {
+      acknowledgeFindings(
+        role,
+        'IAM5',
+        wildcardResourceFindings(role, [`${table.tableArn}/index/*`]),
+        `The ${name} table's indexes (${TABLE_SCHEMAS[name].indexes!.map((i) => i.name).join(', ')}) ` +
+          'are granted as CDK grants them, on that table only.',
+      );
+    }
   }
 
   if (needs.publish) {

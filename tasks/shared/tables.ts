@@ -10,18 +10,29 @@ import type { TaskDeps, WardenTables } from './task';
  *            in a NACL (one per pair, claimed with a conditional write before the NACL changes);
  *            pk `BLOCK#<blockId>` sk `BLOCK`: the permanent audit record of one block;
  *            pk `OFFENDER#<cidr>` sk `OFFENDER`: how often an address was blocked (TTL growth).
+ *            Index `byKind` (kind, expiresAt): the reconciler's view without scanning the table —
+ *            every active block, and the audit records of blocks that expire(d) after a moment.
+ *            OFFENDER items have no expiresAt, so they stay out of it (a sparse index).
  * approvals  pk `<approvalId>`: a pending or decided approval (holds the task token).
  * findings   pk `<findingId>`: the response to a finding (generation, running execution, extension).
  */
 export interface TableSchema {
   partitionKey: string;
   sortKey?: string;
+  /** Global secondary indexes (string keys, every attribute projected). */
+  indexes?: readonly { name: string; partitionKey: string; sortKey?: string }[];
   /** Attribute DynamoDB's TTL deletes expired items by (epoch seconds). */
   ttlAttribute?: string;
 }
 
+export const LEDGER_BY_KIND_INDEX = 'byKind';
+
 export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = {
-  ledger: { partitionKey: 'pk', sortKey: 'sk' },
+  ledger: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [{ name: LEDGER_BY_KIND_INDEX, partitionKey: 'kind', sortKey: 'expiresAt' }],
+  },
   approvals: { partitionKey: 'pk', ttlAttribute: 'ttl' },
   findings: { partitionKey: 'pk', ttlAttribute: 'ttl' },
 };

@@ -11,8 +11,22 @@ export function buildReconcileDefinition(): AslDefinition {
       'Compare the ledger with the network ACLs': lambdaTask({
         task: reconcileBlocksTask.id,
         resultPath: '$.report',
-        end: true,
+        next: 'Did it stop part-way?',
       }),
+      // An invocation works through a bounded share of the account-regions and returns where it
+      // stopped, so a run of any size finishes without an invocation nearing its timeout.
+      'Did it stop part-way?': {
+        Type: 'Choice',
+        Choices: [
+          {
+            Variable: '$.report.resumeAfter',
+            IsPresent: true,
+            Next: 'Compare the ledger with the network ACLs',
+          },
+        ],
+        Default: 'Compared',
+      },
+      Compared: { Type: 'Succeed' },
     },
   };
 }
