@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import { AwsError } from './aws-error';
 import { FaultInjector } from './faults';
+import { type IamCoverage, suiteIamCoverage } from './iam-coverage';
+import { type IamEnforcementMode, IamEnforcer } from './iam-enforcement';
 
 /**
  * The sandbox cloud: an in-process, stateful stand-in for the part of AWS that Warden calls.
@@ -11,6 +13,9 @@ import { FaultInjector } from './faults';
  * from the credentials it signed with — exactly how AWS tells accounts apart. Services this
  * sandbox does not emulate (DynamoDB, which runs on dynalite) pass through to their endpoint,
  * still subject to injected faults.
+ *
+ * Every call signed by an identity the sandbox issued is authorized by IAM first (see
+ * iam-enforcement.ts), emulated or passed through, and denied in the service's own shape.
  */
 export interface Principal {
   account: string;
@@ -32,6 +37,17 @@ export interface SandboxService {
   readonly name: string;
   readonly operations: Readonly<Record<string, Operation>>;
   readonly mutating: ReadonlySet<string>;
+  /** Operations it does not implement go on to the real endpoint (e.g. S3 objects on moto). */
+  readonly passThrough?: boolean;
+}
+
+export interface SandboxCloudOptions {
+  /** Seeds injected faults. @default 1 */
+  seed?: number;
+  /** @default 'roles-with-policies' (see IamEnforcementMode) */
+  iamEnforcement?: IamEnforcementMode;
+  /** Where allowed calls are recorded per statement. @default - the process-wide suite coverage */
+  iamCoverage?: IamCoverage;
 }
 
 export interface CallRecord {
@@ -59,18 +75,28 @@ const SERVICE_BY_CLIENT: Readonly<Record<string, string>> = {
 
 export class SandboxCloud {
   readonly faults: FaultInjector;
+  readonly iam: IamEnforcer;
+  readonly iamCoverage: IamCoverage;
   readonly calls: CallRecord[] = [];
   /** Milliseconds of simulated AWS latency accumulated by calls (see FaultInjector.latency). */
   simulatedMs = 0;
   private readonly services = new Map<string, SandboxService>();
   private readonly principals = new Map<string, Principal>();
 
-  constructor(options: { seed?: number } = {}) {
+  constructor(options: SandboxCloudOptions = {}) {
     this.faults = new FaultInjector(options.seed ?? 1);
+    this.iamCoverage = options.iamCoverage ?? suiteIamCoverage;
+    this.iam = new IamEnforcer(
+      options.iamEnforcement ?? 'roles-with-policies',
+      () => this.services.values(),
+      this.iamCoverage,
+    );
   }
 
   register(service: SandboxService): this {
     this.services.set(service.name, service);
+    const covered = service as { useCoverage?: (coverage: IamCoverage) => void };
+    if (typeof covered.useCoverage === 'function') covered.useCoverage(this.iamCoverage);
     return this;
   }
 
@@ -134,8 +160,10 @@ export class SandboxCloud {
     if (latency.realMs > 0) await new Promise((resolve) => setTimeout(resolve, latency.realMs));
     try {
       this.faults.check(service, operation);
+      await this.iam.authorizeCall(service, operation, input, principal, region);
       if (!emulated) return PASS_THROUGH;
       const op = emulated.operations[operation];
+      if (!op && emulated.passThrough) return PASS_THROUGH;
       if (!op)
         throw new AwsError('InvalidAction', `the sandbox's ${service} does not implement ${operation}`);
       return await op(structuredClone(input ?? {}), { principal, region, cloud: this });

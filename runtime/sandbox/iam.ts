@@ -8,27 +8,56 @@ import type {
 } from '@aws-sdk/client-iam';
 import type { SandboxClock } from './clock';
 import type { CallContext, Operation, SandboxService } from './cloud';
+import type { IamCoverage } from './iam-coverage';
+import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import { type QueryError, queryError } from './query-error';
+import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 import { checkRange, constraintViolation } from './validation';
 
 /**
  * The IAM part of the sandbox cloud: roles and the account password policy, per account.
  *
- * A role's trust policy is reduced to the one thing Warden relies on — which account (or which
- * service) may assume it — and STS reads it through `role()`. IAM is global, so the region the
- * call was signed for plays no part.
+ * A role is modelled as CloudFormation declares it (`AWS::IAM::Role`): a trust policy, inline
+ * policies (its `Policies`, and every `AWS::IAM::Policy` that names it in `Roles`), managed policy
+ * ARNs and a path. The IAM enforcement of the sandbox cloud evaluates these documents for every
+ * call the role's credentials sign, and the trust policy for every AssumeRole of the role.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html
+ *
+ * `createRole(account, name, trusted)` (an account id or a service principal) is the older
+ * shorthand: it writes the trust policy AWS would hold for that principal and models no
+ * permissions, so what such a role may do is not known to the sandbox (see `permissionsModelled`).
+ * IAM is global, so the region the call was signed for plays no part.
  */
 export interface SandboxRole {
   account: string;
   roleName: string;
   roleId: string;
+  /** `/` or `/a/b/`, as IAM stores it. */
+  path: string;
   arn: string;
-  /** An account id (`123456789012`) or a service principal (`lambda.amazonaws.com`). */
-  trusted: string;
+  trustPolicy: PolicyDocument;
+  /** Policy name → document: the role's inline policies. */
+  inlinePolicies: Map<string, PolicyDocument>;
+  managedPolicyArns: string[];
+  /**
+   * False for a role created with the `trusted` shorthand, whose permissions were never declared:
+   * the cloud's enforcement mode decides whether its calls are evaluated (and denied) or let by.
+   */
+  permissionsModelled: boolean;
+  /** The shorthand's account id or service principal; absent for a role declared with policies. */
+  trusted?: string;
+  /** Where the role was declared (a synthesized template), for the IAM coverage report. */
+  declaredBy?: RoleDeclaration;
   /** @default 3600 - seconds, as IAM's own default */
   maxSessionDuration: number;
   createdAt: number;
+}
+
+/** The template a role comes from, e.g. `{ stack: 'WardenSecurity', logicalId: 'IntakeRole1A2B3C' }`. */
+export interface RoleDeclaration {
+  stack: string;
+  logicalId: string;
 }
 
 export interface CreateRoleOptions {
@@ -36,9 +65,56 @@ export interface CreateRoleOptions {
   maxSessionDuration?: number;
 }
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** A role as `AWS::IAM::Role` declares it. */
+export interface RoleSpec extends CreateRoleOptions {
+  /** `AssumeRolePolicyDocument`, as an object or JSON text. */
+  trustPolicy: unknown;
+  /** `Policies`: policy name → document. @default - none */
+  inlinePolicies?: Readonly<Record<string, unknown>>;
+  /** `ManagedPolicyArns`: customer managed (`createPolicy`) or AWS managed policies. @default - none */
+  managedPolicyArns?: readonly string[];
+  /** @default '/' */
+  path?: string;
+  /** The template that declares the role; makes its statements part of the IAM coverage report. */
+  declaredBy?: RoleDeclaration;
+}
 
-export class SandboxIam implements SandboxService {
+/** A managed policy: AWS managed (`arn:aws:iam::aws:policy/…`) or created in an account. */
+export interface ManagedPolicy {
+  arn: string;
+  name: string;
+  document: PolicyDocument;
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const TRUST_ACTIONS = new Set(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
+
+/**
+ * AWS managed policies the sandbox knows the documents of. CDK attaches this one to every Lambda
+ * execution role it creates; its document is the one AWS publishes.
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaBasicExecutionRole.html
+ */
+const AWS_MANAGED_POLICIES: readonly ManagedPolicy[] = [
+  {
+    arn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    name: 'AWSLambdaBasicExecutionRole',
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: '*',
+        },
+      ],
+    },
+  },
+];
+
+export class SandboxIam implements SandboxService, ResourcePolicyHolder {
   readonly name = 'iam';
   readonly mutating: ReadonlySet<string> = new Set([
     'UpdateAccountPasswordPolicy',
@@ -52,55 +128,202 @@ export class SandboxIam implements SandboxService {
     DeleteAccountPasswordPolicy: (_input: unknown, ctx: CallContext) => this.deleteAccountPasswordPolicy(ctx),
   };
 
+  /**
+   * Goes up with every change to a role or a managed policy, so that cached IAM decisions made
+   * before the change are never reused after it.
+   */
+  generation = 0;
   /** account → role name → role */
   private readonly roles = new Map<string, Map<string, SandboxRole>>();
+  private readonly managedPolicies = new Map<string, ManagedPolicy>(
+    AWS_MANAGED_POLICIES.map((p) => [p.arn, p]),
+  );
   private readonly passwordPolicies = new Map<string, PasswordPolicy>();
+
+  private coverage?: IamCoverage;
 
   constructor(private readonly clock: SandboxClock) {}
 
-  /** Creates a role in `account` that `trusted` (an account id or a service principal) may assume. */
+  /** Lists the statements of declared roles in `coverage` (the cloud calls this on register). */
+  useCoverage(coverage: IamCoverage): void {
+    this.coverage = coverage;
+    for (const role of this.allRoles()) this.declare(role);
+  }
+
+  /**
+   * Creates a role in `account`. With a `RoleSpec` it is the role a template declares; with
+   * `trusted` (an account id or a service principal) it is a role whose permissions are not
+   * modelled (see `SandboxRole.permissionsModelled`).
+   */
   createRole(
     account: string,
     roleName: string,
-    trusted: string,
+    spec: string | RoleSpec,
     options: CreateRoleOptions = {},
   ): SandboxRole {
+    if (!ACCOUNT_ID.test(account)) throw new SandboxSetupError(`account must be 12 digits, got '${account}'`);
     if (!ROLE_NAME.test(roleName)) throw new SandboxSetupError(`invalid IAM role name '${roleName}'`);
-    const maxSessionDuration = options.maxSessionDuration ?? 3600;
-    if (maxSessionDuration < 3600 || maxSessionDuration > 43200) {
+    const declared = typeof spec === 'string' ? undefined : spec;
+    const maxSessionDuration = declared?.maxSessionDuration ?? options.maxSessionDuration ?? 3600;
+    if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
       throw new SandboxSetupError(
         `maxSessionDuration must be between 3600 and 43200, got ${maxSessionDuration}`,
       );
     }
+    const path = declared?.path ?? '/';
+    if (!PATH.test(path)) throw new SandboxSetupError(`path must start and end with '/', got '${path}'`);
     const roles = this.rolesOf(account);
     if (roles.has(roleName)) {
       throw new SandboxSetupError(`role ${roleName} already exists in account ${account}`);
     }
+    const trustPolicy =
+      typeof spec === 'string'
+        ? trustPolicyFor(spec)
+        : checkPolicyDocument(spec.trustPolicy, 'trust', `trustPolicy of role ${roleName}`);
+    const inlinePolicies = new Map<string, PolicyDocument>();
+    for (const [name, document] of Object.entries(declared?.inlinePolicies ?? {})) {
+      inlinePolicies.set(name, this.checkInline(roleName, name, document));
+    }
+    const managedPolicyArns = [...(declared?.managedPolicyArns ?? [])];
+    for (const arn of managedPolicyArns) this.managedPolicy(arn, roleName);
     const role: SandboxRole = {
       account,
       roleName,
       roleId: roleIdFor(account, roleName),
-      arn: `arn:aws:iam::${account}:role/${roleName}`,
-      trusted,
+      path,
+      arn: `arn:aws:iam::${account}:role${path}${roleName}`,
+      trustPolicy,
+      inlinePolicies,
+      managedPolicyArns,
+      permissionsModelled: declared !== undefined,
       maxSessionDuration,
       createdAt: this.clock(),
     };
+    if (typeof spec === 'string') role.trusted = spec;
+    if (declared?.declaredBy) role.declaredBy = { ...declared.declaredBy };
     roles.set(roleName, role);
+    this.generation += 1;
+    this.declare(role);
     return role;
+  }
+
+  /** `PutRolePolicy`, and what an `AWS::IAM::Policy` naming the role in `Roles` does. */
+  putRolePolicy(account: string, roleName: string, policyName: string, document: unknown): void {
+    const role = this.existingRole(account, roleName);
+    role.inlinePolicies.set(policyName, this.checkInline(roleName, policyName, document));
+    role.permissionsModelled = true;
+    this.generation += 1;
+    this.declare(role);
+  }
+
+  deleteRolePolicy(account: string, roleName: string, policyName: string): void {
+    const role = this.existingRole(account, roleName);
+    if (!role.inlinePolicies.delete(policyName)) {
+      throw new SandboxSetupError(`role ${roleName} in ${account} has no inline policy ${policyName}`);
+    }
+    this.generation += 1;
+  }
+
+  attachRolePolicy(account: string, roleName: string, policyArn: string): void {
+    const role = this.existingRole(account, roleName);
+    this.managedPolicy(policyArn, roleName);
+    if (!role.managedPolicyArns.includes(policyArn)) role.managedPolicyArns.push(policyArn);
+    role.permissionsModelled = true;
+    this.generation += 1;
+    this.declare(role);
+  }
+
+  updateAssumeRolePolicy(account: string, roleName: string, trustPolicy: unknown): void {
+    const role = this.existingRole(account, roleName);
+    role.trustPolicy = checkPolicyDocument(trustPolicy, 'trust', `trustPolicy of role ${roleName}`);
+    this.generation += 1;
+  }
+
+  /** A customer managed policy (`AWS::IAM::ManagedPolicy`); returns its ARN. */
+  createPolicy(account: string, name: string, document: unknown, options: { path?: string } = {}): string {
+    if (!ACCOUNT_ID.test(account)) throw new SandboxSetupError(`account must be 12 digits, got '${account}'`);
+    if (!POLICY_NAME.test(name)) throw new SandboxSetupError(`invalid IAM policy name '${name}'`);
+    const path = options.path ?? '/';
+    if (!PATH.test(path)) throw new SandboxSetupError(`path must start and end with '/', got '${path}'`);
+    const arn = `arn:aws:iam::${account}:policy${path}${name}`;
+    if (this.managedPolicies.has(arn)) throw new SandboxSetupError(`policy ${arn} already exists`);
+    const checked = checkPolicyDocument(document, 'identity', `document of policy ${name}`);
+    this.managedPolicies.set(arn, { arn, name, document: checked });
+    this.generation += 1;
+    return arn;
   }
 
   deleteRole(account: string, roleName: string): void {
     this.rolesOf(account).delete(roleName);
+    this.generation += 1;
   }
 
   role(account: string, roleName: string): SandboxRole | undefined {
     return this.roles.get(account)?.get(roleName);
   }
 
+  /**
+   * A role's trust policy is the resource-based policy of the role, and governs only assuming it.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#term_trust-policy
+   */
+  guardedResource(arn: string, action: string): GuardedResource | undefined {
+    if (!TRUST_ACTIONS.has(action)) return undefined;
+    const match = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn);
+    const role = match ? this.role(match[1]!, match[2]!) : undefined;
+    if (!role || role.arn !== arn) return undefined;
+    return { account: role.account, arn: role.arn, policy: role.trustPolicy, generation: this.generation };
+  }
+
+  /** Every role of every account, e.g. for the IAM coverage report. */
+  allRoles(): SandboxRole[] {
+    return [...this.roles.values()].flatMap((roles) => [...roles.values()]);
+  }
+
+  /** The identity policies of `role`, named as the coverage report names them. */
+  identityPoliciesOf(role: SandboxRole): { name: string; document: PolicyDocument }[] {
+    return [
+      ...[...role.inlinePolicies].map(([name, document]) => ({ name, document })),
+      ...role.managedPolicyArns.map((arn) => ({
+        name: arn,
+        document: this.managedPolicy(arn, role.roleName).document,
+      })),
+    ];
+  }
+
   /** Reads an account's password policy without a call, e.g. to arrange or assert in tests. */
   passwordPolicy(account: string): PasswordPolicy | undefined {
     const policy = this.passwordPolicies.get(account);
     return policy && { ...policy };
+  }
+
+  /**
+   * A declared role's own statements go in the coverage report; AWS managed policies are AWS's,
+   * listed nowhere: their unused statements say nothing about Warden's grants.
+   */
+  private declare(role: SandboxRole): void {
+    if (!this.coverage || !role.declaredBy) return;
+    const own = this.identityPoliciesOf(role).filter((p) => !p.name.startsWith('arn:aws:iam::aws:'));
+    this.coverage.declareRole(`${role.declaredBy.stack}/${role.declaredBy.logicalId}`, role.roleName, own);
+  }
+
+  private checkInline(roleName: string, policyName: string, document: unknown): PolicyDocument {
+    if (!POLICY_NAME.test(policyName)) {
+      throw new SandboxSetupError(`invalid inline policy name '${policyName}' on role ${roleName}`);
+    }
+    return checkPolicyDocument(document, 'identity', `inline policy ${policyName} of role ${roleName}`);
+  }
+
+  private managedPolicy(arn: string, roleName: string): ManagedPolicy {
+    const policy = this.managedPolicies.get(arn);
+    // CloudFormation fails the role the same way: "Policy … does not exist or is not attachable."
+    if (!policy) throw new SandboxSetupError(`managed policy ${arn} of role ${roleName} does not exist`);
+    return policy;
+  }
+
+  private existingRole(account: string, roleName: string): SandboxRole {
+    const role = this.role(account, roleName);
+    if (!role) throw new SandboxSetupError(`no role ${roleName} in account ${account}`);
+    return role;
   }
 
   private getRole(input: GetRoleRequest, ctx: CallContext): GetRoleResponse {
@@ -116,13 +339,13 @@ export class SandboxIam implements SandboxService {
     if (!role) throw noSuchEntity(`The role with name ${roleName} cannot be found.`);
     return {
       Role: {
-        Path: '/',
+        Path: role.path,
         RoleName: role.roleName,
         RoleId: role.roleId,
         Arn: role.arn,
         CreateDate: new Date(role.createdAt),
         // IAM returns the trust policy URL-encoded; callers decode it as they would against AWS.
-        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy(role.trusted))),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(role.trustPolicy)),
         MaxSessionDuration: role.maxSessionDuration,
         RoleLastUsed: {},
       },
@@ -179,8 +402,9 @@ function noSuchEntity(message: string): QueryError {
   return queryError('NoSuchEntityException', 'NoSuchEntity', message, 404);
 }
 
-function trustPolicy(trusted: string): object {
-  const principal = /^\d{12}$/.test(trusted) ? { AWS: `arn:aws:iam::${trusted}:root` } : { Service: trusted };
+/** The trust policy IAM holds for a role that `trusted` (an account id or a service principal) may assume. */
+function trustPolicyFor(trusted: string): PolicyDocument {
+  const principal = ACCOUNT_ID.test(trusted) ? { AWS: `arn:aws:iam::${trusted}:root` } : { Service: trusted };
   return {
     Version: '2012-10-17',
     Statement: [{ Effect: 'Allow', Principal: principal, Action: 'sts:AssumeRole' }],

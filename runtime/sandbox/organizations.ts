@@ -167,6 +167,11 @@ export class SandboxOrganizations implements SandboxService {
     this.delegated.set(accountId, services);
   }
 
+  /** The organisation's id for a member account (`aws:PrincipalOrgID`, `aws:ResourceOrgID`). */
+  organizationIdOf(accountId: string): string | undefined {
+    return this.isMember(accountId) ? this.organizationId : undefined;
+  }
+
   isMember(accountId: string): boolean {
     return this.accounts.has(accountId);
   }

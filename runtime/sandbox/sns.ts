@@ -8,7 +8,10 @@ import type {
 } from '@aws-sdk/client-sns';
 import type { SandboxClock } from './clock';
 import type { CallContext, Operation, SandboxService } from './cloud';
+import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import { type QueryError, queryError } from './query-error';
+import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import { SandboxSetupError } from './setup-error';
 
 /**
  * The SNS part of the sandbox cloud: topics per account and region, and Publish with AWS's
@@ -36,7 +39,15 @@ const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,256}$/;
 const ATTRIBUTE_TYPE = /^(String|Number|Binary)(\..+)?$/;
 const MAX_SUBJECT_CHARS = 100;
 
-export class SandboxSns implements SandboxService {
+/** A topic and its access policy. Without one, the topic's default policy lets only the owner's account use it. */
+export interface SandboxTopic {
+  arn: string;
+  account: string;
+  region: string;
+  policy?: PolicyDocument;
+}
+
+export class SandboxSns implements SandboxService, ResourcePolicyHolder {
   readonly name = 'sns';
   readonly mutating: ReadonlySet<string> = new Set(['CreateTopic', 'Publish']);
   readonly operations: Readonly<Record<string, Operation>> = {
@@ -45,15 +56,52 @@ export class SandboxSns implements SandboxService {
   };
 
   readonly outbox: PublishedMessage[] = [];
-  private readonly topics = new Set<string>();
+  generation = 0;
+  private readonly topics = new Map<string, SandboxTopic>();
 
   constructor(private readonly clock: SandboxClock) {}
 
-  /** Creates a topic without a call (world setup) and returns its ARN; idempotent like CreateTopic. */
-  addTopic(account: string, region: string, name: string): string {
+  /**
+   * Creates a topic without a call (world setup, `AWS::SNS::Topic`) and returns its ARN; idempotent
+   * like CreateTopic. `policy` is the topic's access policy (`AWS::SNS::TopicPolicy`).
+   */
+  addTopic(account: string, region: string, name: string, options: { policy?: unknown } = {}): string {
+    if (!TOPIC_NAME.test(name)) throw new SandboxSetupError(`invalid SNS topic name '${name}'`);
     const arn = `arn:aws:sns:${region}:${account}:${name}`;
-    this.topics.add(arn);
+    if (!this.topics.has(arn)) this.topics.set(arn, { arn, account, region });
+    if (options.policy !== undefined) this.setTopicPolicy(arn, options.policy);
+    this.generation += 1;
     return arn;
+  }
+
+  /**
+   * Sets the topic's access policy (the `Policy` attribute). The default policy lets only the
+   * topic owner's account act on it; another account or a service (EventBridge delivering to the
+   * topic) needs a statement that names it.
+   * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
+   */
+  setTopicPolicy(arn: string, policy: unknown): void {
+    const topic = this.topics.get(arn);
+    if (!topic) throw new SandboxSetupError(`no SNS topic ${arn}`);
+    topic.policy = checkPolicyDocument(policy, 'resource', `policy of topic ${arn}`);
+    this.generation += 1;
+  }
+
+  topic(arn: string): SandboxTopic | undefined {
+    return this.topics.get(arn);
+  }
+
+  guardedResource(arn: string): GuardedResource | undefined {
+    const topic = this.topics.get(arn);
+    return (
+      topic && {
+        account: topic.account,
+        arn: topic.arn,
+        region: topic.region,
+        policy: topic.policy,
+        generation: this.generation,
+      }
+    );
   }
 
   outboxFor(topicArn: string): PublishedMessage[] {
@@ -116,19 +164,12 @@ export class SandboxSns implements SandboxService {
     }
     const match = TOPIC_ARN.exec(arn);
     if (!match) throw invalidParameter('Invalid parameter: TopicArn');
-    const [, region, account] = match as unknown as [string, string, string];
+    const [, region] = match as unknown as [string, string];
     // The endpoint a client talks to serves its own region only.
     if (region !== ctx.region) throw invalidParameter('Invalid parameter: TopicArn');
     if (!this.topics.has(arn)) throw queryError('NotFoundException', 'NotFound', 'Topic does not exist', 404);
-    // A topic's default access policy lets only its owner's account publish.
-    if (account !== ctx.principal.account) {
-      throw queryError(
-        'AuthorizationErrorException',
-        'AuthorizationError',
-        `User: ${ctx.principal.arn} is not authorized to perform: SNS:Publish on resource: ${arn}`,
-        403,
-      );
-    }
+    // Who may publish (the topic's access policy, the caller's identity policies) was decided by
+    // the cloud's IAM enforcement before this runs.
     return arn;
   }
 }

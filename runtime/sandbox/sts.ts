@@ -7,8 +7,9 @@ import { checkRange, constraintViolation } from './validation';
 
 /**
  * The STS part of the sandbox cloud. AssumeRole hands out sandbox credentials for a role that
- * exists in the target account and trusts the caller's account, with AWS's validation and its
- * `AccessDenied` wording, so that a missing or mistrusting member role fails as it would in AWS.
+ * exists in the target account, with AWS's validation and its `AccessDenied` wording; whether the
+ * role's trust policy admits the caller is evaluated by the cloud's IAM enforcement (see
+ * iam-enforcement.ts), so that a missing or mistrusting member role fails as it would in AWS.
  */
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]*$/;
@@ -61,8 +62,11 @@ export class SandboxSts implements SandboxService {
     if (!match) throw new AwsError('ValidationError', `${roleArn} is invalid`);
     const [, account, roleName] = match as unknown as [string, string, string];
 
+    // Whether the caller may assume the role (its trust policy, the caller's identity policies)
+    // was decided by the cloud's IAM enforcement before this runs; a role that does not exist
+    // is refused with the same AccessDenied, as AWS does.
     const role = this.iam.role(account, roleName);
-    if (!role || role.trusted !== ctx.principal.account) {
+    if (!role || role.arn.split(':')[5] !== roleArn.split(':')[5]) {
       throw new AwsError(
         'AccessDenied',
         `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,

@@ -4,9 +4,12 @@ import { SandboxAccount } from './account';
 import { type SandboxClock, systemClock } from './clock';
 import { SandboxCloud } from './cloud';
 import { Ec2Sandbox } from './ec2';
+import { SandboxEventBuses } from './event-buses';
 import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
+import { SandboxKms } from './kms';
 import { SandboxOrganizations } from './organizations';
+import { SandboxS3 } from './s3';
 import { SandboxSns } from './sns';
 import { SandboxSts } from './sts';
 
@@ -23,6 +26,9 @@ export interface CoreServices {
   account: SandboxAccount;
   ec2: Ec2Sandbox;
   guardduty: GuardDutySandbox;
+  s3: SandboxS3;
+  kms: SandboxKms;
+  events: SandboxEventBuses;
 }
 
 export interface WorldAccount {
@@ -63,7 +69,8 @@ export interface SandboxWorld {
 const DEFAULT_DELEGATED_SERVICES = ['guardduty.amazonaws.com', 'account.amazonaws.com'];
 
 /**
- * Registers IAM, STS, Organizations, SNS, Account Management, EC2 and GuardDuty on `cloud`. The organisation
+ * Registers IAM, STS, Organizations, SNS, Account Management, EC2, GuardDuty and the S3 buckets,
+ * KMS keys and event buses (with their policies) on `cloud`. The organisation
  * starts with only its management account; add the rest with the returned services' helpers.
  */
 export function registerCoreServices(
@@ -86,6 +93,9 @@ export function registerCoreServices(
       isOrganizationAccount: (_admin, member) => organizations.isMember(member),
       organizationManagementAccount: organization.managementAccount.id,
     }),
+    s3: new SandboxS3(),
+    kms: new SandboxKms(),
+    events: new SandboxEventBuses(),
   };
   for (const service of Object.values(services)) cloud.register(service);
   return services;

@@ -1,0 +1,154 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type PolicyDocument, statementsOf } from './policy-document';
+
+/**
+ * Which statement of which declared role allowed which calls. The IAM enforcement records every
+ * allowed call against the identity-policy statements that allowed it; roles that a template
+ * declares (`RoleSpec.declaredBy`) are listed statement by statement, so that a statement that
+ * allowed nothing shows up: least privilege, proven from both sides.
+ *
+ * A role deployed into many accounts (the StackSet's member role) is one entry: statements are
+ * keyed by the declaring stack and logical id, not by account.
+ */
+export interface CoverageEntry {
+  /** `<stack>/<logicalId>` of the declaring template. */
+  role: string;
+  roleName: string;
+  policy: string;
+  /** The statement's Sid, or `#<n>` (1-based) for a statement without one. */
+  statement: string;
+  /** `action resource` → number of allowed calls. */
+  calls: Record<string, number>;
+}
+
+export interface CoverageSnapshot {
+  entries: CoverageEntry[];
+}
+
+export class IamCoverage {
+  private readonly entries = new Map<string, CoverageEntry>();
+
+  /** Lists every statement of `policies` for the role, so a statement that allows nothing is seen. */
+  declareRole(role: string, roleName: string, policies: { name: string; document: PolicyDocument }[]): void {
+    for (const { name, document } of policies) {
+      statementsOf(document).forEach((statement, index) => {
+        this.entry(role, roleName, name, statementId(statement.Sid, index));
+      });
+    }
+  }
+
+  recordAllow(role: string, roleName: string, policy: string, statement: string, call: string): void {
+    const entry = this.entry(role, roleName, policy, statement);
+    entry.calls[call] = (entry.calls[call] ?? 0) + 1;
+  }
+
+  snapshot(): CoverageSnapshot {
+    return { entries: [...this.entries.values()].map((e) => ({ ...e, calls: { ...e.calls } })) };
+  }
+
+  merge(snapshot: CoverageSnapshot): void {
+    for (const e of snapshot.entries) {
+      const entry = this.entry(e.role, e.roleName, e.policy, e.statement);
+      for (const [call, count] of Object.entries(e.calls))
+        entry.calls[call] = (entry.calls[call] ?? 0) + count;
+    }
+  }
+
+  /** Statements that allowed no call. */
+  unused(): CoverageEntry[] {
+    return this.snapshot().entries.filter((e) => Object.keys(e.calls).length === 0);
+  }
+
+  isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  private entry(role: string, roleName: string, policy: string, statement: string): CoverageEntry {
+    const key = `${role}\u0000${policy}\u0000${statement}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { role, roleName, policy, statement, calls: {} };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}
+
+export function statementId(sid: string | undefined, index: number): string {
+  return sid !== undefined && sid !== '' ? sid : `#${index + 1}`;
+}
+
+/** The report as Markdown: every statement of every declared role, with the calls it allowed. */
+export function formatCoverageReport(snapshot: CoverageSnapshot): string {
+  const lines = ['# IAM coverage', ''];
+  const unused = snapshot.entries.filter((e) => Object.keys(e.calls).length === 0);
+  lines.push(
+    `${snapshot.entries.length} statements of ${new Set(snapshot.entries.map((e) => e.role)).size} declared roles; ` +
+      `${unused.length} allowed nothing.`,
+    '',
+  );
+  const sorted = [...snapshot.entries].sort((a, b) =>
+    `${a.role}|${a.policy}|${a.statement}`.localeCompare(`${b.role}|${b.policy}|${b.statement}`),
+  );
+  let role = '';
+  for (const e of sorted) {
+    if (e.role !== role) {
+      role = e.role;
+      lines.push(`## ${e.role} (${e.roleName})`, '');
+    }
+    const calls = Object.entries(e.calls).sort(([a], [b]) => a.localeCompare(b));
+    lines.push(`- ${e.policy} › ${e.statement}: ${calls.length === 0 ? '**allowed nothing**' : ''}`);
+    for (const [call, count] of calls) lines.push(`  - ${call} (${count})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The check the suite ends with: fails, naming them, when a declared statement allowed nothing. */
+export function checkCoverage(snapshot: CoverageSnapshot): void {
+  const unused = snapshot.entries.filter((e) => Object.keys(e.calls).length === 0);
+  if (unused.length === 0) return;
+  const names = unused.map((e) => `${e.role} (${e.roleName}) › ${e.policy} › ${e.statement}`);
+  throw new UnusedStatementsError(names);
+}
+
+export class UnusedStatementsError extends Error {
+  constructor(readonly statements: string[]) {
+    super(
+      `${statements.length} IAM statement(s) of the synthesized roles allowed no call in the whole suite ` +
+        `(grant less, or test the path that needs it):\n  ${statements.join('\n  ')}`,
+    );
+    this.name = 'UnusedStatementsError';
+  }
+}
+
+/**
+ * The process-wide coverage that every sandbox cloud records into unless given its own; test
+ * workers write it out after each test file (`writeCoverageFile`) and the suite's teardown merges them.
+ */
+export const suiteIamCoverage = new IamCoverage();
+
+export function writeCoverageFile(coverage: IamCoverage, directory: string, name: string): void {
+  if (coverage.isEmpty()) return;
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, `${name}.json`), JSON.stringify(coverage.snapshot()));
+  coverage.clear();
+}
+
+export function readCoverageFiles(directory: string): CoverageSnapshot {
+  const merged = new IamCoverage();
+  let files: string[] = [];
+  try {
+    files = readdirSync(directory).filter((f) => f.endsWith('.json'));
+  } catch {
+    return merged.snapshot();
+  }
+  for (const file of files) {
+    merged.merge(JSON.parse(readFileSync(join(directory, file), 'utf8')) as CoverageSnapshot);
+  }
+  return merged.snapshot();
+}

@@ -1,0 +1,359 @@
+import { runSimulation, type Simulation, type SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
+import { accessDeniedError, type DenialReason } from './access-denied';
+import type { Principal } from './cloud';
+import type { SandboxIam, SandboxRole } from './iam';
+import { type IamCoverage, statementId } from './iam-coverage';
+import { type IamDirectory, type IamRequest, iamRequestsFor } from './iam-requests';
+import { type GuardedResource, isResourcePolicyHolder, type ResourcePolicyHolder } from './resource-policy';
+
+/**
+ * IAM for the sandbox cloud: every call is evaluated with `@cloud-copilot/iam-simulate` against
+ * the calling role's identity policies and the resource-based policy of the resource it names
+ * (a role's trust policy for AssumeRole, a bucket, key, bus or topic policy), following AWS's
+ * policy evaluation logic: within one account an allow in either kind of policy is enough; across
+ * accounts both the identity-based policy and the resource-based policy must allow the request;
+ * an explicit deny anywhere wins.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+ *
+ * The account root user has full access to its own account (identity policies do not restrict
+ * it); cross-account it still needs the resource's policy.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+ *
+ * Enforcement modes: `every-principal` evaluates every identity the sandbox issued credentials to
+ * (a role created without policies can do nothing, as in AWS). `roles-with-policies` (the
+ * default while some callers still create roles without declaring their permissions) evaluates
+ * every role whose permissions are modelled and lets the identity side of other roles' calls
+ * through, counting them in `bypassedPrincipals`; resource-based policies are enforced for
+ * every caller in both modes.
+ */
+export type IamEnforcementMode = 'roles-with-policies' | 'every-principal';
+
+export interface AllowingStatement {
+  policyType: 'identity' | 'resource';
+  /** The role (identity) or the resource (resource-based policy) the statement belongs to. */
+  owner: string;
+  policy: string;
+  statement: string;
+}
+
+export interface IamDecision {
+  allowed: boolean;
+  reason?: DenialReason;
+  allowedBy: AllowingStatement[];
+}
+
+export interface ServicePrincipalRequest {
+  /** e.g. `guardduty.amazonaws.com` */
+  servicePrincipal: string;
+  action: string;
+  resource: string;
+  /** The account on whose behalf the service acts (`aws:SourceAccount`). */
+  sourceAccount: string;
+  /** The resource the service acts for (`aws:SourceArn`), e.g. the detector or the rule. */
+  sourceArn?: string;
+}
+
+export interface IamEnforcementStats {
+  /** Calls that reached the enforcement (GetCallerIdentity and unknown signers excluded). */
+  authorized: number;
+  /** Decisions evaluated by iam-simulate (cache misses). */
+  evaluations: number;
+  cacheHits: number;
+  /** Wall-clock milliseconds spent evaluating (cache misses only). */
+  evaluationMs: number;
+}
+
+type Services = () => Iterable<unknown>;
+
+interface Identity {
+  policies: SimulationIdentityPolicy[];
+  /** The role, when the caller is a role the sandbox models. */
+  role?: SandboxRole;
+  /** ARN for `aws:PrincipalArn`: the role's ARN for a role session, the root ARN for the account. */
+  principalArn: string;
+}
+
+const ROOT_POLICY: SimulationIdentityPolicy = {
+  name: 'account root user',
+  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+const UNMODELLED_POLICY: SimulationIdentityPolicy = { ...ROOT_POLICY, name: 'permissions not modelled' };
+const CACHE_LIMIT = 50_000;
+
+export class IamEnforcer {
+  readonly stats: IamEnforcementStats = { authorized: 0, evaluations: 0, cacheHits: 0, evaluationMs: 0 };
+  /** ARNs of callers whose identity side was let through (`roles-with-policies` mode). */
+  readonly bypassedPrincipals = new Set<string>();
+  private readonly cache = new Map<string, IamDecision>();
+
+  constructor(
+    readonly mode: IamEnforcementMode,
+    private readonly services: Services,
+    private readonly coverage: IamCoverage,
+  ) {}
+
+  /** Throws the service's own access-denied error unless every IAM request of the call is allowed. */
+  async authorizeCall(
+    service: string,
+    operation: string,
+    input: unknown,
+    principal: Principal,
+    region: string,
+  ): Promise<void> {
+    const iam = this.iam();
+    if (!iam || !/^\d{12}$/.test(principal.account)) return;
+    const directory = this.directory(iam);
+    const requests = await iamRequestsFor(
+      {
+        service,
+        operation,
+        input: (input ?? {}) as Record<string, unknown>,
+        callerAccount: principal.account,
+        region,
+      },
+      directory,
+    );
+    for (const request of requests) {
+      this.stats.authorized += 1;
+      const decision = await this.decide(principal, request);
+      if (!decision.allowed) {
+        throw accessDeniedError(service, {
+          principalArn: principal.arn,
+          action: request.action,
+          resource: request.resource,
+          reason: decision.reason ?? 'no-identity-allow',
+        });
+      }
+    }
+  }
+
+  /** The decision for one request by `principal` (recorded in the IAM coverage when allowed). */
+  async decide(principal: Principal, request: IamRequest): Promise<IamDecision> {
+    const iam = this.iam();
+    const identity = this.identityOf(principal, iam);
+    const guarded = this.guarded(request);
+    const resourceAccount = guarded?.account ?? request.resourceAccount;
+    const context: Record<string, string | string[]> = {
+      ...this.principalContext(principal.account, identity.principalArn),
+      ...this.resourceContext(resourceAccount),
+      'aws:RequestedRegion': request.region,
+      'aws:SecureTransport': 'true',
+      ...request.context,
+    };
+    const key = [
+      principal.arn,
+      iam?.generation ?? 0,
+      this.generationOf(guarded),
+      request.action,
+      request.resource,
+      resourceAccount,
+      JSON.stringify(context),
+    ].join('|');
+    const decision = await this.cached(key, () =>
+      this.evaluate(
+        {
+          request: {
+            principal: principal.arn,
+            action: request.action,
+            resource: { resource: request.resource, accountId: resourceAccount },
+            contextVariables: context,
+          },
+          identityPolicies: identity.policies,
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: guarded?.policy,
+        },
+        identity,
+        guarded,
+      ),
+    );
+    if (decision.allowed && identity.role?.declaredBy) {
+      const { stack, logicalId } = identity.role.declaredBy;
+      for (const s of decision.allowedBy) {
+        if (s.policyType !== 'identity') continue;
+        this.coverage.recordAllow(
+          `${stack}/${logicalId}`,
+          identity.role.roleName,
+          s.policy,
+          s.statement,
+          `${request.action} ${request.resource}`,
+        );
+      }
+    }
+    return decision;
+  }
+
+  /**
+   * Whether a service principal (GuardDuty writing findings to a bucket, EventBridge publishing
+   * to a topic) may act on a resource: only the resource's own policy can allow it.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-services
+   */
+  async decideForService(request: ServicePrincipalRequest): Promise<IamDecision> {
+    const guarded = this.guarded({ action: request.action, resource: request.resource });
+    if (!guarded?.policy) return { allowed: false, reason: 'no-resource-allow', allowedBy: [] };
+    const context: Record<string, string | string[]> = {
+      'aws:SourceAccount': request.sourceAccount,
+      'aws:PrincipalServiceName': request.servicePrincipal,
+      'aws:SecureTransport': 'true',
+      ...this.resourceContext(guarded.account),
+      ...(request.sourceArn ? { 'aws:SourceArn': request.sourceArn } : {}),
+    };
+    const key = [
+      request.servicePrincipal,
+      this.generationOf(guarded),
+      request.action,
+      request.resource,
+      JSON.stringify(context),
+    ].join('|');
+    return this.cached(key, () =>
+      this.evaluate(
+        {
+          request: {
+            principal: request.servicePrincipal,
+            action: request.action,
+            resource: { resource: request.resource, accountId: guarded.account },
+            contextVariables: context,
+          },
+          identityPolicies: [],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          resourcePolicy: guarded.policy,
+        },
+        undefined,
+        guarded,
+      ),
+    );
+  }
+
+  private async cached(key: string, evaluate: () => Promise<IamDecision>): Promise<IamDecision> {
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.stats.cacheHits += 1;
+      return hit;
+    }
+    const started = performance.now();
+    const decision = await evaluate();
+    this.stats.evaluations += 1;
+    this.stats.evaluationMs += performance.now() - started;
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(key, decision);
+    return decision;
+  }
+
+  private async evaluate(
+    simulation: Simulation,
+    identity: Identity | undefined,
+    guarded: GuardedResource | undefined,
+  ): Promise<IamDecision> {
+    const outcome = await runSimulation(simulation, {});
+    if (outcome.resultType === 'error') {
+      throw new Error(
+        `IAM evaluation of ${simulation.request.action} on ${simulation.request.resource.resource} failed: ` +
+          JSON.stringify(outcome.errors),
+      );
+    }
+    const analysis = outcome.resultType === 'single' ? outcome.result.analysis : outcome.results[0]?.analysis;
+    if (outcome.overallResult === 'Allowed' && analysis) {
+      const allowedBy: AllowingStatement[] = [
+        ...(analysis.identityAnalysis?.allowStatements ?? []).map((s) => ({
+          policyType: 'identity' as const,
+          owner: identity?.role?.arn ?? identity?.principalArn ?? '',
+          policy: s.policyId,
+          statement: statementId(s.statement.sid(), s.statement.index() - 1),
+        })),
+        ...(analysis.resourceAnalysis?.allowStatements ?? []).map((s) => ({
+          policyType: 'resource' as const,
+          owner: guarded?.arn ?? '',
+          policy: 'resource policy',
+          statement: statementId(s.statement.sid(), s.statement.index() - 1),
+        })),
+      ];
+      return { allowed: true, allowedBy };
+    }
+    const identityResult = analysis?.identityAnalysis?.result;
+    let reason: DenialReason;
+    if (outcome.overallResult === 'ExplicitlyDenied') {
+      reason = identityResult === 'ExplicitlyDenied' ? 'explicit-identity-deny' : 'explicit-resource-deny';
+    } else {
+      reason = identity && identityResult !== 'Allowed' ? 'no-identity-allow' : 'no-resource-allow';
+    }
+    return { allowed: false, reason, allowedBy: [] };
+  }
+
+  private identityOf(principal: Principal, iam: SandboxIam | undefined): Identity {
+    if (principal.roleName === undefined) {
+      return { policies: [ROOT_POLICY], principalArn: `arn:aws:iam::${principal.account}:root` };
+    }
+    const role = iam?.role(principal.account, principal.roleName);
+    const principalArn = role?.arn ?? `arn:aws:iam::${principal.account}:role/${principal.roleName}`;
+    if (role?.permissionsModelled) {
+      const policies = iam!
+        .identityPoliciesOf(role)
+        .map(({ name, document }) => ({ name, policy: document }));
+      return { policies, role, principalArn };
+    }
+    if (this.mode === 'every-principal') return { policies: [], role, principalArn };
+    this.bypassedPrincipals.add(principalArn);
+    return { policies: [UNMODELLED_POLICY], principalArn };
+  }
+
+  private guarded(request: Pick<IamRequest, 'action' | 'resource'>): GuardedResource | undefined {
+    if (request.resource === '*') return undefined;
+    for (const holder of this.holders()) {
+      const found = holder.guardedResource(request.resource, request.action);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private generationOf(guarded: GuardedResource | undefined): string {
+    if (!guarded) return '-';
+    return `${guarded.arn}@${guarded.generation}`;
+  }
+
+  private principalContext(account: string, principalArn: string): Record<string, string> {
+    const org = this.organizationIdOf(account);
+    return {
+      'aws:PrincipalArn': principalArn,
+      'aws:PrincipalAccount': account,
+      'aws:PrincipalType': principalArn.endsWith(':root') ? 'Account' : 'AssumedRole',
+      ...(org ? { 'aws:PrincipalOrgID': org } : {}),
+    };
+  }
+
+  private resourceContext(account: string): Record<string, string> {
+    const org = this.organizationIdOf(account);
+    return { 'aws:ResourceAccount': account, ...(org ? { 'aws:ResourceOrgID': org } : {}) };
+  }
+
+  private organizationIdOf(account: string): string | undefined {
+    for (const service of this.services()) {
+      const org = service as { organizationIdOf?: (account: string) => string | undefined };
+      if (typeof org.organizationIdOf === 'function') return org.organizationIdOf(account);
+    }
+    return undefined;
+  }
+
+  private directory(iam: SandboxIam): IamDirectory {
+    const org = [...this.services()].find(
+      (s) => typeof (s as { organizationIdOf?: unknown }).organizationIdOf === 'function',
+    ) as { organizationId?: string; managementAccountId?: string } | undefined;
+    return {
+      organizationId: org?.organizationId,
+      managementAccountId: org?.managementAccountId,
+      rolePath: (account, roleName) => iam.role(account, roleName)?.path,
+    };
+  }
+
+  private iam(): SandboxIam | undefined {
+    for (const service of this.services()) {
+      if ((service as { name?: string }).name === 'iam') return service as SandboxIam;
+    }
+    return undefined;
+  }
+
+  private *holders(): Iterable<ResourcePolicyHolder> {
+    for (const service of this.services()) if (isResourcePolicyHolder(service)) yield service;
+  }
+}

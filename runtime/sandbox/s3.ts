@@ -1,0 +1,91 @@
+import type { Operation, SandboxService } from './cloud';
+import { checkPolicyDocument, type PolicyDocument } from './policy-document';
+import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import { SandboxSetupError } from './setup-error';
+
+/**
+ * The S3 buckets of the sandbox, as far as access to them goes: which account owns each bucket,
+ * its region, its bucket policy and its default encryption key. Object operations are not
+ * emulated here (`passThrough`: they go on to the configured endpoint, such as moto), but every
+ * S3 call is still evaluated against the bucket policy by the cloud's IAM enforcement.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html
+ */
+export interface SandboxBucket {
+  name: string;
+  account: string;
+  region: string;
+  arn: string;
+  policy?: PolicyDocument;
+  /** The KMS key of the bucket's default encryption (SSE-KMS), if any. */
+  kmsKeyArn?: string;
+}
+
+/** S3's bucket naming rules: 3–63 characters of lower-case letters, digits, dots and hyphens. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/;
+
+export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
+  readonly name = 's3';
+  readonly operations: Readonly<Record<string, Operation>> = {};
+  readonly mutating: ReadonlySet<string> = new Set<string>();
+  readonly passThrough = true;
+  generation = 0;
+  private readonly buckets = new Map<string, SandboxBucket>();
+
+  /** What `AWS::S3::Bucket` creates; bucket names are global, as in AWS. */
+  createBucket(
+    account: string,
+    region: string,
+    name: string,
+    options: { policy?: unknown; kmsKeyArn?: string } = {},
+  ): SandboxBucket {
+    if (!ACCOUNT_ID.test(account)) throw new SandboxSetupError(`account must be 12 digits, got '${account}'`);
+    if (!BUCKET_NAME.test(name) || name.includes('..')) {
+      throw new SandboxSetupError(`invalid S3 bucket name '${name}'`);
+    }
+    if (this.buckets.has(name)) throw new SandboxSetupError(`bucket ${name} already exists`);
+    const bucket: SandboxBucket = { name, account, region, arn: `arn:aws:s3:::${name}` };
+    if (options.kmsKeyArn !== undefined) bucket.kmsKeyArn = options.kmsKeyArn;
+    this.buckets.set(name, bucket);
+    if (options.policy !== undefined) this.putBucketPolicy(name, options.policy);
+    this.generation += 1;
+    return bucket;
+  }
+
+  /** `PutBucketPolicy`, and what `AWS::S3::BucketPolicy` does. */
+  putBucketPolicy(name: string, policy: unknown): void {
+    const bucket = this.existing(name);
+    bucket.policy = checkPolicyDocument(policy, 'resource', `policy of bucket ${name}`);
+    this.generation += 1;
+  }
+
+  bucket(name: string): SandboxBucket | undefined {
+    return this.buckets.get(name);
+  }
+
+  /** The bucket an S3 ARN (of the bucket or of an object in it) names. */
+  bucketOf(arn: string): SandboxBucket | undefined {
+    const match = S3_ARN.exec(arn);
+    return match ? this.buckets.get(match[1]!) : undefined;
+  }
+
+  guardedResource(arn: string): GuardedResource | undefined {
+    const bucket = this.bucketOf(arn);
+    return (
+      bucket && {
+        account: bucket.account,
+        arn: bucket.arn,
+        region: bucket.region,
+        policy: bucket.policy,
+        generation: this.generation,
+      }
+    );
+  }
+
+  private existing(name: string): SandboxBucket {
+    const bucket = this.buckets.get(name);
+    if (!bucket) throw new SandboxSetupError(`no bucket ${name}`);
+    return bucket;
+  }
+}
