@@ -12,8 +12,6 @@ export interface DeployedTask {
   /** Absolute path of the entry file. */
   readonly entry: string;
   readonly needs: TaskNeeds;
-  /** The entry file does not exist yet: deployed as a placeholder that fails every call. */
-  readonly pending: boolean;
   /** @default 60 seconds */
   readonly timeoutSeconds?: number;
 }
@@ -24,6 +22,14 @@ export class WiringError extends Error {
 
 function absolute(entry: string): string {
   return path.isAbsolute(entry) ? entry : path.join(PROJECT_ROOT, entry);
+}
+
+/** A task whose entry file does not exist fails `cdk synth` rather than deploying a function that cannot run. */
+function existing(id: string, file: string): string {
+  if (!existsSync(file)) {
+    throw new WiringError(`task ${id} names ${path.relative(PROJECT_ROOT, file)}, which does not exist`);
+  }
+  return file;
 }
 
 /**
@@ -41,7 +47,7 @@ export function workflowTasks(workflows: readonly WorkflowModule[]): Map<string,
           `task id ${task.id} names two different files: ${path.relative(PROJECT_ROOT, seen.entry)} and ${path.relative(PROJECT_ROOT, entry)}`,
         );
       }
-      out.set(task.id, { id: task.id, entry, needs: task.needs ?? {}, pending: !existsSync(entry) });
+      out.set(task.id, { id: task.id, entry: existing(task.id, entry), needs: task.needs ?? {} });
     }
   }
   return out;
@@ -57,12 +63,10 @@ export function triggeredTask(
 ): DeployedTask {
   const declared = tasks.get(trigger.id);
   if (declared) return { ...declared, timeoutSeconds: trigger.timeoutSeconds };
-  const entry = absolute(trigger.entry);
   return {
     id: trigger.id,
-    entry,
+    entry: existing(trigger.id, absolute(trigger.entry)),
     needs: trigger.needs,
-    pending: !existsSync(entry),
     timeoutSeconds: trigger.timeoutSeconds,
   };
 }

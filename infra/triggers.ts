@@ -6,9 +6,8 @@ import type { TaskNeeds } from '../tasks/shared/task';
 /**
  * The functions and schedules that start or follow Warden's workflows from outside a state
  * machine. A task with the same id in a workflow's `tasks` wins (its entry and needs are used);
- * otherwise the conventional entry below is bundled with the needs declared here, and if that file
- * does not exist yet the function is deployed as a placeholder that fails every call (and synth
- * warns), so the wiring around it can be reviewed and tested before the handler lands.
+ * otherwise the entry below is bundled with the needs declared here (synth fails if that file does
+ * not exist).
  */
 export interface TriggeredTask {
   /** Task id; the function role is `WardenTask-<id>`. */

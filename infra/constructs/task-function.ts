@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -33,15 +33,6 @@ export function configDefine(config: WardenConfig): Record<string, string> {
   return { 'process.env.WARDEN_CONFIG': literal };
 }
 
-/** Answers every call with a named error until the task's entry file exists and Warden is redeployed. */
-function placeholderCode(task: DeployedTask): lambda.Code {
-  const entry = path.relative(PROJECT_ROOT, task.entry);
-  const message = `${task.id} is not deployed yet: ${entry} did not exist when Warden was synthesized`;
-  return lambda.Code.fromInline(
-    `exports.handler = async () => { const e = new Error(${JSON.stringify(message)}); e.name = 'TaskNotDeployedError'; throw e; };`,
-  );
-}
-
 /**
  * One Warden task as a Lambda function: Node.js 22 on ARM64, bundled with esbuild (minified, with
  * source maps, the pinned AWS SDK inside), logging to its own encrypted log group, running as the
@@ -72,41 +63,29 @@ export class TaskFunction extends Construct {
       description: `Warden task ${task.id} (${path.relative(PROJECT_ROOT, task.entry)})`,
     };
 
-    if (task.pending) {
-      Annotations.of(this).addWarningV2(
-        'warden:pending-task',
-        `${path.relative(PROJECT_ROOT, task.entry)} does not exist; ${task.id} is deployed as a placeholder that fails every call`,
-      );
-      this.function = new lambda.Function(this, 'Function', {
-        ...common,
-        handler: 'index.handler',
-        code: placeholderCode(task),
-      });
-    } else {
-      this.function = new nodejs.NodejsFunction(this, 'Function', {
-        ...common,
-        entry: task.entry,
-        handler: 'handler',
-        projectRoot: PROJECT_ROOT,
-        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-        bundling: {
-          target: 'node22',
-          format: nodejs.OutputFormat.CJS,
-          minify: true,
-          sourceMap: true,
-          // Bundle the exact SDK versions the tests ran with instead of the runtime's copy.
-          externalModules: [],
-          define: configDefine(props.config),
-        },
-      });
-    }
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...common,
+      entry: task.entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      bundling: {
+        target: 'node22',
+        format: nodejs.OutputFormat.CJS,
+        minify: true,
+        sourceMap: true,
+        // Bundle the exact SDK versions the tests ran with instead of the runtime's copy.
+        externalModules: [],
+        define: configDefine(props.config),
+      },
+    });
 
     logGroup.grantWrite(this.role);
     grantNeeds(this.role, task.id, task.needs, props.resources);
     acknowledgeRule(
       this.function,
       'L1',
-      'ARCHITECTURE.md pins nodejs22.x, the runtime the tasks and the AWS SDK are tested on.',
+      'Warden pins nodejs22.x, the runtime the tasks and the AWS SDK are tested on.',
     );
   }
 }

@@ -29,7 +29,7 @@ describe('TaskFunction bundling', () => {
     const tables = new WardenTableSet(stack, 'Tables');
     const topic = new NotificationTopic(stack, 'Topic');
     new TaskFunction(stack, 'Echo', {
-      task: { id: 'Echo', entry: ECHO_TASK_ENTRY, needs: {}, pending: false },
+      task: { id: 'Echo', entry: ECHO_TASK_ENTRY, needs: {} },
       config,
       environment: {},
       logs: new LogEncryptionKey(stack, 'Logs'),

@@ -1,6 +1,6 @@
 import type { Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { exampleConfig, fakeTask, fakeWorkflow, nagViolations, referencedId, synthWarden } from './helpers';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { exampleConfig, fakeTask, fakeWorkflow, nagViolations, synthWarden } from './helpers';
 
 /** Config choices that change the security stack, each synthesized once, without the real workflows. */
 
@@ -91,9 +91,8 @@ describe('history archive with object lock', () => {
 });
 
 describe('generic wiring over WORKFLOWS', () => {
-  const pending = fakeTask('NotWrittenYet', { publish: true }, '/nonexistent/tasks/not-written-yet.ts');
   const workflows = [
-    fakeWorkflow('alpha', [fakeTask('AlphaFirst', { tables: { findings: 'read' } }), pending]),
+    fakeWorkflow('alpha', [fakeTask('AlphaFirst', { tables: { findings: 'read' } })]),
     fakeWorkflow('beta', [fakeTask('AlphaFirst', { tables: { findings: 'read' } }), fakeTask('BetaOnly')]),
   ];
   let synth: ReturnType<typeof synthWarden>;
@@ -109,7 +108,7 @@ describe('generic wiring over WORKFLOWS', () => {
       .filter((n) => n?.startsWith('WardenTask-'))
       .sort();
     expect(roleNames).toEqual(
-      ['AlphaFirst', 'ApprovalPage', 'ArchiveExecution', 'BetaOnly', 'IntakeFinding', 'NotWrittenYet']
+      ['AlphaFirst', 'ApprovalPage', 'ArchiveExecution', 'BetaOnly', 'IntakeFinding']
         .map((id) => `WardenTask-${id}`)
         .sort(),
     );
@@ -118,17 +117,12 @@ describe('generic wiring over WORKFLOWS', () => {
     expect(alphaFirst[0]).toEqual(alphaFirst[1]);
   });
 
-  it('deploys a task whose file does not exist yet as a placeholder that fails, and warns at synth', () => {
-    const roleId = Object.keys(
-      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'WardenTask-NotWrittenYet' } }),
-    )[0];
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
-      (f) => referencedId(f.Properties.Role) === roleId,
-    );
-    expect(fn.Properties.Code.ZipFile).toContain('TaskNotDeployedError');
-    Annotations.fromStack(synth.security).hasWarning(
-      '*',
-      Match.stringLikeRegexp('not-written-yet.ts does not exist; NotWrittenYet is deployed as a placeholder'),
+  it('refuses a task whose entry file does not exist, naming the task and the file', () => {
+    const missing = fakeWorkflow('alpha', [
+      fakeTask('NotWrittenYet', { publish: true }, '/nonexistent/tasks/not-written-yet.ts'),
+    ]);
+    expect(() => synthWarden(exampleConfig(), [missing])).toThrow(
+      /task NotWrittenYet names .*nonexistent\/tasks\/not-written-yet\.ts, which does not exist/,
     );
   });
 

@@ -155,10 +155,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
       [S.notifyLifted]: notify('LIFTED', S.liftedEnd, { 'block.$': '$.block' }),
       [S.liftedEnd]: { Type: 'Succeed' },
 
-      [S.failed]: {
-        ...notify('ACTION_FAILED', S.failedEnd, { 'error.$': '$.error' }),
-        Catch: undefined,
-      },
+      [S.failed]: notify('ACTION_FAILED', S.failedEnd, { 'error.$': '$.error' }),
       [S.failedEnd]: {
         Type: 'Fail',
         Error: 'ResponseFailed',
