@@ -8,13 +8,17 @@ import {
   handleApprovalRequest,
 } from '../tasks/approval/page';
 import { escapeHtml } from '../tasks/shared/escape-html';
+import { LocalEventBus } from './eventbridge/local-bus';
+import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
 import type { LocalWarden } from './local-warden';
 import { createSfnRequestHandler, isSfnRequest } from './sfn-endpoint';
 
 /**
  * The local runtime's web server on 127.0.0.1: the approval page (the same handler API Gateway
  * runs in AWS), a local sign-in that stands in for the JWT authorizer, the Step Functions
- * endpoint (so `SFNClient({ endpoint: url })` reaches the runtime), and room for more: `mount`
+ * endpoint (so `SFNClient({ endpoint: url })` reaches the runtime), the EventBridge door
+ * (`EventBridgeClient({ endpoint: url })` PutEvents into the security account's rules, and
+ * `GET /eventbridge/events/<id>` tells what became of an event), and room for more: `mount`
  * takes raw Node handlers, `addRoute` takes pages (the read-only console).
  *
  * Sign-in is deliberately simple — pick one of `config.approvals.localApprovers` — because the
@@ -54,6 +58,8 @@ export interface HttpServerOptions {
 export interface WardenHttpServer {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
   url: string;
+  /** The local default event bus behind PutEvents. */
+  events: LocalEventBus;
   /** Raw handlers go first, before Warden's pages; the Step Functions endpoint mounts here. */
   mount(predicate: RequestPredicate, handler: RawHandler): void;
   /** Pages added here are tried before the built-in ones, so a console may take over `/`. */
@@ -74,8 +80,19 @@ interface Session {
 export async function startHttpServer(options: HttpServerOptions): Promise<WardenHttpServer> {
   const { warden } = options;
   const sessions = new Map<string, Session>();
+  const events = new LocalEventBus(warden.deps);
   const mounted: { predicate: RequestPredicate; handler: RawHandler }[] = [
     { predicate: isSfnRequest, handler: createSfnRequestHandler(warden.runtime) },
+    {
+      predicate: isPutEventsRequest,
+      handler: createPutEventsHandler(
+        async (entry, id) => {
+          await events.publish(entry, id);
+        },
+        () => warden.deps.now(),
+        ['default'],
+      ),
+    },
   ];
   const added: HttpRoute[] = [];
   let origin = '';
@@ -148,6 +165,27 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
           { signInUrl: (next) => `/sign-in?next=${encodeURIComponent(next)}` },
         ),
     },
+    {
+      method: 'GET',
+      path: /^\/eventbridge\/events\/[0-9a-f-]{36}$/,
+      handle: async (r) => {
+        const record = events.record(r.url.pathname.split('/').pop()!);
+        return {
+          status: record ? 200 : 404,
+          headers: { ...securityHeaders(), 'content-type': 'application/json' },
+          body: JSON.stringify(record ?? { message: 'No event with this id reached this runtime' }),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/eventbridge/counts',
+      handle: async () => ({
+        status: 200,
+        headers: { ...securityHeaders(), 'content-type': 'application/json' },
+        body: JSON.stringify(events.counts),
+      }),
+    },
     { method: 'GET', path: '/', handle: async (r) => homePage(r.identity) },
   ];
 
@@ -211,6 +249,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
 
   return {
     url: origin,
+    events,
     mount: (predicate, handler) => {
       mounted.push({ predicate, handler });
     },
