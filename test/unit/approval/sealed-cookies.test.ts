@@ -1,5 +1,10 @@
 import { SignInConfigurationError } from '../../../tasks/approval/errors';
-import { CookieSealer, readCookies } from '../../../tasks/approval/sealed-cookies';
+import {
+  CookieSealer,
+  cookieKeyId,
+  RotatingCookieSealer,
+  readCookies,
+} from '../../../tasks/approval/sealed-cookies';
 
 describe('CookieSealer', () => {
   const sealer = new CookieSealer('s'.repeat(64));
@@ -19,10 +24,11 @@ describe('CookieSealer', () => {
 
   it('refuses a value with one byte changed', () => {
     const sealed = sealer.seal('session', { name: 'alice' });
-    const bytes = Buffer.from(sealed.slice(3), 'base64url');
+    const [version, keyId, body] = sealed.split('.');
+    const bytes = Buffer.from(body!, 'base64url');
     bytes[bytes.length - 20] ^= 1;
 
-    expect(sealer.open('session', `v1.${bytes.toString('base64url')}`)).toBeNull();
+    expect(sealer.open('session', `${version}.${keyId}.${bytes.toString('base64url')}`)).toBeNull();
   });
 
   it('refuses nothing, garbage and values of another version', () => {
@@ -34,6 +40,60 @@ describe('CookieSealer', () => {
   it('fails when the secret is too short to be a key', () => {
     expect(() => new CookieSealer('short')).toThrow(SignInConfigurationError);
     expect(() => new CookieSealer('short')).toThrow('at least 32 characters, got 5');
+  });
+});
+
+describe('CookieSealer key ring (the session secret rotates)', () => {
+  const previous = 'p'.repeat(64);
+  const current = 'c'.repeat(64);
+
+  it('seals with the current secret and names it by a key id that does not reveal the secret', () => {
+    const sealed = new CookieSealer([current, previous]).seal('session', { name: 'alice' });
+
+    expect(sealed.split('.').slice(0, 2)).toEqual(['v2', cookieKeyId(current)]);
+    expect(cookieKeyId(current)).not.toContain('ccc');
+  });
+
+  it('opens a cookie sealed with the previous secret, and not one of a secret it never held', () => {
+    const before = new CookieSealer(previous).seal('session', { name: 'alice' });
+    const foreign = new CookieSealer('f'.repeat(64)).seal('session', { name: 'mallory' });
+    const ring = new CookieSealer([current, previous]);
+
+    expect(ring.open('session', before)).toEqual({ name: 'alice' });
+    expect(ring.open('session', foreign)).toBeNull();
+  });
+
+  it('lets an instance started before the rotation read the secret again to open a newer cookie', async () => {
+    let reloads = 0;
+    const old = new RotatingCookieSealer(new CookieSealer(previous), async () => {
+      reloads += 1;
+      return new CookieSealer([current, previous]);
+    });
+    const newer = new CookieSealer([current, previous]).seal('session', { name: 'alice' });
+
+    expect(await old.open('session', newer)).toEqual({ name: 'alice' });
+    expect(old.currentKeyId).toBe(cookieKeyId(current));
+    expect(reloads).toBe(1);
+  });
+
+  it('reads the secret again at most once a minute, however many unknown key ids arrive', async () => {
+    let reloads = 0;
+    let now = 0;
+    const sealer = new RotatingCookieSealer(
+      new CookieSealer(current),
+      async () => {
+        reloads += 1;
+        return new CookieSealer(current);
+      },
+      () => now,
+    );
+    const forged = `v2.${'A'.repeat(11)}.${'A'.repeat(60)}`;
+
+    for (let i = 0; i < 5; i += 1) expect(await sealer.open('session', forged)).toBeNull();
+    now = 61_000;
+    await sealer.open('session', forged);
+
+    expect(reloads).toBe(2);
   });
 });
 
