@@ -7,6 +7,7 @@ import {
   type ApproverIdentity,
   handleApprovalRequest,
 } from '../tasks/approval/page';
+import { postFromOwnOrigin } from '../tasks/approval/same-origin';
 import { escapeHtml } from '../tasks/shared/escape-html';
 import { LocalEventBus } from './eventbridge/local-bus';
 import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
@@ -272,16 +273,16 @@ function pathMatches(pattern: string | RegExp, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
 }
 
-/**
- * Browsers say where a POST comes from. Under our `Referrer-Policy: no-referrer` Chromium sends
- * `Origin: null`, so Sec-Fetch-Site is the signal that tells another site apart; a missing
- * Origin means a non-browser client, not another site.
- */
+/** The approval function's rule (`tasks/approval/same-origin.ts`), for our two host names. */
 function sameOrigin(req: IncomingMessage, origin: string): boolean {
-  const given = req.headers.origin;
-  const ours = [origin, origin.replace('127.0.0.1', 'localhost'), 'null'];
-  if (given !== undefined && !ours.includes(given)) return false;
-  return req.headers['sec-fetch-site'] !== 'cross-site' && req.headers['sec-fetch-site'] !== 'same-site';
+  return postFromOwnOrigin(
+    { origin: req.headers.origin, 'sec-fetch-site': firstValue(req.headers['sec-fetch-site']) },
+    [origin, origin.replace('127.0.0.1', 'localhost')],
+  );
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function cookie(req: IncomingMessage | LocalHttpRequest, name: string): string | undefined {

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { escapeHtml } from '../shared/escape-html';
 import type { TaskDeps } from '../shared/task';
 import { ApprovalPageError, IdentityProviderError, IdTokenRejectedError, InvalidSignInError } from './errors';
 import { renderDocument, securityHeaders } from './html';
-import { newSignInSecrets, type OidcClient, sameSecret } from './oidc-client';
+import { type Grant, newSignInSecrets, type OidcClient, sameSecret } from './oidc-client';
 import type { ApproverIdentity } from './page';
-import { type CookieSealer, clearCookie, setCookie } from './sealed-cookies';
+import { postFromOwnOrigin } from './same-origin';
+import { type CookieSealing, clearCookie, setCookie } from './sealed-cookies';
 import { APPROVAL_ID_PATTERN } from './store';
 
 /**
@@ -21,6 +23,16 @@ import { APPROVAL_ID_PATTERN } from './store';
  *                                            signature, iss, aud, exp, nonce) → session cookie
  *                                            (8 hours) → 303 back to the approval
  *   GET /auth/sign-in?next=/approvals/{id} → the same redirect, for the page's "Sign in" link
+ *   POST /auth/sign-out                    → the session cookie cleared → 303 /auth/signed-out,
+ *                                            which links to the issuer's own sign-out if it has one
+ *
+ * Each sign-in under way has its own cookie, named after a hash of its state, so two approval
+ * links opened before signing in do not overwrite each other's secrets; the callback opens only
+ * the cookie its state names, and an answer for no sign-in of this browser changes nothing.
+ *
+ * The session keeps the issuer's refresh token (or, without one, its access token). Before a
+ * decision is recorded the function asks the issuer again (a refresh, then UserInfo for the same
+ * subject), so a person disabled at the issuer, or signed out there, decides nothing more.
  *
  * Both cookies are SameSite=Lax, deliberately: the e-mail link and the issuer's redirect back are
  * cross-site top-level navigations, on which browsers do not send Strict cookies; a Strict session
@@ -30,9 +42,12 @@ import { APPROVAL_ID_PATTERN } from './store';
  * came from this origin (Sec-Fetch-Site, Origin); the per-approval CSRF token sits on top.
  */
 export const SESSION_COOKIE = '__Host-warden-session';
+/** A sign-in under way: `__Host-warden-sign-in-<hash of its state>`. */
 export const SIGN_IN_COOKIE = '__Host-warden-sign-in';
 export const SIGN_IN_PATH = '/auth/sign-in';
 export const CALLBACK_PATH = '/auth/callback';
+export const SIGN_OUT_PATH = '/auth/sign-out';
+export const SIGNED_OUT_PATH = '/auth/signed-out';
 /** A working day: long enough for an on-call shift's approvals, short enough for a lost laptop. */
 export const SESSION_SECONDS = 8 * 3600;
 /** Time to type a password and answer MFA; the state, nonce and verifier are worthless after. */
@@ -41,10 +56,14 @@ export const SIGN_IN_SECONDS = 10 * 60;
 const APPROVAL_PATH = new RegExp(`^/approvals/${APPROVAL_ID_PATTERN.source.slice(1, -1)}$`);
 
 const Session = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   name: z.string().min(1),
+  sub: z.string().min(1),
   iss: z.string(),
   exp: z.number(),
+  rt: z.string().optional(),
+  at: z.string().optional(),
+  atExp: z.number().optional(),
 });
 type Session = z.infer<typeof Session>;
 
@@ -75,12 +94,23 @@ export interface SignInResponse {
   body: string;
 }
 
+/** Who a request acts for, and the cookies to send back with the answer (a renewed or ended session). */
+export interface Identified {
+  identity: ApproverIdentity | null;
+  cookies: string[];
+}
+
+/** The cookie of the sign-in whose state this is. */
+export function signInCookieName(state: string): string {
+  return `${SIGN_IN_COOKIE}-${createHash('sha256').update(state).digest('base64url').slice(0, 16)}`;
+}
+
 export class ApproverSignIn {
   private readonly origin: string;
 
   constructor(
     private readonly oidc: OidcClient,
-    private readonly sealer: CookieSealer,
+    private readonly sealer: CookieSealing,
     private readonly deps: Pick<TaskDeps, 'now' | 'logger'>,
   ) {
     this.origin = new URL(oidc.provider.redirectUri).origin;
@@ -88,7 +118,11 @@ export class ApproverSignIn {
 
   /** True for the routes this class answers itself. */
   handles(request: Pick<SignInRequest, 'method' | 'path'>): boolean {
-    return request.method.toUpperCase() === 'GET' && [SIGN_IN_PATH, CALLBACK_PATH].includes(request.path);
+    const method = request.method.toUpperCase();
+    return (
+      (method === 'GET' && [SIGN_IN_PATH, CALLBACK_PATH, SIGNED_OUT_PATH].includes(request.path)) ||
+      (method === 'POST' && request.path === SIGN_OUT_PATH)
+    );
   }
 
   /** Whether a visitor without a session is sent to the issuer rather than answered. */
@@ -97,36 +131,57 @@ export class ApproverSignIn {
     return identity === null && (method === 'GET' || method === 'HEAD') && APPROVAL_PATH.test(request.path);
   }
 
-  /** The approver the session cookie vouches for, or null. */
-  identify(request: Pick<SignInRequest, 'method' | 'headers' | 'cookies'>): ApproverIdentity | null {
+  /**
+   * The approver the session cookie vouches for, or null. A POST acts for the session only when it
+   * came from our own pages, and only after the issuer confirms the person may still sign in.
+   * @throws IdentityProviderError when the issuer cannot be asked
+   */
+  async identify(request: Pick<SignInRequest, 'method' | 'headers' | 'cookies'>): Promise<Identified> {
     const method = request.method.toUpperCase();
-    if (method !== 'GET' && method !== 'HEAD' && !this.fromOwnOrigin(request.headers)) return null;
-    const parsed = Session.safeParse(this.sealer.open('session', request.cookies.get(SESSION_COOKIE)));
-    if (!parsed.success) return null;
-    const session: Session = parsed.data;
-    if (session.iss !== this.oidc.provider.issuer) return null;
-    if (session.exp * 1000 <= this.deps.now().getTime()) return null;
-    return { name: session.name };
+    const reading = method === 'GET' || method === 'HEAD';
+    if (!reading && !postFromOwnOrigin(request.headers, [this.origin]))
+      return { identity: null, cookies: [] };
+    const session = await this.session(request.cookies);
+    if (!session) return { identity: null, cookies: [] };
+    if (reading) return { identity: { name: session.name }, cookies: [] };
+
+    const grant = await this.oidc.confirmStillSignedIn({
+      sub: session.sub,
+      ...(session.rt ? { refreshToken: session.rt } : {}),
+      ...(session.at ? { accessToken: session.at } : {}),
+      ...(session.atExp !== undefined ? { accessTokenExpiresAt: session.atExp } : {}),
+    });
+    if (!grant) {
+      this.deps.logger.info('the identity provider ended a session', { approver: session.name });
+      return { identity: null, cookies: [clearCookie(SESSION_COOKIE, 'Lax')] };
+    }
+    const renewed = grant.refreshToken !== session.rt;
+    return {
+      identity: { name: session.name },
+      cookies: renewed ? [this.sessionCookie({ ...session, ...tokensOf(grant) })] : [],
+    };
   }
 
-  /** Answers `/auth/sign-in` and `/auth/callback`; errors become pages, never exceptions. */
+  /** Answers the `/auth/…` routes; errors become pages, never exceptions. */
   async handle(request: SignInRequest): Promise<SignInResponse> {
     try {
       if (request.path === CALLBACK_PATH) return await this.callback(request);
+      if (request.path === SIGN_OUT_PATH) return this.signOut(request);
+      if (request.path === SIGNED_OUT_PATH) return await this.signedOut();
       const next = request.query.get('next') ?? '';
       if (!APPROVAL_PATH.test(next)) {
         throw new InvalidSignInError('sign-in needs the approval to return to (next=/approvals/…)');
       }
       return await this.redirectToIssuer(next);
     } catch (error) {
-      if (!(error instanceof ApprovalPageError)) throw error;
-      // The message names what was wrong (state, nonce, expiry), never a code or a token.
-      this.deps.logger.warn('sign-in refused', { error: error.name, message: error.message });
-      return this.errorPage(error);
+      return this.pageFor(error);
     }
   }
 
-  /** Sends the browser to the issuer; on return it lands on `returnTo`. */
+  /**
+   * Sends the browser to the issuer; on return it lands on `returnTo`.
+   * @throws IdentityProviderError when the issuer's discovery document cannot be read
+   */
   async redirectToIssuer(returnTo: string): Promise<SignInResponse> {
     const secrets = newSignInSecrets();
     const pending = {
@@ -139,7 +194,7 @@ export class ApproverSignIn {
       status: 302,
       headers: { location: await this.oidc.authorizationUrl(secrets), 'cache-control': 'no-store' },
       cookies: [
-        setCookie(SIGN_IN_COOKIE, this.sealer.seal('sign-in', pending), {
+        setCookie(signInCookieName(secrets.state), this.sealer.seal('sign-in', pending), {
           maxAgeSeconds: SIGN_IN_SECONDS,
           sameSite: 'Lax',
         }),
@@ -148,86 +203,121 @@ export class ApproverSignIn {
     };
   }
 
-  private async callback(request: SignInRequest): Promise<SignInResponse> {
-    const issuerError = request.query.get('error');
-    if (issuerError) {
-      throw new InvalidSignInError(
-        `the identity provider did not sign you in (${issuerError.slice(0, 100)})`,
-      );
-    }
-    const pending = PendingSignIn.safeParse(this.sealer.open('sign-in', request.cookies.get(SIGN_IN_COOKIE)));
-    if (!pending.success || pending.data.exp * 1000 <= this.deps.now().getTime()) {
-      throw new InvalidSignInError('no sign-in is under way in this browser, or it took too long');
-    }
-    if (!sameSecret(pending.data.state, request.query.get('state'))) {
-      throw new InvalidSignInError('the answer from the identity provider is not for this sign-in (state)');
-    }
-    const code = request.query.get('code');
-    if (!code) throw new InvalidSignInError('the identity provider sent no code');
-
-    const idToken = await this.oidc.redeemCode(code, pending.data.codeVerifier);
-    const claims = await this.oidc.verifyIdToken(idToken, pending.data.nonce);
-    const identity = approverFromClaims(claims);
-    if (!identity) throw new IdTokenRejectedError('the ID token names no one Warden can record');
-    this.deps.logger.info('approver signed in', { approver: identity.name });
-
-    const session: Session = {
-      v: 1,
-      name: identity.name,
-      iss: this.oidc.provider.issuer,
-      exp: Math.floor(this.deps.now().getTime() / 1000) + SESSION_SECONDS,
-    };
-    return {
-      status: 303,
-      headers: { location: pending.data.returnTo, 'cache-control': 'no-store' },
-      cookies: [
-        setCookie(SESSION_COOKIE, this.sealer.seal('session', session), {
-          maxAgeSeconds: SESSION_SECONDS,
-          sameSite: 'Lax',
-        }),
-        clearCookie(SIGN_IN_COOKIE, 'Lax'),
-      ],
-      body: '',
-    };
-  }
-
-  /**
-   * Browsers send Sec-Fetch-Site and Origin with form posts; a post that says it came from
-   * elsewhere (another site, or another API under the same site) does not act for the session.
-   */
-  private fromOwnOrigin(headers: SignInRequest['headers']): boolean {
-    const site = headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin') return false;
-    const origin = headers.origin;
-    return origin === undefined || origin === this.origin;
-  }
-
-  private errorPage(error: ApprovalPageError): SignInResponse {
+  /** An error as the page a person sees; anything but the page's own errors is rethrown. */
+  pageFor(error: unknown, clearing: string[] = []): SignInResponse {
+    if (!(error instanceof ApprovalPageError)) throw error;
+    // The message names what was wrong (state, nonce, expiry), never a code or a token.
+    this.deps.logger.warn('sign-in refused', { error: error.name, message: error.message });
     const [title, hint] = explain(error);
     return {
       status: error.status,
       headers: securityHeaders(),
-      cookies: error instanceof InvalidSignInError ? [clearCookie(SIGN_IN_COOKIE, 'Lax')] : [],
+      cookies: clearing,
       body: renderDocument({
         title,
         main: `<div class="banner bad"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(error.message)}.</p><p>${escapeHtml(hint)}</p><p class="muted">Nothing was changed.</p></div>`,
       }),
     };
   }
+
+  private async session(cookies: ReadonlyMap<string, string>): Promise<Session | null> {
+    const parsed = Session.safeParse(await this.sealer.open('session', cookies.get(SESSION_COOKIE)));
+    if (!parsed.success) return null;
+    if (parsed.data.iss !== this.oidc.provider.issuer) return null;
+    if (parsed.data.exp * 1000 <= this.deps.now().getTime()) return null;
+    return parsed.data;
+  }
+
+  private async callback(request: SignInRequest): Promise<SignInResponse> {
+    // The state first: an answer that is not for a sign-in of this browser shows nothing of what
+    // it says (error texts in a link are anyone's) and leaves any sign-in under way alone.
+    const state = request.query.get('state') ?? '';
+    const cookieName = signInCookieName(state);
+    const pending = PendingSignIn.safeParse(
+      await this.sealer.open('sign-in', request.cookies.get(cookieName)),
+    );
+    if (state === '' || !pending.success || !sameSecret(pending.data.state, state)) {
+      throw new InvalidSignInError(
+        'the answer from the identity provider is not for this sign-in (no sign-in under way in this browser has its state)',
+      );
+    }
+    const clear = [clearCookie(cookieName, 'Lax')];
+    try {
+      if (pending.data.exp * 1000 <= this.deps.now().getTime()) {
+        throw new InvalidSignInError('the sign-in took too long');
+      }
+      const signedIn = await this.oidc.completeSignIn(request.query, pending.data);
+      this.deps.logger.info('approver signed in', { approver: signedIn.name });
+      const session: Session = {
+        v: 2,
+        name: signedIn.name,
+        sub: signedIn.sub,
+        iss: this.oidc.provider.issuer,
+        exp: Math.floor(this.deps.now().getTime() / 1000) + SESSION_SECONDS,
+        ...tokensOf(signedIn),
+      };
+      return {
+        status: 303,
+        headers: { location: pending.data.returnTo, 'cache-control': 'no-store' },
+        cookies: [this.sessionCookie(session), ...clear],
+        body: '',
+      };
+    } catch (error) {
+      return this.pageFor(error, clear);
+    }
+  }
+
+  private signOut(request: SignInRequest): SignInResponse {
+    if (!postFromOwnOrigin(request.headers, [this.origin])) {
+      throw new InvalidSignInError('a sign-out cannot be posted from another site');
+    }
+    return {
+      status: 303,
+      headers: { location: SIGNED_OUT_PATH, 'cache-control': 'no-store' },
+      cookies: [clearCookie(SESSION_COOKIE, 'Lax')],
+      body: '',
+    };
+  }
+
+  private async signedOut(): Promise<SignInResponse> {
+    let atIssuer = '';
+    try {
+      const url = await this.oidc.endSessionUrl(`${this.origin}${SIGNED_OUT_PATH}`);
+      if (url) {
+        atIssuer = `<p><a href="${escapeHtml(url)}" id="issuer-sign-out">Also sign out at your identity provider</a>, so the next approval link asks for your password again.</p>`;
+      }
+    } catch {
+      // The issuer being away does not undo signing out of Warden.
+    }
+    return {
+      status: 200,
+      headers: securityHeaders(),
+      cookies: [],
+      body: renderDocument({
+        title: 'Signed out',
+        main: `<div class="banner info"><h1>You are signed out of Warden</h1><p>This browser can no longer approve or reject. Open an approval link to sign in again.</p>${atIssuer}</div>`,
+      }),
+    };
+  }
+
+  private sessionCookie(session: Session): string {
+    return setCookie(SESSION_COOKIE, this.sealer.seal('session', session), {
+      maxAgeSeconds: Math.max(0, session.exp - Math.floor(this.deps.now().getTime() / 1000)),
+      sameSite: 'Lax',
+    });
+  }
 }
 
 /**
- * The approver as the ID token names them: the e-mail when the token carries one that is not
- * marked unverified (what people recognise in the audit trail), else the Cognito user name, else
- * the subject.
+ * What the session keeps to ask the issuer again: the refresh token when there is one (cookies
+ * hold 4 KB; both tokens of some issuers do not fit), else the access token and its expiry.
  */
-export function approverFromClaims(claims: Record<string, unknown>): ApproverIdentity | null {
-  const unverified = claims.email_verified === false || claims.email_verified === 'false';
-  for (const key of [...(unverified ? [] : ['email']), 'cognito:username', 'sub']) {
-    const value = claims[key];
-    if (typeof value === 'string' && value.trim() !== '') return { name: value.trim() };
-  }
-  return null;
+function tokensOf(grant: Omit<Grant, 'sub'>): Pick<Session, 'rt' | 'at' | 'atExp'> {
+  if (grant.refreshToken) return { rt: grant.refreshToken };
+  return {
+    ...(grant.accessToken ? { at: grant.accessToken } : {}),
+    ...(grant.accessTokenExpiresAt !== undefined ? { atExp: grant.accessTokenExpiresAt } : {}),
+  };
 }
 
 function explain(error: ApprovalPageError): [string, string] {

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { describeIssues } from '../../config/load';
 import { depsFromEnvironment, EnvironmentError } from '../shared/lambda';
 import type { TaskNeeds } from '../shared/task';
-import { ApproverSignIn, SIGN_IN_PATH } from './approver-sign-in';
+import { ApproverSignIn, type Identified, SIGN_IN_PATH, SIGN_OUT_PATH } from './approver-sign-in';
 import { SignInConfigurationError } from './errors';
 import { OidcClient } from './oidc-client';
 import { type ApprovalPageDeps, handleApprovalRequest } from './page';
-import { CookieSealer, readCookies } from './sealed-cookies';
+import { CookieSealer, RotatingCookieSealer, readCookies } from './sealed-cookies';
 
 /**
  * The approval page behind API Gateway (HTTP API, payload format 2.0, no authorizer: the function
@@ -38,7 +38,19 @@ export const SignInEnvironment = z
     SIGN_IN_AUTHORIZATION_ENDPOINT: z.string().url().optional(),
     SIGN_IN_TOKEN_ENDPOINT: z.string().url().optional(),
     SIGN_IN_JWKS_URI: z.string().url().optional(),
+    SIGN_IN_USERINFO_ENDPOINT: z.string().url().optional(),
+    SIGN_IN_END_SESSION_ENDPOINT: z.string().url().optional(),
+    /** How the function authenticates at the token endpoint. */
+    SIGN_IN_CLIENT_AUTH: z.enum(['none', 'client_secret_basic', 'private_key_jwt']).default('none'),
+    /** The secret holding the client secret, or the PEM private key for private_key_jwt. */
+    SIGN_IN_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    SIGN_IN_CLIENT_KEY_ID: z.string().min(1).optional(),
+    SIGN_IN_IDENTITY_CLAIM: z.string().min(1).default('email'),
+    SIGN_IN_SCOPES: z.string().min(1).optional(),
     SESSION_SECRET_ARN: z.string().startsWith('arn:'),
+  })
+  .refine((e) => e.SIGN_IN_CLIENT_AUTH === 'none' || e.SIGN_IN_CLIENT_SECRET_ARN !== undefined, {
+    message: 'SIGN_IN_CLIENT_AUTH client_secret_basic and private_key_jwt need SIGN_IN_CLIENT_SECRET_ARN',
   })
   .refine(
     (e) => {
@@ -79,8 +91,16 @@ export function approvalPageHandler(
       cookies: readCookies(event.cookies, headers.cookie),
     };
     if (signIn.handles(request)) return toResult(await signIn.handle(request));
-    const identity = signIn.identify(request);
-    if (signIn.needsSignIn(request, identity)) return toResult(await signIn.redirectToIssuer(request.path));
+    let identified: Identified;
+    try {
+      identified = await signIn.identify(request);
+      if (signIn.needsSignIn(request, identified.identity)) {
+        return toResult(await signIn.redirectToIssuer(request.path));
+      }
+    } catch (error) {
+      // The issuer unreachable: the sign-in's own 502 page, not a bare 500 from API Gateway.
+      return toResult(signIn.pageFor(error));
+    }
     const response = await handleApprovalRequest(
       {
         method: request.method,
@@ -91,12 +111,15 @@ export function approvalPageHandler(
             ? Buffer.from(event.body, 'base64').toString('utf8')
             : event.body
           : '',
-        identity,
+        identity: identified.identity,
       },
       deps,
-      { signInUrl: (next) => `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}` },
+      {
+        signInUrl: (next) => `${SIGN_IN_PATH}?next=${encodeURIComponent(next)}`,
+        signOutPath: SIGN_OUT_PATH,
+      },
     );
-    return toResult({ ...response, cookies: [] });
+    return toResult({ ...response, cookies: identified.cookies });
   };
 }
 
@@ -119,24 +142,59 @@ export async function setupFromEnvironment(
     account: securityAccountId,
     region: homeRegion,
   });
-  const secret = await secrets.send(new GetSecretValueCommand({ SecretId: e.SESSION_SECRET_ARN }));
-  if (!secret.SecretString) {
-    throw new SignInConfigurationError(`the session secret ${e.SESSION_SECRET_ARN} holds no string`);
-  }
+  const readSecret = async (secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS') => {
+    try {
+      const value = await secrets.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
+      );
+      if (!value.SecretString) {
+        throw new SignInConfigurationError(`the secret ${secretId} (${stage}) holds no string`);
+      }
+      return value.SecretString;
+    } catch (error) {
+      // A secret never rotated has no AWSPREVIOUS version.
+      if (stage === 'AWSPREVIOUS' && (error as Error).name === 'ResourceNotFoundException') return undefined;
+      throw error;
+    }
+  };
+  // The key ring: seal with the current version, still open what the previous one sealed.
+  const loadSealer = async () => {
+    const current = await readSecret(e.SESSION_SECRET_ARN, 'AWSCURRENT');
+    const previous = await readSecret(e.SESSION_SECRET_ARN, 'AWSPREVIOUS');
+    return new CookieSealer(previous && previous !== current ? [current!, previous] : [current!]);
+  };
+  const sealer = new RotatingCookieSealer(await loadSealer(), loadSealer);
+  const clientSecret = e.SIGN_IN_CLIENT_SECRET_ARN
+    ? await readSecret(e.SIGN_IN_CLIENT_SECRET_ARN, 'AWSCURRENT')
+    : undefined;
   const oidc = new OidcClient({
     issuer: e.SIGN_IN_ISSUER,
     clientId: e.SIGN_IN_CLIENT_ID,
     redirectUri: e.SIGN_IN_CALLBACK_URL,
+    identityClaim: e.SIGN_IN_IDENTITY_CLAIM,
+    ...(e.SIGN_IN_SCOPES ? { scopes: e.SIGN_IN_SCOPES.split(' ') } : {}),
+    clientAuthentication:
+      e.SIGN_IN_CLIENT_AUTH === 'client_secret_basic'
+        ? { method: 'client_secret_basic', clientSecret: clientSecret ?? '' }
+        : e.SIGN_IN_CLIENT_AUTH === 'private_key_jwt'
+          ? {
+              method: 'private_key_jwt',
+              privateKeyPem: clientSecret ?? '',
+              ...(e.SIGN_IN_CLIENT_KEY_ID ? { keyId: e.SIGN_IN_CLIENT_KEY_ID } : {}),
+            }
+          : { method: 'none' },
     endpoints:
       e.SIGN_IN_AUTHORIZATION_ENDPOINT && e.SIGN_IN_TOKEN_ENDPOINT && e.SIGN_IN_JWKS_URI
         ? {
             authorization: e.SIGN_IN_AUTHORIZATION_ENDPOINT,
             token: e.SIGN_IN_TOKEN_ENDPOINT,
             jwks: e.SIGN_IN_JWKS_URI,
+            ...(e.SIGN_IN_USERINFO_ENDPOINT ? { userinfo: e.SIGN_IN_USERINFO_ENDPOINT } : {}),
+            ...(e.SIGN_IN_END_SESSION_ENDPOINT ? { endSession: e.SIGN_IN_END_SESSION_ENDPOINT } : {}),
           }
         : undefined,
   });
-  return { deps, signIn: new ApproverSignIn(oidc, new CookieSealer(secret.SecretString), deps) };
+  return { deps, signIn: new ApproverSignIn(oidc, sealer, deps) };
 }
 
 function toResult(response: {

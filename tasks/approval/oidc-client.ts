@@ -1,9 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { JwtVerifier } from 'aws-jwt-verify';
-import { JwtBaseError } from 'aws-jwt-verify/error';
-import type { Fetcher } from 'aws-jwt-verify/https';
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import { z } from 'zod';
+import { createPrivateKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as oidc from 'openid-client';
 import {
   IdentityProviderError,
   IdTokenRejectedError,
@@ -12,16 +8,17 @@ import {
 } from './errors';
 
 /**
- * The approval function's side of OpenID Connect's authorization-code flow with PKCE (RFC 7636):
- * where to send the browser, how to redeem the code it brings back, and whether the ID token is
- * genuine. Signature checking, `iss`, `aud`, `exp` and `nbf` are aws-jwt-verify's, with the
- * issuer's JWKS; the nonce and `azp` are checked here. All HTTP goes through one `fetch`, so the
- * tests can run a fake issuer on 127.0.0.1.
+ * The approval function's side of OpenID Connect's authorization-code flow with PKCE (RFC 7636),
+ * on openid-client (built on oauth4webapi): the authorize URL, the code redemption with the
+ * client's authentication, the ID token's checks (signature against the issuer's JWKS, `iss`,
+ * `aud`, `azp` for several audiences, `exp` and `iat` present, `nonce`), UserInfo with its `sub`
+ * check. Warden adds what the library leaves to the relying party: an `iat` in the future, an `azp`
+ * naming another client, and which claim names the approver. All HTTP goes through one `fetch`,
+ * so the tests can run issuers on 127.0.0.1.
  */
 export interface OidcProvider {
   /** The `iss` of the ID tokens, e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc`. */
   issuer: string;
-  /** The OAuth client (a public client: PKCE stands in for a client secret). */
   clientId: string;
   /** Where the issuer sends the browser back: `<api>/auth/callback`. */
   redirectUri: string;
@@ -29,13 +26,33 @@ export interface OidcProvider {
   scopes?: readonly string[];
   /** Known endpoints (Cognito's hosted domain). @default - read from the issuer's discovery document */
   endpoints?: OidcEndpoints;
+  /** How the function authenticates at the token endpoint. @default - a public client (PKCE only) */
+  clientAuthentication?: ClientAuthentication;
+  /**
+   * The claim recorded as the approver: `email` (only when `email_verified` is true),
+   * `preferred_username`, `cognito:username`, … Read from UserInfo when the ID token lacks it.
+   * @default email
+   */
+  identityClaim?: string;
 }
 
 export interface OidcEndpoints {
   authorization: string;
   token: string;
   jwks: string;
+  userinfo?: string;
+  endSession?: string;
 }
+
+/**
+ * A public client proves nothing but PKCE; a confidential one (an Entra ID web app, a Cognito
+ * client with a secret) also authenticates: with a secret in HTTP Basic (RFC 6749 §2.3.1), or a
+ * JWT signed with its private key (OpenID Connect Core §9, `private_key_jwt`).
+ */
+export type ClientAuthentication =
+  | { method: 'none' }
+  | { method: 'client_secret_basic'; clientSecret: string }
+  | { method: 'private_key_jwt'; privateKeyPem: string; keyId?: string };
 
 export type HttpFetch = (url: string, init?: RequestInit) => Promise<Response>;
 
@@ -49,29 +66,36 @@ export interface SignInSecrets {
   codeVerifier: string;
 }
 
-const DiscoveryDocument = z.object({
-  issuer: z.string(),
-  authorization_endpoint: z.string().url(),
-  token_endpoint: z.string().url(),
-  jwks_uri: z.string().url(),
-});
+/** Who signed in, and what lets the function ask the issuer later whether they still may. */
+export interface SignedIn {
+  name: string;
+  sub: string;
+  refreshToken?: string;
+  accessToken?: string;
+  /** Seconds since the epoch. */
+  accessTokenExpiresAt?: number;
+}
 
-const TokenResponse = z.object({ id_token: z.string().min(1) });
-const TokenError = z.object({ error: z.string(), error_description: z.string().optional() });
+/** What a session keeps to ask the issuer again. */
+export type Grant = Pick<SignedIn, 'sub' | 'refreshToken' | 'accessToken' | 'accessTokenExpiresAt'>;
 
-/** Answers from a token endpoint that mean the code, not the issuer, is at fault (RFC 6749 §5.2). */
+export const DEFAULT_IDENTITY_CLAIM = 'email';
+/** Claims that name a person only when the issuer says it verified them (OIDC Core §5.1). */
+const VERIFIED_BY: Readonly<Record<string, string>> = {
+  email: 'email_verified',
+  phone_number: 'phone_number_verified',
+};
+/** How far ahead of our clock an `iat` may be before the token counts as minted for later. */
+const IAT_LEEWAY_SECONDS = 300;
+const TIMEOUT_SECONDS = 5;
+/** Answers of a token endpoint that mean the code or grant, not the issuer, is at fault (RFC 6749 §5.2). */
 const CLIENT_SIDE_TOKEN_ERRORS = new Set(['invalid_grant', 'invalid_request']);
-
-const TIMEOUT_MS = 5_000;
+/** RFC 6749 §4.1.2.1: an error code is printable ASCII without `"` and `\`. */
+const ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
 
 export function newSignInSecrets(): SignInSecrets {
   const random = () => randomBytes(32).toString('base64url');
   return { state: random(), nonce: random(), codeVerifier: random() };
-}
-
-/** S256: the issuer stores this and, at the token endpoint, hashes the verifier to compare. */
-export function codeChallenge(codeVerifier: string): string {
-  return createHash('sha256').update(codeVerifier).digest('base64url');
 }
 
 export function sameSecret(a: string, b: unknown): boolean {
@@ -81,179 +105,357 @@ export function sameSecret(a: string, b: unknown): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/**
+ * The approver as the claims name them: the configured claim, when it is a non-empty string and,
+ * for `email` and `phone_number`, marked verified. A missing `email_verified` is not verified.
+ */
+export function approverFromClaims(
+  claims: Record<string, unknown>,
+  identityClaim: string = DEFAULT_IDENTITY_CLAIM,
+): { name: string } | null {
+  const value = claims[identityClaim];
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const flag = VERIFIED_BY[identityClaim];
+  if (flag !== undefined && claims[flag] !== true && claims[flag] !== 'true') return null;
+  return { name: value.trim() };
+}
+
 export class OidcClient {
-  private discovered?: Promise<OidcEndpoints>;
-  private verifier?: { verify(jwt: string): Promise<unknown> };
+  private configured?: Promise<oidc.Configuration>;
   private readonly fetch: HttpFetch;
+  private readonly identityClaim: string;
+
+  private readonly now: () => number;
 
   constructor(
     readonly provider: OidcProvider,
-    options: { fetch?: HttpFetch } = {},
+    options: { fetch?: HttpFetch; now?: () => number } = {},
   ) {
     this.fetch = options.fetch ?? ((url, init) => fetch(url, init));
+    this.now = options.now ?? Date.now;
+    this.identityClaim = provider.identityClaim ?? DEFAULT_IDENTITY_CLAIM;
     if (provider.endpoints) this.checkEndpoints(provider.endpoints);
+    checkClientAuthentication(provider.clientAuthentication);
   }
 
   /** The issuer's authorize URL for one sign-in. */
   async authorizationUrl(secrets: SignInSecrets): Promise<string> {
-    const { authorization } = await this.endpoints();
-    const url = new URL(authorization);
-    const params = {
-      response_type: 'code',
-      client_id: this.provider.clientId,
-      redirect_uri: this.provider.redirectUri,
-      scope: (this.provider.scopes ?? ['openid', 'email', 'profile']).join(' '),
-      state: secrets.state,
-      nonce: secrets.nonce,
-      code_challenge: codeChallenge(secrets.codeVerifier),
-      code_challenge_method: 'S256',
-    };
-    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-    return url.toString();
-  }
-
-  /** Redeems the code at the token endpoint; the ID token, unverified. */
-  async redeemCode(code: string, codeVerifier: string): Promise<string> {
-    const { token } = await this.endpoints();
-    const body = new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: this.provider.redirectUri,
-      client_id: this.provider.clientId,
-      code_verifier: codeVerifier,
-    });
-    const response = await this.call(token, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: body.toString(),
-    });
-    const json: unknown = await response.json().catch(() => null);
-    if (!response.ok) {
-      const refused = TokenError.safeParse(json);
-      if (refused.success && CLIENT_SIDE_TOKEN_ERRORS.has(refused.data.error)) {
-        throw new InvalidSignInError(
-          `the issuer refused the sign-in code (${refused.data.error}); it may have been used already`,
-        );
-      }
-      throw new IdentityProviderError(
-        `the token endpoint answered ${response.status}${refused.success ? ` (${refused.data.error})` : ''}`,
-      );
-    }
-    const parsed = TokenResponse.safeParse(json);
-    if (!parsed.success) throw new IdentityProviderError('the token endpoint answered without an id_token');
-    return parsed.data.id_token;
+    const config = await this.configuration();
+    return oidc
+      .buildAuthorizationUrl(config, {
+        redirect_uri: this.provider.redirectUri,
+        scope: (this.provider.scopes ?? ['openid', 'email', 'profile']).join(' '),
+        state: secrets.state,
+        nonce: secrets.nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(secrets.codeVerifier),
+        code_challenge_method: 'S256',
+      })
+      .toString();
   }
 
   /**
-   * The claims of an ID token issued by our issuer to our client for this sign-in: signed with a
-   * key from the issuer's JWKS, unexpired, and carrying the nonce this sign-in sent.
+   * Completes a sign-in from the callback's query: the issuer's answer checked against this
+   * sign-in's state, the code redeemed with the PKCE verifier, the ID token checked, the approver
+   * named by a verified claim (from UserInfo when the ID token lacks it).
    */
-  async verifyIdToken(idToken: string, nonce: string): Promise<IdTokenClaims> {
-    let payload: Record<string, unknown>;
+  async completeSignIn(query: URLSearchParams, secrets: SignInSecrets): Promise<SignedIn> {
+    const config = await this.configuration();
+    const current = new URL(this.provider.redirectUri);
+    for (const [name, value] of query) current.searchParams.append(name, value);
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      payload = (await (await this.idTokenVerifier()).verify(idToken)) as Record<string, unknown>;
+      tokens = await oidc.authorizationCodeGrant(
+        config,
+        current,
+        {
+          pkceCodeVerifier: secrets.codeVerifier,
+          expectedNonce: secrets.nonce,
+          expectedState: secrets.state,
+          idTokenExpected: true,
+        },
+        { redirect_uri: this.provider.redirectUri },
+      );
     } catch (error) {
-      if (error instanceof IdentityProviderError) throw error;
-      if (error instanceof JwtBaseError) {
-        throw new IdTokenRejectedError(`the ID token was refused: ${error.name}: ${error.message}`, {
-          cause: error,
-        });
+      throw this.translate(error, 'sign-in');
+    }
+    const claims = tokens.claims() as IdTokenClaims | undefined;
+    if (!claims) throw new IdTokenRejectedError('the token endpoint answered without an ID token');
+    this.checkIdToken(claims);
+    const name = await this.approverName(config, claims, tokens.access_token);
+    return {
+      name,
+      sub: claims.sub,
+      ...this.grantOf(tokens),
+    };
+  }
+
+  /**
+   * Asks the issuer whether the person may still act: a refresh (which an issuer refuses for a
+   * disabled or signed-out user), then UserInfo for the same subject. The new grant to keep, or
+   * null when the issuer says no. Without a refresh token, UserInfo with the access token while it
+   * lasts; with neither, there is nothing to ask and the session stands.
+   */
+  async confirmStillSignedIn(grant: Grant): Promise<Grant | null> {
+    const config = await this.configuration();
+    try {
+      let current: Grant = grant;
+      if (grant.refreshToken) {
+        const tokens = await oidc.refreshTokenGrant(config, grant.refreshToken);
+        const claims = tokens.claims();
+        if (claims && claims.sub !== grant.sub) return null;
+        current = { sub: grant.sub, refreshToken: grant.refreshToken, ...this.grantOf(tokens) };
+      } else if (
+        grant.accessTokenExpiresAt !== undefined &&
+        grant.accessTokenExpiresAt * 1000 <= this.now()
+      ) {
+        return null;
       }
-      throw new IdentityProviderError(`the ID token could not be checked: ${(error as Error).message}`, {
+      if (current.accessToken && config.serverMetadata().userinfo_endpoint) {
+        await oidc.fetchUserInfo(config, current.accessToken, grant.sub);
+      }
+      return grant.refreshToken ? { sub: grant.sub, refreshToken: current.refreshToken } : grant;
+    } catch (error) {
+      if (error instanceof oidc.ResponseBodyError && CLIENT_SIDE_TOKEN_ERRORS.has(error.error)) return null;
+      if (error instanceof oidc.WWWAuthenticateChallengeError) return null;
+      if (error instanceof oidc.ClientError && error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+        return null;
+      }
+      throw this.translate(error, 'check');
+    }
+  }
+
+  /** The issuer's RP-initiated logout page (OpenID Connect RP-Initiated Logout 1.0), if it has one. */
+  async endSessionUrl(postSignOutUri: string): Promise<string | null> {
+    const config = await this.configuration();
+    if (!config.serverMetadata().end_session_endpoint) return null;
+    return oidc
+      .buildEndSessionUrl(config, {
+        client_id: this.provider.clientId,
+        post_logout_redirect_uri: postSignOutUri,
+      })
+      .toString();
+  }
+
+  /** What oauth4webapi leaves to the relying party (OIDC Core §3.1.3.7 items 5, 9, 10). */
+  private checkIdToken(claims: IdTokenClaims): void {
+    const now = Math.floor(this.now() / 1000);
+    if (typeof claims.iat === 'number' && claims.iat > now + IAT_LEEWAY_SECONDS) {
+      throw new IdTokenRejectedError(
+        `the ID token was refused: it says it was issued at ${claims.iat}, after now (${now})`,
+      );
+    }
+    if (claims.azp !== undefined && claims.azp !== this.provider.clientId) {
+      throw new IdTokenRejectedError(
+        `the ID token was refused: its authorized party (azp) is another client, ${String(claims.azp).slice(0, 100)}`,
+      );
+    }
+    // Cognito also signs access tokens with the same keys; only an ID token says who signed in.
+    if ('token_use' in claims && claims.token_use !== 'id') {
+      throw new IdTokenRejectedError(`expected an ID token, got token_use ${String(claims.token_use)}`);
+    }
+    if (claims.sub === '') throw new IdTokenRejectedError('the ID token has no subject');
+  }
+
+  private async approverName(
+    config: oidc.Configuration,
+    claims: IdTokenClaims,
+    accessToken: string,
+  ): Promise<string> {
+    const fromToken = approverFromClaims(claims, this.identityClaim);
+    if (fromToken) return fromToken.name;
+    // OIDC Core §5.4: with an access token, the profile and email claims come from UserInfo.
+    if (config.serverMetadata().userinfo_endpoint) {
+      let info: oidc.UserInfoResponse;
+      try {
+        info = await oidc.fetchUserInfo(config, accessToken, claims.sub);
+      } catch (error) {
+        throw this.translate(error, 'sign-in');
+      }
+      const fromInfo = approverFromClaims(info, this.identityClaim);
+      if (fromInfo) return fromInfo.name;
+    }
+    throw new IdTokenRejectedError(
+      `the identity provider gives no verified ${this.identityClaim} for this person, which Warden records as the approver`,
+    );
+  }
+
+  private grantOf(tokens: oidc.TokenEndpointResponse): Omit<Grant, 'sub'> {
+    if (tokens.refresh_token) return { refreshToken: tokens.refresh_token, accessToken: tokens.access_token };
+    return {
+      accessToken: tokens.access_token,
+      ...(typeof tokens.expires_in === 'number'
+        ? { accessTokenExpiresAt: Math.floor(this.now() / 1000) + tokens.expires_in }
+        : {}),
+    };
+  }
+
+  private configuration(): Promise<oidc.Configuration> {
+    this.configured ??= this.configure().catch((error: unknown) => {
+      // The next sign-in tries again rather than failing until the function is recycled.
+      this.configured = undefined;
+      throw error;
+    });
+    return this.configured;
+  }
+
+  private async configure(): Promise<oidc.Configuration> {
+    const { issuer, clientId, endpoints } = this.provider;
+    const metadata: Partial<oidc.ClientMetadata> = {
+      redirect_uris: [this.provider.redirectUri],
+      response_types: ['code'],
+    };
+    const auth = await clientAuthOf(this.provider.clientAuthentication);
+    const loopback = isLoopbackHttp(issuer);
+    let config: oidc.Configuration;
+    if (endpoints) {
+      config = new oidc.Configuration(
+        {
+          issuer,
+          authorization_endpoint: endpoints.authorization,
+          token_endpoint: endpoints.token,
+          jwks_uri: endpoints.jwks,
+          ...(endpoints.userinfo ? { userinfo_endpoint: endpoints.userinfo } : {}),
+          ...(endpoints.endSession ? { end_session_endpoint: endpoints.endSession } : {}),
+        },
+        clientId,
+        metadata,
+        auth,
+      );
+      if (loopback) oidc.allowInsecureRequests(config);
+    } else {
+      try {
+        config = await oidc.discovery(new URL(issuer), clientId, metadata, auth, {
+          execute: loopback ? [oidc.allowInsecureRequests] : [],
+          [oidc.customFetch]: this.customFetch(),
+          timeout: TIMEOUT_SECONDS,
+        });
+      } catch (error) {
+        // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
+        if (error instanceof oidc.ClientError && error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+          throw new SignInConfigurationError(
+            `${issuer}/.well-known/openid-configuration names another issuer than ${issuer}, for which Warden is configured`,
+          );
+        }
+        throw this.translate(error, 'discovery');
+      }
+      const meta = config.serverMetadata();
+      this.checkEndpoints({
+        authorization: meta.authorization_endpoint ?? '',
+        token: meta.token_endpoint ?? '',
+        jwks: meta.jwks_uri ?? '',
+        ...(meta.userinfo_endpoint ? { userinfo: meta.userinfo_endpoint } : {}),
+      });
+    }
+    config[oidc.customFetch] = this.customFetch();
+    config.timeout = TIMEOUT_SECONDS;
+    // The ID token's signature, against the issuer's JWKS (fetched again when a new key id appears).
+    oidc.enableNonRepudiationChecks(config);
+    return config;
+  }
+
+  private customFetch(): oidc.CustomFetch {
+    return (url, options) =>
+      this.fetch(url, { ...options, body: options.body as RequestInit['body'] }) as Promise<Response>;
+  }
+
+  /** The library's errors as the page's: the person's fault, the token's, or the issuer's. */
+  private translate(error: unknown, during: 'sign-in' | 'check' | 'discovery'): Error {
+    if (error instanceof oidc.AuthorizationResponseError) {
+      const code = ERROR_CODE.test(error.error) ? error.error : 'an error';
+      return new InvalidSignInError(`the identity provider did not sign you in (${code})`);
+    }
+    if (error instanceof oidc.ResponseBodyError) {
+      const code = ERROR_CODE.test(error.error) ? error.error : 'an error';
+      if (during === 'sign-in' && CLIENT_SIDE_TOKEN_ERRORS.has(error.error)) {
+        return new InvalidSignInError(
+          `the issuer refused the sign-in code (${code}); it may have been used already`,
+        );
+      }
+      return new IdentityProviderError(`the identity provider answered ${error.status} (${code})`);
+    }
+    if (error instanceof oidc.ClientError) {
+      const detail = (error.cause as Error | undefined)?.message ?? error.message;
+      if (
+        during === 'sign-in' &&
+        [
+          'OAUTH_JWT_CLAIM_COMPARISON_FAILED',
+          'OAUTH_JWT_TIMESTAMP_CHECK_FAILED',
+          'OAUTH_INVALID_RESPONSE',
+          'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+        ].includes(error.code ?? '')
+      ) {
+        return new IdTokenRejectedError(`the ID token was refused: ${detail}`, { cause: error });
+      }
+      if (during === 'sign-in' && error.code === 'OAUTH_KEY_SELECTION_FAILED') {
+        return new IdTokenRejectedError(
+          `the ID token was refused: its signature is by no key the issuer publishes (${detail})`,
+          { cause: error },
+        );
+      }
+      return new IdentityProviderError(`the identity provider's answer was unusable: ${detail}`, {
         cause: error,
       });
     }
-    if (!sameSecret(nonce, payload.nonce)) {
-      throw new IdTokenRejectedError('the ID token was not issued for this sign-in (nonce mismatch)');
-    }
-    // OpenID Connect Core §3.1.3.7: a token for several audiences must say which party it is for.
-    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== this.provider.clientId) {
-      throw new IdTokenRejectedError('the ID token names several audiences but not us as authorized party');
-    }
-    // Cognito also signs access tokens with the same keys; only an ID token says who signed in.
-    if ('token_use' in payload && payload.token_use !== 'id') {
-      throw new IdTokenRejectedError(`expected an ID token, got token_use ${String(payload.token_use)}`);
-    }
-    if (typeof payload.sub !== 'string' || payload.sub === '') {
-      throw new IdTokenRejectedError('the ID token has no subject');
-    }
-    return payload as IdTokenClaims;
-  }
-
-  private endpoints(): Promise<OidcEndpoints> {
-    if (this.provider.endpoints) return Promise.resolve(this.provider.endpoints);
-    this.discovered ??= this.discover().catch((error: unknown) => {
-      // The next sign-in tries again rather than failing until the function is recycled.
-      this.discovered = undefined;
-      throw error;
-    });
-    return this.discovered;
-  }
-
-  private async discover(): Promise<OidcEndpoints> {
-    const url = `${this.provider.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-    const response = await this.call(url, { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new IdentityProviderError(`${url} answered ${response.status}`);
-    const parsed = DiscoveryDocument.safeParse(await response.json().catch(() => null));
-    if (!parsed.success)
-      throw new IdentityProviderError(`${url} is not an OpenID Connect discovery document`);
-    // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
-    if (parsed.data.issuer !== this.provider.issuer) {
-      throw new SignInConfigurationError(
-        `${url} names issuer ${parsed.data.issuer}, but Warden is configured for ${this.provider.issuer}`,
-      );
-    }
-    const endpoints = {
-      authorization: parsed.data.authorization_endpoint,
-      token: parsed.data.token_endpoint,
-      jwks: parsed.data.jwks_uri,
-    };
-    this.checkEndpoints(endpoints);
-    return endpoints;
+    if (error instanceof IdentityProviderError || error instanceof SignInConfigurationError) return error;
+    return new IdentityProviderError(
+      `could not reach the identity provider ${this.provider.issuer}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 
   /**
    * Codes, tokens and keys travel only over TLS. The one exception is an issuer that is itself
-   * plain HTTP on the loopback interface: the tests' fake issuer (the config refuses such issuers).
+   * plain HTTP on the loopback interface: the tests' issuers (the config refuses such issuers).
    */
   private checkEndpoints(endpoints: OidcEndpoints): void {
     const loopbackIssuer = isLoopbackHttp(this.provider.issuer);
     for (const [name, value] of Object.entries(endpoints)) {
+      if (value === undefined) continue;
       const url = new URL(value);
       if (url.protocol !== 'https:' && !(loopbackIssuer && isLoopbackHttp(value))) {
         throw new SignInConfigurationError(`the ${name} endpoint must use https, got ${value}`);
       }
     }
   }
+}
 
-  private async idTokenVerifier(): Promise<{ verify(jwt: string): Promise<unknown> }> {
-    if (!this.verifier) {
-      const { jwks } = await this.endpoints();
-      // aws-jwt-verify's own fetcher speaks only https; ours goes through `this.fetch`.
-      const fetcher: Fetcher = {
-        fetch: async (uri) => {
-          const response = await this.call(uri, { headers: { accept: 'application/json' } });
-          if (!response.ok) throw new IdentityProviderError(`${uri} answered ${response.status}`);
-          return response.arrayBuffer();
-        },
-      };
-      this.verifier = JwtVerifier.create(
-        { issuer: this.provider.issuer, audience: this.provider.clientId, jwksUri: jwks },
-        { jwksCache: new SimpleJwksCache({ fetcher }) },
-      );
-    }
-    return this.verifier;
+function checkClientAuthentication(auth: ClientAuthentication | undefined): void {
+  if (auth?.method === 'client_secret_basic' && auth.clientSecret === '') {
+    throw new SignInConfigurationError('the client secret is empty');
   }
+  if (auth?.method === 'private_key_jwt') privateKeyOf(auth.privateKeyPem);
+}
 
-  private async call(url: string, init: RequestInit): Promise<Response> {
-    try {
-      return await this.fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    } catch (error) {
-      throw new IdentityProviderError(`could not reach ${url}: ${(error as Error).message}`, {
-        cause: error,
-      });
+function privateKeyOf(pem: string): KeyObject {
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') {
+      throw new Error(`${key.asymmetricKeyType} keys are not supported; use RSA or EC P-256`);
     }
+    return key;
+  } catch (error) {
+    throw new SignInConfigurationError(
+      `the private_key_jwt key is not a usable PEM private key: ${(error as Error).message}`,
+    );
   }
+}
+
+async function clientAuthOf(auth: ClientAuthentication | undefined): Promise<oidc.ClientAuth> {
+  if (!auth || auth.method === 'none') return oidc.None();
+  if (auth.method === 'client_secret_basic') return oidc.ClientSecretBasic(auth.clientSecret);
+  const key = privateKeyOf(auth.privateKeyPem);
+  const der = key.export({ format: 'der', type: 'pkcs8' });
+  // RS256 or ES256: what every issuer that takes private_key_jwt accepts.
+  const cryptoKey = await crypto.subtle.importKey(
+    'pkcs8',
+    der,
+    key.asymmetricKeyType === 'ec'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return oidc.PrivateKeyJwt({ key: cryptoKey, ...(auth.keyId ? { kid: auth.keyId } : {}) });
 }
 
 function isLoopbackHttp(value: string): boolean {

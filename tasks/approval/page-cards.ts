@@ -139,7 +139,11 @@ export function decisionCard(
 <button type="submit" class="reject" id="reject" formaction="${id}/reject">Reject</button>
 </div>
 </form>
-<p class="muted">You decide as <strong>${escapeHtml(identity.name)}</strong>. Your name, the time and the reason are recorded in the execution history. A decision is final.</p>
+<p class="muted">You decide as <strong>${escapeHtml(identity.name)}</strong>. Your name, the time and the reason are recorded in the execution history. A decision is final.</p>${
+    options.signOutPath
+      ? `\n<form method="post" action="${escapeHtml(options.signOutPath)}"><button type="submit" class="plain" id="sign-out">Sign out</button></form>`
+      : ''
+  }
 </section>`;
 }
 

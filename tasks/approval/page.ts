@@ -71,6 +71,8 @@ export interface ApprovalHttpResponse {
 export interface ApprovalPageOptions {
   /** Where a visitor who is not signed in can sign in (the local runtime); AWS's authorizer needs none. */
   signInUrl?: (returnTo: string) => string;
+  /** Where the signed-in approver's "Sign out" button posts (AWS); the local runtime has its own. */
+  signOutPath?: string;
 }
 
 export type ApprovalPageDeps = Pick<TaskDeps, 'clients' | 'config' | 'tables' | 'now' | 'logger'>;

@@ -44,14 +44,17 @@ export class Browser {
     return result as APIGatewayProxyStructuredResultV2 & { statusCode: number };
   }
 
-  /** A same-origin form post, as the page's own buttons send it. */
+  /**
+   * A same-origin form post, as the page's own buttons send it: under the page's
+   * `Referrer-Policy: no-referrer`, browsers send `Origin: null` (WHATWG Fetch).
+   */
   post(url: string, form: Record<string, string>) {
     return this.request({
       method: 'POST',
       url,
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
-        origin: API_ORIGIN,
+        origin: 'null',
         'sec-fetch-site': 'same-origin',
       },
       body: new URLSearchParams(form).toString(),

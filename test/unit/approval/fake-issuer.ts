@@ -19,6 +19,12 @@ export interface IdTokenTampering {
   foreignKey?: boolean;
   /** Replaces the claims of the signed-in person. */
   claims?: Record<string, unknown>;
+  /** Leaves these registered claims out of the ID token. */
+  omit?: ('exp' | 'iat')[];
+  /** Seconds added to `iat` (ten years ahead: a token minted for later). */
+  iatOffset?: number;
+  /** The authorized party the token names. */
+  azp?: string;
 }
 
 interface IssuedCode {
@@ -39,6 +45,12 @@ export interface FakeIssuer {
   tamperNextToken(tampering: IdTokenTampering): void;
   /** Every token request's form, as the issuer received it. */
   tokenRequests: URLSearchParams[];
+  /** Claims the UserInfo endpoint answers with, instead of the signed-in person's. */
+  userInfoAs(claims: Record<string, unknown> | null): void;
+  /** Refuses the refresh tokens and access tokens of everyone signed in so far (a user disabled). */
+  disableEveryone(): void;
+  /** Every request the issuer received, as `METHOD /path`. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -53,6 +65,9 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
   let tampering: IdTokenTampering = {};
   let counter = 0;
   let url = '';
+  let userInfo: Record<string, unknown> | null = null;
+  const grants = new Map<string, Record<string, unknown>>();
+  const requests: string[] = [];
 
   const handlers: Record<string, (req: IncomingMessage, res: ServerResponse, body: string) => void> = {
     'GET /.well-known/openid-configuration': (_req, res) =>
@@ -61,6 +76,7 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
         authorization_endpoint: `${url}/authorize`,
         token_endpoint: `${url}/token`,
         jwks_uri: `${url}/jwks.json`,
+        userinfo_endpoint: `${url}/userinfo`,
         response_types_supported: ['code'],
         id_token_signing_alg_values_supported: ['RS256'],
       }),
@@ -93,6 +109,13 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
     'POST /token': (_req, res, body) => {
       const form = new URLSearchParams(body);
       tokenRequests.push(form);
+      if (form.get('grant_type') === 'refresh_token') {
+        const person = grants.get(form.get('refresh_token') ?? '');
+        if (!person) return json(res, 400, { error: 'invalid_grant' });
+        const access = `access-${++counter}`;
+        grants.set(access, person);
+        return json(res, 200, { access_token: access, token_type: 'Bearer', expires_in: 3600 });
+      }
       const issued = codes.get(form.get('code') ?? '');
       codes.delete(form.get('code') ?? '');
       const verifier = form.get('code_verifier') ?? '';
@@ -109,20 +132,36 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
       const spoil = tampering;
       tampering = {};
       const now = Math.floor(Date.now() / 1000);
-      const claims = {
+      const claims: Record<string, unknown> = {
         ...(spoil.claims ?? issued.claims),
         iss: spoil.iss ?? url,
         aud: spoil.aud ?? issued.clientId,
         nonce: spoil.nonce ?? issued.nonce,
-        iat: now,
+        iat: now + (spoil.iatOffset ?? 0),
         exp: now + (spoil.expiresIn ?? 3600),
+        ...(spoil.azp ? { azp: spoil.azp } : {}),
       };
+      for (const name of spoil.omit ?? []) delete claims[name];
+      const access = `access-${++counter}`;
+      const refresh = `refresh-${counter}`;
+      grants.set(access, issued.claims);
+      grants.set(refresh, issued.claims);
       json(res, 200, {
         id_token: jwt(claims, spoil.foreignKey ? foreign : privateKey),
-        access_token: 'opaque-access-token',
+        access_token: access,
+        refresh_token: refresh,
         token_type: 'Bearer',
         expires_in: 3600,
       });
+    },
+    'GET /userinfo': (req, res) => {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const person = grants.get(token);
+      if (!person) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+        return;
+      }
+      json(res, 200, userInfo ?? person);
     },
   };
 
@@ -133,6 +172,7 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
     });
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
+      requests.push(`${req.method} ${path}`);
       const handler = handlers[`${req.method} ${path}`];
       if (handler) handler(req, res, body);
       else json(res, 404, { error: 'not_found' });
@@ -151,6 +191,11 @@ export async function startFakeIssuer(clientId = 'warden-approval-page'): Promis
       tampering = t;
     },
     tokenRequests,
+    requests,
+    userInfoAs: (claims) => {
+      userInfo = claims;
+    },
+    disableEveryone: () => grants.clear(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ApproverSignIn, SESSION_COOKIE, SIGN_IN_COOKIE } from '../../../tasks/approval/approver-sign-in';
 import { approvalPageHandler } from '../../../tasks/approval/lambda';
-import { OidcClient } from '../../../tasks/approval/oidc-client';
+import { OidcClient, type OidcProvider } from '../../../tasks/approval/oidc-client';
 import { CookieSealer } from '../../../tasks/approval/sealed-cookies';
 import { type ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
 import { Browser, CALLBACK_URL } from './browser';
@@ -17,6 +17,7 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
   let record: ApprovalRecord;
   let browser: Browser;
   let newBrowser: () => Browser;
+  let withClient: (provider?: Partial<OidcProvider>) => Browser;
 
   beforeAll(async () => {
     issuer = await startFakeIssuer();
@@ -31,11 +32,20 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
       executionArn: 'arn:exec',
     });
     issuer.signInAs({ sub: 'user-1', email: 'alice@example.com', email_verified: true });
-    const oidc = new OidcClient({ issuer: issuer.url, clientId: issuer.clientId, redirectUri: CALLBACK_URL });
-    const signIn = new ApproverSignIn(oidc, new CookieSealer(SESSION_KEY), w.deps);
-    const handler = approvalPageHandler(async () => ({ deps: w.deps, signIn }));
-    newBrowser = () => new Browser(handler);
-    browser = newBrowser();
+    issuer.userInfoAs(null);
+    withClient = (provider = {}) => {
+      const oidc = new OidcClient({
+        issuer: issuer.url,
+        clientId: issuer.clientId,
+        redirectUri: CALLBACK_URL,
+        ...provider,
+      });
+      const signIn = new ApproverSignIn(oidc, new CookieSealer(SESSION_KEY), w.deps);
+      const handler = approvalPageHandler(async () => ({ deps: w.deps, signIn }));
+      newBrowser = () => new Browser(handler);
+      return newBrowser();
+    };
+    browser = withClient();
   });
   afterEach(() => w.close());
 
@@ -82,7 +92,7 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
 
       expect(response.cookies).toHaveLength(1);
       const cookie = response.cookies![0]!;
-      expect(cookie).toMatch(new RegExp(`^${SIGN_IN_COOKIE}=v1\\.`));
+      expect(cookie).toMatch(new RegExp(`^${SIGN_IN_COOKIE}-[A-Za-z0-9_-]{16}=v2\\.`));
       expect(cookie).toContain('HttpOnly');
       expect(cookie).toContain('Secure');
       expect(cookie).toContain('Path=/');
@@ -116,7 +126,7 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
       expect(session).toMatch(/Max-Age=28800/);
       expect(session).not.toContain('alice');
       expect(response.cookies).toContainEqual(
-        expect.stringMatching(new RegExp(`^${SIGN_IN_COOKIE}=;.*Max-Age=0`)),
+        expect.stringMatching(new RegExp(`^${SIGN_IN_COOKIE}-[A-Za-z0-9_-]{16}=;.*Max-Age=0`)),
       );
     });
 
@@ -155,13 +165,50 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
     });
 
     it('fails with 400 when the issuer answers with an error instead of a code', async () => {
-      await browser.request({ url: approvalPath() });
+      const first = await browser.request({ url: approvalPath() });
+      const state = new URL(first.headers!.location as string).searchParams.get('state')!;
 
-      const response = await browser.request({ url: '/auth/callback?error=access_denied&state=x' });
+      const response = await browser.request({
+        url: `/auth/callback?error=access_denied&error_description=nope&state=${state}`,
+      });
 
       expect(response.statusCode).toBe(400);
       expect(response.body).toContain('access_denied');
+      expect(response.body).not.toContain('nope');
       expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+    });
+
+    it('shows nothing of an error answer that is not for a sign-in of this browser, and keeps the sign-in under way', async () => {
+      const first = await browser.request({ url: approvalPath() });
+      const back = await throughIssuer(first.headers!.location as string);
+      const pendingBefore = [...browser.cookies.keys()].filter((k) => k.startsWith(SIGN_IN_COOKIE));
+
+      const forged = await browser.request({
+        url: `/auth/callback?error=Call+0800+to+approve&error_description=${encodeURIComponent('<b>Warden says: call us</b>')}&state=forged`,
+      });
+      const real = await browser.request({ url: back });
+
+      expect(forged.statusCode).toBe(400);
+      expect(forged.body).not.toContain('0800');
+      expect(forged.body).not.toContain('Warden says');
+      expect(forged.cookies ?? []).toEqual([]);
+      expect(pendingBefore).toHaveLength(1);
+      expect(real.statusCode).toBe(303);
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(true);
+    });
+
+    it('completes two sign-ins started in two tabs before either came back', async () => {
+      const first = await browser.request({ url: approvalPath() });
+      const second = await browser.request({ url: approvalPath() });
+      const backFirst = await throughIssuer(first.headers!.location as string);
+      const backSecond = await throughIssuer(second.headers!.location as string);
+
+      const one = await browser.request({ url: backFirst });
+      const two = await browser.request({ url: backSecond });
+
+      expect([one.statusCode, two.statusCode]).toEqual([303, 303]);
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(true);
+      expect([...browser.cookies.keys()].filter((k) => k.startsWith(SIGN_IN_COOKIE))).toEqual([]);
     });
 
     it('fails with 400 when a code is used twice', async () => {
@@ -182,12 +229,20 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
       ['a nonce from another sign-in', { nonce: 'another-nonce' }, /nonce/],
       ['another audience', { aud: 'someone-elses-client' }, /audience|aud/i],
       ['another issuer', { iss: 'https://evil.example.com' }, /issuer/i],
-      ['an expiry in the past', { expiresIn: -600 }, /expired/i],
+      ['an expiry in the past', { expiresIn: -600 }, /expiration is past/i],
+      ['no expiry', { omit: ['exp'] }, /expiration time\) claim missing/],
+      ['no issued-at time', { omit: ['iat'] }, /issued at\) claim missing/],
+      ['an issued-at time ten years ahead', { iatOffset: 10 * 365 * 86400 }, /issued at/],
+      [
+        'an authorized party that is another client',
+        { azp: 'someone-elses-client' },
+        /authorized party \(azp\)/,
+      ],
       ['a signature by a key not in the JWKS', { foreignKey: true }, /signature/i],
       [
         'several audiences but no authorized party',
         { aud: ['warden-approval-page', 'other'] },
-        /authorized party/,
+        /additional untrusted audiences/,
       ],
     ];
     it.each(spoiled)('refuses an ID token with %s (401, no session)', async (_what, tampering, reason) => {
@@ -236,19 +291,135 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
       });
     });
 
-    it('names the approver by Cognito user name when the e-mail is marked unverified', async () => {
+    it('refuses to sign in a person whose e-mail is marked unverified, rather than record another name', async () => {
       issuer.signInAs({
         sub: 'u-2',
         email: 'mallory@example.com',
         email_verified: false,
         'cognito:username': 'bob',
       });
+
+      const response = await signIn();
+
+      expect(response.statusCode).toBe(401);
+      expect(response.body).toContain('no verified email');
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+    });
+
+    it('names the approver by the configured claim, e.g. the Cognito user name', async () => {
+      issuer.signInAs({ sub: 'u-2', email: 'mallory@example.com', 'cognito:username': 'bob' });
+      browser = withClient({ identityClaim: 'cognito:username' });
       await signIn();
 
       const page = await browser.request({ url: approvalPath() });
 
       expect(page.body).toContain('Signed in as bob');
       expect(page.body).not.toContain('mallory');
+    });
+
+    it('reads the e-mail from UserInfo when the ID token lacks it (OIDC Core §5.4), and records it', async () => {
+      issuer.signInAs({ sub: 'user-1' });
+      issuer.userInfoAs({ sub: 'user-1', email: 'alice@example.com', email_verified: true });
+      await signIn();
+      const page = await browser.request({ url: approvalPath() });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body as string)![1]!;
+
+      await browser.post(`${approvalPath()}/approve`, { csrf, reason: '' });
+
+      expect(page.body).toContain('Signed in as alice@example.com');
+      expect(JSON.parse(w.sfnCalls[0]!.input.output!)).toMatchObject({ approver: 'alice@example.com' });
+    });
+
+    it('refuses UserInfo that answers for another subject', async () => {
+      issuer.signInAs({ sub: 'user-1' });
+      issuer.userInfoAs({ sub: 'user-9', email: 'ceo@example.com', email_verified: true });
+
+      const response = await signIn();
+
+      expect(response.statusCode).toBe(401);
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+    });
+
+    it('records a decision posted with Origin: null, which browsers send under no-referrer', async () => {
+      await signIn();
+      const page = await browser.request({ url: approvalPath() });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body as string)![1]!;
+
+      const response = await browser.request({
+        method: 'POST',
+        url: `${approvalPath()}/reject`,
+        headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+        body: new URLSearchParams({ csrf, reason: 'not ours' }).toString(),
+      });
+
+      expect(response.statusCode).toBe(200);
+      expect(w.sfnCalls.map((c) => c.operation)).toEqual(['SendTaskFailure']);
+    });
+
+    it.each([
+      ['Origin: null from another site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
+      ['Origin: null from a sibling under the same site', { origin: 'null', 'sec-fetch-site': 'same-site' }],
+      ['Origin: null without Sec-Fetch-Site (an opaque origin)', { origin: 'null' }],
+      [
+        'another origin that claims same-origin',
+        { origin: 'https://attacker.example', 'sec-fetch-site': 'same-origin' },
+      ],
+    ])('does not act for the session on a POST with %s', async (_what, headers: Record<string, string>) => {
+      await signIn();
+      const page = await browser.request({ url: approvalPath() });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body as string)![1]!;
+
+      const response = await browser.request({
+        method: 'POST',
+        url: `${approvalPath()}/approve`,
+        headers,
+        body: new URLSearchParams({ csrf, reason: '' }).toString(),
+      });
+
+      expect(response.statusCode).toBe(401);
+      expect(w.sfnCalls).toEqual([]);
+    });
+
+    it('asks the issuer before recording a decision: a person disabled there decides nothing', async () => {
+      await signIn();
+      const page = await browser.request({ url: approvalPath() });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body as string)![1]!;
+      issuer.disableEveryone();
+
+      const response = await browser.post(`${approvalPath()}/approve`, { csrf, reason: '' });
+
+      expect(response.statusCode).toBe(401);
+      expect(w.sfnCalls).toEqual([]);
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(false);
+      expect(issuer.tokenRequests.at(-1)!.get('grant_type')).toBe('refresh_token');
+    });
+
+    it('signs out: the session cookie is cleared and the next decision needs a sign-in', async () => {
+      await signIn();
+      const page = await browser.request({ url: approvalPath() });
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.body as string)![1]!;
+      expect(page.body).toContain('action="/auth/sign-out"');
+
+      const out = await browser.post('/auth/sign-out', {});
+      const after = await browser.post(`${approvalPath()}/approve`, { csrf, reason: '' });
+
+      expect(out.statusCode).toBe(303);
+      expect(out.headers!.location).toBe('/auth/signed-out');
+      expect(after.statusCode).toBe(401);
+      expect(w.sfnCalls).toEqual([]);
+    });
+
+    it('refuses a sign-out posted from another site', async () => {
+      await signIn();
+
+      const response = await browser.request({
+        method: 'POST',
+        url: '/auth/sign-out',
+        headers: { origin: 'https://attacker.example', 'sec-fetch-site': 'cross-site' },
+      });
+
+      expect(response.statusCode).toBe(400);
+      expect(browser.cookies.has(SESSION_COOKIE)).toBe(true);
     });
 
     it('does not act for the session on a POST from another origin', async () => {
@@ -287,8 +458,9 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
 
     it('is not accepted when sealed with another key (another deployment)', async () => {
       const foreign = new CookieSealer('z'.repeat(64)).seal('session', {
-        v: 1,
+        v: 2,
         name: 'mallory',
+        sub: 'user-1',
         iss: issuer.url,
         exp: Math.floor(w.clock.now() / 1000) + 3600,
       });
@@ -297,6 +469,21 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
       const response = await browser.request({ url: approvalPath() });
 
       expect(response.statusCode).toBe(302);
+    });
+  });
+
+  describe('when the identity provider is down', () => {
+    it('answers an approval link with the 502 sign-in page, not a bare 500', async () => {
+      const down = new OidcClient({ issuer: 'http://127.0.0.1:9', clientId: 'c', redirectUri: CALLBACK_URL });
+      const handler = approvalPageHandler(async () => ({
+        deps: w.deps,
+        signIn: new ApproverSignIn(down, new CookieSealer(SESSION_KEY), w.deps),
+      }));
+
+      const response = await new Browser(handler).request({ url: approvalPath() });
+
+      expect(response.statusCode).toBe(502);
+      expect(response.body).toContain('Sign-in is unavailable');
     });
   });
 
