@@ -4,6 +4,7 @@ import { registerFindings } from './findings';
 import { registerOnboard } from './onboard';
 import { registerReconcile } from './reconcile';
 import { registerReplay } from './replay';
+import { registerSend } from './send';
 import { registerStart } from './start';
 import { registerSweep } from './sweep';
 import { registerTriage } from './triage';
@@ -18,4 +19,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerReplay,
   registerReconcile,
   registerFindings,
+  registerSend,
 ];

@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../../tasks/response/reconcile-blocks';
-import { readRuntimeInfo } from '../audit/sources/runtime-info';
 import { CliError } from '../cli-error';
+import { runningEndpoint } from '../target/local-endpoint';
 import { table } from './local-options';
 
 /**
@@ -48,7 +48,7 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
     ? new SFNClient({ region: options.region, profile: options.profile })
     : new SFNClient({
         region: 'us-east-1',
-        endpoint: options.endpoint ?? localEndpoint(),
+        endpoint: runningEndpoint(options),
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
   try {
@@ -88,14 +88,6 @@ async function findStateMachine(client: SFNClient): Promise<string> {
   throw new CliError(
     'no state machine named warden-reconcile here; is Warden deployed (or npm start running)?',
   );
-}
-
-function localEndpoint(): string {
-  try {
-    return readRuntimeInfo().sfnEndpoint;
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
 }
 
 async function call<T>(fn: () => Promise<T>): Promise<T> {

@@ -45,4 +45,13 @@ describe('warden reconcile', () => {
       'warden: cannot reach the Step Functions endpoint; start Warden with npm start, or pass --region',
     );
   });
+
+  it('refuses --endpoint notaurl as a usage error (exit 2) instead of throwing Invalid URL', async () => {
+    const run = await runCli(['reconcile', '--endpoint', 'notaurl']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'warden: --endpoint must be a URL such as http://127.0.0.1:4321, got notaurl',
+    );
+  });
 });
