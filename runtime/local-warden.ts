@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
+import { RuntimeCaches } from '../tasks/shared/runtime-caches';
 import type { TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
@@ -81,6 +82,7 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     stateMachineArns,
     now: () => new Date(clock.now()),
     logger: quietLogger,
+    caches: new RuntimeCaches(),
   };
   const runtime = new LocalRuntime({
     deps,

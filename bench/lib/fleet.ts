@@ -3,7 +3,6 @@ import { ManualClock } from '../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { intakeFinding } from '../../tasks/response/intake';
-import { clearNaclCache } from '../../tasks/response/network-acls';
 import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../../test/fixtures/findings';
 
 /**
@@ -44,7 +43,6 @@ export async function startFleet(options: {
   regions: string[];
   subnetsPerVpc: number;
 }): Promise<Fleet> {
-  clearNaclCache();
   const config = parseConfig({
     organization: {
       managementAccountId: '111111111111',

@@ -5,7 +5,6 @@ import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { buildMemberNetwork, type MemberNetwork } from '../../runtime/scenario/network';
 import { intakeFinding } from '../../tasks/response/intake';
-import { clearNaclCache } from '../../tasks/response/network-acls';
 import { camelCaseKeys } from '../triage/report';
 
 /**
@@ -149,7 +148,6 @@ export interface FindingsDemo {
 const RUN_OUT_MS = 400 * 24 * 60 * 60 * 1000;
 
 export async function startFindingsDemo(config: WardenConfig): Promise<FindingsDemo> {
-  clearNaclCache();
   const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
   const members = demoMembers(DEMO_MEMBERS);
   const warden = await startLocalWarden({ config, members, clock, workflows: ['response'] });

@@ -3,8 +3,8 @@ import {
   CreatePublishingDestinationCommand,
   ListPublishingDestinationsCommand,
 } from '@aws-sdk/client-guardduty';
-import type { ClientFactory } from '../shared/aws-clients';
 import { lambdaHandler } from '../shared/lambda';
+import { cacheSlot } from '../shared/runtime-caches';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { administratorClient, call, findDetectorId } from './aws-calls';
 import { UnexpectedGuardDutyResponseError } from './errors';
@@ -17,11 +17,13 @@ import { RegionWork } from './model';
  * minutes rather than asking GuardDuty again for each of the thousand accounts of a backfill.
  */
 const CONFIRMED_FOR_MS = 5 * 60 * 1000;
-const confirmed = new WeakMap<ClientFactory, Map<string, { detectorId: string; until: number }>>();
+const CONFIRMED_DETECTORS = cacheSlot(
+  "the administrator's confirmed detectors",
+  () => new Map<string, { detectorId: string; until: number }>(),
+);
 
 export async function ensureAdministratorDetector(region: string, deps: TaskDeps): Promise<string> {
-  const cache = confirmed.get(deps.clients) ?? new Map();
-  confirmed.set(deps.clients, cache);
+  const cache = deps.caches.get(CONFIRMED_DETECTORS);
   const now = deps.now().getTime();
   const known = cache.get(region);
   if (known && known.until > now) return known.detectorId;

@@ -7,13 +7,15 @@ import {
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
 import { classifyAwsError, MemberRoleUnavailableError, ResourceGoneError } from '../shared/errors';
+import { cacheSlot } from '../shared/runtime-caches';
 import type { TaskDeps } from '../shared/task';
 import type { NaclRef } from './ledger';
 
 /**
  * Network ACLs in member accounts, read and changed through Warden's member role.
  *
- * Reads are cached per Lambda container for a short time: the warm path to containment then
+ * Reads are cached per runtime (a Lambda container, a local runtime) for a short time, in the
+ * deps' RuntimeCaches: the warm path to containment then
  * costs one EC2 call. A cached view can only be stale in the safe direction — a number we think
  * is free may be taken, which the NACL itself reports, and we then read afresh.
  */
@@ -26,17 +28,26 @@ export interface ResolvedNacl extends NaclRef {
 }
 
 const CACHE_MS = 60_000;
-const naclBySubnet = new Map<string, { at: number; nacl: NetworkAcl }>();
-const naclById = new Map<string, { at: number; nacl: NetworkAcl }>();
 
-/** Forgets cached NACLs (tests; and after any write we could not account for). */
-export function clearNaclCache(): void {
-  naclBySubnet.clear();
-  naclById.clear();
+interface CachedNacl {
+  at: number;
+  nacl: NetworkAcl;
 }
 
+const NACL_CACHE = cacheSlot('network ACLs', () => ({
+  bySubnet: new Map<string, CachedNacl>(),
+  byId: new Map<string, CachedNacl>(),
+}));
+
 export class NetworkAcls {
-  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'now'>) {}
+  private readonly naclBySubnet: Map<string, CachedNacl>;
+  private readonly naclById: Map<string, CachedNacl>;
+
+  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'now' | 'caches'>) {
+    const cache = deps.caches.get(NACL_CACHE);
+    this.naclBySubnet = cache.bySubnet;
+    this.naclById = cache.byId;
+  }
 
   /** The NACL of each subnet, deduplicated; a subnet that no longer exists is reported, not fatal. */
   async resolve(
@@ -45,7 +56,9 @@ export class NetworkAcls {
     subnetIds: string[],
   ): Promise<{ nacls: ResolvedNacl[]; missingSubnets: string[] }> {
     const now = this.deps.now().getTime();
-    const missing = subnetIds.filter((id) => !fresh(naclBySubnet.get(cacheKey(account, region, id)), now));
+    const missing = subnetIds.filter(
+      (id) => !fresh(this.naclBySubnet.get(cacheKey(account, region, id)), now),
+    );
     if (missing.length) {
       const out = await this.call(account, region, 'reading the subnets’ network ACLs', (ec2) =>
         ec2.send(
@@ -57,7 +70,7 @@ export class NetworkAcls {
     const byNacl = new Map<string, ResolvedNacl>();
     const missingSubnets: string[] = [];
     for (const subnetId of subnetIds) {
-      const nacl = naclBySubnet.get(cacheKey(account, region, subnetId))?.nacl;
+      const nacl = this.naclBySubnet.get(cacheKey(account, region, subnetId))?.nacl;
       if (!nacl?.NetworkAclId) {
         missingSubnets.push(subnetId);
         continue;
@@ -80,7 +93,7 @@ export class NetworkAcls {
   async entries(ref: NaclRef, options: { fresh?: boolean } = {}): Promise<NetworkAclEntry[]> {
     const now = this.deps.now().getTime();
     const key = cacheKey(ref.account, ref.region, ref.naclId);
-    const cached = naclById.get(key);
+    const cached = this.naclById.get(key);
     // Copies, so a caller's `before` view does not change when the cache learns of our own writes.
     if (!options.fresh && fresh(cached, now)) return [...(cached!.nacl.Entries ?? [])];
     const out = await this.call(ref.account, ref.region, 'reading the network ACL', (ec2) =>
@@ -131,7 +144,7 @@ export class NetworkAcls {
       if (name === 'NetworkAclEntryLimitExceeded') return 'LIMIT_EXCEEDED';
       throw error;
     }
-    const cached = naclById.get(cacheKey(ref.account, ref.region, ref.naclId));
+    const cached = this.naclById.get(cacheKey(ref.account, ref.region, ref.naclId));
     cached?.nacl.Entries?.push({
       RuleNumber: ruleNumber,
       Protocol: '-1',
@@ -159,16 +172,16 @@ export class NetworkAcls {
       if ((error as Error).name === 'InvalidNetworkAclEntry.NotFound') return false;
       throw error;
     } finally {
-      naclById.delete(cacheKey(ref.account, ref.region, ref.naclId));
+      this.naclById.delete(cacheKey(ref.account, ref.region, ref.naclId));
     }
   }
 
   private remember(account: string, region: string, nacl: NetworkAcl, now: number): void {
     if (!nacl.NetworkAclId) return;
-    naclById.set(cacheKey(account, region, nacl.NetworkAclId), { at: now, nacl });
+    this.naclById.set(cacheKey(account, region, nacl.NetworkAclId), { at: now, nacl });
     for (const association of nacl.Associations ?? []) {
       if (association.SubnetId)
-        naclBySubnet.set(cacheKey(account, region, association.SubnetId), { at: now, nacl });
+        this.naclBySubnet.set(cacheKey(account, region, association.SubnetId), { at: now, nacl });
     }
   }
 

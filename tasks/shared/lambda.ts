@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { describeIssues, parseConfig } from '../../config/load';
 import { ClientFactory } from './aws-clients';
+import { RuntimeCaches } from './runtime-caches';
 import { runTask, type TaskDefinition, type TaskDeps } from './task';
 
 /**
@@ -40,6 +41,7 @@ export function depsFromEnvironment(env: NodeJS.ProcessEnv = process.env): TaskD
     stateMachineArns: JSON.parse(e.STATE_MACHINE_ARNS) as Record<string, string>,
     now: () => new Date(),
     logger,
+    caches: new RuntimeCaches(),
   };
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { WardenConfig } from '../../config/schema';
 import type { ClientFactory } from './aws-clients';
 import { InvalidInputError } from './errors';
+import type { RuntimeCaches } from './runtime-caches';
 
 /** DynamoDB table names, as deployed or as created on dynalite by the local runtime. */
 export interface WardenTables {
@@ -29,6 +30,8 @@ export interface TaskDeps {
   stateMachineArns: Readonly<Record<string, string>>;
   now: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** What this runtime remembers between calls; see RuntimeCaches. */
+  caches: RuntimeCaches;
 }
 
 /**

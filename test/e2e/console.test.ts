@@ -12,7 +12,6 @@ import { ApprovalStore } from '../../tasks/approval/store';
 import { onboardingExecutionName } from '../../tasks/onboarding/execution-name';
 import { intakeFinding } from '../../tasks/response/intake';
 import { Ledger } from '../../tasks/response/ledger';
-import { clearNaclCache } from '../../tasks/response/network-acls';
 import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
 import { finish } from '../workflows/onboarding/harness';
 import { launchBrowser } from './browser';
@@ -57,7 +56,6 @@ describe('console in a browser', () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    clearNaclCache();
     clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
     warden = await startLocalWarden({
       config,

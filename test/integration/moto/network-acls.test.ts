@@ -9,9 +9,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { WardenConfig } from '../../../config/schema';
-import { clearNaclCache, isWardensEntry, NetworkAcls } from '../../../tasks/response/network-acls';
+import { isWardensEntry, NetworkAcls } from '../../../tasks/response/network-acls';
 import type { ClientFactory } from '../../../tasks/shared/aws-clients';
 import { TransientAwsError } from '../../../tasks/shared/errors';
+import { RuntimeCaches } from '../../../tasks/shared/runtime-caches';
 import { makeConfig } from '../../fixtures/findings';
 import { createWardenOrganization, HOME_REGION, MEMBER_ROLE, type MotoAccount } from './moto-organization';
 
@@ -32,9 +33,11 @@ let vpcId: string;
 let customNaclId: string;
 let defaultNaclId: string;
 const subnets = { web: '', app: '', db: '' };
+/** One runtime's caches per test, as one warm Lambda container. */
+let caches: RuntimeCaches;
 
 function networkAcls(): NetworkAcls {
-  return new NetworkAcls({ clients, config, now: () => new Date() });
+  return new NetworkAcls({ clients, config, now: () => new Date(), caches });
 }
 
 function ref(naclId = customNaclId) {
@@ -92,7 +95,7 @@ beforeAll(async () => {
 });
 
 beforeEach(() => {
-  clearNaclCache();
+  caches = new RuntimeCaches();
 });
 
 afterAll(() => {

@@ -6,6 +6,7 @@ import { AwsError } from '../../../runtime/sandbox/aws-error';
 import { buildSandboxWorld, type SandboxWorld } from '../../../runtime/sandbox/world';
 import type { ApprovalRequest } from '../../../tasks/approval/contract';
 import { ClientFactory } from '../../../tasks/shared/aws-clients';
+import { RuntimeCaches } from '../../../tasks/shared/runtime-caches';
 import type { TaskDeps } from '../../../tasks/shared/task';
 
 /**
@@ -125,6 +126,7 @@ export async function makeApprovalWorld(config = makeConfig()): Promise<Approval
     stateMachineArns: {},
     now: () => new Date(clock.now()),
     logger: { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') },
+    caches: new RuntimeCaches(),
   };
   return {
     deps,

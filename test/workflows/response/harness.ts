@@ -7,7 +7,6 @@ import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
 import { ApprovalStore } from '../../../tasks/approval/store';
 import { intakeFinding } from '../../../tasks/response/intake';
-import { clearNaclCache } from '../../../tasks/response/network-acls';
 import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../../fixtures/findings';
 
 /**
@@ -36,7 +35,6 @@ export async function startResponseHarness(
     maxAttempts?: number;
   } = {},
 ): Promise<ResponseHarness> {
-  clearNaclCache();
   const config = parseConfig({
     organization: {
       managementAccountId: '111111111111',
