@@ -18,8 +18,13 @@ import { SandboxSetupError } from './setup-error';
  *
  * Regions launched before March 2019 are enabled in every account; later ones are opt-in and
  * stay DISABLED until `enableRegion`, which is what makes Warden skip and report them.
- * An account asks about itself by leaving AccountId out; naming another account needs the
- * organisation's management account or a delegated administrator for Account Management.
+ * An account asks about itself by leaving AccountId out; naming another account needs trusted
+ * access for Account Management in the organisation, and the caller to be the management account
+ * or the delegated administrator for Account Management: "After trusted access is enabled, you can
+ * use the accountID parameter … only if you call the operation using credentials from the
+ * management account or the delegated admin account of the organization".
+ * https://docs.aws.amazon.com/accounts/latest/reference/using-orgs-trusted-access.html
+ * https://docs.aws.amazon.com/accounts/latest/reference/API_ListRegions.html
  */
 export const DEFAULT_REGIONS: readonly string[] = [
   'ap-northeast-1',
@@ -138,6 +143,7 @@ export class SandboxAccount implements SandboxService {
       `User: ${ctx.principal.arn} is not authorized to perform: account:${operation}`,
       403,
     );
+    if (!this.organizations.hasTrustedAccess(ACCOUNT_SERVICE_PRINCIPAL)) throw denied;
     if (!this.organizations.canAdminister(caller, ACCOUNT_SERVICE_PRINCIPAL)) throw denied;
     // The management account must leave AccountId out to speak of itself.
     if (accountId === this.organizations.managementAccountId) throw denied;

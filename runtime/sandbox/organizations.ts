@@ -5,16 +5,22 @@ import type {
   DescribeAccountRequest,
   DescribeAccountResponse,
   DescribeOrganizationResponse,
+  EnableAWSServiceAccessRequest,
   InvalidInputExceptionReason,
   ListAccountsForParentRequest,
   ListAccountsForParentResponse,
   ListAccountsRequest,
   ListAccountsResponse,
+  ListAWSServiceAccessForOrganizationRequest,
+  ListAWSServiceAccessForOrganizationResponse,
+  ListDelegatedAdministratorsRequest,
+  ListDelegatedAdministratorsResponse,
   ListOrganizationalUnitsForParentRequest,
   ListOrganizationalUnitsForParentResponse,
   ListParentsRequest,
   ListParentsResponse,
   OrganizationalUnit,
+  RegisterDelegatedAdministratorRequest,
 } from '@aws-sdk/client-organizations';
 import { AwsError } from './aws-error';
 import type { SandboxClock } from './clock';
@@ -28,7 +34,19 @@ import { SandboxSetupError } from './setup-error';
  * units and accounts, read through the list and describe operations Warden uses.
  *
  * As in AWS, only the management account and registered delegated administrators may read the
- * organisation's structure; any member may describe the organisation itself.
+ * organisation's structure ("This operation can be called only from the organization's management
+ * account or by a member account that is a delegated administrator for an AWS service."); any
+ * member may describe the organisation itself.
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeAccount.html
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganization.html
+ *
+ * The organisation starts with no trusted access and no delegated administrator, as a new AWS
+ * Organization does; the management account enables trusted access for a service
+ * (`EnableAWSServiceAccess`) and registers delegated administrators
+ * (`RegisterDelegatedAdministrator`), and only it may: "This operation can be called only from
+ * the organization's management account."
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_EnableAWSServiceAccess.html
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_RegisterDelegatedAdministrator.html
  */
 export interface AccountSpec {
   id: string;
@@ -68,6 +86,7 @@ interface OrgUnit {
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
+const SERVICE_PRINCIPAL = /^[\w+=,.@-]{1,128}$/;
 const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -75,8 +94,21 @@ const DEFAULT_MAX_RESULTS = 20;
 
 export class SandboxOrganizations implements SandboxService {
   readonly name = 'organizations';
-  readonly mutating: ReadonlySet<string> = new Set<string>();
+  readonly mutating: ReadonlySet<string> = new Set([
+    'EnableAWSServiceAccess',
+    'RegisterDelegatedAdministrator',
+  ]);
   readonly operations: Readonly<Record<string, Operation>> = {
+    EnableAWSServiceAccess: (input: EnableAWSServiceAccessRequest, ctx: CallContext) =>
+      this.enableAwsServiceAccess(input, ctx),
+    ListAWSServiceAccessForOrganization: (
+      input: ListAWSServiceAccessForOrganizationRequest,
+      ctx: CallContext,
+    ) => this.listAwsServiceAccess(input, ctx),
+    RegisterDelegatedAdministrator: (input: RegisterDelegatedAdministratorRequest, ctx: CallContext) =>
+      this.registerDelegatedAdministratorCall(input, ctx),
+    ListDelegatedAdministrators: (input: ListDelegatedAdministratorsRequest, ctx: CallContext) =>
+      this.listDelegatedAdministrators(input, ctx),
     DescribeOrganization: (_input: unknown, ctx: CallContext) => this.describeOrganization(ctx),
     DescribeAccount: (input: DescribeAccountRequest, ctx: CallContext) => this.describeAccount(input, ctx),
     ListAccounts: (input: ListAccountsRequest, ctx: CallContext) => this.listAccounts(input, ctx),
@@ -94,6 +126,10 @@ export class SandboxOrganizations implements SandboxService {
   private readonly units = new Map<string, OrgUnit>();
   /** account id → service principals it is a delegated administrator for */
   private readonly delegated = new Map<string, Set<string>>();
+  /** service principal → when trusted access was enabled for it */
+  private readonly trusted = new Map<string, number>();
+  /** `account|service principal` → when the delegation was registered */
+  private readonly delegatedAt = new Map<string, number>();
   private readonly clock: SandboxClock;
   private readonly random: () => number;
 
@@ -145,6 +181,8 @@ export class SandboxOrganizations implements SandboxService {
     this.existing(accountId);
     this.accounts.delete(accountId);
     this.delegated.delete(accountId);
+    for (const key of [...this.delegatedAt.keys()])
+      if (key.startsWith(`${accountId}|`)) this.delegatedAt.delete(key);
   }
 
   /** Adds an OU and returns its id (`ou-<root part>-<8 characters>`). */
@@ -165,6 +203,25 @@ export class SandboxOrganizations implements SandboxService {
     const services = this.delegated.get(accountId) ?? new Set<string>();
     services.add(servicePrincipal);
     this.delegated.set(accountId, services);
+    if (!this.delegatedAt.has(`${accountId}|${servicePrincipal}`)) {
+      this.delegatedAt.set(`${accountId}|${servicePrincipal}`, this.clock());
+    }
+  }
+
+  /** Enables trusted access for `servicePrincipal` without a call (world setup). */
+  enableServiceAccess(servicePrincipal: string): void {
+    if (!SERVICE_PRINCIPAL.test(servicePrincipal)) {
+      throw new SandboxSetupError(`invalid service principal '${servicePrincipal}'`);
+    }
+    if (!this.trusted.has(servicePrincipal)) this.trusted.set(servicePrincipal, this.clock());
+  }
+
+  hasTrustedAccess(servicePrincipal: string): boolean {
+    return this.trusted.has(servicePrincipal);
+  }
+
+  isDelegatedAdministrator(accountId: string, servicePrincipal: string): boolean {
+    return this.delegated.get(accountId)?.has(servicePrincipal) ?? false;
   }
 
   /** The organisation's id for a member account (`aws:PrincipalOrgID`, `aws:ResourceOrgID`). */
@@ -204,6 +261,91 @@ export class SandboxOrganizations implements SandboxService {
         AvailablePolicyTypes: [],
       },
     };
+  }
+
+  private enableAwsServiceAccess(input: EnableAWSServiceAccessRequest, ctx: CallContext): object {
+    this.requireManagement(ctx);
+    this.enableServiceAccess(servicePrincipalOf(input.ServicePrincipal));
+    return {};
+  }
+
+  private listAwsServiceAccess(
+    input: ListAWSServiceAccessForOrganizationRequest,
+    ctx: CallContext,
+  ): ListAWSServiceAccessForOrganizationResponse {
+    this.authorize(ctx);
+    const enabled = [...this.trusted].map(([principal, at]) => ({
+      ServicePrincipal: principal,
+      DateEnabled: new Date(at),
+    }));
+    const page = this.page(enabled, 'ListAWSServiceAccessForOrganization', input);
+    return { EnabledServicePrincipals: page.items, NextToken: page.nextToken };
+  }
+
+  private registerDelegatedAdministratorCall(
+    input: RegisterDelegatedAdministratorRequest,
+    ctx: CallContext,
+  ): object {
+    this.requireManagement(ctx);
+    const id = required(input.AccountId, 'AccountId');
+    if (!ACCOUNT_ID.test(id)) {
+      throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+    }
+    const principal = servicePrincipalOf(input.ServicePrincipal);
+    if (!this.accounts.has(id)) {
+      throw new AwsError('AccountNotFoundException', "You specified an account that doesn't exist.");
+    }
+    if (id === this.managementAccountId) {
+      throw Object.assign(
+        new AwsError(
+          'ConstraintViolationException',
+          'You cannot register the management account of the organization as a delegated administrator for an AWS service.',
+        ),
+        { Reason: 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR' },
+      );
+    }
+    if (this.isDelegatedAdministrator(id, principal)) {
+      throw new AwsError(
+        'AccountAlreadyRegisteredException',
+        'The provided account is already a delegated administrator for your organization.',
+      );
+    }
+    this.registerDelegatedAdministrator(id, principal);
+    return {};
+  }
+
+  private listDelegatedAdministrators(
+    input: ListDelegatedAdministratorsRequest,
+    ctx: CallContext,
+  ): ListDelegatedAdministratorsResponse {
+    this.authorize(ctx);
+    const wanted =
+      input.ServicePrincipal === undefined ? undefined : servicePrincipalOf(input.ServicePrincipal);
+    const admins = [...this.delegated]
+      .filter(([, services]) => wanted === undefined || services.has(wanted))
+      .map(([id]) => this.existing(id));
+    const page = this.page(admins, `ListDelegatedAdministrators/${wanted ?? '*'}`, input);
+    return {
+      DelegatedAdministrators: page.items.map((a) => ({
+        ...this.toAccount(a),
+        DelegationEnabledDate: new Date(
+          Math.min(
+            ...[...(this.delegated.get(a.id) ?? [])].map(
+              (sp) => this.delegatedAt.get(`${a.id}|${sp}`) ?? a.joinedAt,
+            ),
+          ),
+        ),
+      })),
+      NextToken: page.nextToken,
+    };
+  }
+
+  /** Operations only the management account may call answer others with AccessDeniedException. */
+  private requireManagement(ctx: CallContext): void {
+    if (!this.isMember(ctx.principal.account)) throw notInUse();
+    if (ctx.principal.account !== this.managementAccountId) {
+      throw new AwsError('AccessDeniedException', "You don't have permissions to access this resource.", 403);
+    }
   }
 
   private describeAccount(input: DescribeAccountRequest, ctx: CallContext): DescribeAccountResponse {
@@ -367,6 +509,15 @@ export class SandboxOrganizations implements SandboxService {
 function invalidInput(reason: InvalidInputExceptionReason, message: string): AwsError {
   // The SDK's InvalidInputException carries a Reason; callers may branch on it.
   return Object.assign(new AwsError('InvalidInputException', message), { Reason: reason });
+}
+
+/** A service principal as Organizations accepts it: `guardduty.amazonaws.com`. */
+function servicePrincipalOf(value: string | undefined): string {
+  const principal = required(value, 'ServicePrincipal');
+  if (!SERVICE_PRINCIPAL.test(principal)) {
+    throw invalidInput('INVALID_PATTERN', 'You provided a value that does not match the required pattern.');
+  }
+  return principal;
 }
 
 function required(value: string | undefined, member: string): string {

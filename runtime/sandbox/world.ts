@@ -5,6 +5,7 @@ import { type SandboxClock, systemClock } from './clock';
 import { SandboxCloud } from './cloud';
 import { Ec2Sandbox } from './ec2';
 import { SandboxEventBuses } from './event-buses';
+import { addFindingsExportDestination } from './findings-export';
 import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
 import { SandboxKms } from './kms';
@@ -92,6 +93,7 @@ export function registerCoreServices(
       now: clock,
       isOrganizationAccount: (_admin, member) => organizations.isMember(member),
       organizationManagementAccount: organization.managementAccount.id,
+      organizations,
     }),
     s3: new SandboxS3(),
     kms: new SandboxKms(),
@@ -117,6 +119,7 @@ export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
   const security = options.securityAccountId;
   organizations.addAccount({ id: security, name: 'security', email: `security+${security}@example.com` });
   for (const service of options.delegatedServices ?? DEFAULT_DELEGATED_SERVICES) {
+    organizations.enableServiceAccess(service);
     organizations.registerDelegatedAdministrator(security, service);
   }
   for (const member of options.memberAccounts) {
@@ -126,6 +129,12 @@ export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
     }
     iam.createRole(member.id, options.memberRoleName, security);
   }
+
+  // The export destination Warden's default configuration names, as the security stack sets it up.
+  addFindingsExportDestination(services, security, options.regions[0]!, {
+    bucketName: `warden-findings-${security}`,
+    keyId: 'warden-findings',
+  });
 
   const optIn = options.regions.filter((region) => account.statusOf(security, region) === 'DISABLED');
   for (const id of [options.managementAccountId, security]) {

@@ -27,6 +27,7 @@ import type {
   UpdateMemberDetectorsResponse,
 } from '@aws-sdk/client-guardduty';
 import type { CallContext, Operation } from '../cloud';
+import { checkExportDestination } from './export-destination';
 import {
   ASSOCIATED,
   badRequest,
@@ -243,10 +244,10 @@ export function detectorOperations(state: GuardDutyState): Record<string, Operat
       return {};
     },
 
-    CreatePublishingDestination(
+    async CreatePublishingDestination(
       input: CreatePublishingDestinationRequest,
       ctx,
-    ): CreatePublishingDestinationResponse {
+    ): Promise<CreatePublishingDestinationResponse> {
       const detector = state.ownDetector(ctx, input.DetectorId);
       const props = input.DestinationProperties;
       if (input.DestinationType !== 'S3' || !props) throw badRequest();
@@ -259,6 +260,7 @@ export function detectorOperations(state: GuardDutyState): Record<string, Operat
       if (!props.KmsKeyArn || !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(props.KmsKeyArn))
         throw badRequest();
       if (detector.destinations.length > 0) throw badRequest(MESSAGES.destinationExists);
+      await checkExportDestination(ctx, detector, props.DestinationArn, props.KmsKeyArn);
       const destination = {
         id: state.nextId('destination', detector.id),
         type: 'S3' as const,

@@ -39,6 +39,7 @@ import {
   CONFIGURABLE_FEATURES,
   checkAccountId,
   checkBatch,
+  GUARDDUTY_SERVICE_PRINCIPAL,
   type GuardDutyState,
   iso,
   MESSAGES,
@@ -361,6 +362,19 @@ export function membershipOperations(state: GuardDutyState): Record<string, Oper
       const current = state.delegatedAdmins.get(ctx.region);
       if (current && current !== admin) throw badRequest(MESSAGES.otherDelegatedAdmin);
       state.delegatedAdmins.set(ctx.region, admin);
+      // "This enables GuardDuty as a trusted service in AWS Organizations" and registers the
+      // account with Organizations; the designation itself is per Region.
+      // https://docs.aws.amazon.com/guardduty/latest/ug/organizations_permissions.html
+      const organizations = state.options.organizations;
+      if (organizations) {
+        organizations.enableServiceAccess(GUARDDUTY_SERVICE_PRINCIPAL);
+        if (
+          admin !== management &&
+          !organizations.isDelegatedAdministrator(admin, GUARDDUTY_SERVICE_PRINCIPAL)
+        ) {
+          organizations.registerDelegatedAdministrator(admin, GUARDDUTY_SERVICE_PRINCIPAL);
+        }
+      }
       return {};
     },
 

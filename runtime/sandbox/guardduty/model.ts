@@ -184,7 +184,17 @@ export interface GuardDutyOptions {
   isOrganizationAccount?: (adminAccount: string, memberAccount: string) => boolean;
   /** The organisation's management account; only it may designate the delegated administrator. */
   organizationManagementAccount?: string;
+  /** The organisation, which designating the delegated administrator enables trusted access in. */
+  organizations?: OrganizationRegistry;
 }
+
+export interface OrganizationRegistry {
+  enableServiceAccess(servicePrincipal: string): void;
+  registerDelegatedAdministrator(accountId: string, servicePrincipal: string): void;
+  isDelegatedAdministrator(accountId: string, servicePrincipal: string): boolean;
+}
+
+export const GUARDDUTY_SERVICE_PRINCIPAL = 'guardduty.amazonaws.com';
 
 export class GuardDutyState {
   readonly detectors = new Map<string, Detector>();

@@ -11,6 +11,7 @@ import {
   UpdateDetectorCommand,
   UpdateMemberDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
+import { addFindingsExportDestination } from '../../../../runtime/sandbox/findings-export';
 import {
   accountIds,
   createDetector,
@@ -162,6 +163,10 @@ describe('GuardDuty sandbox publishing destinations', () => {
   };
 
   it('exports findings to a KMS-encrypted S3 destination and describes it', async () => {
+    addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: 'warden-findings',
+      keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
     const admin = world.clientOf(SECURITY);
     const id = await createDetector(admin);
 

@@ -1,6 +1,8 @@
 import { CreateDetectorCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { SandboxCloud } from '../../../../runtime/sandbox/cloud';
 import { type GuardDutyOptions, GuardDutySandbox } from '../../../../runtime/sandbox/guardduty';
+import { SandboxKms } from '../../../../runtime/sandbox/kms';
+import { SandboxS3 } from '../../../../runtime/sandbox/s3';
 import { ClientFactory } from '../../../../tasks/shared/aws-clients';
 
 export const REGION = 'eu-west-1';
@@ -17,7 +19,7 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 const ORGANIZATION = new Set([MANAGEMENT, SECURITY, MEMBER, SECOND_MEMBER]);
 
 /**
- * A sandbox cloud with GuardDuty registered, a manual clock, and a real GuardDutyClient per
+ * A sandbox cloud with GuardDuty (and the S3 buckets and KMS keys its exports go to) registered, a manual clock, and a real GuardDutyClient per
  * account, each signed with that account's own credentials (no AssumeRole involved).
  */
 export function makeWorld(options: GuardDutyOptions = {}) {
@@ -29,7 +31,9 @@ export function makeWorld(options: GuardDutyOptions = {}) {
     isOrganizationAccount: (admin, member) => ORGANIZATION.has(admin) && ORGANIZATION.has(member),
     ...options,
   });
-  cloud.register(guardduty);
+  const s3 = new SandboxS3();
+  const kms = new SandboxKms();
+  cloud.register(guardduty).register(s3).register(kms);
   const factories: ClientFactory[] = [];
   const clientOf = (account: string, region = REGION): GuardDutyClient => {
     const factory = new ClientFactory({
@@ -44,6 +48,8 @@ export function makeWorld(options: GuardDutyOptions = {}) {
   return {
     cloud,
     guardduty,
+    s3,
+    kms,
     clock,
     clientOf,
     destroy: () => {

@@ -1,0 +1,70 @@
+import type { CallContext } from '../cloud';
+import type { SandboxKms } from '../kms';
+import type { SandboxS3 } from '../s3';
+import { badRequest, type Detector } from './model';
+
+/**
+ * What CreatePublishingDestination checks before GuardDuty accepts an S3 export destination:
+ * "Before you start exporting the findings, the destination resource must exist", the bucket and
+ * the KMS key "must belong to the same AWS Region", and their policies must let GuardDuty upload
+ * objects (`s3:PutObject`, `s3:GetBucketLocation`) and encrypt them (`kms:GenerateDataKey`).
+ * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreatePublishingDestination.html
+ * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html
+ *
+ * GuardDuty acts as the service principal `guardduty.amazonaws.com` on behalf of the detector's
+ * account (`aws:SourceAccount`) and detector (`aws:SourceArn`), which the documented policies
+ * use as conditions. The refusals are BadRequestException, as GuardDuty answers invalid input;
+ * their wording is the sandbox's own.
+ */
+export const GUARDDUTY_PRINCIPAL = 'guardduty.amazonaws.com';
+const S3_OBJECT = /^arn:aws[a-z-]*:s3:::([a-z0-9.-]{3,63})(\/.*)?$/;
+
+export async function checkExportDestination(
+  ctx: CallContext,
+  detector: Detector,
+  destinationArn: string,
+  kmsKeyArn: string,
+): Promise<void> {
+  const s3 = registered<SandboxS3>(ctx, 's3');
+  const kms = registered<SandboxKms>(ctx, 'kms');
+  const [, bucketName, prefix] = S3_OBJECT.exec(destinationArn) ?? [];
+  const bucket = bucketName ? s3?.bucket(bucketName) : undefined;
+  if (!bucket)
+    throw badRequest(
+      `The request is rejected because the destination bucket ${destinationArn} does not exist.`,
+    );
+  const key = kms?.key(kmsKeyArn);
+  if (!key) throw badRequest(`The request is rejected because the KMS key ${kmsKeyArn} does not exist.`);
+  if (key.region !== bucket.region) {
+    throw badRequest(
+      `The request is rejected because the KMS key ${kmsKeyArn} is in ${key.region} and the bucket ${bucket.name} in ${bucket.region}; they must be in the same Region.`,
+    );
+  }
+  const source = {
+    servicePrincipal: GUARDDUTY_PRINCIPAL,
+    sourceAccount: detector.account,
+    sourceArn: `arn:aws:guardduty:${detector.region}:${detector.account}:detector/${detector.id}`,
+  };
+  const objects = `${bucket.arn}${(prefix ?? '').replace(/\/$/, '')}/AWSLogs/${detector.account}/GuardDuty/${detector.region}/findings.jsonl.gz`;
+  const checks: [string, string, string][] = [
+    ['s3:GetBucketLocation', bucket.arn, `the policy of bucket ${bucket.name}`],
+    ['s3:PutObject', objects, `the policy of bucket ${bucket.name}`],
+    ['kms:GenerateDataKey', key.arn, `the key policy of ${key.arn}`],
+  ];
+  for (const [action, resource, policy] of checks) {
+    const decision = await ctx.cloud.iam.decideForService({ ...source, action, resource });
+    if (!decision.allowed) {
+      throw badRequest(
+        `The request is rejected because ${policy} does not allow ${GUARDDUTY_PRINCIPAL} to perform ${action}.`,
+      );
+    }
+  }
+}
+
+function registered<S>(ctx: CallContext, name: string): S | undefined {
+  try {
+    return ctx.cloud.service(name) as S;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,122 @@
+import { CreatePublishingDestinationCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
+import { addFindingsExportDestination } from '../../../../runtime/sandbox/findings-export';
+import { createDetector, MEMBER, makeWorld, OTHER_REGION, REGION, SECURITY } from './world';
+
+let world: ReturnType<typeof makeWorld>;
+beforeEach(() => {
+  world = makeWorld();
+});
+afterEach(() => world.destroy());
+
+const BUCKET = 'warden-findings-example';
+const KEY_ID = '0f0e0d0c-0b0a-0908-0706-050403020100';
+
+function exportTo(client: GuardDutyClient, detectorId: string, keyArn: string, bucket = BUCKET) {
+  return client.send(
+    new CreatePublishingDestinationCommand({
+      DetectorId: detectorId,
+      DestinationType: 'S3',
+      DestinationProperties: { DestinationArn: `arn:aws:s3:::${bucket}/guardduty`, KmsKeyArn: keyArn },
+    }),
+  );
+}
+
+describe('GuardDuty CreatePublishingDestination checks its destination', () => {
+  it('accepts a bucket and key whose policies admit GuardDuty for the detector’s account', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    const admin = world.clientOf(SECURITY);
+
+    await expect(exportTo(admin, await createDetector(admin), key.arn)).resolves.toMatchObject({
+      DestinationId: expect.any(String),
+    });
+  });
+
+  it('refuses a bucket that does not exist, and adds no destination', async () => {
+    const key = world.kms.createKey(SECURITY, REGION);
+    const admin = world.clientOf(SECURITY);
+    const detectorId = await createDetector(admin);
+
+    await expect(exportTo(admin, detectorId, key.arn)).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining(`destination bucket arn:aws:s3:::${BUCKET}/guardduty does not exist`),
+    });
+    expect(world.guardduty.detectorId(SECURITY, REGION)).toBe(detectorId);
+  });
+
+  it('refuses a key that does not exist', async () => {
+    world.s3.createBucket(SECURITY, REGION, BUCKET);
+    const admin = world.clientOf(SECURITY);
+    const keyArn = `arn:aws:kms:${REGION}:${SECURITY}:key/${KEY_ID}`;
+
+    await expect(exportTo(admin, await createDetector(admin), keyArn)).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining(`KMS key ${keyArn} does not exist`),
+    });
+  });
+
+  it('refuses a bucket whose policy does not admit GuardDuty', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    world.s3.putBucketPolicy(BUCKET, {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
+          Action: 's3:*',
+          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+        },
+      ],
+    });
+    const admin = world.clientOf(SECURITY);
+
+    await expect(exportTo(admin, await createDetector(admin), key.arn)).rejects.toMatchObject({
+      name: 'BadRequestException',
+      message: expect.stringContaining(
+        'does not allow guardduty.amazonaws.com to perform s3:GetBucketLocation',
+      ),
+    });
+  });
+
+  it('refuses a key whose policy does not let GuardDuty encrypt', async () => {
+    addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
+    const plainKey = world.kms.createKey(SECURITY, REGION);
+    const admin = world.clientOf(SECURITY);
+
+    await expect(exportTo(admin, await createDetector(admin), plainKey.arn)).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'does not allow guardduty.amazonaws.com to perform kms:GenerateDataKey',
+      ),
+    });
+  });
+
+  it('refuses another account’s detector when the policies admit GuardDuty only for the owner', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    const member = world.clientOf(MEMBER);
+
+    await expect(exportTo(member, await createDetector(member), key.arn)).rejects.toMatchObject({
+      name: 'BadRequestException',
+    });
+  });
+
+  it('refuses a key in another Region than the bucket', async () => {
+    addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
+    const elsewhere = addFindingsExportDestination(world, SECURITY, OTHER_REGION, {
+      bucketName: `${BUCKET}-2`,
+      keyId: KEY_ID,
+    });
+    const admin = world.clientOf(SECURITY);
+
+    await expect(exportTo(admin, await createDetector(admin), elsewhere.key.arn)).rejects.toMatchObject({
+      message: expect.stringContaining('they must be in the same Region'),
+    });
+  });
+});
