@@ -13,6 +13,7 @@ import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
 import { type CoreServices, registerCoreServices } from '../../../runtime/sandbox/world';
 import {
   clientAs,
+  factoryFor,
   failureOf,
   HOME_REGION,
   MANAGEMENT,
@@ -184,7 +185,6 @@ describe('GuardDuty EnableOrganizationAdminAccount', () => {
         },
       },
     });
-    const { factoryFor } = await import('./fixtures');
     const gd = factoryFor(cloud, MANAGEMENT, 'Deployer').client(GuardDutyClient, {
       account: MANAGEMENT,
       region: HOME_REGION,

@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GuardDutyClient, ListDetectorsCommand, UpdateDetectorCommand } from '@aws-sdk/client-guardduty';
+import { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import {
+  checkCoverage,
+  formatCoverageReport,
+  IamCoverage,
+  readCoverageFiles,
+  UnusedStatementsError,
+  writeCoverageFile,
+} from '../../../runtime/sandbox/iam-coverage';
+import { registerCoreServices } from '../../../runtime/sandbox/world';
+import { factoryFor, HOME_REGION, MANAGEMENT, makeClock, SECURITY } from './fixtures';
+
+const ROLE = 'WardenSweep';
+
+/** A declared role with one statement the test uses and one it never needs. */
+function makeCoveredCloud() {
+  const coverage = new IamCoverage();
+  const cloud = new SandboxCloud({ iamCoverage: coverage });
+  const services = registerCoreServices(cloud, makeClock().clock, {
+    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+  });
+  services.iam.createRole(SECURITY, ROLE, {
+    trustPolicy: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    },
+    inlinePolicies: {
+      sweep: {
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ListDetectors', Effect: 'Allow', Action: 'guardduty:ListDetectors', Resource: '*' },
+          { Effect: 'Allow', Action: 'guardduty:UpdateDetector', Resource: '*' },
+        ],
+      },
+    },
+    managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+    declaredBy: { stack: 'WardenSecurity', logicalId: 'SweepRole' },
+  });
+  const gd = factoryFor(cloud, SECURITY, ROLE).client(GuardDutyClient, {
+    account: SECURITY,
+    region: HOME_REGION,
+  });
+  return { cloud, services, coverage, gd };
+}
+
+describe('IAM coverage', () => {
+  it('lists every statement of a declared role with the calls it allowed, and fails on the one that allowed none', async () => {
+    const { coverage, gd } = makeCoveredCloud();
+
+    await gd.send(new ListDetectorsCommand({}));
+    await gd.send(new ListDetectorsCommand({}));
+    const report = formatCoverageReport(coverage.snapshot());
+
+    expect(report).toContain('## WardenSecurity/SweepRole (WardenSweep)');
+    expect(report).toContain('- sweep › ListDetectors: \n  - guardduty:ListDetectors * (2)');
+    expect(report).toContain('- sweep › #2: **allowed nothing**');
+    expect(() => checkCoverage(coverage.snapshot())).toThrow(UnusedStatementsError);
+    expect(() => checkCoverage(coverage.snapshot())).toThrow(
+      'WardenSecurity/SweepRole (WardenSweep) › sweep › #2',
+    );
+  });
+
+  it('passes once every statement has allowed a call, and leaves AWS managed policies out', async () => {
+    const { coverage, gd, services } = makeCoveredCloud();
+    const detectorId = services.guardduty.ensureDetector(SECURITY, HOME_REGION);
+
+    await gd.send(new ListDetectorsCommand({}));
+    await gd.send(new UpdateDetectorCommand({ DetectorId: detectorId, Enable: true }));
+
+    expect(coverage.unused()).toEqual([]);
+    expect(() => checkCoverage(coverage.snapshot())).not.toThrow();
+    expect(coverage.snapshot().entries.map((e) => e.policy)).toEqual(['sweep', 'sweep']);
+  });
+
+  it('merges what each test worker wrote, statement by statement, across accounts', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'iam-coverage-'));
+    try {
+      const first = makeCoveredCloud();
+      await first.gd.send(new ListDetectorsCommand({}));
+      writeCoverageFile(first.coverage, directory, 'worker-1');
+      const second = makeCoveredCloud();
+      await second.gd.send(new ListDetectorsCommand({}));
+      writeCoverageFile(second.coverage, directory, 'worker-2');
+
+      const merged = readCoverageFiles(directory);
+
+      expect(merged.entries).toEqual([
+        expect.objectContaining({ statement: 'ListDetectors', calls: { 'guardduty:ListDetectors *': 2 } }),
+        expect.objectContaining({ statement: '#2', calls: {} }),
+      ]);
+      expect(first.coverage.isEmpty()).toBe(true);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('records nothing for roles no template declares', async () => {
+    const coverage = new IamCoverage();
+    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const services = registerCoreServices(cloud, makeClock().clock, {
+      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+    });
+    services.iam.createRole(SECURITY, 'adhoc', {
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      inlinePolicies: {
+        p: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'guardduty:ListDetectors', Resource: '*' }],
+        },
+      },
+    });
+
+    await factoryFor(cloud, SECURITY, 'adhoc')
+      .client(GuardDutyClient, { account: SECURITY, region: HOME_REGION })
+      .send(new ListDetectorsCommand({}));
+
+    expect(coverage.isEmpty()).toBe(true);
+  });
+});
