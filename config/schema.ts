@@ -29,6 +29,7 @@ export const NOTIFICATION_CATEGORIES = [
   'FREE_TRIAL_ENDING',
   'CLOUDTRAIL_LOGGING_DISABLED',
   'PASSWORD_POLICY_CHANGED',
+  'ROOT_CREDENTIAL_USAGE',
   'INSTANCE_PORT_SCANNING',
   'UNUSUAL_TRAFFIC_VOLUME',
   'DRIFT',
@@ -161,6 +162,13 @@ export const DEFAULT_POLICY: PolicyRule[] = [
     types: ['Stealth:IAMUser/PasswordPolicyChange'],
     action: 'NOTIFY',
     category: 'PASSWORD_POLICY_CHANGED',
+  },
+  {
+    // GuardDuty rates root use Low when it looks routine; any use of root is worth a person's look.
+    name: 'root credentials used',
+    types: ['Policy:IAMUser/RootCredentialUsage'],
+    action: 'NOTIFY',
+    category: 'ROOT_CREDENTIAL_USAGE',
   },
   {
     name: 'other finding of medium severity or above',

@@ -214,6 +214,7 @@ function titleOf(category: string): string {
   const titles: Record<string, string> = {
     CLOUDTRAIL_LOGGING_DISABLED: 'CloudTrail logging disabled',
     PASSWORD_POLICY_CHANGED: 'Password policy changed',
+    ROOT_CREDENTIAL_USAGE: 'Root credentials used',
     INSTANCE_PORT_SCANNING: 'Instance port-scanning others',
     UNUSUAL_TRAFFIC_VOLUME: 'Unusual EC2 traffic volume',
   };

@@ -252,17 +252,24 @@ describe('evaluatePolicy', () => {
         'PASSWORD_POLICY_CHANGED',
       ],
       [
+        'root credential use at low severity',
+        { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
+        'NOTIFY',
+        'ROOT_CREDENTIAL_USAGE',
+      ],
+      [
+        'root credential use at high severity',
+        { type: 'Policy:IAMUser/RootCredentialUsage', severity: 8 },
+        'NOTIFY',
+        'ROOT_CREDENTIAL_USAGE',
+      ],
+      [
         'another medium finding',
         { type: 'Discovery:S3/BucketEnumeration.Unusual', severity: 5 },
         'NOTIFY',
         'FINDING',
       ],
-      [
-        'another low finding',
-        { type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 },
-        'IGNORE',
-        'FINDING',
-      ],
+      ['another low finding', { type: 'Recon:IAMUser/MaliciousIPCaller', severity: 2 }, 'IGNORE', 'FINDING'],
     ])('answers %s with %s', (_what, options, action, category) => {
       // Act
       const decision = evaluatePolicy(finding(options), DEFAULT_POLICY);

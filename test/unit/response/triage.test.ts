@@ -172,7 +172,7 @@ describe('triageFinding', () => {
 
   it('ignores a low finding no rule wants, blocking nothing', () => {
     // Act
-    const result = triage({ type: 'Policy:IAMUser/RootCredentialUsage', severity: 2 });
+    const result = triage({ type: 'Recon:IAMUser/MaliciousIPCaller', severity: 2 });
 
     // Assert
     expect(result).toMatchObject({
