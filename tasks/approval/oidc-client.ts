@@ -121,7 +121,7 @@ export function approverFromClaims(
 }
 
 export class OidcClient {
-  private configured?: Promise<oidc.Configuration>;
+  private configured?: Promise<{ server: oidc.ServerMetadata; auth: oidc.ClientAuth }>;
   private readonly fetch: HttpFetch;
   private readonly identityClaim: string;
 
@@ -289,27 +289,40 @@ export class OidcClient {
     };
   }
 
-  private configuration(): Promise<oidc.Configuration> {
+  /**
+   * A configuration for one operation. The issuer's metadata and the client's authentication are
+   * read once; the JWKS is not kept between operations: oauth4webapi fetches it again for an
+   * unknown key id only once its copy is a minute old, so an issuer that rotates its key and signs
+   * with the new one at once would fail every sign-in of that minute (and a code cannot be
+   * redeemed twice). Sign-ins and decisions are rare; one JWKS read each is cheap.
+   */
+  private async configuration(): Promise<oidc.Configuration> {
     this.configured ??= this.configure().catch((error: unknown) => {
       // The next sign-in tries again rather than failing until the function is recycled.
       this.configured = undefined;
       throw error;
     });
-    return this.configured;
+    const { server, auth } = await this.configured;
+    const config = new oidc.Configuration(server, this.provider.clientId, this.clientMetadata(), auth);
+    if (isLoopbackHttp(this.provider.issuer)) oidc.allowInsecureRequests(config);
+    config[oidc.customFetch] = this.customFetch();
+    config.timeout = TIMEOUT_SECONDS;
+    // The ID token's signature, against the issuer's JWKS.
+    oidc.enableNonRepudiationChecks(config);
+    return config;
   }
 
-  private async configure(): Promise<oidc.Configuration> {
+  private clientMetadata(): Partial<oidc.ClientMetadata> {
+    return { redirect_uris: [this.provider.redirectUri], response_types: ['code'] };
+  }
+
+  private async configure(): Promise<{ server: oidc.ServerMetadata; auth: oidc.ClientAuth }> {
     const { issuer, clientId, endpoints } = this.provider;
-    const metadata: Partial<oidc.ClientMetadata> = {
-      redirect_uris: [this.provider.redirectUri],
-      response_types: ['code'],
-    };
     const auth = await clientAuthOf(this.provider.clientAuthentication);
-    const loopback = isLoopbackHttp(issuer);
-    let config: oidc.Configuration;
     if (endpoints) {
-      config = new oidc.Configuration(
-        {
+      return {
+        auth,
+        server: {
           issuer,
           authorization_endpoint: endpoints.authorization,
           token_endpoint: endpoints.token,
@@ -317,40 +330,32 @@ export class OidcClient {
           ...(endpoints.userinfo ? { userinfo_endpoint: endpoints.userinfo } : {}),
           ...(endpoints.endSession ? { end_session_endpoint: endpoints.endSession } : {}),
         },
-        clientId,
-        metadata,
-        auth,
-      );
-      if (loopback) oidc.allowInsecureRequests(config);
-    } else {
-      try {
-        config = await oidc.discovery(new URL(issuer), clientId, metadata, auth, {
-          execute: loopback ? [oidc.allowInsecureRequests] : [],
-          [oidc.customFetch]: this.customFetch(),
-          timeout: TIMEOUT_SECONDS,
-        });
-      } catch (error) {
-        // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
-        if (error instanceof oidc.ClientError && error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
-          throw new SignInConfigurationError(
-            `${issuer}/.well-known/openid-configuration names another issuer than ${issuer}, for which Warden is configured`,
-          );
-        }
-        throw this.translate(error, 'discovery');
-      }
-      const meta = config.serverMetadata();
-      this.checkEndpoints({
-        authorization: meta.authorization_endpoint ?? '',
-        token: meta.token_endpoint ?? '',
-        jwks: meta.jwks_uri ?? '',
-        ...(meta.userinfo_endpoint ? { userinfo: meta.userinfo_endpoint } : {}),
-      });
+      };
     }
-    config[oidc.customFetch] = this.customFetch();
-    config.timeout = TIMEOUT_SECONDS;
-    // The ID token's signature, against the issuer's JWKS (fetched again when a new key id appears).
-    oidc.enableNonRepudiationChecks(config);
-    return config;
+    let discovered: oidc.Configuration;
+    try {
+      discovered = await oidc.discovery(new URL(issuer), clientId, this.clientMetadata(), auth, {
+        execute: isLoopbackHttp(issuer) ? [oidc.allowInsecureRequests] : [],
+        [oidc.customFetch]: this.customFetch(),
+        timeout: TIMEOUT_SECONDS,
+      });
+    } catch (error) {
+      // OpenID Connect Discovery §4.3: the document must name exactly the issuer it was fetched for.
+      if (error instanceof oidc.ClientError && error.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+        throw new SignInConfigurationError(
+          `${issuer}/.well-known/openid-configuration names another issuer than ${issuer}, for which Warden is configured`,
+        );
+      }
+      throw this.translate(error, 'discovery');
+    }
+    const server = { ...discovered.serverMetadata() };
+    this.checkEndpoints({
+      authorization: server.authorization_endpoint ?? '',
+      token: server.token_endpoint ?? '',
+      jwks: server.jwks_uri ?? '',
+      ...(server.userinfo_endpoint ? { userinfo: server.userinfo_endpoint } : {}),
+    });
+    return { server, auth };
   }
 
   private customFetch(): oidc.CustomFetch {
