@@ -178,6 +178,34 @@ export const DEFAULT_POLICY: PolicyRule[] = [
   { name: 'other low-severity finding', severities: ['LOW'], action: 'IGNORE' },
 ];
 
+/**
+ * Runtime Monitoring's automated agent configuration, per resource type
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-configuration.html).
+ */
+const runtimeMonitoringAgents = z
+  .object({
+    eks: z
+      .boolean()
+      .default(true)
+      .describe(
+        'GuardDuty manages the security agent add-on of EKS clusters (EKS_ADDON_MANAGEMENT). @default true',
+      ),
+    ecsFargate: z
+      .boolean()
+      .default(true)
+      .describe(
+        'GuardDuty manages the agent of ECS tasks on Fargate (ECS_FARGATE_AGENT_MANAGEMENT). @default true',
+      ),
+    ec2: z
+      .boolean()
+      .default(true)
+      .describe(
+        'GuardDuty manages the agent on EC2 instances through SSM (EC2_AGENT_MANAGEMENT). @default true',
+      ),
+  })
+  .strict();
+export type RuntimeMonitoringAgent = keyof z.infer<typeof runtimeMonitoringAgents>;
+
 const features = z
   .object({
     s3DataEvents: z.boolean().default(true).describe('S3 data events (S3_DATA_EVENTS). @default true'),
@@ -186,6 +214,11 @@ const features = z
       .boolean()
       .default(false)
       .describe('Runtime monitoring (RUNTIME_MONITORING). @default false'),
+    runtimeMonitoringAgents: runtimeMonitoringAgents
+      .default(runtimeMonitoringAgents.parse({}))
+      .describe(
+        'Which security agents GuardDuty installs and manages when runtimeMonitoring is on; without them runtime monitoring sees nothing. @default - all three',
+      ),
     ebsMalwareProtection: z
       .boolean()
       .default(true)
@@ -237,6 +270,11 @@ export const WardenConfigSchema = z
           "The GuardDuty administrator; Warden's state machines run here.",
         ),
         homeRegion: region.describe('Where the state machines, tables, API and topic live.'),
+        controlTowerHomeRegion: region
+          .optional()
+          .describe(
+            'The Control Tower home region, where Control Tower emits its account lifecycle events; the management stack deploys there. Required to deploy (`cdk synth` names it when missing). @default - none; the local runtime does not need it',
+          ),
         regions: z
           .array(region)
           .min(1)
@@ -250,7 +288,7 @@ export const WardenConfigSchema = z
           .regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5')
           .optional()
           .describe(
-            "The organisation's id (`o-…`). When set, Warden's tasks may assume the member role only in accounts of this organisation (IAM condition `aws:ResourceOrgID`). @default - any account's member role; its trust policy still admits only Warden's task roles",
+            "The organisation's id (`o-…`). Warden's tasks may assume the member role only in accounts of this organisation (`aws:ResourceOrgID`), and the member role admits only callers from it (`aws:PrincipalOrgID`). Required to deploy (`cdk synth` explains the risk when missing). @default - none; the local runtime does not need it",
           ),
         memberRoleTargets: z
           .array(
@@ -303,14 +341,14 @@ export const WardenConfigSchema = z
           .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/, 'must be an S3 bucket ARN')
           .optional()
           .describe(
-            "S3 bucket the administrator's detectors export findings to. @default - the security stack's findings bucket, `arn:aws:s3:::warden-findings-<security account>`",
+            "S3 bucket the administrator's detectors export findings to; its policy must admit guardduty.amazonaws.com. @default - the security stack's findings bucket",
           ),
         findingsKmsKeyArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')
           .optional()
           .describe(
-            "KMS key that encrypts exported findings. @default - the security stack's findings key, `arn:aws:kms:<home region>:<security account>:key/warden-findings`",
+            "KMS key that encrypts exported findings; its policy must let guardduty.amazonaws.com GenerateDataKey. @default - the security stack's findings key",
           ),
       })
       .strict()

@@ -12,10 +12,9 @@ import type { WardenConfig } from '../config/schema';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
- * Every Lambda function role of Warden is named `WardenTask-<TaskId>`, so the member role can
- * trust exactly "Warden's task roles in the security account" with one `aws:PrincipalArn`
- * pattern. Only the roles that are also granted sts:AssumeRole (tasks whose needs say
- * `assumeMemberRole`) can actually use that trust.
+ * Every Lambda function role of Warden is named `WardenTask-<TaskId>`, so the member role's trust
+ * policy can name exactly the task roles that assume it (tasks whose needs say
+ * `assumeMemberRole`) before they exist.
  */
 export const TASK_ROLE_PREFIX = 'WardenTask-';
 
@@ -28,9 +27,14 @@ export function taskRoleName(taskId: string): string {
   return name;
 }
 
-/** `arn:aws:iam::<security>:role/WardenTask-*`: what the member role's trust condition matches. */
-export function taskRoleArnPattern(config: WardenConfig): string {
-  return `arn:aws:iam::${config.organization.securityAccountId}:role/${TASK_ROLE_PREFIX}*`;
+/** `arn:<partition>:iam::<security>:role/WardenTask-<id>`: a task's role, known before it exists. */
+export function taskRoleArn(partition: string, config: WardenConfig, taskId: string): string {
+  return `arn:${partition}:iam::${config.organization.securityAccountId}:role/${taskRoleName(taskId)}`;
+}
+
+/** The member role in an account (`*` for any). */
+export function memberRoleArn(partition: string, account: string, roleName: string): string {
+  return `arn:${partition}:iam::${account}:role/${roleName}`;
 }
 
 /**
@@ -57,8 +61,8 @@ export function executionArns(stack: Stack, stateMachineName: string): string {
 }
 
 /** The default event bus of an account and region. */
-export function defaultEventBusArn(account: string, region: string): string {
-  return `arn:aws:events:${region}:${account}:event-bus/default`;
+export function defaultEventBusArn(partition: string, account: string, region: string): string {
+  return `arn:${partition}:events:${region}:${account}:event-bus/default`;
 }
 
 /** Stack names, one per account role. */

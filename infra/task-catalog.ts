@@ -1,16 +1,22 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { TaskNeeds } from '../tasks/shared/task';
+import type { EnvironmentSchema } from '../tasks/shared/environment';
+import { NO_ENVIRONMENT } from '../tasks/shared/environment';
+import type { FunctionManifest, FunctionTrigger, TaskNeeds } from '../tasks/shared/task';
 import type { AslDefinition } from '../workflows/asl';
 import type { WorkflowModule } from '../workflows/index';
 import { PROJECT_ROOT } from './names';
-import type { TriggeredTask } from './triggers';
 
-/** One Lambda function of Warden: a task id, the file it bundles and what it may touch. */
+/**
+ * One Lambda function of Warden, as its manifest declares it (`FunctionManifest`), with the
+ * defaults filled in: nothing about a function is decided here.
+ */
 export interface DeployedTask {
   readonly id: string;
   /** Absolute path of the entry file. */
   readonly entry: string;
+  readonly trigger: FunctionTrigger;
+  readonly environment: EnvironmentSchema;
   readonly needs: TaskNeeds;
   /** @default 60 seconds */
   readonly timeoutSeconds?: number;
@@ -32,43 +38,46 @@ function existing(id: string, file: string): string {
   return file;
 }
 
+/** A manifest as the CDK app deploys it. */
+export function deployedTask(manifest: FunctionManifest): DeployedTask {
+  const entry = existing(manifest.id, absolute(manifest.entry));
+  return {
+    id: manifest.id,
+    entry,
+    trigger: manifest.trigger ?? { kind: 'workflow' },
+    environment: manifest.environment ?? NO_ENVIRONMENT,
+    needs: manifest.needs ?? {},
+    timeoutSeconds: manifest.timeoutSeconds,
+  };
+}
+
 /**
- * Every distinct task of the given workflows, by id. A task id used by two workflows must be the
- * same task (same entry), since it becomes one function.
+ * Every distinct function: the tasks of the given workflows and the functions events or the API
+ * start, by id. One id is one function, so two manifests with the same id must be the same
+ * function (same entry).
  */
-export function workflowTasks(workflows: readonly WorkflowModule[]): Map<string, DeployedTask> {
+export function deployedFunctions(
+  workflows: readonly WorkflowModule[],
+  triggered: readonly FunctionManifest[] = [],
+): Map<string, DeployedTask> {
   const out = new Map<string, DeployedTask>();
-  for (const workflow of workflows) {
-    for (const task of workflow.tasks) {
-      const entry = absolute(task.entry);
-      const seen = out.get(task.id);
-      if (seen && seen.entry !== entry) {
-        throw new WiringError(
-          `task id ${task.id} names two different files: ${path.relative(PROJECT_ROOT, seen.entry)} and ${path.relative(PROJECT_ROOT, entry)}`,
-        );
-      }
-      out.set(task.id, { id: task.id, entry: existing(task.id, entry), needs: task.needs ?? {} });
+  const manifests = [...workflows.flatMap((w) => w.tasks), ...triggered];
+  for (const manifest of manifests) {
+    const task = deployedTask(manifest);
+    const seen = out.get(task.id);
+    if (seen && seen.entry !== task.entry) {
+      throw new WiringError(
+        `task id ${task.id} names two different files: ${path.relative(PROJECT_ROOT, seen.entry)} and ${path.relative(PROJECT_ROOT, task.entry)}`,
+      );
     }
+    if (!seen) out.set(task.id, task);
   }
   return out;
 }
 
-/**
- * A function started by an event or the API rather than by a state machine: the workflow task
- * with that id when one exists, otherwise the infra's declaration of it.
- */
-export function triggeredTask(
-  tasks: ReadonlyMap<string, DeployedTask>,
-  trigger: TriggeredTask,
-): DeployedTask {
-  const declared = tasks.get(trigger.id);
-  if (declared) return { ...declared, timeoutSeconds: trigger.timeoutSeconds };
-  return {
-    id: trigger.id,
-    entry: existing(trigger.id, absolute(trigger.entry)),
-    needs: trigger.needs,
-    timeoutSeconds: trigger.timeoutSeconds,
-  };
+/** Every distinct task of the given workflows, by id. */
+export function workflowTasks(workflows: readonly WorkflowModule[]): Map<string, DeployedTask> {
+  return deployedFunctions(workflows);
 }
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;

@@ -2,6 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WardenConfig } from '../config/schema';
 import type { WorkflowModule } from '../workflows/index';
+import { requireControlTowerHomeRegion, requireOrganizationId } from './deploy-requirements';
 import { STACK_NAMES } from './names';
 import { ManagementStack } from './stacks/management-stack';
 import { RegionalForwardingStack } from './stacks/regional-forwarding-stack';
@@ -23,11 +24,13 @@ export interface WardenOptions {
 
 /**
  * Adds Warden's stacks, one per account role, each with an explicit account and region (so
- * synthesis needs no AWS credentials and no lookups). The member role is not a stack of this app:
+ * synthesis needs no AWS credentials and no lookups). A config that lacks what deploying needs
+ * (the organisation id, the Control Tower home region) fails with a `ConfigError` that says why. The member role is not a stack of this app:
  * the management stack's StackSet carries its template to the member accounts.
  */
 export function addWardenStacks(app: App, config: WardenConfig, options: WardenOptions = {}): WardenStacks {
   const { organization } = config;
+  requireOrganizationId(config);
   // Server access logs are admitted by the log bucket's policy, not by the legacy log-delivery ACL
   // (ACLs are disabled on every Warden bucket).
   app.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
@@ -37,8 +40,9 @@ export function addWardenStacks(app: App, config: WardenConfig, options: WardenO
     workflows: options.workflows,
   });
   const management = new ManagementStack(app, STACK_NAMES.management, {
-    env: { account: organization.managementAccountId, region: organization.homeRegion },
+    env: { account: organization.managementAccountId, region: requireControlTowerHomeRegion(config) },
     config,
+    workflows: options.workflows,
   });
   const forwarding = new Map<string, RegionalForwardingStack>();
   for (const region of organization.regions.filter((r) => r !== organization.homeRegion)) {

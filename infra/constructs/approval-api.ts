@@ -69,8 +69,8 @@ export class ApprovalApi extends Construct {
   /** Only with the Cognito user pool. */
   readonly userPool?: cognito.UserPool;
   readonly userPoolClient?: cognito.UserPoolClient;
-  /** The key material of the session cookies; created by `routeTo`. */
-  sessionSecret?: secretsmanager.Secret;
+  /** The key material of the session cookies; only the function `routeTo` names may read it. */
+  readonly sessionSecret: secretsmanager.Secret;
   private readonly signIn: SignInSettings;
 
   constructor(scope: Construct, id: string, props: ApprovalApiProps) {
@@ -108,6 +108,18 @@ export class ApprovalApi extends Construct {
         ),
       },
     });
+
+    this.sessionSecret = new secretsmanager.Secret(this, 'SessionKey', {
+      description: 'Warden approval page: the key its session and sign-in cookies are sealed with',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeRule(
+      this.sessionSecret,
+      'SMG4',
+      'The secret is a random cookie key, not a credential of another system. Rotating it signs every ' +
+        'approver out; do it by hand (put a new value, then update the function so every instance ' +
+        'reads it) rather than on a schedule that would interrupt approvals.',
+    );
 
     const authorizer = props.config.approvals.authorizer;
     if (authorizer.kind === 'oidc') {
@@ -172,9 +184,31 @@ export class ApprovalApi extends Construct {
   }
 
   /**
+   * The sign-in settings, by the variable names of the approval page's environment
+   * (`approvalPageFunction` in `tasks/approval/lambda.ts`); the stack sets those its manifest
+   * declares.
+   */
+  signInVariables(): Record<string, string> {
+    const endpoints = this.signIn.endpoints;
+    return {
+      SIGN_IN_ISSUER: this.signIn.issuer,
+      SIGN_IN_CLIENT_ID: this.signIn.clientId,
+      SIGN_IN_CALLBACK_URL: this.callbackUrl,
+      SESSION_SECRET_ARN: this.sessionSecret.secretArn,
+      ...(endpoints
+        ? {
+            SIGN_IN_AUTHORIZATION_ENDPOINT: endpoints.authorization,
+            SIGN_IN_TOKEN_ENDPOINT: endpoints.token,
+            SIGN_IN_JWKS_URI: endpoints.jwks,
+          }
+        : {}),
+    };
+  }
+
+  /**
    * Sends every approval and sign-in route to the page function, with no authorizer (the function
-   * authenticates), gives it the sign-in settings, and creates the session secret that only it may
-   * read.
+   * authenticates), and denies everyone else the session secret (the function's manifest grants
+   * it read access).
    */
   routeTo(page: ApprovalPageFunction): void {
     const integration = new HttpLambdaIntegration('ApprovalPage', page.function);
@@ -190,11 +224,6 @@ export class ApprovalApi extends Construct {
         "issuer's JWKS, session in an encrypted, HttpOnly, Secure cookie (tasks/approval/approver-sign-in.ts).",
     );
 
-    this.sessionSecret = new secretsmanager.Secret(this, 'SessionKey', {
-      description: 'Warden approval page: the key its session and sign-in cookies are sealed with',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-    this.sessionSecret.grantRead(page.role);
     // The key signs people in: besides the function, nobody in the account may read it, whatever
     // their own policies allow.
     this.sessionSecret.addToResourcePolicy(
@@ -207,28 +236,5 @@ export class ApprovalApi extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': page.role.roleArn } },
       }),
     );
-    acknowledgeRule(
-      this.sessionSecret,
-      'SMG4',
-      'The secret is a random cookie key, not a credential of another system. Rotating it signs every ' +
-        'approver out; do it by hand (put a new value, then update the function so every instance ' +
-        'reads it) rather than on a schedule that would interrupt approvals.',
-    );
-
-    const endpoints = this.signIn.endpoints;
-    const environment: Record<string, string> = {
-      SIGN_IN_ISSUER: this.signIn.issuer,
-      SIGN_IN_CLIENT_ID: this.signIn.clientId,
-      SIGN_IN_CALLBACK_URL: this.callbackUrl,
-      SESSION_SECRET_ARN: this.sessionSecret.secretArn,
-      ...(endpoints
-        ? {
-            SIGN_IN_AUTHORIZATION_ENDPOINT: endpoints.authorization,
-            SIGN_IN_TOKEN_ENDPOINT: endpoints.token,
-            SIGN_IN_JWKS_URI: endpoints.jwks,
-          }
-        : {}),
-    };
-    for (const [name, value] of Object.entries(environment)) page.function.addEnvironment(name, value);
   }
 }

@@ -2,35 +2,11 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
+import { grantResources } from '../action-resources';
+import { requireOrganizationId } from '../deploy-requirements';
 import { acknowledgeFindings, wildcardResourceFindings } from '../nag';
-import { taskRoleArnPattern } from '../names';
-
-/**
- * Everything Warden does inside a member account, by what it acts on. A test keeps this list and
- * the deployed policy equal.
- */
-export const MEMBER_ROLE_ACTIONS = {
-  /** Block and unblock: only NACL entries (EC2 names them by their NACL). */
-  networkAclEntries: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
-  /** Member-side GuardDuty calls on the account's own detectors. */
-  detectors: [
-    'guardduty:GetDetector',
-    'guardduty:UpdateDetector',
-    'guardduty:AcceptAdministratorInvitation',
-    'guardduty:GetAdministratorAccount',
-  ],
-  /** Actions that support no resource-level permissions. */
-  unscoped: [
-    'ec2:DescribeNetworkAcls',
-    'ec2:DescribeRegions',
-    'ec2:DescribeSubnets',
-    'ec2:DescribeInstances',
-    'guardduty:CreateDetector',
-    'guardduty:ListDetectors',
-    'guardduty:ListInvitations',
-    'iam:GetAccountPasswordPolicy',
-  ],
-} as const;
+import { taskRoleArn } from '../names';
+import { type DeployedTask, WiringError } from '../task-catalog';
 
 /**
  * The service-linked roles GuardDuty creates on CreateDetector (and when malware protection is on)
@@ -43,12 +19,27 @@ export const GUARDDUTY_SERVICE_LINKED_ROLES = [
 
 export interface WardenMemberRoleProps {
   readonly config: WardenConfig;
+  /** Every Warden function; the role serves those whose needs say `assumeMemberRole`. */
+  readonly tasks: readonly Pick<DeployedTask, 'id' | 'needs'>[];
+}
+
+/** The tasks that act in member accounts, and the union of what they call there. */
+export function memberRoleUsers(tasks: readonly Pick<DeployedTask, 'id' | 'needs'>[]): {
+  taskIds: string[];
+  actions: string[];
+} {
+  const users = tasks.filter((t) => t.needs.assumeMemberRole);
+  return {
+    taskIds: users.map((t) => t.id).sort(),
+    actions: [...new Set(users.flatMap((t) => t.needs.memberActions ?? []))].sort(),
+  };
 }
 
 /**
- * The narrow role Warden assumes in each member account. It trusts only the security account's
- * Warden task roles (`WardenTask-*`), and allows only the NACL, GuardDuty and IAM calls Warden
- * makes there, in Warden's regions.
+ * The narrow role Warden assumes in each member account. Its policy is the union of the
+ * `memberActions` of the tasks that assume it, each granted on the resource types the Service
+ * Authorization Reference lists for it (or `*`), in Warden's regions; it trusts exactly those
+ * tasks' roles (`WardenTask-<id>`), and only from within the organisation.
  */
 export class WardenMemberRole extends Construct {
   readonly role: iam.Role;
@@ -56,49 +47,65 @@ export class WardenMemberRole extends Construct {
   constructor(scope: Construct, id: string, props: WardenMemberRoleProps) {
     super(scope, id);
     const { organization } = props.config;
+    const organizationId = requireOrganizationId(props.config);
+    const { taskIds, actions } = memberRoleUsers(props.tasks);
+    if (taskIds.length === 0) throw new WiringError('no task assumes the member role: it would trust nobody');
     const inWardenRegions = { StringEquals: { 'aws:RequestedRegion': organization.regions } };
-    const policy = new iam.PolicyDocument({
-      statements: [
+    const context = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID, regions: ['*'] };
+
+    const groups = new Map<
+      string,
+      { sid: string; actions: string[]; resources: string[]; global: boolean }
+    >();
+    const statements: iam.PolicyStatement[] = [];
+    for (const action of actions) {
+      const [service] = action.split(':') as [string];
+      if (action === 'iam:CreateServiceLinkedRole') {
+        // The only service-linked roles Warden's calls create are GuardDuty's (CreateDetector in an
+        // account that never had GuardDuty); the resource type is a role, limited to their path.
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'LetGuardDutyCreateItsServiceLinkedRoles',
+            actions: [action],
+            resources: [
+              `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*guardduty.amazonaws.com/*`,
+            ],
+            conditions: { StringEquals: { 'iam:AWSServiceName': GUARDDUTY_SERVICE_LINKED_ROLES } },
+          }),
+        );
+        continue;
+      }
+      const resources = grantResources(action, context);
+      // IAM is global: aws:RequestedRegion would be us-east-1 whatever Warden's regions are.
+      const global = service === 'iam';
+      const key = `${global}|${resources.join(',')}`;
+      const group = groups.get(key) ?? {
+        sid: `${pascal(service)}${resources[0] === '*' ? 'WithoutResourceTypes' : 'OnTheirResources'}`,
+        actions: [],
+        resources,
+        global,
+      };
+      group.actions.push(action);
+      groups.set(key, group);
+    }
+    for (const group of groups.values()) {
+      statements.push(
         new iam.PolicyStatement({
-          sid: 'ChangeNetworkAclEntries',
-          actions: [...MEMBER_ROLE_ACTIONS.networkAclEntries],
-          resources: [`arn:${Aws.PARTITION}:ec2:*:${Aws.ACCOUNT_ID}:network-acl/*`],
-          conditions: inWardenRegions,
+          sid: group.sid,
+          actions: group.actions,
+          resources: group.resources,
+          ...(group.global ? {} : { conditions: inWardenRegions }),
         }),
-        new iam.PolicyStatement({
-          sid: 'ManageOwnGuardDutyDetectors',
-          actions: [...MEMBER_ROLE_ACTIONS.detectors],
-          resources: [`arn:${Aws.PARTITION}:guardduty:*:${Aws.ACCOUNT_ID}:detector/*`],
-          conditions: inWardenRegions,
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadNetworkAndGuardDutyState',
-          actions: MEMBER_ROLE_ACTIONS.unscoped.filter((a) => !a.startsWith('iam:')),
-          resources: ['*'],
-          conditions: inWardenRegions,
-        }),
-        // IAM is global: aws:RequestedRegion would be us-east-1 whatever Warden's regions are.
-        new iam.PolicyStatement({
-          sid: 'ReadPasswordPolicy',
-          actions: MEMBER_ROLE_ACTIONS.unscoped.filter((a) => a.startsWith('iam:')),
-          resources: ['*'],
-        }),
-        new iam.PolicyStatement({
-          sid: 'LetGuardDutyCreateItsServiceLinkedRoles',
-          actions: ['iam:CreateServiceLinkedRole'],
-          resources: [
-            `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*guardduty.amazonaws.com/*`,
-          ],
-          conditions: { StringEquals: { 'iam:AWSServiceName': GUARDDUTY_SERVICE_LINKED_ROLES } },
-        }),
-      ],
-    });
+      );
+    }
+    const policy = new iam.PolicyDocument({ statements });
 
     this.role = new iam.Role(this, 'Role', {
       roleName: organization.memberRoleName,
       description: 'Warden: blocks attacker addresses in NACLs and joins GuardDuty to the administrator',
       assumedBy: new iam.AccountPrincipal(organization.securityAccountId).withConditions({
-        ArnLike: { 'aws:PrincipalArn': taskRoleArnPattern(props.config) },
+        ArnEquals: { 'aws:PrincipalArn': taskIds.map((t) => taskRoleArn(Aws.PARTITION, props.config, t)) },
+        StringEquals: { 'aws:PrincipalOrgID': organizationId },
       }),
       maxSessionDuration: Duration.hours(1),
       inlinePolicies: { WardenMemberActions: policy },
@@ -113,10 +120,14 @@ export class WardenMemberRole extends Construct {
           .toJSON()
           .Statement.flatMap((statement: { Resource: string | string[] }) => statement.Resource),
       ]),
-      'Describe*/List*, guardduty:CreateDetector and iam:GetAccountPasswordPolicy support no resource-level ' +
-        'permissions; NACLs and detectors are found at run time, so their ARNs fix the service, account and ' +
-        'resource type and the statements are limited to Warden regions; the service-linked role statement is ' +
+      'Actions for which the Service Authorization Reference lists no resource type are granted on *; ' +
+        'NACLs are found at run time, so their ARNs fix the service, account and resource type; every ' +
+        'statement but IAM (global) is limited to Warden regions; the service-linked role statement is ' +
         'limited to GuardDuty by iam:AWSServiceName.',
     );
   }
+}
+
+function pascal(service: string): string {
+  return service.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 }

@@ -5,17 +5,21 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
+import { isOptionalVariable, variableNames } from '../../tasks/shared/environment';
 import { acknowledgeRule } from '../nag';
 import { PROJECT_ROOT, taskRoleName } from '../names';
-import type { DeployedTask } from '../task-catalog';
+import { type DeployedTask, WiringError } from '../task-catalog';
 import type { LogEncryptionKey } from './log-encryption-key';
 import { grantNeeds, type TaskResources } from './task-grants';
 
 export interface TaskFunctionProps {
   readonly task: DeployedTask;
   readonly config: WardenConfig;
-  /** The environment every Warden function gets (table names, topic, URLs, ARNs). */
-  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The values the stack can give a function, by variable name. The function gets exactly the
+   * ones its manifest's environment declares.
+   */
+  readonly variables: Readonly<Record<string, string>>;
   readonly resources: TaskResources;
   readonly logs: LogEncryptionKey;
   /** @default 256 */
@@ -31,6 +35,25 @@ export interface TaskFunctionProps {
 export function configDefine(config: WardenConfig): Record<string, string> {
   const literal = JSON.stringify(JSON.stringify(config)).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
   return { 'process.env.WARDEN_CONFIG': literal };
+}
+
+/**
+ * A function's variables: each one its manifest declares, from the stack's values. A declared
+ * variable the stack cannot fill fails synthesis unless the function's schema accepts it missing.
+ */
+export function functionEnvironment(
+  task: Pick<DeployedTask, 'id' | 'environment'>,
+  variables: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of variableNames(task.environment)) {
+    const value = variables[name];
+    if (value !== undefined) out[name] = value;
+    else if (!isOptionalVariable(task.environment, name)) {
+      throw new WiringError(`${task.id} reads ${name}, which this stack does not provide`);
+    }
+  }
+  return out;
 }
 
 /**
@@ -58,7 +81,7 @@ export class TaskFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: Duration.seconds(task.timeoutSeconds ?? 60),
-      environment: { ...props.environment },
+      environment: functionEnvironment(task, props.variables),
       logGroup,
       description: `Warden task ${task.id} (${path.relative(PROJECT_ROOT, task.entry)})`,
     };

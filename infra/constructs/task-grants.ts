@@ -1,10 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
 import type { TaskNeeds, WardenTables } from '../../tasks/shared/task';
+import { type ArnContext, grantResources } from '../action-resources';
 import { acknowledgeFindings, wildcardResourceFindings } from '../nag';
+import { memberRoleArn } from '../names';
 import { WiringError } from '../task-catalog';
 
 /** What a task's needs are granted on. */
@@ -13,14 +18,18 @@ export interface TaskResources {
   readonly topic: sns.ITopic;
   /** `config.organization.memberRoleName`. */
   readonly memberRoleName: string;
-  /** `config.organization.organizationId`, when known. */
-  readonly organizationId?: string;
+  /** `config.organization.organizationId`. */
+  readonly organizationId: string;
+  /** `config.organization.managementAccountId`: Organizations' ARNs carry it. */
+  readonly managementAccountId: string;
   /** Regions Warden governs (GuardDuty detectors of the security account live in each). */
   readonly regions: readonly string[];
   /** Every Warden state machine, by deployed name and ARN. */
   readonly stateMachines: ReadonlyArray<{ name: string; arn: string }>;
-  /** Objects of the history archive bucket: the only objects a Warden task writes. */
-  readonly archiveObjects?: string;
+  /** The history archive: the only objects a Warden task writes. */
+  readonly archive?: { bucket: s3.IBucket; key: kms.IKey };
+  /** The approval page's session key. */
+  readonly secrets?: Partial<Record<'approvalSession', secretsmanager.ISecret>>;
 }
 
 export const TASK_CALLBACK_ACTIONS = [
@@ -30,73 +39,43 @@ export const TASK_CALLBACK_ACTIONS = [
 ];
 
 /**
- * GuardDuty actions that act on a detector (or something under it: members, publishing
- * destinations, findings); Warden scopes them to the security account's detectors in its regions.
- * Actions not listed here (CreateDetector, ListDetectors, ListInvitations, the organisation admin
- * actions) have no resource type and are granted on `*`.
+ * How the Service Authorization Reference's ARN patterns are filled in for the security account:
+ * Warden's regions, and Warden's own resources where an action acts on them by name.
  */
-const GUARDDUTY_DETECTOR_ACTIONS = new Set(
-  [
-    'AcceptAdministratorInvitation',
-    'CreateMembers',
-    'CreatePublishingDestination',
-    'CreateSampleFindings',
-    'DeleteMembers',
-    'DescribeOrganizationConfiguration',
-    'DescribePublishingDestination',
-    'DisassociateMembers',
-    'GetAdministratorAccount',
-    'GetDetector',
-    'GetFindings',
-    'GetFindingsStatistics',
-    'GetMemberDetectors',
-    'GetMembers',
-    'GetRemainingFreeTrialDays',
-    'InviteMembers',
-    'ListFindings',
-    'ListMembers',
-    'ListPublishingDestinations',
-    'UpdateDetector',
-    'UpdateMemberDetectors',
-    'UpdateOrganizationConfiguration',
-  ].map((a) => `guardduty:${a}`),
-);
-
-/** Step Functions actions on a state machine, and on its executions. */
-const STATE_MACHINE_ACTIONS = new Set([
-  'states:StartExecution',
-  'states:ListExecutions',
-  'states:DescribeStateMachine',
-]);
-const EXECUTION_ACTIONS = new Set([
-  'states:DescribeExecution',
-  'states:GetExecutionHistory',
-  'states:StopExecution',
-]);
-
-/** The resources an action from `needs.actions` is granted on, in the security account. */
-function resourcesFor(stack: Stack, action: string, resources: TaskResources): string[] {
-  if (GUARDDUTY_DETECTOR_ACTIONS.has(action)) {
-    return resources.regions.map((r) => `arn:${stack.partition}:guardduty:${r}:${stack.account}:detector/*`);
-  }
-  if (action === 's3:PutObject' && resources.archiveObjects) return [resources.archiveObjects];
-  if (STATE_MACHINE_ACTIONS.has(action)) return resources.stateMachines.map((m) => m.arn);
-  if (EXECUTION_ACTIONS.has(action)) {
-    return resources.stateMachines.map(
-      (m) => `arn:${stack.partition}:states:${stack.region}:${stack.account}:execution:${m.name}:*`,
-    );
-  }
-  return ['*'];
+export function securityAccountArns(stack: Stack, resources: TaskResources): ArnContext {
+  const { partition, account } = stack;
+  return {
+    partition,
+    account,
+    regions: resources.regions,
+    known: {
+      'states:stateMachine': resources.stateMachines.map((m) => m.arn),
+      'states:execution': resources.stateMachines.map(
+        (m) => `arn:${partition}:states:${stack.region}:${account}:execution:${m.name}:*`,
+      ),
+      // Warden's state machines are STANDARD: they have no express executions.
+      'states:express': [],
+      'organizations:account': [
+        `arn:${partition}:organizations::${resources.managementAccountId}:account/${resources.organizationId}/*`,
+      ],
+      'account:account': [`arn:${partition}:account::${account}:account`],
+      'account:accountInOrganization': [
+        `arn:${partition}:account::${resources.managementAccountId}:account/${resources.organizationId}/*`,
+      ],
+    },
+  };
 }
 
 /**
  * Grants a task's role exactly what its needs declare, and nothing else:
  * - tables: read → grantReadData, write → grantReadWriteData, on that table only;
  * - publish: sns:Publish on Warden's topic (plus the topic key's GenerateDataKey/Decrypt);
- * - assumeMemberRole: sts:AssumeRole on the member role name in any account (of the organisation
- *   when its id is configured);
- * - taskCallbacks: states:SendTask* on Warden's state machines;
- * - actions: each action, scoped to the security account's resources where the service allows.
+ * - assumeMemberRole: sts:AssumeRole on the member role name in accounts of the organisation;
+ * - taskCallbacks: states:SendTask* (no resource-level permissions: on `*`);
+ * - writeArchive: s3:PutObject on the archive's objects, with its key;
+ * - secrets: read access to that secret only;
+ * - actions: each action on the resource types the Service Authorization Reference lists for it,
+ *   in the security account (or `*` where it lists none).
  */
 export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, resources: TaskResources): void {
   const stack = Stack.of(role);
@@ -131,15 +110,13 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
   }
 
   if (needs.assumeMemberRole) {
-    const memberRole = `arn:${stack.partition}:iam::*:role/${resources.memberRoleName}`;
+    const memberRole = memberRoleArn(stack.partition, '*', resources.memberRoleName);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AssumeWardenMemberRole',
         actions: ['sts:AssumeRole'],
         resources: [memberRole],
-        ...(resources.organizationId
-          ? { conditions: { StringEquals: { 'aws:ResourceOrgID': resources.organizationId } } }
-          : {}),
+        conditions: { StringEquals: { 'aws:ResourceOrgID': resources.organizationId } },
       }),
     );
     acknowledgeFindings(
@@ -147,23 +124,62 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
       'IAM5',
       wildcardResourceFindings(role, [memberRole]),
       'Warden acts in every member account, including accounts created after deployment, so the ' +
-        'account is a wildcard; the role name is fixed, the member role trusts only WardenTask-* roles ' +
-        'of the security account, and aws:ResourceOrgID limits it to the organisation when configured.',
+        'account is a wildcard; the role name is fixed, aws:ResourceOrgID limits it to the organisation, ' +
+        'and the member role trusts only the task roles that need it.',
     );
   }
 
-  // Without state machines there is nothing to call back or start: no statement, rather than an
-  // invalid one without resources.
-  if (needs.taskCallbacks && resources.stateMachines.length > 0) {
+  if (needs.taskCallbacks) {
+    // The Service Authorization Reference lists no resource type for SendTaskSuccess, -Failure
+    // and -Heartbeat: the task token names the execution, so only `*` allows them.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AnswerWardenCallbackTasks',
         actions: TASK_CALLBACK_ACTIONS,
-        resources: resources.stateMachines.map((m) => m.arn),
+        resources: ['*'],
       }),
+    );
+    acknowledgeFindings(
+      role,
+      'IAM5',
+      ['Resource::*'],
+      'states:SendTask* support no resource-level permissions (the task token identifies the execution).',
     );
   }
 
+  if (needs.writeArchive) {
+    const archive = resources.archive;
+    if (!archive) throw new WiringError(`task ${taskId} writes the archive, but this stack has none`);
+    const objects = archive.bucket.arnForObjects('*');
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteArchivedHistories',
+        actions: ['s3:PutObject'],
+        resources: [objects],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptArchivedHistories',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [archive.key.keyArn],
+      }),
+    );
+    acknowledgeFindings(
+      role,
+      'IAM5',
+      wildcardResourceFindings(role, [objects]),
+      'The archiver writes one object per execution under the archive bucket, named at run time.',
+    );
+  }
+
+  for (const [name, access] of Object.entries(needs.secrets ?? {}) as ['approvalSession', 'read'][]) {
+    const secret = resources.secrets?.[name];
+    if (!secret) throw new WiringError(`task ${taskId} needs an unknown secret ${name}`);
+    if (access === 'read') secret.grantRead(role);
+  }
+
+  const context = securityAccountArns(stack, resources);
   const byResources = new Map<string, { resources: string[]; actions: string[] }>();
   for (const action of needs.actions ?? []) {
     if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action)) {
@@ -171,7 +187,7 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
         `task ${taskId} asks for "${action}"; name each action exactly, without wildcards`,
       );
     }
-    const scoped = resourcesFor(stack, action, resources);
+    const scoped = grantResources(action, context);
     if (scoped.length === 0) continue;
     const key = scoped.join(',');
     const group = byResources.get(key) ?? { resources: scoped, actions: [] };
@@ -187,8 +203,8 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
       'IAM5',
       wildcardResourceFindings(role, group.resources),
       group.resources[0] === '*'
-        ? `${group.actions.join(', ')} support no resource-level permissions (or Warden's scoping table ` +
-            'does not know them), so they are granted on * in the security account only.'
+        ? `The Service Authorization Reference lists no resource type for ${group.actions.join(', ')}, ` +
+            'so only * allows them; granted in the security account only.'
         : `${group.actions.join(', ')} act on resources created at run time (detectors, executions); ` +
             'the ARN fixes the service, account and, where possible, the parent resource.',
     );

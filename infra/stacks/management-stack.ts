@@ -1,26 +1,35 @@
-import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
+import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
+import { memberRoleUsers } from '../constructs/member-role';
 import { controlTowerLifecyclePattern } from '../event-patterns';
 import { defaultEventBusArn, MEMBER_ROLE_STACK_SET_NAME } from '../names';
+import { deployedFunctions } from '../task-catalog';
+import { TRIGGERED_FUNCTIONS } from '../triggers';
 import { renderMemberRoleTemplate } from './member-role-stack';
 
 export interface ManagementStackProps extends StackProps {
   readonly config: WardenConfig;
+  /** The workflows the security stack deploys (the member role serves their tasks). @default WORKFLOWS */
+  readonly workflows?: readonly WorkflowModule[];
 }
 
 /**
- * The management account, home region (where Control Tower emits its lifecycle events):
+ * The management account, in the Control Tower home region (Control Tower emits its lifecycle
+ * events only there:
+ * https://docs.aws.amazon.com/controltower/latest/userguide/lifecycle-events.html):
  * - forwards CreateManagedAccount / UpdateManagedAccount events to the security account's default
  *   event bus, which admits them with a bus policy (SecurityStack);
  * - deploys the member role to every member account through a service-managed StackSet with
  *   automatic deployment, so that accounts created later get it without a human step.
  */
 export class ManagementStack extends Stack {
-  readonly stackSet: cfn.CfnStackSet;
+  /** Absent when no deployed task assumes the member role. */
+  readonly stackSet?: cfn.CfnStackSet;
 
   constructor(scope: Construct, id: string, props: ManagementStackProps) {
     super(scope, id, {
@@ -32,13 +41,22 @@ export class ManagementStack extends Stack {
     const securityBus = events.EventBus.fromEventBusArn(
       this,
       'SecurityAccountBus',
-      defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+      defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
     );
     new events.Rule(this, 'ForwardControlTowerLifecycle', {
       description: 'Warden: Control Tower account lifecycle events to the security account',
       eventPattern: controlTowerLifecyclePattern(),
       targets: [new targets.EventBus(securityBus)],
     });
+
+    const tasks = [...deployedFunctions(props.workflows ?? WORKFLOWS, TRIGGERED_FUNCTIONS).values()];
+    if (memberRoleUsers(tasks).taskIds.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'warden:no-member-role-users',
+        'no deployed task assumes the member role: the member role StackSet is left out',
+      );
+      return;
+    }
 
     const deploymentTargets =
       organization.memberRoleTargets ??
@@ -68,7 +86,7 @@ export class ManagementStack extends Stack {
           deploymentTargets: { organizationalUnitIds: deploymentTargets },
         },
       ],
-      templateBody: JSON.stringify(renderMemberRoleTemplate(props.config)),
+      templateBody: JSON.stringify(renderMemberRoleTemplate(props.config, props.workflows)),
     });
   }
 }

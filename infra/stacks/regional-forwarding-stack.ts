@@ -26,7 +26,7 @@ export class RegionalForwardingStack extends Stack {
     const homeBus = events.EventBus.fromEventBusArn(
       this,
       'HomeRegionBus',
-      defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+      defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
     );
     new events.Rule(this, 'ForwardGuardDutyFindings', {
       description: `Warden: GuardDuty findings to ${organization.homeRegion}`,

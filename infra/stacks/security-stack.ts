@@ -1,7 +1,6 @@
 import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -9,6 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
+import type { FunctionTrigger } from '../../tasks/shared/task';
 import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
 import { ApprovalApi } from '../constructs/approval-api';
 import { AccessLogBucket, FindingsExport, HistoryArchive } from '../constructs/buckets';
@@ -18,23 +18,21 @@ import { WardenTableSet } from '../constructs/tables';
 import { TaskFunction } from '../constructs/task-function';
 import type { TaskResources } from '../constructs/task-grants';
 import { WorkflowStateMachine } from '../constructs/workflow-state-machine';
+import { requireOrganizationId } from '../deploy-requirements';
 import {
   controlTowerLifecyclePattern,
   executionFinishedPattern,
   guardDutyFindingPattern,
 } from '../event-patterns';
-import { acknowledgeFindings, acknowledgeRule, wildcardResourceFindings } from '../nag';
-import { defaultEventBusArn, executionArns, stateMachineArn } from '../names';
-import { type DeployedTask, triggeredTask, WiringError, workflowTasks } from '../task-catalog';
+import { acknowledgeRule } from '../nag';
+import { defaultEventBusArn, stateMachineArn } from '../names';
+import { type DeployedTask, deployedFunctions, WiringError } from '../task-catalog';
 import {
-  APPROVAL_PAGE,
-  EXECUTION_ARCHIVER,
-  FINDING_INTAKE,
-  ONBOARDING_INTAKE,
   ONBOARDING_WORKFLOW,
   RESPONSE_WORKFLOW,
   SCHEDULED_INPUT,
   SCHEDULED_WORKFLOWS,
+  TRIGGERED_FUNCTIONS,
 } from '../triggers';
 
 export interface SecurityStackProps extends StackProps {
@@ -98,8 +96,10 @@ export class SecurityStack extends Stack {
     });
     this.approvalApi = new ApprovalApi(this, 'ApprovalApi', { config, logs });
 
-    // Functions: every workflow task, plus the ones events and the API start.
-    const environment: Record<string, string> = {
+    // Functions: every workflow task, plus the ones events and the API start, each from its
+    // manifest: the variables it declares, the grants its needs name.
+    const exportDestination = findingsExportDestination(config, this.findingsExport);
+    const variables: Record<string, string> = {
       LEDGER_TABLE: this.tables.tables.ledger.tableName,
       APPROVALS_TABLE: this.tables.tables.approvals.tableName,
       FINDINGS_TABLE: this.tables.tables.findings.tableName,
@@ -108,39 +108,43 @@ export class SecurityStack extends Stack {
       STATE_MACHINE_ARNS: JSON.stringify(
         Object.fromEntries([...deployed.values()].map((w) => [w.module.name, w.arn])),
       ),
-      FINDINGS_BUCKET_ARN: this.findingsExport.bucket.bucketArn,
-      FINDINGS_KMS_KEY_ARN: this.findingsExport.key.keyArn,
+      FINDINGS_BUCKET_ARN: exportDestination.bucketArn,
+      FINDINGS_KMS_KEY_ARN: exportDestination.kmsKeyArn,
       ARCHIVE_BUCKET: this.archive.bucket.bucketName,
       ARCHIVE_KMS_KEY_ARN: this.archive.key.keyArn,
-      POWERTOOLS_SERVICE_NAME: 'warden',
+      ...this.approvalApi.signInVariables(),
     };
     const resources: TaskResources = {
       tables: this.tables.tables,
       topic: this.notifications.topic,
       memberRoleName: config.organization.memberRoleName,
-      organizationId: config.organization.organizationId,
+      organizationId: requireOrganizationId(config),
+      managementAccountId: config.organization.managementAccountId,
       regions: config.organization.regions,
       stateMachines: [...deployed.values()].map((w) => ({ name: w.module.stateMachineName, arn: w.arn })),
-      archiveObjects: this.archive.bucket.arnForObjects('*'),
+      archive: { bucket: this.archive.bucket, key: this.archive.key },
+      secrets: { approvalSession: this.approvalApi.sessionSecret },
     };
     const tasksScope = new Construct(this, 'Tasks');
-    const addFunction = (task: DeployedTask): TaskFunction => {
-      const existing = this.functions.get(task.id);
-      if (existing) return existing;
-      const fn = new TaskFunction(tasksScope, task.id, { task, config, environment, resources, logs });
+    const byTrigger = new Map<string, TaskFunction>();
+    for (const task of deployedFunctions(workflows, TRIGGERED_FUNCTIONS).values()) {
+      // Without an onboarding workflow the onboarding intake would have nothing to start.
+      if (isEvent(task, 'control-tower-lifecycle') && !deployed.has(ONBOARDING_WORKFLOW)) continue;
+      const fn = new TaskFunction(tasksScope, task.id, { task, config, variables, resources, logs });
       this.functions.set(task.id, fn);
+      if (task.trigger.kind !== 'workflow') {
+        const key = triggerKey(task.trigger);
+        const other = byTrigger.get(key);
+        if (other) throw new WiringError(`${task.id} and ${other.node.id} both declare the trigger ${key}`);
+        byTrigger.set(key, fn);
+      }
+    }
+    const triggered = (key: string): TaskFunction => {
+      const fn = byTrigger.get(key);
+      if (!fn) throw new WiringError(`no function declares the trigger ${key}`);
       return fn;
     };
-    const catalog = workflowTasks(workflows);
-    for (const task of catalog.values()) addFunction(task);
-    const intake = addFunction(triggeredTask(catalog, FINDING_INTAKE));
-    const archiver = addFunction(triggeredTask(catalog, EXECUTION_ARCHIVER));
-    const approvalPage = addFunction(triggeredTask(catalog, APPROVAL_PAGE));
-    this.approvalApi.routeTo(approvalPage);
-    // Without an onboarding workflow the intake would have nothing to start.
-    const onboardingIntake = deployed.has(ONBOARDING_WORKFLOW)
-      ? addFunction(triggeredTask(catalog, ONBOARDING_INTAKE))
-      : undefined;
+    this.approvalApi.routeTo(triggered('http:approval'));
 
     // State machines.
     const functionsById = new Map<string, lambda.IFunction>(
@@ -158,10 +162,10 @@ export class SecurityStack extends Stack {
       this.stateMachines.set(workflow.module.name, machine.stateMachine);
     }
 
-    this.wireFindingIntake(intake, deployed.get(RESPONSE_WORKFLOW));
-    this.wireOnboarding(config, onboardingIntake);
+    this.wireFindingIntake(triggered('event:guardduty-findings'), deployed.get(RESPONSE_WORKFLOW));
+    this.wireOnboarding(config, byTrigger.get('event:control-tower-lifecycle'));
     this.wireSchedules(config, deployed);
-    this.wireArchive(archiver, [...deployed.values()]);
+    this.wireArchive(triggered('event:executions-finished'), [...deployed.values()]);
 
     new CfnOutput(this, 'ApprovalBaseUrl', { value: this.approvalApi.baseUrl });
     new CfnOutput(this, 'ApprovalSignInCallbackUrl', {
@@ -215,15 +219,7 @@ export class SecurityStack extends Stack {
         }),
       ],
     });
-    if (response) {
-      intake.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'StartResponse',
-          actions: ['states:StartExecution'],
-          resources: [response.arn],
-        }),
-      );
-    } else {
+    if (!response) {
       Annotations.of(this).addWarningV2(
         'warden:no-response-workflow',
         `no workflow named ${RESPONSE_WORKFLOW}: the finding intake has no state machine to start`,
@@ -248,7 +244,7 @@ export class SecurityStack extends Stack {
         Effect: 'Allow',
         Principal: { AWS: `arn:${this.partition}:iam::${organization.managementAccountId}:root` },
         Action: 'events:PutEvents',
-        Resource: defaultEventBusArn(organization.securityAccountId, organization.homeRegion),
+        Resource: defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
         Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
       },
     });
@@ -288,37 +284,6 @@ export class SecurityStack extends Stack {
    * and writes it to the archive bucket.
    */
   private wireArchive(archiver: TaskFunction, workflows: DeployedWorkflow[]): void {
-    archiver.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteArchivedHistories',
-        actions: ['s3:PutObject'],
-        resources: [this.archive.bucket.arnForObjects('*')],
-      }),
-    );
-    archiver.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EncryptArchivedHistories',
-        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        resources: [this.archive.key.keyArn],
-      }),
-    );
-    const executions = workflows.map((w) => executionArns(this, w.module.stateMachineName));
-    if (executions.length > 0) {
-      archiver.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadWardenExecutions',
-          actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-          resources: executions,
-        }),
-      );
-    }
-    acknowledgeFindings(
-      archiver.role,
-      'IAM5',
-      wildcardResourceFindings(archiver.role, [this.archive.bucket.arnForObjects('*'), ...executions]),
-      'The archiver writes one object per execution under the archive bucket and reads the histories ' +
-        "of Warden's own executions, which are named at run time.",
-    );
     if (workflows.length === 0) {
       Annotations.of(this).addWarningV2('warden:no-workflows', 'no workflows: nothing to archive');
       return;
@@ -329,4 +294,29 @@ export class SecurityStack extends Stack {
       targets: [new targets.LambdaFunction(archiver.function, { retryAttempts: 8 })],
     });
   }
+}
+
+/** `event:guardduty-findings`, `http:approval`: one function per trigger. */
+function triggerKey(trigger: FunctionTrigger): string {
+  if (trigger.kind === 'event') return `event:${trigger.events}`;
+  if (trigger.kind === 'http') return `http:${trigger.api}`;
+  return 'workflow';
+}
+
+function isEvent(task: DeployedTask, events: string): boolean {
+  return task.trigger.kind === 'event' && task.trigger.events === events;
+}
+
+/**
+ * Where the administrator's detectors export findings: the configured bucket and key, or the
+ * stack's own (which `FindingsExport` creates with the policies GuardDuty needs).
+ */
+function findingsExportDestination(
+  config: WardenConfig,
+  stackExport: FindingsExport,
+): { bucketArn: string; kmsKeyArn: string } {
+  return {
+    bucketArn: config.onboarding.findingsBucketArn ?? stackExport.bucket.bucketArn,
+    kmsKeyArn: config.onboarding.findingsKmsKeyArn ?? stackExport.key.keyArn,
+  };
 }

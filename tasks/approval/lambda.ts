@@ -2,8 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { describeIssues } from '../../config/load';
+import { TASK_VARIABLES } from '../shared/environment';
 import { depsFromEnvironment, EnvironmentError } from '../shared/lambda';
-import type { TaskNeeds } from '../shared/task';
+import { defineFunction } from '../shared/task';
 import { ApproverSignIn, type Identified, SIGN_IN_PATH, SIGN_OUT_PATH } from './approver-sign-in';
 import { SignInConfigurationError } from './errors';
 import { OidcClient } from './oidc-client';
@@ -15,15 +16,6 @@ import { CookieSealer, RotatingCookieSealer, readCookies } from './sealed-cookie
  * signs approvers in itself, see `approver-sign-in.ts`). This file only translates: the event into
  * a sign-in step or an `ApprovalHttpRequest` with the session's approver, and the response back.
  */
-
-/** The file the CDK app bundles as the approval page's function. */
-export const APPROVAL_PAGE_ENTRY = __filename;
-
-/**
- * What the function touches; the CDK app grants exactly this, and, with the sign-in, read access
- * to the session secret (which only this function may read).
- */
-export const APPROVAL_PAGE_NEEDS: TaskNeeds = { tables: { approvals: 'write' }, taskCallbacks: true };
 
 /**
  * The sign-in settings the CDK app gives the approval function on top of every task's environment.
@@ -62,6 +54,19 @@ export const SignInEnvironment = z
       message: 'set all of SIGN_IN_AUTHORIZATION_ENDPOINT, SIGN_IN_TOKEN_ENDPOINT, SIGN_IN_JWKS_URI or none',
     },
   );
+
+/**
+ * The approval page's manifest: started by the approval API; reads the approvals table and its
+ * sign-in settings; decides approvals (SendTask*) and reads the session key, which only this
+ * function may read.
+ */
+export const approvalPageFunction = defineFunction({
+  id: 'ApprovalPage',
+  entry: __filename,
+  trigger: { kind: 'http', api: 'approval' },
+  environment: SignInEnvironment.extend({ APPROVALS_TABLE: TASK_VARIABLES.APPROVALS_TABLE }),
+  needs: { tables: { approvals: 'write' }, taskCallbacks: true, secrets: { approvalSession: 'read' } },
+});
 
 export interface ApprovalPageRuntime {
   deps: ApprovalPageDeps;
@@ -129,7 +134,7 @@ export const handler = approvalPageHandler(async () => setupFromEnvironment());
 export async function setupFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApprovalPageRuntime> {
-  const deps = depsFromEnvironment(env);
+  const deps = depsFromEnvironment(approvalPageFunction, env);
   const parsed = SignInEnvironment.safeParse(env);
   if (!parsed.success) {
     throw new EnvironmentError(

@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError, WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -50,9 +51,13 @@ export type ArchiveResult =
 
 export const archiveExecutionTask = defineTask({
   id: 'ArchiveExecution',
+  trigger: { kind: 'event', events: 'executions-finished' },
+  // A long history takes many GetExecutionHistory pages.
+  timeoutSeconds: 300,
   entry: __filename,
+  environment: taskEnvironment('STATE_MACHINE_ARNS', 'ARCHIVE_BUCKET', 'ARCHIVE_KMS_KEY_ARN'),
   input: ExecutionStatusChangeEvent,
-  needs: { actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 's3:PutObject'] },
+  needs: { actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], writeArchive: true },
   run: (event, deps) => archiveExecution(event, deps),
 });
 

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { call } from '../onboarding/aws-calls';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { TrialDays } from './read-free-trial-days';
@@ -31,6 +32,7 @@ export function freeTrialMessage(ending: readonly TrialDays[], threshold: number
 export const publishFreeTrialEndingTask = defineTask({
   id: 'PublishFreeTrialEnding',
   entry: __filename,
+  environment: taskEnvironment('TOPIC_ARN'),
   input: z.object({ regions: z.array(z.object({ ending: z.array(TrialDays) })) }),
   needs: { publish: true },
   run: async (input, deps) => {

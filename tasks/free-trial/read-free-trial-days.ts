@@ -1,8 +1,12 @@
 import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
 import { administratorClient, call, chunks } from '../onboarding/aws-calls';
-import { ensureAdministratorDetector } from '../onboarding/ensure-administrator-detector';
+import {
+  ADMINISTRATOR_DETECTOR,
+  ensureAdministratorDetector,
+} from '../onboarding/ensure-administrator-detector';
 import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 
@@ -23,7 +27,8 @@ export const readFreeTrialDaysTask = defineTask({
   id: 'ReadFreeTrialDays',
   entry: __filename,
   input: z.object({ region: z.string().min(1), accounts: z.array(accountId) }),
-  needs: { actions: ['guardduty:ListDetectors', 'guardduty:GetRemainingFreeTrialDays'] },
+  environment: taskEnvironment(...ADMINISTRATOR_DETECTOR.variables),
+  needs: { actions: [...ADMINISTRATOR_DETECTOR.actions, 'guardduty:GetRemainingFreeTrialDays'] },
   run: async ({ region, accounts }, deps) => {
     const detectorId = await ensureAdministratorDetector(region, deps);
     const client = administratorClient(deps, region);

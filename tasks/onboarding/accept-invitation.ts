@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { memberCall, memberClient } from './aws-calls';
-import { ensureMemberDetector } from './ensure-member-detector';
+import { ensureMemberDetector, MEMBER_DETECTOR_ACTIONS } from './ensure-member-detector';
 import { InvitationNotFoundError } from './errors';
 import { type StepResult, WorkItem } from './model';
 
@@ -88,7 +88,15 @@ export const acceptInvitationTask = defineTask({
   id: 'AcceptInvitation',
   entry: __filename,
   input: z.object({ item: WorkItem, region: z.string().min(1) }),
-  needs: { assumeMemberRole: true },
+  needs: {
+    assumeMemberRole: true,
+    memberActions: [
+      ...MEMBER_DETECTOR_ACTIONS,
+      'guardduty:ListInvitations',
+      'guardduty:AcceptAdministratorInvitation',
+      'guardduty:GetAdministratorAccount',
+    ],
+  },
   run: async (input, deps) =>
     acceptInvitation(input.item.accountId, input.region, input.item.memberDetectorId, deps),
 });

@@ -2,7 +2,7 @@ import { CreateMembersCommand } from '@aws-sdk/client-guardduty';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { administratorClient, call, chunks } from './aws-calls';
-import { mergeStepResults, settleRefusals } from './memberships';
+import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { GUARDDUTY_BATCH, type MemberEntry, type MemberStatus, RegionWork } from './model';
 
 /**
@@ -19,7 +19,11 @@ export const createMembersTask = defineTask({
   id: 'CreateMembers',
   entry: __filename,
   input: RegionWork,
-  needs: { assumeMemberRole: true, actions: ['guardduty:CreateMembers'] },
+  needs: {
+    assumeMemberRole: true,
+    actions: ['guardduty:CreateMembers', ...SETTLE_REFUSALS.actions],
+    memberActions: [...SETTLE_REFUSALS.memberActions],
+  },
   run: async (work, deps): Promise<RegionWork> => {
     const mode = deps.config.onboarding.mode;
     let members = mergeStepResults(work.members, work.stepResults);

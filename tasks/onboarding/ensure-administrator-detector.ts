@@ -3,12 +3,13 @@ import {
   CreatePublishingDestinationCommand,
   ListPublishingDestinationsCommand,
 } from '@aws-sdk/client-guardduty';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { cacheSlot } from '../shared/runtime-caches';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { administratorClient, call, findDetectorId } from './aws-calls';
 import { UnexpectedGuardDutyResponseError } from './errors';
-import { desiredFeatures, findingsDestination } from './features';
+import { desiredFeatures } from './features';
 import { RegionWork } from './model';
 
 /**
@@ -56,7 +57,7 @@ export async function ensureAdministratorDetector(region: string, deps: TaskDeps
     client.send(new ListPublishingDestinationsCommand({ DetectorId: id })),
   );
   if ((destinations.Destinations ?? []).length === 0) {
-    const { bucketArn, kmsKeyArn } = findingsDestination(deps.config);
+    const { bucketArn, kmsKeyArn } = deps.findingsExport;
     try {
       await call(`exporting findings to ${bucketArn} ${where}`, () =>
         client.send(
@@ -79,18 +80,26 @@ export async function ensureAdministratorDetector(region: string, deps: TaskDeps
   return id;
 }
 
+/**
+ * What `ensureAdministratorDetector` reads and calls, for the manifest of every task that uses it
+ * (onboarding, the drift sweep, the free-trial watch).
+ */
+export const ADMINISTRATOR_DETECTOR = {
+  variables: ['FINDINGS_BUCKET_ARN', 'FINDINGS_KMS_KEY_ARN'],
+  actions: [
+    'guardduty:ListDetectors',
+    'guardduty:CreateDetector',
+    'guardduty:ListPublishingDestinations',
+    'guardduty:CreatePublishingDestination',
+  ],
+} as const;
+
 export const ensureAdministratorDetectorTask = defineTask({
   id: 'EnsureAdministratorDetector',
   entry: __filename,
+  environment: taskEnvironment(...ADMINISTRATOR_DETECTOR.variables),
   input: RegionWork,
-  needs: {
-    actions: [
-      'guardduty:ListDetectors',
-      'guardduty:CreateDetector',
-      'guardduty:ListPublishingDestinations',
-      'guardduty:CreatePublishingDestination',
-    ],
-  },
+  needs: { actions: [...ADMINISTRATOR_DETECTOR.actions] },
   run: async (work, deps) => ({
     ...work,
     administratorDetectorId: await ensureAdministratorDetector(work.region, deps),

@@ -40,11 +40,22 @@ export async function ensureMemberDetector(account: string, region: string, deps
   return created.DetectorId;
 }
 
+/**
+ * What `ensureMemberDetector` calls in the member account. CreateDetector in an account that never
+ * had GuardDuty creates GuardDuty's service-linked role, which needs iam:CreateServiceLinkedRole
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html).
+ */
+export const MEMBER_DETECTOR_ACTIONS = [
+  'guardduty:ListDetectors',
+  'guardduty:CreateDetector',
+  'iam:CreateServiceLinkedRole',
+] as const;
+
 export const ensureMemberDetectorTask = defineTask({
   id: 'EnsureMemberDetector',
   entry: __filename,
   input: z.object({ item: WorkItem, region: z.string().min(1) }),
-  needs: { assumeMemberRole: true },
+  needs: { assumeMemberRole: true, memberActions: [...MEMBER_DETECTOR_ACTIONS] },
   run: async (input, deps): Promise<StepResult> => ({
     accountId: input.item.accountId,
     ok: true,

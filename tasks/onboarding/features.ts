@@ -27,14 +27,3 @@ export function featureChanges(
   const now = new Map(current.map((f) => [f.Name, f.Status]));
   return desiredFeatures(config).filter((f) => now.get(f.Name) !== f.Status);
 }
-
-/** Where the administrator's detectors export findings: config, or the security stack's defaults. */
-export function findingsDestination(config: WardenConfig): { bucketArn: string; kmsKeyArn: string } {
-  const { securityAccountId, homeRegion } = config.organization;
-  return {
-    bucketArn: config.onboarding.findingsBucketArn ?? `arn:aws:s3:::warden-findings-${securityAccountId}`,
-    kmsKeyArn:
-      config.onboarding.findingsKmsKeyArn ??
-      `arn:aws:kms:${homeRegion}:${securityAccountId}:key/warden-findings`,
-  };
-}

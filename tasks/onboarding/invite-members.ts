@@ -2,7 +2,7 @@ import { InviteMembersCommand } from '@aws-sdk/client-guardduty';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { administratorClient, call, chunks } from './aws-calls';
-import { settleRefusals } from './memberships';
+import { SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { GUARDDUTY_BATCH, type MemberEntry, RegionWork } from './model';
 
 /**
@@ -14,7 +14,11 @@ export const inviteMembersTask = defineTask({
   id: 'InviteMembers',
   entry: __filename,
   input: RegionWork,
-  needs: { assumeMemberRole: true, actions: ['guardduty:InviteMembers'] },
+  needs: {
+    assumeMemberRole: true,
+    actions: ['guardduty:InviteMembers', ...SETTLE_REFUSALS.actions],
+    memberActions: [...SETTLE_REFUSALS.memberActions],
+  },
   run: async (work, deps): Promise<RegionWork> => {
     const wanted = work.members.filter(
       (m) => !m.outcome && (m.status === 'Created' || m.status === 'Removed'),

@@ -3,6 +3,15 @@ import type { TaskDeps } from '../shared/task';
 import { administratorClient, call, chunks, findDetectorId, memberCall, memberClient } from './aws-calls';
 import { GUARDDUTY_BATCH, type MemberEntry, type MemberStatus, type Outcome } from './model';
 
+/**
+ * What `settleRefusals` calls: our own member records, and (through `explainRefusal`) the member
+ * account's detector and administrator.
+ */
+export const SETTLE_REFUSALS = {
+  actions: ['guardduty:GetMembers'],
+  memberActions: ['guardduty:ListDetectors', 'guardduty:GetAdministratorAccount'],
+} as const;
+
 /** GetMembers for `accounts`, 50 at a time; an account with no record is absent from the map. */
 export async function readMembers(
   deps: TaskDeps,

@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { call } from './aws-calls';
@@ -14,6 +15,7 @@ import { AccountSummary } from './summarise';
 export const publishResultTask = defineTask({
   id: 'PublishOnboardingResult',
   entry: __filename,
+  environment: taskEnvironment('TOPIC_ARN'),
   input: z.object({
     summary: AccountSummary,
     trigger: z.string(),

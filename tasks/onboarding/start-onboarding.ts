@@ -1,5 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError, WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -35,7 +36,9 @@ const SAME_START_TOLERANCE_MS = 1_000;
 
 export const startOnboardingTask = defineTask({
   id: 'StartOnboarding',
+  trigger: { kind: 'event', events: 'control-tower-lifecycle' },
   entry: __filename,
+  environment: taskEnvironment('STATE_MACHINE_ARNS'),
   // Anything the rule admits arrives here; an event Warden cannot use is an outcome, not a failure.
   input: z.unknown(),
   needs: { actions: ['states:StartExecution'] },

@@ -8,6 +8,7 @@ import {
   ResolvedNaclSchema,
   TriageSchema,
 } from '../../workflows/response/contract';
+import { taskEnvironment } from '../shared/environment';
 import { ResourceGoneError, RuleBandFullError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -38,8 +39,13 @@ const MAX_COLLISIONS = 8;
 export const blockAddressesTask = defineTask({
   id: 'BlockAddresses',
   entry: __filename,
+  environment: taskEnvironment('LEDGER_TABLE'),
   input: Input,
-  needs: { tables: { ledger: 'write' }, assumeMemberRole: true },
+  needs: {
+    tables: { ledger: 'write' },
+    assumeMemberRole: true,
+    memberActions: ['ec2:DescribeNetworkAcls', 'ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
+  },
   run: blockAddresses,
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -33,7 +34,9 @@ export interface IntakeResult {
 
 export const intakeFindingTask = defineTask({
   id: 'IntakeFinding',
+  trigger: { kind: 'event', events: 'guardduty-findings' },
   entry: __filename,
+  environment: taskEnvironment('FINDINGS_TABLE', 'STATE_MACHINE_ARNS'),
   input: z.unknown(),
   needs: { tables: { findings: 'write' }, actions: ['states:StartExecution', 'states:DescribeExecution'] },
   run: intakeFinding,

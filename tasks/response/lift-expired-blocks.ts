@@ -1,6 +1,7 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { type BlockState, OwnedBlockSchema } from '../../workflows/response/contract';
+import { taskEnvironment } from '../shared/environment';
 import { ResourceGoneError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -30,8 +31,13 @@ type Input = z.infer<typeof Input>;
 export const liftExpiredBlocksTask = defineTask({
   id: 'LiftExpiredBlocks',
   entry: __filename,
+  environment: taskEnvironment('LEDGER_TABLE', 'FINDINGS_TABLE'),
   input: Input,
-  needs: { tables: { ledger: 'write', findings: 'read' }, assumeMemberRole: true },
+  needs: {
+    tables: { ledger: 'write', findings: 'read' },
+    assumeMemberRole: true,
+    memberActions: ['ec2:DescribeNetworkAcls', 'ec2:DeleteNetworkAclEntry'],
+  },
   run: liftExpiredBlocks,
 });
 

@@ -2,6 +2,7 @@ import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy } from 
 import { z } from 'zod';
 import type { NotificationCategory, WardenConfig } from '../../config/schema';
 import { type BlockState, TriageSchema } from '../../workflows/response/contract';
+import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { type Notification, type PublishResult, publish } from '../shared/notifications';
@@ -37,8 +38,9 @@ type Input = z.infer<typeof Input>;
 export const notifyTask = defineTask({
   id: 'Notify',
   entry: __filename,
+  environment: taskEnvironment('TOPIC_ARN'),
   input: Input,
-  needs: { publish: true, assumeMemberRole: true },
+  needs: { publish: true, assumeMemberRole: true, memberActions: ['iam:GetAccountPasswordPolicy'] },
   run: notify,
 });
 

@@ -1,6 +1,7 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError, MemberRoleUnavailableError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { publish } from '../shared/notifications';
@@ -98,10 +99,12 @@ export interface ReconcileReport {
 export const reconcileBlocksTask = defineTask({
   id: 'ReconcileBlocks',
   entry: __filename,
+  environment: taskEnvironment('LEDGER_TABLE', 'TOPIC_ARN'),
   input: Input,
   needs: {
     tables: { ledger: 'write' },
     assumeMemberRole: true,
+    memberActions: ['ec2:DescribeNetworkAcls', 'ec2:DeleteNetworkAclEntry'],
     publish: true,
     actions: ['states:DescribeExecution'],
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ApprovalRequest, ApprovalRequestSchema } from '../approval/contract';
 import { ApprovalStore } from '../approval/store';
+import { taskEnvironment } from '../shared/environment';
 import { InvalidInputError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { type PublishResult, publish } from '../shared/notifications';
@@ -44,6 +45,7 @@ export interface RequestApprovalOutput {
 export const requestApprovalTask = defineTask<RequestApprovalInput, RequestApprovalOutput>({
   id: 'RequestApproval',
   entry: __filename,
+  environment: taskEnvironment('APPROVALS_TABLE', 'TOPIC_ARN', 'APPROVAL_BASE_URL'),
   input: Input,
   needs: { tables: { approvals: 'write' }, publish: true },
   async run({ taskToken, request, executionArn }, deps) {

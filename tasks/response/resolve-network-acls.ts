@@ -22,7 +22,7 @@ export const resolveNetworkAclsTask = defineTask({
   id: 'ResolveNetworkAcls',
   entry: __filename,
   input: Input,
-  needs: { assumeMemberRole: true },
+  needs: { assumeMemberRole: true, memberActions: ['ec2:DescribeNetworkAcls'] },
   run: resolveNetworkAcls,
 });
 

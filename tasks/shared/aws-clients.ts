@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
+import { partitionOfRegion } from './partition';
 
 /**
  * The one place where AWS SDK clients are made. A handler asks for a client by account, region
@@ -50,6 +51,11 @@ export interface ClientFactoryOptions {
   maxAttempts?: number;
   /** @default 'warden' */
   sessionName?: string;
+  /**
+   * The partition of the accounts the code reaches (`aws`, `aws-cn`, `aws-us-gov`), for the role
+   * ARNs it assumes. @default - the partition of the target's region
+   */
+  partition?: string;
   /** Clock for credential expiry checks. @default Date.now */
   now?: () => number;
 }
@@ -135,7 +141,7 @@ export class ClientFactory {
     const sts = this.client(STSClient, { account: this.options.ownAccount, region: target.region });
     const out = await sts.send(
       new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${target.account}:role/${target.roleName}`,
+        RoleArn: `arn:${this.options.partition ?? partitionOfRegion(target.region)}:iam::${target.account}:role/${target.roleName}`,
         RoleSessionName: this.options.sessionName ?? 'warden',
         DurationSeconds: 3600,
       }),

@@ -1,10 +1,14 @@
 import { GetMemberDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
 import { administratorClient, call, chunks } from '../onboarding/aws-calls';
-import { ensureAdministratorDetector } from '../onboarding/ensure-administrator-detector';
+import {
+  ADMINISTRATOR_DETECTOR,
+  ensureAdministratorDetector,
+} from '../onboarding/ensure-administrator-detector';
 import { featureChanges } from '../onboarding/features';
 import { readMembers, statusOf } from '../onboarding/memberships';
 import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 
@@ -26,7 +30,12 @@ export const findDriftTask = defineTask({
   id: 'FindRegionDrift',
   entry: __filename,
   input: z.object({ region: z.string().min(1), accounts: z.array(accountId) }),
-  needs: { actions: ['guardduty:ListDetectors', 'guardduty:GetMembers', 'guardduty:GetMemberDetectors'] },
+  environment: taskEnvironment(...ADMINISTRATOR_DETECTOR.variables),
+  needs: {
+    actions: [
+      ...new Set([...ADMINISTRATOR_DETECTOR.actions, 'guardduty:GetMembers', 'guardduty:GetMemberDetectors']),
+    ],
+  },
   run: async ({ region, accounts }, deps) => {
     const detectorId = await ensureAdministratorDetector(region, deps);
     const records = accounts.length ? await readMembers(deps, region, detectorId, accounts) : new Map();

@@ -2,6 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 import { call } from '../onboarding/aws-calls';
 import { AccountSummary } from '../onboarding/summarise';
+import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { Drift } from './find-drift';
@@ -45,6 +46,7 @@ export function driftMessage(drift: readonly Drift[], summaries: readonly Accoun
 export const publishDriftTask = defineTask({
   id: 'PublishDriftReport',
   entry: __filename,
+  environment: taskEnvironment('TOPIC_ARN'),
   input: z.object({ drift: z.array(Drift), summaries: z.array(AccountSummary) }),
   needs: { publish: true },
   run: async (input, deps) => {

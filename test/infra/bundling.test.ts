@@ -7,6 +7,7 @@ import { LogEncryptionKey } from '../../infra/constructs/log-encryption-key';
 import { NotificationTopic } from '../../infra/constructs/notification-topic';
 import { WardenTableSet } from '../../infra/constructs/tables';
 import { TaskFunction } from '../../infra/constructs/task-function';
+import { deployedTask } from '../../infra/task-catalog';
 import { ECHO_TASK_ENTRY, exampleConfig, TEST_APP_PROPS } from './helpers';
 
 /**
@@ -29,14 +30,16 @@ describe('TaskFunction bundling', () => {
     const tables = new WardenTableSet(stack, 'Tables');
     const topic = new NotificationTopic(stack, 'Topic');
     new TaskFunction(stack, 'Echo', {
-      task: { id: 'Echo', entry: ECHO_TASK_ENTRY, needs: {} },
+      task: deployedTask({ id: 'Echo', entry: ECHO_TASK_ENTRY }),
       config,
-      environment: {},
+      variables: {},
       logs: new LogEncryptionKey(stack, 'Logs'),
       resources: {
         tables: tables.tables,
         topic: topic.topic,
         memberRoleName: 'WardenMemberRole',
+        organizationId: 'o-a1b2c3d4e5',
+        managementAccountId: '111111111111',
         regions: ['eu-west-1'],
         stateMachines: [],
       },

@@ -3,6 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { renderMemberRoleTemplate } from '../../infra/stacks/member-role-stack';
 import {
   exampleConfig,
+  fakeTask,
+  fakeWorkflow,
   literal,
   nagViolations,
   resolveLiterals,
@@ -14,14 +16,22 @@ let synth: Synthesized;
 let template: Template;
 
 beforeAll(() => {
-  synth = synthWarden(exampleConfig(), []);
+  synth = synthWarden(exampleConfig());
   template = Template.fromStack(synth.management);
 });
 
 describe('ManagementStack', () => {
-  it('is deployed to the management account in the home region', () => {
+  it('is deployed to the management account in the Control Tower home region, not Warden’s', () => {
+    expect(synth.config.organization.homeRegion).toBe('eu-west-1');
     expect(synth.management.account).toBe('111111111111');
-    expect(synth.management.region).toBe('eu-west-1');
+    expect(synth.management.region).toBe('us-east-1');
+  });
+
+  it('fails synthesis without the Control Tower home region, saying why it is needed', () => {
+    const { controlTowerHomeRegion: _, ...organization } = exampleConfig().organization;
+    expect(() => synthWarden(exampleConfig({ organization }), [])).toThrow(
+      /organization.controlTowerHomeRegion is required to deploy Warden: Control Tower emits account lifecycle events only in its home region/,
+    );
   });
 
   it("forwards exactly Control Tower's account lifecycle events to the security account's default bus", () => {
@@ -73,7 +83,11 @@ describe('ManagementStack', () => {
     const config = exampleConfig({
       organization: { ...exampleConfig().organization, memberRoleTargets: ['r-ab12', 'ou-ab12-cdef3456'] },
     });
-    const configured = Template.fromStack(synthWarden(config, []).management);
+    const assumes = fakeTask('Assumes', {
+      assumeMemberRole: true,
+      memberActions: ['ec2:DescribeNetworkAcls'],
+    });
+    const configured = Template.fromStack(synthWarden(config, [fakeWorkflow('w', [assumes])]).management);
     const [stackSet] = Object.values(configured.findResources('AWS::CloudFormation::StackSet'));
     expect(stackSet.Properties.StackInstancesGroup[0].DeploymentTargets).toEqual({
       OrganizationalUnitIds: ['r-ab12', 'ou-ab12-cdef3456'],

@@ -1,6 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { MemberRoleStack } from '../../infra/stacks/member-role-stack';
+import { deployedFunctions } from '../../infra/task-catalog';
+import { TRIGGERED_FUNCTIONS } from '../../infra/triggers';
+import { WORKFLOWS } from '../../workflows/index';
 import {
   actionsOf,
   asArray,
@@ -39,30 +42,42 @@ describe('MemberRoleStack', () => {
     expect(role().RoleName).toBe('WardenMemberRole');
   });
 
-  it("trusts only Warden's task roles in the security account", () => {
+  it('trusts exactly the task roles that assume it, from within the organisation', () => {
+    const users = [...deployedFunctions(WORKFLOWS, TRIGGERED_FUNCTIONS).values()]
+      .filter((t) => t.needs.assumeMemberRole)
+      .map((t) => `arn:aws:iam::222222222222:role/WardenTask-${t.id}`)
+      .sort();
+    expect(users).toContain('arn:aws:iam::222222222222:role/WardenTask-BlockAddresses');
+    expect(users).not.toContain('arn:aws:iam::222222222222:role/WardenTask-IntakeFinding');
     expect(resolveLiterals(role().AssumeRolePolicyDocument.Statement)).toEqual([
       {
         Effect: 'Allow',
         Action: 'sts:AssumeRole',
         Principal: { AWS: 'arn:aws:iam::222222222222:root' },
-        Condition: { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/WardenTask-*' } },
+        Condition: {
+          ArnEquals: { 'aws:PrincipalArn': users },
+          StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' },
+        },
       },
     ]);
+    // No prefix match: a role someone else creates in the security account is not trusted.
+    expect(JSON.stringify(role().AssumeRolePolicyDocument)).not.toContain('ArnLike');
   });
 
-  it('allows exactly the NACL, GuardDuty member and IAM calls Warden makes', () => {
-    expect([...actionsOf(statements())].sort()).toEqual(
+  it('allows exactly the union of what the tasks that assume it call in member accounts', () => {
+    const declared = new Set(
+      [...deployedFunctions(WORKFLOWS, TRIGGERED_FUNCTIONS).values()].flatMap(
+        (t) => t.needs.memberActions ?? [],
+      ),
+    );
+    expect([...actionsOf(statements())].sort()).toEqual([...declared].sort());
+    expect([...declared].sort()).toEqual(
       [
         'ec2:DescribeNetworkAcls',
-        'ec2:DescribeRegions',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeInstances',
         'ec2:CreateNetworkAclEntry',
         'ec2:DeleteNetworkAclEntry',
         'guardduty:CreateDetector',
-        'guardduty:GetDetector',
         'guardduty:ListDetectors',
-        'guardduty:UpdateDetector',
         'guardduty:ListInvitations',
         'guardduty:AcceptAdministratorInvitation',
         'guardduty:GetAdministratorAccount',
@@ -71,6 +86,25 @@ describe('MemberRoleStack', () => {
         'iam:CreateServiceLinkedRole',
       ].sort(),
     );
+    // Nothing any task does not call.
+    for (const unused of [
+      'guardduty:UpdateDetector',
+      'guardduty:GetDetector',
+      'ec2:DescribeInstances',
+      'ec2:DescribeSubnets',
+      'ec2:DescribeRegions',
+    ]) {
+      expect(actionsOf(statements()).has(unused)).toBe(false);
+    }
+  });
+
+  it('grants GuardDuty member calls on * in Warden regions, as the reference lists no resource type for them', () => {
+    const guardDuty = statements().filter((s) => asArray(s.Action).some((a) => a.startsWith('guardduty:')));
+    expect(guardDuty).toHaveLength(1);
+    expect(guardDuty[0]!.Resource).toBe('*');
+    expect(guardDuty[0]!.Condition).toEqual({
+      StringEquals: { 'aws:RequestedRegion': config.organization.regions },
+    });
   });
 
   it('changes NACL entries only on network ACLs, in Warden regions', () => {

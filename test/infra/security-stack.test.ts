@@ -1,10 +1,20 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { WardenConfig } from '../../config/schema';
-import { workflowTasks } from '../../infra/task-catalog';
-import { APPROVAL_PAGE, EXECUTION_ARCHIVER, FINDING_INTAKE, ONBOARDING_INTAKE } from '../../infra/triggers';
+import { resourceTypesOf } from '../../infra/action-resources';
+import { type DeployedTask, deployedFunctions } from '../../infra/task-catalog';
+import { TRIGGERED_FUNCTIONS } from '../../infra/triggers';
+import { approvalPageFunction as APPROVAL_PAGE } from '../../tasks/approval/lambda';
+import { archiveExecutionTask as EXECUTION_ARCHIVER } from '../../tasks/audit/archive-execution';
+import {
+  ADMINISTRATOR_DETECTOR,
+  ensureAdministratorDetectorTask,
+} from '../../tasks/onboarding/ensure-administrator-detector';
+import { startOnboardingTask as ONBOARDING_INTAKE } from '../../tasks/onboarding/start-onboarding';
+import { intakeFindingTask as FINDING_INTAKE } from '../../tasks/response/intake';
+import { variableNames } from '../../tasks/shared/environment';
 import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
-import type { TaskNeeds, WardenTables } from '../../tasks/shared/task';
+import type { WardenTables } from '../../tasks/shared/task';
 import {
   actionsOf,
   asArray,
@@ -68,24 +78,31 @@ function functionOf(taskId: string): { id: string; properties: Record<string, Js
   return { id: entries[0][0], properties: entries[0][1].Properties };
 }
 
-/** Logical id of each table, from the environment every function gets. */
+/**
+ * The value of a variable, as every function that gets it gets it (they must agree), and which
+ * functions get it.
+ */
+function variable(name: string): { value: Json; functions: string[] } {
+  const having = deployedTasks()
+    .map((t) => ({ id: t.id, env: functionOf(t.id).properties.Environment?.Variables ?? {} }))
+    .filter((f) => name in f.env);
+  if (having.length === 0) throw new Error(`no function gets ${name}`);
+  for (const f of having) expect({ name, value: f.env[name] }).toEqual({ name, value: having[0]!.env[name] });
+  return { value: having[0]!.env[name], functions: having.map((f) => f.id).sort() };
+}
+
+/** Logical id of each table, from the variables of the functions that use it. */
 function tableIds(): Record<keyof WardenTables, string> {
-  const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
   return {
-    ledger: referencedId(env.LEDGER_TABLE)!,
-    approvals: referencedId(env.APPROVALS_TABLE)!,
-    findings: referencedId(env.FINDINGS_TABLE)!,
+    ledger: referencedId(variable('LEDGER_TABLE').value)!,
+    approvals: referencedId(variable('APPROVALS_TABLE').value)!,
+    findings: referencedId(variable('FINDINGS_TABLE').value)!,
   };
 }
 
-/** Every deployed task with the needs it declares. */
-function deployedTasks(): { id: string; needs: TaskNeeds }[] {
-  const catalog = workflowTasks(synth.workflows);
-  const out = [...catalog.values()].map((t) => ({ id: t.id, needs: t.needs }));
-  for (const trigger of [FINDING_INTAKE, EXECUTION_ARCHIVER, APPROVAL_PAGE, ONBOARDING_INTAKE]) {
-    if (!catalog.has(trigger.id)) out.push({ id: trigger.id, needs: trigger.needs });
-  }
-  return out;
+/** Every deployed function, from its manifest. */
+function deployedTasks(): DeployedTask[] {
+  return [...deployedFunctions(synth.workflows, TRIGGERED_FUNCTIONS).values()];
 }
 
 describe('SecurityStack tables', () => {
@@ -201,42 +218,41 @@ describe('SecurityStack state machines', () => {
 });
 
 describe('SecurityStack functions', () => {
-  it('runs every task on Node.js 22 on ARM64 with the shared environment and no config variable', () => {
+  it('runs every function on Node.js 22 on ARM64 with exactly the variables its manifest declares', () => {
     for (const task of deployedTasks()) {
       const fn = functionOf(task.id).properties;
       expect(fn.Runtime).toBe('nodejs22.x');
       expect(fn.Architectures).toEqual(['arm64']);
-      expect(Object.keys(fn.Environment.Variables).sort()).toEqual(
-        [
-          // Only the approval page signs people in.
-          ...(task.id === APPROVAL_PAGE.id ? COGNITO_SIGN_IN_VARIABLES : []),
-          'APPROVALS_TABLE',
-          'APPROVAL_BASE_URL',
-          'ARCHIVE_BUCKET',
-          'ARCHIVE_KMS_KEY_ARN',
-          'FINDINGS_BUCKET_ARN',
-          'FINDINGS_KMS_KEY_ARN',
-          'FINDINGS_TABLE',
-          'LEDGER_TABLE',
-          'POWERTOOLS_SERVICE_NAME',
-          'STATE_MACHINE_ARNS',
-          'TOPIC_ARN',
-          // Present only for bundled (not placeholder) functions.
-          ...(fn.Environment.Variables.NODE_OPTIONS ? ['NODE_OPTIONS'] : []),
-        ].sort(),
-      );
+      const variables = Object.keys(fn.Environment?.Variables ?? {}).filter((v) => v !== 'NODE_OPTIONS');
+      // With the Cognito user pool every sign-in variable has a value; none is left out.
+      expect({ task: task.id, variables: variables.sort() }).toEqual({
+        task: task.id,
+        variables: variableNames(task.environment).sort(),
+      });
+      if (task.id === APPROVAL_PAGE.id)
+        expect(variables).toEqual(expect.arrayContaining(COGNITO_SIGN_IN_VARIABLES));
+      // The config is compiled into the bundle, never passed as a variable.
+      expect(variables).not.toContain('WARDEN_CONFIG');
     }
   });
 
+  it('gives the findings export only to the functions that create publishing destinations', () => {
+    expect(variable('FINDINGS_BUCKET_ARN').functions).toEqual(
+      ['EnsureAdministratorDetector', 'FindRegionDrift', 'ReadFreeTrialDays'].filter((id) =>
+        deployedTasks().some((t) => t.id === id),
+      ),
+    );
+    expect(variable('FINDINGS_KMS_KEY_ARN').functions).toEqual(variable('FINDINGS_BUCKET_ARN').functions);
+  });
+
   it("passes the state machines' ARNs by workflow name", () => {
-    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
-    expect(JSON.parse(literal(env.STATE_MACHINE_ARNS))).toEqual(
+    expect(JSON.parse(literal(variable('STATE_MACHINE_ARNS').value))).toEqual(
       Object.fromEntries(synth.workflows.map((w) => [w.name, stateMachineArn(w.stateMachineName)])),
     );
   });
 
-  it('tells the onboarding tasks where GuardDuty exports findings', () => {
-    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+  it("tells the tasks that export findings the stack's own bucket and key", () => {
+    const env = functionOf(ensureAdministratorDetectorTask.id).properties.Environment.Variables;
     const bucket = template.toJSON().Resources[referencedId(env.FINDINGS_BUCKET_ARN)!];
     const key = template.toJSON().Resources[referencedId(env.FINDINGS_KMS_KEY_ARN)!];
     expect(bucket.Type).toBe('AWS::S3::Bucket');
@@ -247,20 +263,9 @@ describe('SecurityStack functions', () => {
 });
 
 describe('SecurityStack IAM scoping', () => {
-  const wiringActions: Record<string, string[]> = {
-    [FINDING_INTAKE.id]: ['states:StartExecution'],
-    [APPROVAL_PAGE.id]: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-    [EXECUTION_ARCHIVER.id]: [
-      's3:PutObject',
-      'kms:GenerateDataKey',
-      'kms:Decrypt',
-      'states:DescribeExecution',
-      'states:GetExecutionHistory',
-    ],
-  };
   const grantServices = new Set(['logs', 'dynamodb']);
 
-  it('grants each function exactly the actions its needs declare, plus its wiring', () => {
+  it('grants each function exactly the actions its manifest declares, and nothing else', () => {
     for (const task of deployedTasks()) {
       const statements = statementsOfRole(template, `WardenTask-${task.id}`);
       const actions = actionsOf(statements);
@@ -273,7 +278,10 @@ describe('SecurityStack IAM scoping', () => {
           ? ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']
           : []),
         ...(task.needs.actions ?? []),
-        ...(wiringActions[task.id] ?? []),
+        ...(task.needs.writeArchive ? ['s3:PutObject', 'kms:GenerateDataKey', 'kms:Decrypt'] : []),
+        ...(task.needs.secrets?.approvalSession
+          ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']
+          : []),
       ]);
       const granted = [...actions].filter(
         (a) => !grantServices.has(a.split(':')[0]) || a.startsWith('logs:'),
@@ -287,6 +295,28 @@ describe('SecurityStack IAM scoping', () => {
         task: task.id,
         dynamodb: Object.keys(task.needs.tables ?? {}).length > 0,
       });
+    }
+  });
+
+  it('lets the finding intake describe the responses it starts, to extend or repeat a block', () => {
+    const actions = actionsOf(statementsOfRole(template, `WardenTask-${FINDING_INTAKE.id}`));
+    expect(actions.has('states:StartExecution')).toBe(true);
+    expect(actions.has('states:DescribeExecution')).toBe(true);
+  });
+
+  it("lets the drift sweep and the free-trial watch make every call of the administrator's detector check", () => {
+    for (const id of ['FindRegionDrift', 'ReadFreeTrialDays']) {
+      const actions = actionsOf(statementsOfRole(template, `WardenTask-${id}`));
+      for (const action of ADMINISTRATOR_DETECTOR.actions) {
+        expect({ id, action, granted: actions.has(action) }).toEqual({ id, action, granted: true });
+      }
+    }
+  });
+
+  it('lets CreateMembers and InviteMembers read member records, which their refusal path does', () => {
+    for (const id of ['CreateMembers', 'InviteMembers']) {
+      const actions = actionsOf(statementsOfRole(template, `WardenTask-${id}`));
+      expect({ id, getMembers: actions.has('guardduty:GetMembers') }).toEqual({ id, getMembers: true });
     }
   });
 
@@ -323,15 +353,32 @@ describe('SecurityStack IAM scoping', () => {
     }
   });
 
-  it('allows states:SendTask* only on Warden state machines', () => {
+  it('allows states:SendTask* on *, for which the reference lists no resource type, only to the approval page', () => {
+    const callbacks = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      (p.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((s) =>
+        asArray(s.Action).some((a) => a.startsWith('states:SendTask')),
+      ),
+    );
+    const pageRole = logicalIdOf('AWS::IAM::Role', { RoleName: `WardenTask-${APPROVAL_PAGE.id}` });
+    expect(callbacks.flatMap((p) => p.Properties.Roles.map(referencedId))).toEqual([pageRole]);
+    const statements = (callbacks[0]!.Properties.PolicyDocument.Statement as PolicyStatementJson[]).filter(
+      (s) => asArray(s.Action).some((a) => a.startsWith('states:SendTask')),
+    );
+    expect(statements.map((s) => s.Resource)).toEqual(['*']);
+  });
+
+  it('starts and reads executions only of Warden state machines', () => {
     const warden = synth.workflows.map((w) => stateMachineArn(w.stateMachineName)).sort();
-    const callbacks = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
-      .filter((s) => asArray(s.Action).some((a) => a.startsWith('states:SendTask')));
-    expect(callbacks.length).toBeGreaterThan(0);
-    for (const statement of callbacks) {
-      expect(asArray(statement.Resource).map(literal).sort()).toEqual(warden);
-    }
+    const executions = synth.workflows
+      .map((w) => `arn:aws:states:${REGION}:${SECURITY}:execution:${w.stateMachineName}:*`)
+      .sort();
+    const statements = deployedTasks().flatMap((t) => statementsOfRole(template, `WardenTask-${t.id}`));
+    const starts = statements.filter((s) => asArray(s.Action).includes('states:StartExecution'));
+    const reads = statements.filter((s) => asArray(s.Action).includes('states:DescribeExecution'));
+    expect(starts.length).toBeGreaterThan(0);
+    expect(reads.length).toBeGreaterThan(0);
+    for (const s of starts) expect(asArray(s.Resource).map(literal).sort()).toEqual(warden);
+    for (const s of reads) expect(asArray(s.Resource).map(literal).sort()).toEqual(executions);
   });
 
   it('lets only tasks that declare assumeMemberRole assume the member role, by its name', () => {
@@ -346,6 +393,9 @@ describe('SecurityStack IAM scoping', () => {
       expect(assume.map((s) => asArray(s.Resource).map(literal))).toEqual([
         ['arn:aws:iam::*:role/WardenMemberRole'],
       ]);
+      expect(assume[0]!.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': CONFIG.organization.organizationId },
+      });
     }
   });
 
@@ -364,15 +414,32 @@ describe('SecurityStack IAM scoping', () => {
     expect(wildcards).toEqual([]);
   });
 
-  it('scopes GuardDuty detector actions to the security account detectors in Warden regions', () => {
-    const detectorScoped = Object.values(template.findResources('AWS::IAM::Policy'))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
-      .filter((s) => asArray(s.Action).includes('guardduty:GetMembers'));
-    expect(detectorScoped.length).toBeGreaterThan(0);
-    for (const statement of detectorScoped) {
-      expect(asArray(statement.Resource).map(literal)).toEqual(
-        CONFIG.organization.regions.map((r) => `arn:aws:guardduty:${r}:${SECURITY}:detector/*`),
-      );
+  it('grants each GuardDuty action on the resource type the Service Authorization Reference lists, or * where it lists none', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[],
+    );
+    const detectors = CONFIG.organization.regions.map((r) => `arn:aws:guardduty:${r}:${SECURITY}:detector/*`);
+    const granted = new Map<string, string[]>();
+    for (const s of statements) {
+      for (const action of asArray(s.Action).filter((a) => a.startsWith('guardduty:'))) {
+        granted.set(action, asArray(s.Resource).map(literal));
+      }
+    }
+    // From the reference: these list no resource type; GetDetector and UpdateDetector list a detector.
+    for (const action of [
+      'guardduty:CreateMembers',
+      'guardduty:InviteMembers',
+      'guardduty:GetMembers',
+      'guardduty:CreatePublishingDestination',
+      'guardduty:ListPublishingDestinations',
+      'guardduty:GetRemainingFreeTrialDays',
+      'guardduty:ListDetectors',
+    ]) {
+      expect({ action, resources: granted.get(action) }).toEqual({ action, resources: ['*'] });
+    }
+    for (const [action, resources] of granted) {
+      const types = resourceTypesOf(action);
+      expect({ action, resources }).toEqual({ action, resources: types.length === 0 ? ['*'] : detectors });
     }
   });
 });
@@ -431,11 +498,14 @@ describe('SecurityStack event rules', () => {
         Effect: 'Allow',
         Principal: { AWS: Match.anyValue() },
         Action: 'events:PutEvents',
-        Resource: `arn:aws:events:${REGION}:${SECURITY}:event-bus/default`,
+        Resource: Match.anyValue(),
         Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
       },
     });
     const policy = Object.values(template.findResources('AWS::Events::EventBusPolicy'))[0];
+    expect(literal(policy.Properties.Statement.Resource)).toBe(
+      `arn:aws:events:${REGION}:${SECURITY}:event-bus/default`,
+    );
     expect(literal(policy.Properties.Statement.Principal.AWS)).toBe('arn:aws:iam::111111111111:root');
   });
 
@@ -594,8 +664,8 @@ describe('SecurityStack approval API (Cognito)', () => {
     });
   });
 
-  it('gives every task the approval base URL of this API', () => {
-    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+  it('gives the tasks that link to approvals the approval base URL of this API', () => {
+    const env = { APPROVAL_BASE_URL: variable('APPROVAL_BASE_URL').value };
     const apiId = Object.keys(template.findResources('AWS::ApiGatewayV2::Api'))[0];
     expect(JSON.stringify(env.APPROVAL_BASE_URL)).toContain(apiId);
     expect(JSON.stringify(env.APPROVAL_BASE_URL)).toMatch(/\/approvals"\]\]\}$/);
@@ -603,9 +673,8 @@ describe('SecurityStack approval API (Cognito)', () => {
 });
 
 describe('SecurityStack buckets', () => {
-  function bucketReferencedBy(variable: string): Record<string, Json> {
-    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
-    return template.toJSON().Resources[referencedId(env[variable])!].Properties;
+  function bucketReferencedBy(name: string): Record<string, Json> {
+    return template.toJSON().Resources[referencedId(variable(name).value)!].Properties;
   }
 
   it('keeps archived histories encrypted, versioned, private, logged and for the configured retention', () => {
@@ -629,7 +698,7 @@ describe('SecurityStack buckets', () => {
   });
 
   it('lets GuardDuty write findings only for our detectors, only encrypted with the export key', () => {
-    const env = functionOf(FINDING_INTAKE.id).properties.Environment.Variables;
+    const env = functionOf(ensureAdministratorDetectorTask.id).properties.Environment.Variables;
     const bucketId = referencedId(env.FINDINGS_BUCKET_ARN)!;
     const keyId = referencedId(env.FINDINGS_KMS_KEY_ARN)!;
     const detectors = CONFIG.organization.regions.map((r) => `arn:aws:guardduty:${r}:${SECURITY}:detector/*`);

@@ -124,6 +124,10 @@ export async function makeApprovalWorld(config = makeConfig()): Promise<Approval
     topicArn,
     approvalBaseUrl: BASE_URL,
     stateMachineArns: {},
+    findingsExport: {
+      bucketArn: 'arn:aws:s3:::warden-findings-example',
+      kmsKeyArn: 'arn:aws:kms:eu-west-1:222222222222:key/00000000-0000-4000-8000-000000000000',
+    },
     now: () => new Date(clock.now()),
     logger: { info: record('info'), warn: record('warn'), error: record('error'), debug: record('debug') },
     caches: new RuntimeCaches(),
