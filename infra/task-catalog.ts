@@ -63,14 +63,14 @@ export function deployedFunctions(
   const out = new Map<string, DeployedTask>();
   const manifests = [...workflows.flatMap((w) => w.tasks), ...triggered];
   for (const manifest of manifests) {
-    const task = deployedTask(manifest);
-    const seen = out.get(task.id);
-    if (seen && seen.entry !== task.entry) {
+    const entry = absolute(manifest.entry);
+    const seen = out.get(manifest.id);
+    if (seen && seen.entry !== entry) {
       throw new WiringError(
-        `task id ${task.id} names two different files: ${path.relative(PROJECT_ROOT, seen.entry)} and ${path.relative(PROJECT_ROOT, task.entry)}`,
+        `task id ${manifest.id} names two different files: ${path.relative(PROJECT_ROOT, seen.entry)} and ${path.relative(PROJECT_ROOT, entry)}`,
       );
     }
-    if (!seen) out.set(task.id, task);
+    if (!seen) out.set(manifest.id, deployedTask(manifest));
   }
   return out;
 }
