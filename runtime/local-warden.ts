@@ -80,10 +80,11 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     topicArn,
     approvalBaseUrl: 'http://127.0.0.1/approvals',
     stateMachineArns,
-    // The sandbox's export destination; in AWS, the security stack's bucket and key.
+    // The export destination the sandbox world sets up (runtime/sandbox/world.ts); in AWS, the
+    // security stack's bucket and key, which each function's environment names.
     findingsExport: {
       bucketArn: `arn:aws:s3:::warden-findings-${org.securityAccountId}`,
-      kmsKeyArn: `arn:aws:kms:${org.homeRegion}:${org.securityAccountId}:key/00000000-0000-4000-8000-000000000000`,
+      kmsKeyArn: `arn:aws:kms:${org.regions[0]}:${org.securityAccountId}:key/warden-findings`,
     },
     now: () => new Date(clock.now()),
     logger: quietLogger,
