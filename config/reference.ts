@@ -66,12 +66,26 @@ function typeOf(node: JsonSchema): string {
   return type;
 }
 
+/**
+ * The default the schema itself applies, never prose: an object that defaults to `{}` (zod's
+ * `.prefault({})`, which parses the value) takes each field's own default, listed on its rows.
+ */
 function defaultOf(node: JsonSchema, required: boolean): string {
   if (node.default !== undefined) {
+    if (node.properties && isEmptyObject(node.default)) return "its fields' defaults";
     const text = JSON.stringify(node.default);
-    return text.length > 60 ? '(see description)' : `\`${text}\``;
+    if (text.length <= 60) return `\`${text}\``;
+    return Array.isArray(node.default)
+      ? `${node.default.length} entries (in \`config/schema.ts\`)`
+      : '(in `config/schema.ts`)';
   }
   return required ? '**required**' : '—';
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
+  );
 }
 
 function cell(text: string): string {

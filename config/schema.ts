@@ -59,22 +59,22 @@ const policyRule = z
       .min(1)
       .optional()
       .describe(
-        'Finding type globs, `*` matches any run of characters: `Backdoor:EC2/*`. @default - any type',
+        'Finding type globs, `*` matches any run of characters: `Backdoor:EC2/*`. When absent: any type.',
       ),
     severities: z
       .array(z.enum(SEVERITY_BANDS))
       .min(1)
       .optional()
-      .describe('Severity bands this rule applies to. @default - any severity'),
+      .describe('Severity bands this rule applies to. When absent: any severity.'),
     resourceRole: z
       .enum(['TARGET', 'ACTOR'])
       .optional()
-      .describe('`service.resourceRole` this rule applies to. @default - any role'),
+      .describe('`service.resourceRole` this rule applies to. When absent: any role.'),
     accounts: z
       .array(accountId)
       .min(1)
       .optional()
-      .describe('Account ids this rule applies to. @default - any account'),
+      .describe('Account ids this rule applies to. When absent: any account.'),
     organizationalUnits: z
       .array(z.string().regex(/^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/))
       .min(1)
@@ -90,7 +90,7 @@ const policyRule = z
     category: z
       .enum(NOTIFICATION_CATEGORIES)
       .optional()
-      .describe('The notification category for NOTIFY outcomes. @default FINDING'),
+      .describe('The notification category for NOTIFY outcomes. When absent: FINDING.'),
   })
   .strict();
 export type PolicyRule = z.infer<typeof policyRule>;
@@ -187,47 +187,35 @@ const runtimeMonitoringAgents = z
     eks: z
       .boolean()
       .default(true)
-      .describe(
-        'GuardDuty manages the security agent add-on of EKS clusters (EKS_ADDON_MANAGEMENT). @default true',
-      ),
+      .describe('GuardDuty manages the security agent add-on of EKS clusters (EKS_ADDON_MANAGEMENT).'),
     ecsFargate: z
       .boolean()
       .default(true)
-      .describe(
-        'GuardDuty manages the agent of ECS tasks on Fargate (ECS_FARGATE_AGENT_MANAGEMENT). @default true',
-      ),
+      .describe('GuardDuty manages the agent of ECS tasks on Fargate (ECS_FARGATE_AGENT_MANAGEMENT).'),
     ec2: z
       .boolean()
       .default(true)
-      .describe(
-        'GuardDuty manages the agent on EC2 instances through SSM (EC2_AGENT_MANAGEMENT). @default true',
-      ),
+      .describe('GuardDuty manages the agent on EC2 instances through SSM (EC2_AGENT_MANAGEMENT).'),
   })
   .strict();
 export type RuntimeMonitoringAgent = keyof z.infer<typeof runtimeMonitoringAgents>;
 
 const features = z
   .object({
-    s3DataEvents: z.boolean().default(true).describe('S3 data events (S3_DATA_EVENTS). @default true'),
-    eksAuditLogs: z.boolean().default(true).describe('EKS audit logs (EKS_AUDIT_LOGS). @default true'),
-    runtimeMonitoring: z
-      .boolean()
-      .default(false)
-      .describe('Runtime monitoring (RUNTIME_MONITORING). @default false'),
+    s3DataEvents: z.boolean().default(true).describe('S3 data events (S3_DATA_EVENTS).'),
+    eksAuditLogs: z.boolean().default(true).describe('EKS audit logs (EKS_AUDIT_LOGS).'),
+    runtimeMonitoring: z.boolean().default(false).describe('Runtime monitoring (RUNTIME_MONITORING).'),
     runtimeMonitoringAgents: runtimeMonitoringAgents
-      .default(runtimeMonitoringAgents.parse({}))
+      .prefault({})
       .describe(
-        'Which security agents GuardDuty installs and manages when runtimeMonitoring is on; without them runtime monitoring sees nothing. @default - all three',
+        'Which security agents GuardDuty installs and manages when runtimeMonitoring is on; without them runtime monitoring sees nothing.',
       ),
     ebsMalwareProtection: z
       .boolean()
       .default(true)
-      .describe('EBS malware protection (EBS_MALWARE_PROTECTION). @default true'),
-    rdsLoginEvents: z.boolean().default(true).describe('RDS login events (RDS_LOGIN_EVENTS). @default true'),
-    lambdaNetworkLogs: z
-      .boolean()
-      .default(true)
-      .describe('Lambda network logs (LAMBDA_NETWORK_LOGS). @default true'),
+      .describe('EBS malware protection (EBS_MALWARE_PROTECTION).'),
+    rdsLoginEvents: z.boolean().default(true).describe('RDS login events (RDS_LOGIN_EVENTS).'),
+    lambdaNetworkLogs: z.boolean().default(true).describe('Lambda network logs (LAMBDA_NETWORK_LOGS).'),
   })
   .strict();
 
@@ -238,14 +226,8 @@ const passwordBaseline = z
     requireNumbers: z.boolean().default(true),
     requireUppercaseCharacters: z.boolean().default(true),
     requireLowercaseCharacters: z.boolean().default(true),
-    maxPasswordAge: z
-      .number()
-      .int()
-      .min(0)
-      .max(1095)
-      .default(90)
-      .describe('0 means passwords never expire. @default 90'),
-    passwordReusePrevention: z.number().int().min(0).max(24).default(24).describe('@default 24'),
+    maxPasswordAge: z.number().int().min(0).max(1095).default(90).describe('0 means passwords never expire.'),
+    passwordReusePrevention: z.number().int().min(0).max(24).default(24),
   })
   .strict();
 
@@ -273,7 +255,7 @@ export const WardenConfigSchema = z
         controlTowerHomeRegion: region
           .optional()
           .describe(
-            'The Control Tower home region, where Control Tower emits its account lifecycle events; the management stack deploys there. Required to deploy (`cdk synth` names it when missing). @default - none; the local runtime does not need it',
+            'The Control Tower home region, where Control Tower emits its account lifecycle events; the management stack deploys there. Required to deploy (`cdk synth` names it when missing). When absent: none; the local runtime does not need it.',
           ),
         regions: z
           .array(region)
@@ -282,13 +264,13 @@ export const WardenConfigSchema = z
           .describe('Every region Warden governs (onboarding, finding forwarding). Must include homeRegion.'),
         memberRoleName: roleName
           .default('WardenMemberRole')
-          .describe('The role Warden assumes in member accounts. @default WardenMemberRole'),
+          .describe('The role Warden assumes in member accounts.'),
         organizationId: z
           .string()
           .regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5')
           .optional()
           .describe(
-            "The organisation's id (`o-…`). Warden's tasks may assume the member role only in accounts of this organisation (`aws:ResourceOrgID`), and the member role admits only callers from it (`aws:PrincipalOrgID`). Required to deploy (`cdk synth` explains the risk when missing). @default - none; the local runtime does not need it",
+            "The organisation's id (`o-…`). Warden's tasks may assume the member role only in accounts of this organisation (`aws:ResourceOrgID`), and the member role admits only callers from it (`aws:PrincipalOrgID`). Required to deploy (`cdk synth` explains the risk when missing). When absent: none; the local runtime does not need it.",
           ),
         memberRoleTargets: z
           .array(
@@ -302,7 +284,7 @@ export const WardenConfigSchema = z
           .min(1)
           .optional()
           .describe(
-            "Where the member-role StackSet deploys: the organisation root (`r-…`) and/or OU ids. @default - the management stack's CloudFormation parameter MemberRoleDeploymentTargets",
+            "Where the member-role StackSet deploys: the organisation root (`r-…`) and/or OU ids. When absent: the management stack's CloudFormation parameter MemberRoleDeploymentTargets.",
           ),
       })
       .strict(),
@@ -311,66 +293,54 @@ export const WardenConfigSchema = z
         mode: z
           .enum(['invitation', 'organization'])
           .default('invitation')
-          .describe(
-            'invitation: create, invite and accept; organization: delegated administrator. @default invitation',
-          ),
+          .describe('invitation: create, invite and accept; organization: delegated administrator.'),
         maxConcurrency: z
           .number()
           .int()
           .min(1)
           .max(40)
           .default(4)
-          .describe("Regions onboarded at once per account (the Map's MaxConcurrency). @default 4"),
+          .describe("Regions onboarded at once per account (the Map's MaxConcurrency)."),
         findingPublishingFrequency: z
           .enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'])
           .default('FIFTEEN_MINUTES'),
-        features: features.default(features.parse({})),
-        sweepSchedule: schedule
-          .default('rate(6 hours)')
-          .describe('Drift sweep schedule. @default rate(6 hours)'),
+        features: features.prefault({}),
+        sweepSchedule: schedule.default('rate(6 hours)').describe('Drift sweep schedule.'),
         freeTrialThresholdDays: z
           .number()
           .int()
           .min(1)
           .max(30)
           .default(7)
-          .describe("Notify when any feature's remaining free-trial days fall below this. @default 7"),
+          .describe("Notify when any feature's remaining free-trial days fall below this."),
         freeTrialSchedule: schedule.default('rate(1 day)'),
         findingsBucketArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:s3:::[a-z0-9.-]{3,63}$/, 'must be an S3 bucket ARN')
           .optional()
           .describe(
-            "S3 bucket the administrator's detectors export findings to; its policy must admit guardduty.amazonaws.com. @default - the security stack's findings bucket",
+            "S3 bucket the administrator's detectors export findings to; its policy must admit guardduty.amazonaws.com. When absent: the security stack's findings bucket.",
           ),
         findingsKmsKeyArn: z
           .string()
           .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')
           .optional()
           .describe(
-            "KMS key that encrypts exported findings; its policy must let guardduty.amazonaws.com GenerateDataKey. @default - the security stack's findings key",
+            "KMS key that encrypts exported findings; its policy must let guardduty.amazonaws.com GenerateDataKey. When absent: the security stack's findings key.",
           ),
       })
       .strict()
-      .default({
-        mode: 'invitation',
-        maxConcurrency: 4,
-        findingPublishingFrequency: 'FIFTEEN_MINUTES',
-        features: features.parse({}),
-        sweepSchedule: 'rate(6 hours)',
-        freeTrialThresholdDays: 7,
-        freeTrialSchedule: 'rate(1 day)',
-      }),
+      .prefault({}),
     response: z
       .object({
         mode: z
           .enum(['enforce', 'dry-run'])
           .default('dry-run')
-          .describe('enforce: change NACLs; dry-run: decide and record, change nothing. @default dry-run'),
+          .describe('enforce: change NACLs; dry-run: decide and record, change nothing.'),
         killSwitch: z
           .boolean()
           .default(false)
-          .describe('When true, no NACL entry is created by any execution. @default false'),
+          .describe('When true, no NACL entry is created by any execution.'),
         ruleBand: z
           .object({ start: ruleNumber, end: ruleNumber })
           .strict()
@@ -384,55 +354,53 @@ export const WardenConfigSchema = z
           .min(1)
           .max(40)
           .default(20)
-          .describe('Inbound rules allowed per NACL (AWS default 20, at most 40). @default 20'),
+          .describe('Inbound rules allowed per NACL (AWS default 20, at most 40).'),
         whenFull: z
           .enum(['refuse', 'evict-oldest'])
           .default('refuse')
-          .describe('What to do when the band or the quota is full. @default refuse'),
+          .describe('What to do when the band or the quota is full.'),
         blockMinutes: z
           .number()
           .int()
           .min(1)
           .max(525600)
           .default(1440)
-          .describe('How long a first block lasts, in minutes. @default 1440 (24 hours)'),
+          .describe('How long a first block lasts, in minutes.'),
         repeatMultiplier: z
           .number()
           .min(1)
           .max(10)
           .default(2)
-          .describe("A repeat offender's next block lasts this many times longer. @default 2"),
+          .describe("A repeat offender's next block lasts this many times longer."),
         maxBlockMinutes: z
           .number()
           .int()
           .min(1)
           .max(525600)
           .default(10080)
-          .describe('Upper bound on any block. @default 10080 (7 days)'),
+          .describe('Upper bound on any block.'),
         approval: z
           .object({
-            timeoutMinutes: z.number().int().min(1).max(10080).default(60).describe('@default 60'),
+            timeoutMinutes: z.number().int().min(1).max(10080).default(60),
             onTimeout: z
               .enum(['block', 'reject'])
               .default('reject')
-              .describe('What an approval that nobody decided leads to. @default reject'),
+              .describe('What an approval that nobody decided leads to.'),
           })
           .strict()
-          .default({ timeoutMinutes: 60, onTimeout: 'reject' }),
+          .prefault({}),
         allowList: z.array(cidr).max(1000).default([]).describe('Addresses that are never blocked.'),
         ownCidrs: z
           .array(cidr)
           .max(1000)
           .default([])
           .describe('VPC CIDRs of the organisation; never blocked.'),
-        reconcileSchedule: schedule
-          .default('rate(1 hour)')
-          .describe('Ledger/NACL reconciler schedule. @default rate(1 hour)'),
+        reconcileSchedule: schedule.default('rate(1 hour)').describe('Ledger/NACL reconciler schedule.'),
         policy: z
           .array(policyRule)
           .min(1)
           .default(DEFAULT_POLICY)
-          .describe('Evaluated first to last; the first match decides. @default DEFAULT_POLICY'),
+          .describe('Evaluated first to last; the first match decides.'),
       })
       .strict()
       .superRefine((r, ctx) => {
@@ -456,11 +424,11 @@ export const WardenConfigSchema = z
         disabled: z
           .array(z.enum(NOTIFICATION_CATEGORIES))
           .default([])
-          .describe('Categories switched off; everything else is published. @default []'),
-        passwordPolicyBaseline: passwordBaseline.default(passwordBaseline.parse({})),
+          .describe('Categories switched off; everything else is published.'),
+        passwordPolicyBaseline: passwordBaseline.prefault({}),
       })
       .strict()
-      .default({ disabled: [], passwordPolicyBaseline: passwordBaseline.parse({}) }),
+      .prefault({}),
     approvals: z
       .object({
         authorizer: z
@@ -476,7 +444,7 @@ export const WardenConfigSchema = z
           ])
           .default({ kind: 'cognito' })
           .describe(
-            'Who signs approvers in: cognito, a user pool in the security stack; oidc, an external issuer, whose `audience[0]` is the OAuth client id the approval page signs in with (a public client using PKCE, redirect URI `<api>/auth/callback`). @default cognito',
+            'Who signs approvers in: cognito, a user pool in the security stack; oidc, an external issuer, whose `audience[0]` is the OAuth client id the approval page signs in with (a public client using PKCE, redirect URI `<api>/auth/callback`).',
           ),
         localApprovers: z
           .array(z.string().regex(/^[\w.@-]{1,64}$/))
@@ -484,7 +452,7 @@ export const WardenConfigSchema = z
           .describe("Names that may sign in to the local runtime's approval page."),
       })
       .strict()
-      .default({ authorizer: { kind: 'cognito' }, localApprovers: ['alice', 'bob'] }),
+      .prefault({}),
     audit: z
       .object({
         archiveRetentionDays: z
@@ -493,14 +461,14 @@ export const WardenConfigSchema = z
           .min(1)
           .max(36500)
           .default(2557)
-          .describe('Days archived execution histories are kept. @default 2557 (7 years)'),
+          .describe('Days archived execution histories are kept.'),
         objectLock: z
           .boolean()
           .default(false)
-          .describe('S3 Object Lock (compliance mode) on the archive bucket. @default false'),
+          .describe('S3 Object Lock (compliance mode) on the archive bucket.'),
       })
       .strict()
-      .default({ archiveRetentionDays: 2557, objectLock: false }),
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
