@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
+import { taskEnvironment } from '../shared/environment';
+import { ResourceGoneError, RuleBandFullError } from '../shared/errors';
+import { lambdaHandler } from '../shared/lambda';
+import { defineTask, type TaskDeps } from '../shared/task';
 import {
   type BlockState,
   OwnedBlockSchema,
   type PairResult,
   ResolvedNaclSchema,
   TriageSchema,
-} from '../../workflows/response/contract';
-import { taskEnvironment } from '../shared/environment';
-import { ResourceGoneError, RuleBandFullError } from '../shared/errors';
-import { lambdaHandler } from '../shared/lambda';
-import { defineTask, type TaskDeps } from '../shared/task';
+} from './contract';
 import { type ActiveBlock, Ledger } from './ledger';
 import { isWardensEntry, NetworkAcls, type ResolvedNacl } from './network-acls';
 import { allocateRuleNumber, seedOf } from './rule-allocator';

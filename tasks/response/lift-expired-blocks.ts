@@ -1,11 +1,11 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { type BlockState, OwnedBlockSchema } from '../../workflows/response/contract';
 import { taskEnvironment } from '../shared/environment';
 import { ResourceGoneError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { earliest } from './block-addresses';
+import { type BlockState, OwnedBlockSchema } from './contract';
 import { FindingsTable } from './findings-table';
 import { Ledger } from './ledger';
 import { isWardensEntry, NetworkAcls } from './network-acls';

@@ -1,12 +1,12 @@
 import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { NotificationCategory, WardenConfig } from '../../config/schema';
-import { type BlockState, TriageSchema } from '../../workflows/response/contract';
 import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { type Notification, type PublishResult, publish } from '../shared/notifications';
 import { defineTask, type TaskDeps } from '../shared/task';
+import { type BlockState, TriageSchema } from './contract';
 import { severityBand } from './policy';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ResolvedNaclSchema, TriageSchema } from '../../workflows/response/contract';
 import type { ApprovalRequest } from '../approval/contract';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
+import { ResolvedNaclSchema, TriageSchema } from './contract';
 import { NetworkAcls, type ResolvedNacl } from './network-acls';
 
 /**
