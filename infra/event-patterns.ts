@@ -27,6 +27,22 @@ export function controlTowerLifecyclePattern(fromAccount?: string): EventPattern
   };
 }
 
+/**
+ * Organizations' account events that change which accounts are members (CloudTrail events of
+ * organizations.amazonaws.com; CreateAccountResult is a service event, the others API calls).
+ */
+export function organizationsAccountPattern(fromAccount?: string): EventPattern {
+  return {
+    source: ['aws.organizations'],
+    detailType: ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
+    ...(fromAccount ? { account: [fromAccount] } : {}),
+    detail: {
+      eventSource: ['organizations.amazonaws.com'],
+      eventName: ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount', 'RemoveAccountFromOrganization'],
+    },
+  };
+}
+
 /** The terminal execution statuses whose history the archiver keeps. */
 export const FINISHED_EXECUTION_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 

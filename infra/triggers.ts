@@ -1,4 +1,5 @@
 import type { WardenConfig } from '../config/schema';
+import { recordOrganizationEventTask } from '../tasks/accounts/record-organization-event';
 import { approvalPageFunction } from '../tasks/approval/lambda';
 import { archiveExecutionTask } from '../tasks/audit/archive-execution';
 import { startOnboardingTask } from '../tasks/onboarding/start-onboarding';
@@ -10,12 +11,14 @@ import type { FunctionManifest } from '../tasks/shared/task';
  * are declared in its manifest next to its code; this list only tells the CDK app they exist.
  * - GuardDuty findings → the finding intake → the response workflow;
  * - Control Tower lifecycle events (forwarded by the management account) → the onboarding intake;
+ * - Organizations account events (forwarded likewise) → the account list the scheduled jobs read;
  * - finished executions → the history archiver;
  * - the approval API → the approval page.
  */
 export const TRIGGERED_FUNCTIONS: readonly FunctionManifest[] = [
   intakeFindingTask,
   startOnboardingTask,
+  recordOrganizationEventTask,
   archiveExecutionTask,
   approvalPageFunction,
 ];

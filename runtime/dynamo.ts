@@ -36,6 +36,7 @@ export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> 
     ledger: `${prefix}-ledger`,
     approvals: `${prefix}-approvals`,
     findings: `${prefix}-findings`,
+    accounts: `${prefix}-accounts`,
   };
   const client = new DynamoDBClient({
     endpoint,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { waitForExecutions } from '../../runtime/onboarding-runner';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
-import type { Drift } from '../../tasks/sweep/find-drift';
+import type { Drift } from '../../tasks/sweep/drift';
 import { CliError } from '../cli-error';
 import {
   DEFAULT_CONFIG,
@@ -20,6 +20,12 @@ export interface SweepOptions {
 export interface SweepOutput {
   drift?: Drift[];
   summary?: { summaries: AccountSummary[] };
+}
+
+/** The sweep's own output: counts, and the onboarding executions repairing each drifted batch. */
+interface SweepCounts {
+  hasDrift: boolean;
+  repairs: string[];
 }
 
 export function driftTable(output: SweepOutput): string {
@@ -52,7 +58,17 @@ export async function runSweep(
     if (record!.status !== 'SUCCEEDED') {
       throw new CliError(`the sweep ended ${record!.status}: ${record!.error}: ${record!.cause}`);
     }
-    const output = JSON.parse(record!.output ?? '{}') as SweepOutput;
+    const counts = JSON.parse(record!.output ?? '{}') as SweepCounts;
+    // Each drifted batch is repaired by its own onboarding execution: wait for them all.
+    const repairs = await waitForExecutions(warden, counts.repairs ?? []);
+    const output: SweepOutput = {
+      drift: repairs.flatMap((r) => (JSON.parse(r.input) as { drift?: Drift[] }).drift ?? []),
+      summary: {
+        summaries: repairs.flatMap(
+          (r) => (JSON.parse(r.output ?? '{}') as { summaries?: AccountSummary[] }).summaries ?? [],
+        ),
+      },
+    };
     out.write(
       output.drift?.length ? `${driftTable(output)}\n` : 'no drift: every account is Enabled as configured\n',
     );

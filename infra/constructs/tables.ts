@@ -44,6 +44,7 @@ export class WardenTableSet extends Construct {
       ledger: build('ledger', 'Ledger'),
       approvals: build('approvals', 'Approvals'),
       findings: build('findings', 'Findings'),
+      accounts: build('accounts', 'Accounts'),
     };
   }
 }

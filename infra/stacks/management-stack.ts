@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
 import { memberRoleUsers } from '../constructs/member-role';
-import { controlTowerLifecyclePattern } from '../event-patterns';
+import { controlTowerLifecyclePattern, organizationsAccountPattern } from '../event-patterns';
 import { defaultEventBusArn, MEMBER_ROLE_STACK_SET_NAME } from '../names';
 import { deployedFunctions } from '../task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../triggers';
@@ -46,6 +46,14 @@ export class ManagementStack extends Stack {
     new events.Rule(this, 'ForwardControlTowerLifecycle', {
       description: 'Warden: Control Tower account lifecycle events to the security account',
       eventPattern: controlTowerLifecyclePattern(),
+      targets: [new targets.EventBus(securityBus)],
+    });
+    // Organizations records its CloudTrail events in us-east-1 ("Logging API calls with AWS
+    // CloudTrail for AWS Organizations", AWS Organizations User Guide), so this rule sees them
+    // when the stack is deployed there.
+    new events.Rule(this, 'ForwardOrganizationsAccountEvents', {
+      description: 'Warden: Organizations account events to the security account',
+      eventPattern: organizationsAccountPattern(),
       targets: [new targets.EventBus(securityBus)],
     });
 

@@ -23,6 +23,7 @@ import {
   controlTowerLifecyclePattern,
   executionFinishedPattern,
   guardDutyFindingPattern,
+  organizationsAccountPattern,
 } from '../event-patterns';
 import { acknowledgeRule } from '../nag';
 import { defaultEventBusArn, stateMachineArn } from '../names';
@@ -103,6 +104,7 @@ export class SecurityStack extends Stack {
       LEDGER_TABLE: this.tables.tables.ledger.tableName,
       APPROVALS_TABLE: this.tables.tables.approvals.tableName,
       FINDINGS_TABLE: this.tables.tables.findings.tableName,
+      ACCOUNTS_TABLE: this.tables.tables.accounts.tableName,
       TOPIC_ARN: this.notifications.topic.topicArn,
       APPROVAL_BASE_URL: this.approvalApi.baseUrl,
       STATE_MACHINE_ARNS: JSON.stringify(
@@ -164,6 +166,8 @@ export class SecurityStack extends Stack {
 
     this.wireFindingIntake(triggered('event:guardduty-findings'), deployed.get(RESPONSE_WORKFLOW));
     this.wireOnboarding(config, byTrigger.get('event:control-tower-lifecycle'));
+    const accountList = byTrigger.get('event:organizations-accounts');
+    if (accountList) this.wireAccountList(config, accountList);
     this.wireSchedules(config, deployed);
     this.wireArchive(triggered('event:executions-finished'), [...deployed.values()]);
 
@@ -245,7 +249,7 @@ export class SecurityStack extends Stack {
         Principal: { AWS: `arn:${this.partition}:iam::${organization.managementAccountId}:root` },
         Action: 'events:PutEvents',
         Resource: defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
-        Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
+        Condition: { StringEquals: { 'events:source': ['aws.controltower', 'aws.organizations'] } },
       },
     });
     if (!intake) {
@@ -259,6 +263,18 @@ export class SecurityStack extends Stack {
     new events.Rule(this, 'ControlTowerLifecycle', {
       description: 'Warden: Control Tower account lifecycle events to the onboarding intake',
       eventPattern: controlTowerLifecyclePattern(organization.managementAccountId),
+      targets: [new targets.LambdaFunction(intake.function, { retryAttempts: 8 })],
+    });
+  }
+
+  /**
+   * Organizations account events, forwarded by the management stack (the policy above admits
+   * them) → the intake that keeps the account list the scheduled jobs read.
+   */
+  private wireAccountList(config: WardenConfig, intake: TaskFunction): void {
+    new events.Rule(this, 'OrganizationsAccountEvents', {
+      description: 'Warden: Organizations account events to the account list',
+      eventPattern: organizationsAccountPattern(config.organization.managementAccountId),
       targets: [new targets.LambdaFunction(intake.function, { retryAttempts: 8 })],
     });
   }

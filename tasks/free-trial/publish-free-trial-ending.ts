@@ -6,23 +6,42 @@ import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { TrialDays } from './read-free-trial-days';
 
-/** Every account-region-feature under the threshold, flattened and sorted by days left. */
-export function endingTrials(regions: readonly { ending: readonly TrialDays[] }[]): TrialDays[] {
-  return regions
-    .flatMap((r) => r.ending)
-    .sort((a, b) => a.days - b.days || a.accountId.localeCompare(b.accountId));
+/** The batches' results: totals, and the trials that end soonest (at most SHOWN in the message). */
+export const BatchTrials = z.object({
+  index: z.number().int().min(0),
+  endingCount: z.number().int().min(0),
+  endingAccounts: z.number().int().min(0),
+  ending: z.array(TrialDays),
+});
+export type BatchTrials = z.infer<typeof BatchTrials>;
+
+const SHOWN = 100;
+
+export function endingTrials(batches: readonly BatchTrials[]) {
+  let count = 0;
+  let accounts = 0;
+  const soonest: TrialDays[] = [];
+  for (const b of batches) {
+    count += b.endingCount;
+    accounts += b.endingAccounts;
+    soonest.push(...b.ending);
+  }
+  soonest.sort((a, b) => a.days - b.days || a.accountId.localeCompare(b.accountId));
+  return { count, accounts, soonest: soonest.slice(0, SHOWN) };
 }
 
-export function freeTrialMessage(ending: readonly TrialDays[], threshold: number) {
-  const accounts = [...new Set(ending.map((e) => e.accountId))];
-  const regions = [...new Set(ending.map((e) => e.region))];
+export function freeTrialMessage(ending: ReturnType<typeof endingTrials>, threshold: number) {
+  const accounts = [...new Set(ending.soonest.map((e) => e.accountId))];
+  const regions = [...new Set(ending.soonest.map((e) => e.region))];
+  const more = ending.count - ending.soonest.length;
   const text = [
-    `GuardDuty free trials end within ${threshold} days for ${accounts.length} account(s); charges begin after that.`,
+    `GuardDuty free trials end within ${threshold} days for ${ending.accounts} account(s); charges begin after that.`,
     '',
-    ...ending.map((e) => `- ${e.accountId} in ${e.region}: ${e.feature} has ${e.days} day(s) left`),
+    ...ending.soonest.map((e) => `- ${e.accountId} in ${e.region}: ${e.feature} has ${e.days} day(s) left`),
+    ...(more > 0 ? [`… and ${more} more feature trial(s) ending`] : []),
   ].join('\n');
   return {
-    subject: `Warden: GuardDuty free trial ending for ${accounts.length} account(s)`.slice(0, 100),
+    subject: `Warden: GuardDuty free trial ending for ${ending.accounts} account(s)`.slice(0, 100),
     text,
     accounts,
     regions,
@@ -32,14 +51,14 @@ export function freeTrialMessage(ending: readonly TrialDays[], threshold: number
 export const publishFreeTrialEndingTask = defineTask({
   id: 'PublishFreeTrialEnding',
   entry: __filename,
+  input: z.object({ batches: z.array(BatchTrials) }),
   environment: taskEnvironment('TOPIC_ARN'),
-  input: z.object({ regions: z.array(z.object({ ending: z.array(TrialDays) })) }),
   needs: { publish: true },
   run: async (input, deps) => {
-    const ending = endingTrials(input.regions);
-    if (ending.length === 0) return { published: false, ending: 0 };
+    const ending = endingTrials(input.batches);
+    if (ending.count === 0) return { published: false, ending: 0 };
     if (deps.config.notifications.disabled.includes('FREE_TRIAL_ENDING'))
-      return { published: false, ending: ending.length };
+      return { published: false, ending: ending.count };
     const m = freeTrialMessage(ending, deps.config.onboarding.freeTrialThresholdDays);
     const { homeRegion, securityAccountId } = deps.config.organization;
     const sns = deps.clients.client(SNSClient, { account: securityAccountId, region: homeRegion });
@@ -58,7 +77,7 @@ export const publishFreeTrialEndingTask = defineTask({
         }),
       ),
     );
-    return { published: true, ending: ending.length };
+    return { published: true, ending: ending.count };
   },
 });
 

@@ -1,6 +1,7 @@
 import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
-import { administratorClient, call, chunks } from '../onboarding/aws-calls';
+import { AccountRegistry } from '../accounts/registry';
+import { administratorClient, call, chunks, retryPage } from '../onboarding/aws-calls';
 import {
   ADMINISTRATOR_DETECTOR,
   ensureAdministratorDetector,
@@ -8,12 +9,18 @@ import {
 import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
-import { defineTask } from '../shared/task';
+import { defineTask, type TaskDeps } from '../shared/task';
+import { PAGE_ATTEMPTS } from '../sweep/drift';
+import { AccountBatchRef } from '../sweep/plan-batches';
 
 /**
- * One region of the free-trial watch: GetRemainingFreeTrialDays for the administrator and every
- * account, 50 per call. Accounts that are not members in the region are not on the
- * administrator's bill there, so GuardDuty's UnprocessedAccounts are simply not reported.
+ * One batch of the free-trial watch: GetRemainingFreeTrialDays for the batch's accounts in every
+ * region, 50 per call, each call retried on its own when throttled. Accounts that are not members
+ * in a region are not on the administrator's bill there, so GuardDuty's UnprocessedAccounts are
+ * simply not reported. The administrator's own days are read with the first batch.
+ *
+ * What travels on is a count and the few trials that end soonest (ENDING_KEPT per batch), so the
+ * watch's state stays small at any size of organisation.
  */
 export const TrialDays = z.object({
   accountId,
@@ -23,34 +30,69 @@ export const TrialDays = z.object({
 });
 export type TrialDays = z.infer<typeof TrialDays>;
 
+/** Trials per batch carried to the notification (the soonest); the count is always complete. */
+export const ENDING_KEPT = 5;
+const REGION_CONCURRENCY = 4;
+
 export const readFreeTrialDaysTask = defineTask({
   id: 'ReadFreeTrialDays',
   entry: __filename,
-  input: z.object({ region: z.string().min(1), accounts: z.array(accountId) }),
-  environment: taskEnvironment(...ADMINISTRATOR_DETECTOR.variables),
-  needs: { actions: [...ADMINISTRATOR_DETECTOR.actions, 'guardduty:GetRemainingFreeTrialDays'] },
-  run: async ({ region, accounts }, deps) => {
-    const detectorId = await ensureAdministratorDetector(region, deps);
-    const client = administratorClient(deps, region);
-    const everyone = [deps.config.organization.securityAccountId, ...accounts];
-    const threshold = deps.config.onboarding.freeTrialThresholdDays;
+  input: z.object({ batch: AccountBatchRef }),
+  environment: taskEnvironment(...ADMINISTRATOR_DETECTOR.variables, 'ACCOUNTS_TABLE'),
+  needs: {
+    tables: { accounts: 'read' },
+    actions: [...ADMINISTRATOR_DETECTOR.actions, 'guardduty:GetRemainingFreeTrialDays'],
+  },
+  run: async ({ batch }, deps) => {
+    const members = await new AccountRegistry(deps).batch(batch);
+    const everyone = batch.index === 0 ? [deps.config.organization.securityAccountId, ...members] : members;
+    const regions = deps.config.organization.regions;
     const ending: TrialDays[] = [];
-    for (const batch of chunks(everyone, GUARDDUTY_BATCH)) {
-      const out = await call(`reading free-trial days of ${batch.length} accounts in ${region}`, () =>
-        client.send(new GetRemainingFreeTrialDaysCommand({ DetectorId: detectorId, AccountIds: batch })),
-      );
-      for (const a of out.Accounts ?? []) {
-        for (const f of a.Features ?? []) {
-          const days = f.FreeTrialDaysRemaining;
-          // Only what the threshold flags travels on, to keep the state small at 1,000 accounts.
-          if (a.AccountId && f.Name && days !== undefined && days < threshold) {
-            ending.push({ accountId: a.AccountId, region, feature: f.Name, days });
-          }
-        }
-      }
-    }
-    return { region, ending };
+    let next = 0;
+    const worker = async () => {
+      while (next < regions.length) ending.push(...(await regionTrials(deps, regions[next++]!, everyone)));
+    };
+    await Promise.all(Array.from({ length: Math.min(REGION_CONCURRENCY, regions.length) }, worker));
+    const sorted = ending.sort(
+      (a, b) => a.days - b.days || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region),
+    );
+    return {
+      index: batch.index,
+      endingCount: sorted.length,
+      endingAccounts: [...new Set(sorted.map((e) => e.accountId))].length,
+      ending: sorted.slice(0, ENDING_KEPT),
+    };
   },
 });
 
 export const handler = lambdaHandler(readFreeTrialDaysTask);
+
+async function regionTrials(
+  deps: TaskDeps,
+  region: string,
+  accounts: readonly string[],
+): Promise<TrialDays[]> {
+  if (!accounts.length) return [];
+  const detectorId = await retryPage(() => ensureAdministratorDetector(region, deps), PAGE_ATTEMPTS);
+  const client = administratorClient(deps, region);
+  const threshold = deps.config.onboarding.freeTrialThresholdDays;
+  const ending: TrialDays[] = [];
+  for (const batch of chunks(accounts, GUARDDUTY_BATCH)) {
+    const out = await retryPage(
+      () =>
+        call(`reading free-trial days of ${batch.length} accounts in ${region}`, () =>
+          client.send(new GetRemainingFreeTrialDaysCommand({ DetectorId: detectorId, AccountIds: batch })),
+        ),
+      PAGE_ATTEMPTS,
+    );
+    for (const a of out.Accounts ?? []) {
+      for (const f of a.Features ?? []) {
+        const days = f.FreeTrialDaysRemaining;
+        if (a.AccountId && f.Name && days !== undefined && days < threshold) {
+          ending.push({ accountId: a.AccountId, region, feature: f.Name, days });
+        }
+      }
+    }
+  }
+  return ending;
+}

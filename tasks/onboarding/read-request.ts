@@ -13,6 +13,8 @@ const DirectRequest = z.object({
   trigger: z.enum(TRIGGERS),
   accounts: z.array(accountId).min(1).max(GUARDDUTY_BATCH),
   batch: z.number().int().min(0).optional(),
+  /** What a sweep found in these accounts (its repair reports it); read by the report step. */
+  drift: z.array(z.object({ accountId }).passthrough()).optional(),
 });
 
 export type OnboardingRequest =

@@ -38,6 +38,9 @@ export function summariseOnboarding(
   accounts: readonly DescribedAccount[],
   regions: readonly RegionResult[],
 ): AccountSummary[] {
+  // One lookup per account and region: a scan of each region's members per account would be
+  // quadratic in the accounts of the request.
+  const byRegion = regions.map((r) => new Map(r.members.map((m) => [m.accountId, m])));
   return accounts.map((account): AccountSummary => {
     if (!account.eligible) {
       return {
@@ -51,8 +54,8 @@ export function summariseOnboarding(
         regions: [],
       };
     }
-    const outcomes = regions.map((r): RegionOutcome => {
-      const entry = r.members.find((m) => m.accountId === account.accountId);
+    const outcomes = regions.map((r, i): RegionOutcome => {
+      const entry = byRegion[i]!.get(account.accountId);
       if (entry?.outcome) {
         return {
           region: r.region,

@@ -17,11 +17,12 @@ export const verifyMembersTask = defineTask({
     const organizationMode = deps.config.onboarding.mode === 'organization';
     let members = mergeStepResults(work.members, work.stepResults);
     const open = members.filter((m) => !m.outcome && m.status !== 'Enabled').map((m) => m.accountId);
+    const isOpen = new Set(open);
     const found = open.length
       ? await readMembers(deps, work.region, work.administratorDetectorId!, open)
       : new Map();
     members = members.map((m): MemberEntry => {
-      if (m.outcome || !open.includes(m.accountId)) return m;
+      if (m.outcome || !isOpen.has(m.accountId)) return m;
       const status = statusOf(found.get(m.accountId));
       if (status === 'Enabled' || status === 'Invited') return { ...m, status };
       const terminal = terminalFor(status);

@@ -17,6 +17,8 @@ export const TASK_VARIABLES = {
   APPROVALS_TABLE: z.string().min(3),
   /** The findings table's name. */
   FINDINGS_TABLE: z.string().min(3),
+  /** The member accounts table's name. */
+  ACCOUNTS_TABLE: z.string().min(3),
   /** Warden's notification topic. */
   TOPIC_ARN: arnOf('sns'),
   /** Base URL of the approval page, e.g. `https://…/approvals`. */

@@ -2,9 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describeIssues, parseConfig } from '../../config/load';
 import type { WardenConfig } from '../../config/schema';
 import { ClientFactory } from './aws-clients';
-import { RuntimeCaches } from './runtime-caches';
 import { NO_ENVIRONMENT, variableNames } from './environment';
 import { partitionOfRegion } from './partition';
+import { RuntimeCaches } from './runtime-caches';
 import {
   type FunctionManifest,
   runTask,
@@ -76,6 +76,7 @@ export function taskDepsFromEnvironment(
     ['ledger', 'LEDGER_TABLE'],
     ['approvals', 'APPROVALS_TABLE'],
     ['findings', 'FINDINGS_TABLE'],
+    ['accounts', 'ACCOUNTS_TABLE'],
   ] as const) {
     Object.defineProperty(tables, name, { enumerable: true, get: () => read(variable) });
   }

@@ -15,6 +15,9 @@ import type { TaskDeps, WardenTables } from './task';
  *            OFFENDER items have no expiresAt, so they stay out of it (a sparse index).
  * approvals  pk `<approvalId>`: a pending or decided approval (holds the task token).
  * findings   pk `<findingId>`: the response to a finding (generation, running execution, extension).
+ * accounts   pk `MEMBER` sk `<accountId>`: an active member account of the organisation (one
+ *            partition, so a batch of the sweep is one Query in account order);
+ *            pk `REGISTRY` sk `SEEDED`: when the list was last read whole from Organizations.
  */
 export interface TableSchema {
   partitionKey: string;
@@ -35,6 +38,7 @@ export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = 
   },
   approvals: { partitionKey: 'pk', ttlAttribute: 'ttl' },
   findings: { partitionKey: 'pk', ttlAttribute: 'ttl' },
+  accounts: { partitionKey: 'pk', sortKey: 'sk' },
 };
 
 /** The document client for Warden's tables: the security account's, in the home region. */

@@ -14,6 +14,8 @@ export interface WardenTables {
   approvals: string;
   /** One row per finding being responded to: intake's duplicate filter and block extension. */
   findings: string;
+  /** The organisation's member accounts, kept current from Organizations events (the sweep's list). */
+  accounts: string;
 }
 
 /**
@@ -69,7 +71,14 @@ export interface TaskNeeds {
  */
 export type FunctionTrigger =
   | { kind: 'workflow' }
-  | { kind: 'event'; events: 'guardduty-findings' | 'control-tower-lifecycle' | 'executions-finished' }
+  | {
+      kind: 'event';
+      events:
+        | 'guardduty-findings'
+        | 'control-tower-lifecycle'
+        | 'organizations-accounts'
+        | 'executions-finished';
+    }
   | { kind: 'http'; api: 'approval' };
 
 /**
@@ -103,6 +112,7 @@ const TABLE_VARIABLES: Record<keyof WardenTables, string> = {
   ledger: 'LEDGER_TABLE',
   approvals: 'APPROVALS_TABLE',
   findings: 'FINDINGS_TABLE',
+  accounts: 'ACCOUNTS_TABLE',
 };
 
 /**

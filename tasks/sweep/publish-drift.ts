@@ -5,19 +5,23 @@ import { AccountSummary } from '../onboarding/summarise';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { Drift } from './find-drift';
+import { Drift } from './drift';
 
 /**
- * One DRIFT message per sweep that found drift: what was found, what the onboarding steps
- * repaired, and what still needs a person.
+ * One DRIFT message per repaired batch of the sweep: what was found, what the onboarding steps
+ * repaired, and what still needs a person. Published by the onboarding execution that repaired
+ * the batch (trigger `sweep`).
  */
 export function driftMessage(drift: readonly Drift[], summaries: readonly AccountSummary[]) {
   const outcome = new Map<string, { outcome: string; detail?: string }>();
   for (const s of summaries) for (const r of s.regions) outcome.set(`${s.accountId}|${r.region}`, r);
-  const repaired = drift.filter((d) =>
-    ['ENABLED', 'ALREADY_ENABLED'].includes(outcome.get(`${d.accountId}|${d.region}`)?.outcome ?? ''),
-  );
-  const open = drift.filter((d) => !repaired.includes(d));
+  const repairedOutcomes = new Set(['ENABLED', 'ALREADY_ENABLED']);
+  const repaired: Drift[] = [];
+  const open: Drift[] = [];
+  for (const d of drift) {
+    const done = repairedOutcomes.has(outcome.get(`${d.accountId}|${d.region}`)?.outcome ?? '');
+    (done ? repaired : open).push(d);
+  }
   const line = (d: Drift) => {
     const o = outcome.get(`${d.accountId}|${d.region}`);
     const found = d.features ? `features differ (${d.features.join(', ')})` : `status ${d.status}`;

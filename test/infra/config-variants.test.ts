@@ -108,7 +108,14 @@ describe('generic wiring over WORKFLOWS', () => {
       .filter((n) => n?.startsWith('WardenTask-'))
       .sort();
     expect(roleNames).toEqual(
-      ['AlphaFirst', 'ApprovalPage', 'ArchiveExecution', 'BetaOnly', 'IntakeFinding']
+      [
+        'AlphaFirst',
+        'ApprovalPage',
+        'ArchiveExecution',
+        'BetaOnly',
+        'IntakeFinding',
+        'RecordOrganizationEvent',
+      ]
         .map((id) => `WardenTask-${id}`)
         .sort(),
     );

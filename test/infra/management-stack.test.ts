@@ -35,7 +35,9 @@ describe('ManagementStack', () => {
   });
 
   it("forwards exactly Control Tower's account lifecycle events to the security account's default bus", () => {
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(template.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern.source[0] === 'aws.controltower',
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.EventPattern).toEqual({
       source: ['aws.controltower'],
@@ -47,17 +49,33 @@ describe('ManagementStack', () => {
     expect(target.RoleArn).toBeDefined();
   });
 
-  it('lets the forwarding role put events on that bus only', () => {
+  it("forwards Organizations' account events (joined, created, moved, removed) to the same bus, and no others", () => {
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const organizations = rules.find((r) => r.Properties.EventPattern.source[0] === 'aws.organizations')!;
+    expect(organizations.Properties.EventPattern).toEqual({
+      source: ['aws.organizations'],
+      'detail-type': ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
+      detail: {
+        eventSource: ['organizations.amazonaws.com'],
+        eventName: ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount', 'RemoveAccountFromOrganization'],
+      },
+    });
+    expect(literal(organizations.Properties.Targets[0].Arn)).toBe(
+      'arn:aws:events:eu-west-1:222222222222:event-bus/default',
+    );
+  });
+
+  it('lets the forwarding roles put events on that bus only', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (p) => p.Properties.PolicyDocument.Statement,
     );
-    expect(resolveLiterals(statements)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'events:PutEvents',
-        Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/default',
-      },
-    ]);
+    const onlyStatement = {
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: 'arn:aws:events:eu-west-1:222222222222:event-bus/default',
+    };
+    expect(resolveLiterals(statements)).toEqual([onlyStatement, onlyStatement]);
   });
 
   it('deploys the member role with a service-managed, auto-deploying StackSet', () => {

@@ -4,6 +4,7 @@ import type { WardenConfig } from '../../config/schema';
 import { resourceTypesOf } from '../../infra/action-resources';
 import { type DeployedTask, deployedFunctions } from '../../infra/task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../../infra/triggers';
+import { recordOrganizationEventTask as ACCOUNT_LIST_INTAKE } from '../../tasks/accounts/record-organization-event';
 import { approvalPageFunction as APPROVAL_PAGE } from '../../tasks/approval/lambda';
 import { archiveExecutionTask as EXECUTION_ARCHIVER } from '../../tasks/audit/archive-execution';
 import {
@@ -97,6 +98,7 @@ function tableIds(): Record<keyof WardenTables, string> {
     ledger: referencedId(variable('LEDGER_TABLE').value)!,
     approvals: referencedId(variable('APPROVALS_TABLE').value)!,
     findings: referencedId(variable('FINDINGS_TABLE').value)!,
+    accounts: referencedId(variable('ACCOUNTS_TABLE').value)!,
   };
 }
 
@@ -497,7 +499,7 @@ describe('SecurityStack event rules', () => {
     expect(targetingMachine).toEqual([]);
   });
 
-  it("admits only the management account's Control Tower events onto the default bus", () => {
+  it("admits only the management account's Control Tower and Organizations events onto the default bus", () => {
     template.hasResourceProperties('AWS::Events::EventBusPolicy', {
       EventBusName: 'default',
       Statement: {
@@ -505,7 +507,7 @@ describe('SecurityStack event rules', () => {
         Principal: { AWS: Match.anyValue() },
         Action: 'events:PutEvents',
         Resource: Match.anyValue(),
-        Condition: { StringEquals: { 'events:source': 'aws.controltower' } },
+        Condition: { StringEquals: { 'events:source': ['aws.controltower', 'aws.organizations'] } },
       },
     });
     const policy = Object.values(template.findResources('AWS::Events::EventBusPolicy'))[0];
@@ -513,6 +515,19 @@ describe('SecurityStack event rules', () => {
       `arn:aws:events:${REGION}:${SECURITY}:event-bus/default`,
     );
     expect(literal(policy.Properties.Statement.Principal.AWS)).toBe('arn:aws:iam::111111111111:root');
+  });
+
+  it("sends the management account's Organizations account events to the account list intake", () => {
+    const rule = ruleWithPattern({
+      source: ['aws.organizations'],
+      'detail-type': ['AWS API Call via CloudTrail', 'AWS Service Event via CloudTrail'],
+      account: ['111111111111'],
+      detail: {
+        eventSource: ['organizations.amazonaws.com'],
+        eventName: ['CreateAccountResult', 'AcceptHandshake', 'MoveAccount', 'RemoveAccountFromOrganization'],
+      },
+    });
+    expect(referencedId(rule.Targets[0].Arn)).toBe(functionOf(ACCOUNT_LIST_INTAKE.id).id);
   });
 
   it("archives every finished execution of Warden's state machines and nothing else", () => {

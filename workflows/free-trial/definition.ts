@@ -1,42 +1,53 @@
 import type { WardenConfig } from '../../config/schema';
 import { publishFreeTrialEndingTask } from '../../tasks/free-trial/publish-free-trial-ending';
 import { readFreeTrialDaysTask } from '../../tasks/free-trial/read-free-trial-days';
-import { listAccountsTask } from '../../tasks/sweep/list-accounts';
-import { type AslDefinition, lambdaTask } from '../asl';
+import { planBatchesTask } from '../../tasks/sweep/plan-batches';
+import { type AslDefinition, lambdaTask, transientRetry } from '../asl';
 import type { WorkflowModule } from '../index';
+import { SWEEP_BATCH_CONCURRENCY } from '../sweep/definition';
 
 /**
  * The free-trial watch, on a schedule: reads every member's remaining GuardDuty free-trial days
- * in every region and sends one FREE_TRIAL_ENDING notification when any feature is below the
- * configured threshold, so that nobody is surprised by the first bill.
+ * in every region, batch by batch (batches as the sweep's), and sends one FREE_TRIAL_ENDING
+ * notification when any feature is below the configured threshold, so that nobody is surprised
+ * by the first bill. Batches carry counts and the few soonest trials, not every account.
  */
 export function buildFreeTrialDefinition(config: WardenConfig): AslDefinition {
   return {
     Comment: `Notifies when GuardDuty free-trial days fall below ${config.onboarding.freeTrialThresholdDays}`,
-    StartAt: "List the organisation's accounts",
+    StartAt: 'Plan the batches of accounts',
     States: {
-      "List the organisation's accounts": lambdaTask({
-        task: listAccountsTask.id,
-        next: 'Read the free-trial days in each region',
+      'Plan the batches of accounts': lambdaTask({
+        task: planBatchesTask.id,
+        next: 'Is the account list still being read?',
       }),
-      'Read the free-trial days in each region': {
+      // Only after deployment: the list is read from Organizations over several invocations.
+      'Is the account list still being read?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.seeding', BooleanEquals: true, Next: 'Plan the batches of accounts' }],
+        Default: 'Read the free-trial days of each batch',
+      },
+      'Read the free-trial days of each batch': {
         Type: 'Map',
-        ItemsPath: '$.regions',
-        ItemSelector: { 'region.$': '$$.Map.Item.Value', 'accounts.$': '$.accounts' },
-        MaxConcurrency: config.onboarding.maxConcurrency,
+        ItemsPath: '$.batches',
+        ItemSelector: { 'batch.$': '$$.Map.Item.Value' },
+        MaxConcurrency: SWEEP_BATCH_CONCURRENCY,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'Read the remaining free-trial days',
           States: {
-            'Read the remaining free-trial days': lambdaTask({ task: readFreeTrialDaysTask.id, end: true }),
+            'Read the remaining free-trial days': {
+              ...lambdaTask({ task: readFreeTrialDaysTask.id, end: true }),
+              Retry: [transientRetry(8)],
+            },
           },
         },
-        ResultPath: '$.regions',
+        ResultPath: '$.batches',
         Next: 'Notify about free trials that are ending',
       },
       'Notify about free trials that are ending': lambdaTask({
         task: publishFreeTrialEndingTask.id,
-        payload: { 'regions.$': '$.regions' },
+        payload: { 'batches.$': '$.batches' },
         resultPath: '$.notification',
         end: true,
       }),
@@ -49,5 +60,5 @@ export const freeTrialWorkflow: WorkflowModule = {
   stateMachineName: 'warden-free-trial',
   description: 'Notifies when GuardDuty free-trial days of any account fall below the threshold',
   build: buildFreeTrialDefinition,
-  tasks: [listAccountsTask, readFreeTrialDaysTask, publishFreeTrialEndingTask],
+  tasks: [planBatchesTask, readFreeTrialDaysTask, publishFreeTrialEndingTask],
 };

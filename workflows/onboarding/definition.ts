@@ -13,6 +13,7 @@ import { readRequestTask } from '../../tasks/onboarding/read-request';
 import { summariseTask } from '../../tasks/onboarding/summarise';
 import { verifyMembersTask } from '../../tasks/onboarding/verify-members';
 import type { TaskDefinition } from '../../tasks/shared/task';
+import { publishDriftTask } from '../../tasks/sweep/publish-drift';
 import {
   type AslDefinition,
   type AslState,
@@ -254,7 +255,20 @@ export function buildOnboardingDefinition(config: WardenConfig): AslDefinition {
         Default: 'Describe each account',
       },
       'Ignore the request': { Type: 'Succeed', Comment: 'The output names the reason.' },
-      ...buildOnboardingCore(config, "Notify each account's result"),
+      ...buildOnboardingCore(config, 'Is this the repair of a sweep?'),
+      // A sweep's repair reports its batch in one DRIFT notification (found → repaired or not)
+      // instead of one onboarding notification per account.
+      'Is this the repair of a sweep?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.trigger', StringEquals: 'sweep', Next: 'Report the drift' }],
+        Default: "Notify each account's result",
+      },
+      'Report the drift': task({
+        task: publishDriftTask.id,
+        payload: { 'drift.$': '$$.Execution.Input.drift', 'summaries.$': '$.summaries' },
+        resultPath: '$.report',
+        end: true,
+      }),
       "Notify each account's result": {
         Type: 'Map',
         ItemsPath: '$.summaries',
@@ -301,5 +315,5 @@ export const onboardingWorkflow: WorkflowModule = {
   stateMachineName: 'warden-onboarding',
   description: 'Onboards accounts into the GuardDuty administrator in every governed region',
   build: buildOnboardingDefinition,
-  tasks: [readRequestTask, ...ONBOARDING_CORE_TASKS, publishResultTask],
+  tasks: [readRequestTask, ...ONBOARDING_CORE_TASKS, publishResultTask, publishDriftTask],
 };

@@ -1,57 +1,58 @@
 import type { WardenConfig } from '../../config/schema';
-import { findDriftTask } from '../../tasks/sweep/find-drift';
-import { listAccountsTask } from '../../tasks/sweep/list-accounts';
-import { planRepairTask } from '../../tasks/sweep/plan-repair';
-import { publishDriftTask } from '../../tasks/sweep/publish-drift';
-import { type AslDefinition, lambdaTask } from '../asl';
+import { planBatchesTask } from '../../tasks/sweep/plan-batches';
+import { summariseSweepTask } from '../../tasks/sweep/summarise-sweep';
+import { sweepBatchTask } from '../../tasks/sweep/sweep-batch';
+import { type AslDefinition, lambdaTask, transientRetry } from '../asl';
 import type { WorkflowModule } from '../index';
-import { buildOnboardingCore, ONBOARDING_CORE_TASKS } from '../onboarding/definition';
+
+/** Batches swept at once (each reads its accounts in every region, four regions at a time). */
+export const SWEEP_BATCH_CONCURRENCY = 10;
 
 /**
  * The drift sweep, on a schedule and from `warden sweep`: find every account-region that is not
- * Enabled or whose features differ from config, repair it with the onboarding steps themselves
- * (so a repair is exactly an onboarding, and as idempotent), and report what could not be
- * repaired in one DRIFT notification.
+ * Enabled or whose features differ from config, batch by batch (batches sized like the backfill's
+ * executions), and hand each batch that drifted to the onboarding workflow — so a repair is
+ * exactly an onboarding, as idempotent, and reports its batch in one DRIFT notification. The
+ * sweep carries references and counts only: its state and history grow with the number of
+ * batches, not with accounts × regions.
  */
-export function buildSweepDefinition(config: WardenConfig): AslDefinition {
+export function buildSweepDefinition(_config: WardenConfig): AslDefinition {
   return {
-    Comment:
-      'Finds GuardDuty membership and feature drift, repairs it with the onboarding steps, reports the rest',
-    StartAt: "List the organisation's accounts",
+    Comment: 'Finds GuardDuty membership and feature drift batch by batch and starts the repair of each',
+    StartAt: 'Plan the batches of accounts',
     States: {
-      "List the organisation's accounts": lambdaTask({
-        task: listAccountsTask.id,
-        next: 'Look for drift in each region',
+      'Plan the batches of accounts': lambdaTask({
+        task: planBatchesTask.id,
+        next: 'Is the account list still being read?',
       }),
-      'Look for drift in each region': {
+      // Only after deployment: the list is read from Organizations over several invocations.
+      'Is the account list still being read?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.seeding', BooleanEquals: true, Next: 'Plan the batches of accounts' }],
+        Default: 'Sweep each batch',
+      },
+      'Sweep each batch': {
         Type: 'Map',
-        ItemsPath: '$.regions',
-        ItemSelector: { 'region.$': '$$.Map.Item.Value', 'accounts.$': '$.accounts' },
-        MaxConcurrency: config.onboarding.maxConcurrency,
+        ItemsPath: '$.batches',
+        ItemSelector: { 'batch.$': '$$.Map.Item.Value', 'sweep.$': '$$.Execution.Name' },
+        MaxConcurrency: SWEEP_BATCH_CONCURRENCY,
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
-          StartAt: 'Find the drift in the region',
-          States: { 'Find the drift in the region': lambdaTask({ task: findDriftTask.id, end: true }) },
+          StartAt: "Find the batch's drift and start its repair",
+          States: {
+            "Find the batch's drift and start its repair": {
+              ...lambdaTask({ task: sweepBatchTask.id, end: true }),
+              // Every page is retried inside the task; what is still throttled retries the batch.
+              Retry: [transientRetry(8)],
+            },
+          },
         },
-        ResultPath: '$.regions',
-        Next: 'Choose the accounts to repair',
+        ResultPath: '$.batches',
+        Next: 'Sum up the sweep',
       },
-      'Choose the accounts to repair': lambdaTask({
-        task: planRepairTask.id,
-        payload: { 'regions.$': '$.regions' },
-        next: 'Is there drift to repair?',
-      }),
-      'Is there drift to repair?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.hasDrift', BooleanEquals: true, Next: 'Describe each account' }],
-        Default: 'Nothing drifted',
-      },
-      'Nothing drifted': { Type: 'Succeed' },
-      ...buildOnboardingCore(config, 'Report the drift', '$.summary'),
-      'Report the drift': lambdaTask({
-        task: publishDriftTask.id,
-        payload: { 'drift.$': '$.drift', 'summaries.$': '$.summary.summaries' },
-        resultPath: '$.report',
+      'Sum up the sweep': lambdaTask({
+        task: summariseSweepTask.id,
+        payload: { 'batches.$': '$.batches' },
         end: true,
       }),
     },
@@ -61,7 +62,7 @@ export function buildSweepDefinition(config: WardenConfig): AslDefinition {
 export const sweepWorkflow: WorkflowModule = {
   name: 'sweep',
   stateMachineName: 'warden-sweep',
-  description: 'Finds and repairs GuardDuty membership and feature drift; reports what it cannot repair',
+  description: 'Finds GuardDuty membership and feature drift; starts the onboarding steps to repair it',
   build: buildSweepDefinition,
-  tasks: [listAccountsTask, findDriftTask, planRepairTask, ...ONBOARDING_CORE_TASKS, publishDriftTask],
+  tasks: [planBatchesTask, sweepBatchTask, summariseSweepTask],
 };

@@ -112,6 +112,14 @@ export class GuardDutySandbox implements SandboxService {
     this.ensureDetector(admin, region);
   }
 
+  /** Sets a feature of the account's detector in the region (arranging a fleet without calls). */
+  setFeatureStatus(account: string, region: string, feature: string, status: 'ENABLED' | 'DISABLED'): void {
+    const state = this.state.detector(account, region)?.features.get(feature);
+    if (!state) throw new Error(`no detector with feature ${feature} for ${account} in ${region}`);
+    state.status = status;
+    state.updatedAt = this.state.now();
+  }
+
   /**
    * Overrides remaining free-trial days. Without `region` it applies in every region, without
    * `feature` to every feature; the most specific override wins.

@@ -48,7 +48,12 @@ beforeAll(async () => {
   const base = makeConfig();
   config = { ...base, organization: { ...base.organization, securityAccountId: security.id } };
   const prefix = unique('warden');
-  tables = { ledger: `${prefix}-ledger`, approvals: `${prefix}-approvals`, findings: `${prefix}-findings` };
+  tables = {
+    ledger: `${prefix}-ledger`,
+    approvals: `${prefix}-approvals`,
+    findings: `${prefix}-findings`,
+    accounts: `${prefix}-accounts`,
+  };
   const schema = TABLE_SCHEMAS.ledger;
   const keys = [schema.partitionKey, schema.sortKey!];
   await clients.client(DynamoDBClient, { account: security.id, region: HOME_REGION }).send(

@@ -48,7 +48,13 @@ describe('drift sweep', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     const output = JSON.parse(record.output!);
-    expect(output.drift).toEqual([{ accountId: '300000000002', region, status: 'Removed' }]);
+    expect(output).toMatchObject({ hasDrift: true, driftedAccountRegions: 1, driftedAccounts: 1 });
+    expect(output.repairs).toHaveLength(1);
+    const [repair] = await waitForExecutions(h.warden, output.repairs);
+    expect(repair!.status).toBe('SUCCEEDED');
+    expect(JSON.parse(repair!.input).drift).toEqual([
+      { accountId: '300000000002', region, status: 'Removed' },
+    ]);
     expect(h.warden.world.services.guardduty.relationship(SECURITY, '300000000002', region)).toBe('Enabled');
     const drift = h.warden.world.services.sns
       .outboxFor(h.warden.topicArn)
