@@ -1,5 +1,5 @@
 import { Ledger } from '../../../tasks/response/ledger';
-import { MEMBER, REGION, type ResponseHarness, startResponseHarness } from '../response/harness';
+import { MEMBER, REGION, type ResponseHarness, startResponseHarness, until } from '../response/harness';
 
 /**
  * The reconciler's work at scale, pinned in calls (not seconds): it reads what is active or ended
@@ -8,6 +8,12 @@ import { MEMBER, REGION, type ResponseHarness, startResponseHarness } from '../r
  */
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 const OTHER_REGIONS = ['us-east-1', 'eu-central-1'];
+
+/** Every response has blocked and waits for its expiry: nothing else calls AWS meanwhile. */
+async function blocked(h: ResponseHarness, executions: number) {
+  await h.advance(0);
+  await until(() => h.clock.pending === executions && h.warden.runtime.activeTasks === 0);
+}
 
 async function reconcile(h: ResponseHarness, input: Record<string, unknown> = {}) {
   const from = h.warden.world.cloud.calls.length;
@@ -74,7 +80,7 @@ describe('the reconciler at scale', () => {
   it('makes the same calls with 300 old blocks in the ledger as with none: it queries, never scans', async () => {
     h = await startResponseHarness({ subnets: 3 });
     for (let i = 0; i < 3; i++) await h.deliver({ ...PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 1}` });
-    await h.advance(0);
+    await blocked(h, 3);
     const before = await reconcile(h, { reportOnly: true });
 
     await writeOldHistory(h, 300);
@@ -94,7 +100,7 @@ describe('the reconciler at scale', () => {
   it('reads one batch per account-region with active blocks, so its calls grow with them', async () => {
     h = await startResponseHarness({ subnets: 2 });
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.5' });
-    await h.advance(0);
+    await blocked(h, 1);
     const one = await reconcile(h, { reportOnly: true });
     await claimElsewhere(h);
     const three = await reconcile(h, { reportOnly: true });
@@ -110,7 +116,7 @@ describe('the reconciler at scale', () => {
   it('continues where an invocation stopped: the same result over several invocations', async () => {
     h = await startResponseHarness();
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.6' });
-    await h.advance(0);
+    await blocked(h, 1);
     await claimElsewhere(h);
 
     const whole = await reconcile(h, { reportOnly: true });
@@ -129,7 +135,7 @@ describe('the reconciler at scale', () => {
   it('retries a throttled page on its own: one invocation, no failure', async () => {
     h = await startResponseHarness();
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.7' });
-    await h.advance(0);
+    await blocked(h, 1);
     const faults = h.warden.world.cloud.faults;
     faults.failOnCall({
       service: 'ec2',

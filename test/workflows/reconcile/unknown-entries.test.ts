@@ -1,4 +1,4 @@
-import { type ResponseHarness, startResponseHarness } from '../response/harness';
+import { type ResponseHarness, startResponseHarness, until } from '../response/harness';
 
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
@@ -17,6 +17,7 @@ describe('the reconciler and entries it did not create', () => {
     h = await startResponseHarness();
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.90' });
     await h.advance(0);
+    await until(() => h.clock.pending === 1);
     const nacl = h.network.naclIds[0]!;
     const ec2 = h.warden.world.services.ec2;
     const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.90/32')!;
@@ -47,6 +48,7 @@ describe('the reconciler and entries it did not create', () => {
     h = await startResponseHarness();
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.91' });
     await h.advance(0);
+    await until(() => h.clock.pending === 1);
     const nacl = h.network.naclIds[0]!;
     const ec2 = h.warden.world.services.ec2;
     const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.91/32')!;
