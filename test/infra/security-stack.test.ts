@@ -246,7 +246,7 @@ describe('SecurityStack functions', () => {
 
   it('gives the findings export only to the functions that create publishing destinations', () => {
     expect(variable('FINDINGS_BUCKET_ARN').functions).toEqual(
-      ['EnsureAdministratorDetector', 'FindRegionDrift', 'ReadFreeTrialDays'].filter((id) =>
+      ['EnsureAdministratorDetector', 'ReadFreeTrialDays', 'SweepAccountBatch'].filter((id) =>
         deployedTasks().some((t) => t.id === id),
       ),
     );
@@ -313,7 +313,7 @@ describe('SecurityStack IAM scoping', () => {
   });
 
   it("lets the drift sweep and the free-trial watch make every call of the administrator's detector check", () => {
-    for (const id of ['FindRegionDrift', 'ReadFreeTrialDays']) {
+    for (const id of ['SweepAccountBatch', 'ReadFreeTrialDays']) {
       const actions = actionsOf(statementsOfRole(template, `WardenTask-${id}`));
       for (const action of ADMINISTRATOR_DETECTOR.actions) {
         expect({ id, action, granted: actions.has(action) }).toEqual({ id, action, granted: true });
