@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { asFindingEvent, camelCaseKeys } from '../triage/report';
 
 /**
  * What `warden send` reads, in the shapes people have at hand: one EventBridge event, a JSON
@@ -80,8 +81,11 @@ function listOf(value: unknown): unknown[] {
   return [value];
 }
 
-function toEvent(value: unknown, where: string): EventToSend {
-  if (!isObject(value)) throw new EventInputError(`${where} is not a JSON object`);
+function toEvent(raw: unknown, where: string): EventToSend {
+  if (!isObject(raw)) throw new EventInputError(`${where} is not a JSON object`);
+  // A bare finding (camelCase as in events, or PascalCase as the API returns it) gets the
+  // envelope GuardDuty puts around a finding (guardduty_findings_eventbridge.html).
+  const value = asFindingEvent(raw) as Record<string, unknown>;
   if ('detail-type' in value || 'source' in value) {
     const { source, 'detail-type': detailType, detail, resources } = value;
     if (typeof source !== 'string' || source === '')
@@ -96,31 +100,8 @@ function toEvent(value: unknown, where: string): EventToSend {
       throw new EventInputError(`${where}: resources must be a list of strings`);
     return { where, source, detailType, detail, resources: (resources as string[] | undefined) ?? [] };
   }
-  if (looksLikeFinding(value)) {
-    // The envelope GuardDuty puts around a finding (guardduty_findings_eventbridge.html).
-    return {
-      where,
-      source: 'aws.guardduty',
-      detailType: 'GuardDuty Finding',
-      detail: value,
-      resources: [],
-    };
-  }
   throw new EventInputError(
     `${where} is neither an EventBridge event (source, detail-type, detail) nor a GuardDuty finding (schemaVersion, id, type, accountId)`,
-  );
-}
-
-function looksLikeFinding(value: Record<string, unknown>): boolean {
-  return typeof value.type === 'string' && typeof value.id === 'string' && 'accountId' in value;
-}
-
-/** `AccountId` → `accountId`, all the way down: the API's member names as the events spell them. */
-export function camelCaseKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelCaseKeys);
-  if (!isObject(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, v]) => [key.charAt(0).toLowerCase() + key.slice(1), camelCaseKeys(v)]),
   );
 }
 

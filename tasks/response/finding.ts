@@ -33,6 +33,13 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
+/**
+ * An informational field Warden only shows. GuardDuty documents these as strings but writes
+ * numbers in some (its own example finding has `"asn": -1`), so a number is taken as its text.
+ */
+const info = (max: number) =>
+  z.union([z.number().transform(String), z.boolean().transform(String), text(max)]);
+
 const ipAddress = (family: 4 | 6) =>
   z
     .string()
@@ -65,14 +72,14 @@ const RemoteIpDetailsSchema = z
     ipAddressV6: optional(ipAddress(6)),
     organization: optional(
       z.object({
-        asn: optional(text(32)),
-        asnOrg: optional(text(256)),
-        isp: optional(text(256)),
-        org: optional(text(256)),
+        asn: optional(info(32)),
+        asnOrg: optional(info(256)),
+        isp: optional(info(256)),
+        org: optional(info(256)),
       }),
     ),
-    country: optional(z.object({ countryCode: optional(text(8)), countryName: optional(text(128)) })),
-    city: optional(z.object({ cityName: optional(text(128)) })),
+    country: optional(z.object({ countryCode: optional(info(64)), countryName: optional(info(128)) })),
+    city: optional(z.object({ cityName: optional(info(128)) })),
   })
   .refine(
     (r) => r.ipAddressV4 !== undefined || r.ipAddressV6 !== undefined,
@@ -82,7 +89,7 @@ const RemoteIpDetailsSchema = z
 const PortDetailsSchema = z.object({
   // GuardDuty reports -1 when it does not know the port.
   port: optional(z.number().int().min(-1).max(65535)),
-  portName: optional(text(64)),
+  portName: optional(info(64)),
 });
 
 const NetworkConnectionActionSchema = z.object({
@@ -93,7 +100,7 @@ const NetworkConnectionActionSchema = z.object({
   remoteIpDetails: RemoteIpDetailsSchema,
   localPortDetails: optional(PortDetailsSchema),
   remotePortDetails: optional(PortDetailsSchema),
-  protocol: optional(text(32)),
+  protocol: optional(info(32)),
   blocked: optional(z.boolean()),
 });
 
@@ -130,7 +137,7 @@ const NetworkInterfaceSchema = z.object({
   privateIpAddress: optional(ipAddress(4)),
   privateIpAddresses: optional(
     z
-      .array(z.object({ privateIpAddress: optional(ipAddress(4)), privateDnsName: optional(text(256)) }))
+      .array(z.object({ privateIpAddress: optional(ipAddress(4)), privateDnsName: optional(info(256)) }))
       .max(256, 'must have at most 256 entries'),
   ),
   publicIp: optional(ipAddress(4)),
@@ -144,20 +151,22 @@ const InstanceDetailsSchema = z.object({
   // EC2 allows 50 tags per resource.
   tags: optional(
     z
-      .array(z.object({ key: z.string().min(1).max(128), value: optional(text(256)) }))
+      .array(z.object({ key: z.string().min(1).max(128), value: optional(info(256)) }))
       .max(50, 'must have at most 50 entries'),
   ),
   networkInterfaces: optional(z.array(NetworkInterfaceSchema).max(64, 'must have at most 64 entries')),
 });
 
 const ResourceSchema = z.object({
-  resourceType: z.string().regex(FINDING_PATTERNS.resourceType, 'must be a resource type such as Instance'),
+  // Informational: GuardDuty adds resource types (EKSCluster, S3Object, ...) and Warden acts only
+  // on instance details, so any type is taken.
+  resourceType: optional(info(128)),
   instanceDetails: optional(InstanceDetailsSchema),
 });
 
 const ServiceSchema = z.object({
-  serviceName: optional(text(64)),
-  detectorId: optional(text(300)),
+  serviceName: optional(info(64)),
+  detectorId: optional(info(300)),
   action: optional(ActionSchema),
   resourceRole: optional(z.enum(['TARGET', 'ACTOR'], 'must be TARGET or ACTOR')),
   count: optional(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
@@ -166,7 +175,7 @@ const ServiceSchema = z.object({
     z.object({
       // A JSON document in a string; sample findings hold `"sample":true` in it.
       value: optional(text(65536)),
-      type: optional(text(64)),
+      type: optional(info(64)),
       sample: optional(z.boolean()),
     }),
   ),
@@ -175,7 +184,7 @@ const ServiceSchema = z.object({
 });
 
 export const FindingSchema = z.object({
-  schemaVersion: optional(text(16)),
+  schemaVersion: optional(info(16)),
   id: z.string().regex(FINDING_PATTERNS.findingId, 'must be a GuardDuty finding id'),
   arn: optional(text(2048)),
   accountId: AccountIdSchema,
@@ -189,8 +198,8 @@ export const FindingSchema = z.object({
     })
     .min(0, 'must be from 0 to 10')
     .max(10, 'must be from 0 to 10'),
-  title: optional(text(1024)),
-  description: optional(text(8192)),
+  title: optional(info(1024)),
+  description: optional(info(8192)),
   createdAt: timestamp,
   updatedAt: timestamp,
   resource: ResourceSchema,
@@ -262,4 +271,107 @@ function pathText(path: ReadonlyArray<PropertyKey>): string {
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
     .join('');
+}
+
+/**
+ * What the intake reads from an event: a finding it may act on, or a GuardDuty finding that
+ * fails the checks above (an id, address or timestamp Warden cannot trust), which Warden reports
+ * to people with the reason instead of acting on it. Only an event that is not a GuardDuty
+ * finding at all throws.
+ */
+export type FindingReading =
+  | { kind: 'finding'; event: FindingEvent }
+  | { kind: 'unsafe'; identity: UnsafeFindingIdentity; problem: string };
+
+/** The parts of an untrusted finding that are themselves well-formed; the rest is undefined. */
+export interface UnsafeFindingIdentity {
+  id?: string;
+  accountId?: string;
+  region?: string;
+  type?: string;
+  severity?: number;
+  title?: string;
+  updatedAt?: string;
+  eventAccount?: string;
+  eventRegion?: string;
+}
+
+export function readFindingEvent(raw: unknown): FindingReading {
+  const event = raw as Record<string, unknown> | null;
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (
+    !isObject(event) ||
+    event.source !== 'aws.guardduty' ||
+    event['detail-type'] !== 'GuardDuty Finding' ||
+    !isObject(event.detail)
+  ) {
+    // Not a GuardDuty finding: the schema's message names what is missing.
+    return { kind: 'finding', event: parseFindingEvent(raw) };
+  }
+  try {
+    return { kind: 'finding', event: parseFindingEvent(raw) };
+  } catch (error) {
+    if (!(error instanceof InvalidFindingError)) throw error;
+    const detail = event.detail;
+    const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
+      const r = schema.safeParse(value);
+      return r.success ? r.data : undefined;
+    };
+    return {
+      kind: 'unsafe',
+      problem: error.message,
+      identity: {
+        id: valid(z.string().regex(FINDING_PATTERNS.findingId), detail.id),
+        accountId: valid(AccountIdSchema, detail.accountId),
+        region: valid(RegionSchema, detail.region),
+        type: valid(FindingTypeSchema, detail.type),
+        severity: valid(z.number().min(0).max(10), detail.severity),
+        title: valid(text(1024), detail.title),
+        updatedAt: valid(timestamp, detail.updatedAt),
+        eventAccount: valid(AccountIdSchema, event.account),
+        eventRegion: valid(RegionSchema, event.region),
+      },
+    };
+  }
+}
+
+const FINDING_ARN =
+  /^arn:(aws(?:-[a-z]+){0,3}):guardduty:([a-z0-9-]+):(\d{12}):detector\/[^/]+\/finding\/(.+)$/;
+
+/**
+ * Why the event's origin and the finding disagree, or undefined when they agree: the envelope's
+ * region against the finding's (GuardDuty may report a global-service finding in another region
+ * than the threat's, API_Finding.html), the finding ARN's region, account and id against the
+ * finding's own fields, and the envelope's account against the finding's account or the
+ * administrator account that receives members' findings. Warden never blocks on such a finding.
+ */
+export function originProblem(event: FindingEvent, administratorAccountId: string): string | undefined {
+  const finding = event.detail;
+  const problems: string[] = [];
+  if (event.region !== undefined && event.region !== finding.region) {
+    problems.push(`the event came from ${event.region} but the finding is in ${finding.region}`);
+  }
+  if (
+    event.account !== undefined &&
+    event.account !== finding.accountId &&
+    event.account !== administratorAccountId
+  ) {
+    problems.push(
+      `the event came from account ${event.account}, neither the finding's account ${finding.accountId} nor the GuardDuty administrator ${administratorAccountId}`,
+    );
+  }
+  const arn = finding.arn === undefined ? undefined : FINDING_ARN.exec(finding.arn);
+  if (finding.arn !== undefined && !arn) problems.push('the finding ARN is not a GuardDuty finding ARN');
+  if (arn) {
+    const [, partition, region, account, id] = arn;
+    if (partition !== finding.partition)
+      problems.push(`the finding ARN's partition ${partition} is not ${finding.partition}`);
+    if (region !== finding.region)
+      problems.push(`the finding ARN names region ${region}, the finding ${finding.region}`);
+    if (account !== finding.accountId)
+      problems.push(`the finding ARN names account ${account}, the finding ${finding.accountId}`);
+    if (id !== finding.id) problems.push('the finding ARN names another finding id');
+  }
+  return problems.length ? problems.join('; ') : undefined;
 }

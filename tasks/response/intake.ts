@@ -5,9 +5,10 @@ import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { parseFindingEvent } from './finding';
+import { originProblem, readFindingEvent } from './finding';
 import { FindingsTable } from './findings-table';
 import { type TriageResult, triageFinding } from './triage';
+import { triageUntrustedFinding, withOriginGuard } from './untrusted-finding';
 
 /**
  * The front door for GuardDuty findings (EventBridge → this function). It validates the event,
@@ -29,6 +30,10 @@ export interface IntakeResult {
   decision: TriageResult['decision'];
   /** True when Warden only decides and records (dry-run mode or a sample finding). */
   dryRun: boolean;
+  /** POLICY, or what overruled the policy (a guard, an untrusted finding, a disagreeing origin). */
+  reason: TriageResult['reason'];
+  /** Why a finding was not acted on as its policy says, when it was not. */
+  notes: string[];
   executionArn?: string;
 }
 
@@ -45,9 +50,37 @@ export const intakeFindingTask = defineTask({
 export const handler = lambdaHandler(intakeFindingTask);
 
 export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<IntakeResult> {
-  const event = parseFindingEvent(raw);
-  const triage = triageFinding(event, deps.config);
-  const finding = event.detail;
+  // Only an event that is not a GuardDuty finding throws; a finding Warden cannot trust is
+  // notified with the reason rather than failed into the dead-letter queue.
+  const reading = readFindingEvent(raw);
+  let triage: TriageResult;
+  let finding: {
+    id: string;
+    accountId: string;
+    region: string;
+    type: string;
+    severity: number;
+    title?: string;
+    updatedAt: string;
+  };
+  if (reading.kind === 'unsafe') {
+    const detail = (raw as { detail: unknown }).detail;
+    triage = triageUntrustedFinding(reading.identity, reading.problem, detail, deps.config);
+    finding = {
+      id: triage.findingId,
+      accountId: triage.accountId,
+      region: triage.region,
+      type: triage.type,
+      severity: triage.severity,
+      title: reading.identity.title,
+      updatedAt: reading.identity.updatedAt ?? deps.now().toISOString(),
+    };
+  } else {
+    triage = triageFinding(reading.event, deps.config);
+    const origin = originProblem(reading.event, deps.config.organization.securityAccountId);
+    if (origin) triage = withOriginGuard(triage, origin);
+    finding = reading.event.detail;
+  }
   const input = {
     finding: {
       id: finding.id,
@@ -61,7 +94,13 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
     },
     triage,
   };
-  const base = { findingId: finding.id, decision: triage.decision, dryRun: triage.dryRun };
+  const base = {
+    findingId: finding.id,
+    decision: triage.decision,
+    dryRun: triage.dryRun,
+    reason: triage.reason,
+    notes: triage.notes,
+  };
   const findings = new FindingsTable(deps);
 
   const started = await startGeneration(deps, finding.id, 1, input);

@@ -19,9 +19,12 @@ export type FindingGuard =
   | 'OUTBOUND_CONNECTION'
   | 'CONNECTION_DIRECTION_UNKNOWN'
   | 'NO_TARGET_SUBNET'
-  | 'KILL_SWITCH';
+  | 'KILL_SWITCH'
+  /** The event's region or account, or the finding's ARN, disagrees with the finding. */
+  | 'ORIGIN_MISMATCH';
 
-export type TriageReason = 'POLICY' | FindingGuard | 'NO_BLOCKABLE_ADDRESS';
+/** UNTRUSTED_FINDING: a GuardDuty finding that fails validation (untrusted-finding.ts). */
+export type TriageReason = 'POLICY' | FindingGuard | 'NO_BLOCKABLE_ADDRESS' | 'UNTRUSTED_FINDING';
 
 export type AddressAction = 'BLOCK' | 'APPROVAL' | 'NOTIFY' | 'NONE';
 

@@ -14,23 +14,58 @@ describe('finding intake', () => {
       /detail\.accountId: must be a 12-digit account id/,
     ],
     ['a severity of 1e9', (e: any) => (e.detail.severity = 1e9), /detail\.severity/],
-    ['a non-GuardDuty source', (e: any) => (e.source = 'aws.ec2'), /source/],
     [
       'an instance id that is a script',
       (e: any) => (e.detail.resource.instanceDetails.instanceId = '<script>alert(1)</script>'),
       /instanceId/,
     ],
-  ])('refuses %s with a named error and changes nothing', async (_name, spoil, message) => {
+  ])(
+    'notifies a GuardDuty finding with %s, naming the field, and blocks nothing',
+    async (_name, spoil, message) => {
+      h = await startResponseHarness();
+      const event = makeFindingEvent({ accountId: MEMBER, region: REGION, severity: 8 }) as any;
+      spoil(event);
+
+      const intake = await intakeFinding(event, h.warden.deps);
+
+      expect(intake).toMatchObject({ outcome: 'STARTED', decision: 'NOTIFY', reason: 'UNTRUSTED_FINDING' });
+      expect(intake.notes.join('\n')).toMatch(message);
+      await h.warden.runtime.waitFor(intake.executionArn!);
+      expect(h.warden.runtime.describe(intake.executionArn!).status).toBe('SUCCEEDED');
+      expect(h.warden.world.cloud.count({ service: 'ec2', mutating: true })).toBe(0);
+    },
+  );
+
+  it('refuses an event that is not a GuardDuty finding with a named error and changes nothing', async () => {
     h = await startResponseHarness();
     const event = makeFindingEvent({ accountId: MEMBER, region: REGION }) as any;
-    spoil(event);
+    event.source = 'aws.ec2';
 
     await expect(intakeFinding(event, h.warden.deps)).rejects.toMatchObject({
       name: 'InvalidFindingError',
-      message: expect.stringMatching(message),
+      message: expect.stringMatching(/source/),
     });
     expect(h.warden.runtime.list()).toHaveLength(0);
     expect(h.warden.world.cloud.count({ mutating: true })).toBe(0);
+  });
+
+  it('never blocks a finding whose event region or ARN disagrees with it, and says why', async () => {
+    h = await startResponseHarness();
+    const event = makeFindingEvent({
+      accountId: MEMBER,
+      region: REGION,
+      type: 'Recon:EC2/PortProbeUnprotectedPort',
+      severity: 8,
+      remoteIp: '203.0.113.45',
+    }) as any;
+    event.region = 'ap-south-1';
+
+    const intake = await intakeFinding(event, h.warden.deps);
+
+    expect(intake).toMatchObject({ decision: 'NOTIFY', reason: 'ORIGIN_MISMATCH' });
+    expect(intake.notes.join('\n')).toContain(
+      `the event came from ap-south-1 but the finding is in ${REGION}`,
+    );
   });
 
   it('keeps injection strings in text fields as data and starts one response', async () => {
