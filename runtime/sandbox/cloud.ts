@@ -88,7 +88,7 @@ export class SandboxCloud {
     this.iamCoverage = options.iamCoverage ?? suiteIamCoverage;
     this.iam = new IamEnforcer(
       options.iamEnforcement ?? 'roles-with-policies',
-      () => this.services.values(),
+      this.services,
       this.iamCoverage,
     );
   }

