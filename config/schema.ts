@@ -180,7 +180,7 @@ export const DEFAULT_POLICY: PolicyRule[] = [
 
 /**
  * Runtime Monitoring's automated agent configuration, per resource type
- * (https://docs.aws.amazon.com/guardduty/latest/ug/runtime-monitoring-configuration.html).
+ * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorAdditionalConfiguration.html).
  */
 const runtimeMonitoringAgents = z
   .object({

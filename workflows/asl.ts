@@ -24,6 +24,9 @@ export const TRANSIENT_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // The invocation timed out on Lambda's side; AWS lists it with the other transient Lambda errors
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
+  'Lambda.ClientExecutionTimeoutException',
 ];
 
 /** Backoff with full jitter, so that a storm of executions does not retry in lockstep. */

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -7,6 +8,10 @@ import type { WorkflowModule } from '../../workflows/index';
 import { acknowledgeFindings } from '../nag';
 import { checkPlaceholders, WiringError } from '../task-catalog';
 import type { LogEncryptionKey } from './log-encryption-key';
+
+/** How a service integration's ARN starts in the ASL, and the substitution that replaces it. */
+const COMMERCIAL_INTEGRATION = '"arn:aws:states:::';
+export const PARTITION_PLACEHOLDER = 'Partition';
 
 export interface WorkflowStateMachineProps {
   readonly workflow: WorkflowModule;
@@ -31,7 +36,17 @@ export class WorkflowStateMachine extends Construct {
     const definition = workflow.build(props.config);
     const placeholders = checkPlaceholders(workflow, definition);
 
+    // The ASL names service integrations in the commercial partition (the local runtime's); the
+    // deployed definition names them in the stack's partition (aws-cn, aws-us-gov, ...).
     const substitutions: Record<string, string> = {};
+    let body = JSON.stringify(definition);
+    if (body.includes(COMMERCIAL_INTEGRATION)) {
+      if (placeholders.includes(PARTITION_PLACEHOLDER)) {
+        throw new WiringError(`workflow ${workflow.name}: a task may not be named ${PARTITION_PLACEHOLDER}`);
+      }
+      body = body.split(COMMERCIAL_INTEGRATION).join(`"arn:\${${PARTITION_PLACEHOLDER}}:states:::`);
+      substitutions[PARTITION_PLACEHOLDER] = Stack.of(this).partition;
+    }
     const invoked: lambda.IFunction[] = [];
     for (const taskId of placeholders) {
       const fn = props.functions.get(taskId);
@@ -45,7 +60,7 @@ export class WorkflowStateMachine extends Construct {
       stateMachineName: workflow.stateMachineName,
       comment: workflow.description,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(definition)),
+      definitionBody: sfn.DefinitionBody.fromString(body),
       definitionSubstitutions: substitutions,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,

@@ -1,7 +1,7 @@
 import { GetAdministratorAccountCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
 import type { TaskDeps } from '../shared/task';
 import { administratorClient, call, chunks, findDetectorId, memberCall, memberClient } from './aws-calls';
-import { GUARDDUTY_BATCH, type MemberEntry, type MemberStatus, type Outcome } from './model';
+import { GUARDDUTY_BATCH, MEMBER_STATUSES, type MemberEntry, type MemberStatus, type Outcome } from './model';
 
 /**
  * What `settleRefusals` calls: our own member records, and (through `explainRefusal`) the member
@@ -31,7 +31,11 @@ export async function readMembers(
 }
 
 export function statusOf(member: Member | undefined): MemberStatus {
-  return (member?.RelationshipStatus as MemberStatus | undefined) ?? 'None';
+  const raw = member?.RelationshipStatus;
+  if (raw === undefined) return 'None';
+  return (MEMBER_STATUSES as readonly string[]).includes(raw) && raw !== 'Unknown'
+    ? (raw as MemberStatus)
+    : 'Unknown';
 }
 
 /** Statuses that end an account's branch with a result instead of more work, whatever the mode. */
@@ -54,7 +58,20 @@ const TERMINAL: Partial<Record<MemberStatus, { outcome: Outcome; detail: string 
   },
 };
 
-export function terminalFor(status: MemberStatus): { outcome: Outcome; detail: string } | undefined {
+/**
+ * The result that ends an account's branch for this status, if any. `member` is the record the
+ * status came from, so an unknown status is reported as GuardDuty spelled it.
+ */
+export function terminalFor(
+  status: MemberStatus,
+  member?: Member,
+): { outcome: Outcome; detail: string } | undefined {
+  if (status === 'Unknown') {
+    return {
+      outcome: 'UNKNOWN_RELATIONSHIP_STATUS',
+      detail: `GuardDuty reports the relationship status ${JSON.stringify(member?.RelationshipStatus ?? '')}, which Warden does not know; look at the member in GuardDuty`,
+    };
+  }
   return TERMINAL[status];
 }
 
@@ -149,7 +166,7 @@ export async function settleRefusals(
       if (refusal === undefined) return m;
       const status = statusOf(records.get(m.accountId));
       if (succeeded(status)) return { ...m, status };
-      const terminal = terminalFor(status);
+      const terminal = terminalFor(status, records.get(m.accountId));
       if (terminal) return { ...m, status, ...terminal };
       return explainRefusal(deps, region, m, refusal);
     }),

@@ -22,6 +22,7 @@ export const OUTCOMES = [
   'NOT_ENABLED_IN_TIME',
   'NOT_DELEGATED_ADMINISTRATOR',
   'MEMBER_ROLE_UNAVAILABLE',
+  'UNKNOWN_RELATIONSHIP_STATUS',
   'FAILED',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -36,7 +37,12 @@ export function kindOf(outcome: Outcome): OutcomeKind {
   return 'failed';
 }
 
-/** GuardDuty's RelationshipStatus as the administrator sees it, or None when there is no record. */
+/**
+ * GuardDuty's RelationshipStatus as the administrator sees it, or None when there is no record.
+ * The API documents the field as a free string
+ * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Member.html), so a value not
+ * listed here is `Unknown`: that account's branch ends with a result, the region goes on.
+ */
 export const MEMBER_STATUSES = [
   'None',
   'Created',
@@ -47,6 +53,7 @@ export const MEMBER_STATUSES = [
   'Resigned',
   'EmailVerificationInProgress',
   'EmailVerificationFailed',
+  'Unknown',
 ] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 

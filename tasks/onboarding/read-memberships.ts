@@ -35,7 +35,7 @@ export const readMembershipsTask = defineTask({
       const status = statusOf(record);
       const next: MemberEntry = { ...m, status, memberDetectorId: record?.DetectorId ?? m.memberDetectorId };
       if (status === 'Enabled') return { ...next, alreadyEnabled: true };
-      const terminal = terminalFor(status);
+      const terminal = terminalFor(status, record);
       return terminal ? { ...next, ...terminal } : next;
     });
     return {

@@ -25,7 +25,7 @@ export const verifyMembersTask = defineTask({
       if (m.outcome || !isOpen.has(m.accountId)) return m;
       const status = statusOf(found.get(m.accountId));
       if (status === 'Enabled' || status === 'Invited') return { ...m, status };
-      const terminal = terminalFor(status);
+      const terminal = terminalFor(status, found.get(m.accountId));
       if (terminal) return { ...m, status, ...terminal };
       if (organizationMode && status === 'Created') {
         return {
