@@ -260,6 +260,8 @@ function organizationFacts(
 ): void {
   if (directory.managementAccountId) facts.Account = directory.managementAccountId;
   if (directory.organizationId) facts.OrganizationId = directory.organizationId.replace(/^o-/, '');
+  // GuardDuty's delegated administrator is registered with Organizations by its account id.
+  if (typeof input.AdminAccountId === 'string') facts.AccountId = input.AdminAccountId;
   for (const id of [input.ChildId, input.ParentId]) {
     if (typeof id !== 'string') continue;
     if (/^\d{12}$/.test(id)) facts.AccountId = id;

@@ -131,10 +131,13 @@ describe('IAM requests of sandbox calls', () => {
       AdminAccountId: SECURITY,
     });
 
-    expect(requests.map((r) => r.action)).toEqual([
-      'guardduty:EnableOrganizationAdminAccount',
-      'organizations:EnableAWSServiceAccess',
-      'organizations:RegisterDelegatedAdministrator',
+    expect(requests.map((r) => [r.action, r.resource])).toEqual([
+      ['guardduty:EnableOrganizationAdminAccount', '*'],
+      ['organizations:EnableAWSServiceAccess', '*'],
+      [
+        'organizations:RegisterDelegatedAdministrator',
+        `arn:aws:organizations::${MANAGEMENT}:account/o-abcdefghij/${SECURITY}`,
+      ],
     ]);
   });
 
