@@ -1,8 +1,7 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { call } from '../onboarding/aws-calls';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
+import { publish } from '../shared/notifications';
 import { defineTask } from '../shared/task';
 import { TrialDays } from './read-free-trial-days';
 
@@ -57,27 +56,16 @@ export const publishFreeTrialEndingTask = defineTask({
   run: async (input, deps) => {
     const ending = endingTrials(input.batches);
     if (ending.count === 0) return { published: false, ending: 0 };
-    if (deps.config.notifications.disabled.includes('FREE_TRIAL_ENDING'))
-      return { published: false, ending: ending.count };
     const m = freeTrialMessage(ending, deps.config.onboarding.freeTrialThresholdDays);
-    const { homeRegion, securityAccountId } = deps.config.organization;
-    const sns = deps.clients.client(SNSClient, { account: securityAccountId, region: homeRegion });
-    await call('publishing the free-trial notice', () =>
-      sns.send(
-        new PublishCommand({
-          TopicArn: deps.topicArn,
-          Subject: m.subject,
-          Message: m.text,
-          MessageAttributes: {
-            category: { DataType: 'String', StringValue: 'FREE_TRIAL_ENDING' },
-            severity: { DataType: 'String', StringValue: 'MEDIUM' },
-            account: { DataType: 'String.Array', StringValue: JSON.stringify(m.accounts) },
-            region: { DataType: 'String.Array', StringValue: JSON.stringify(m.regions) },
-          },
-        }),
-      ),
-    );
-    return { published: true, ending: ending.count };
+    const result = await publish(deps, {
+      category: 'FREE_TRIAL_ENDING',
+      severity: 'MEDIUM',
+      account: m.accounts,
+      region: m.regions,
+      subject: m.subject,
+      lines: [m.text],
+    });
+    return { ...result, ending: ending.count };
   },
 });
 

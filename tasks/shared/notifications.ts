@@ -5,7 +5,8 @@ import type { TaskDeps } from './task';
 
 /**
  * Every message Warden sends goes through here: one SNS topic, message attributes that
- * subscribers filter on (category, severity, account, region), a readable text for e-mail, and
+ * subscribers filter on (category, severity, account, region) in one shape for every message, a
+ * readable text for e-mail, and
  * an AWS Chatbot custom notification for chat channels (MessageStructure json: chat clients get
  * the `https` variant, e-mail and everything else the `default` text).
  */
@@ -13,8 +14,15 @@ export interface Notification {
   category: NotificationCategory;
   /** LOW | MEDIUM | HIGH | CRITICAL | INFO */
   severity: string;
-  account: string;
-  region: string;
+  /**
+   * The accounts and regions the message is about: one, or several for a summary (a drift sweep,
+   * the free-trial watch). Both are always sent as String.Array attributes, so one filter policy
+   * such as `{"account": ["111111111111"]}` selects every message about that account: SNS accepts
+   * a message when at least one value of the policy matches a value of the attribute
+   * (https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html).
+   */
+  account: string | readonly string[];
+  region: string | readonly string[];
   /** ≤ 100 characters, one line (SNS's subject rules). */
   subject: string;
   /** Paragraphs of plain text, read by people. */
@@ -35,11 +43,13 @@ export async function publish(
   const { securityAccountId, homeRegion } = deps.config.organization;
   const sns = deps.clients.client(SNSClient, { account: securityAccountId, region: homeRegion });
   const subject = oneLine(n.subject).slice(0, 100);
+  const accounts = typeof n.account === 'string' ? [n.account] : [...n.account];
+  const regions = typeof n.region === 'string' ? [n.region] : [...n.region];
   const text = [...n.lines, ...(n.links ?? []).map((l) => `${l.label}: ${l.url}`)].join('\n\n');
   const chat = {
     version: '1.0',
     source: 'custom',
-    id: `${n.category}-${n.account}-${Date.now()}`,
+    id: `${n.category}-${accounts.length === 1 ? accounts[0] : `${accounts.length}-accounts`}-${Date.now()}`,
     content: {
       textType: 'client-markdown',
       title: subject,
@@ -50,7 +60,7 @@ export async function publish(
       threadId: n.category,
       summary: subject,
       eventType: n.category,
-      relatedResources: [n.account, n.region],
+      relatedResources: [...accounts, ...regions],
       additionalContext: { severity: n.severity },
     },
   };
@@ -64,8 +74,8 @@ export async function publish(
         MessageAttributes: {
           category: { DataType: 'String', StringValue: n.category },
           severity: { DataType: 'String', StringValue: n.severity },
-          account: { DataType: 'String', StringValue: n.account },
-          region: { DataType: 'String', StringValue: n.region },
+          account: { DataType: 'String.Array', StringValue: JSON.stringify(accounts) },
+          region: { DataType: 'String.Array', StringValue: JSON.stringify(regions) },
         },
       }),
     );

@@ -1,9 +1,8 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { call } from '../onboarding/aws-calls';
 import { AccountSummary } from '../onboarding/summarise';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
+import { publish } from '../shared/notifications';
 import { defineTask } from '../shared/task';
 import { Drift } from './drift';
 
@@ -54,26 +53,16 @@ export const publishDriftTask = defineTask({
   input: z.object({ drift: z.array(Drift), summaries: z.array(AccountSummary) }),
   needs: { publish: true },
   run: async (input, deps) => {
-    if (deps.config.notifications.disabled.includes('DRIFT')) return { published: false };
     const m = driftMessage(input.drift, input.summaries);
-    const { homeRegion, securityAccountId } = deps.config.organization;
-    const sns = deps.clients.client(SNSClient, { account: securityAccountId, region: homeRegion });
-    await call('publishing the drift report', () =>
-      sns.send(
-        new PublishCommand({
-          TopicArn: deps.topicArn,
-          Subject: m.subject,
-          Message: m.text,
-          MessageAttributes: {
-            category: { DataType: 'String', StringValue: 'DRIFT' },
-            severity: { DataType: 'String', StringValue: m.severity },
-            account: { DataType: 'String.Array', StringValue: JSON.stringify(m.accounts) },
-            region: { DataType: 'String.Array', StringValue: JSON.stringify(m.regions) },
-          },
-        }),
-      ),
-    );
-    return { published: true, driftCount: input.drift.length };
+    const result = await publish(deps, {
+      category: 'DRIFT',
+      severity: m.severity,
+      account: m.accounts,
+      region: m.regions,
+      subject: m.subject,
+      lines: [m.text],
+    });
+    return { ...result, driftCount: input.drift.length };
   },
 });
 

@@ -53,8 +53,8 @@ describe('RequestApproval', () => {
       expect(message?.attributes).toEqual({
         category: 'APPROVAL_REQUESTED',
         severity: 'LOW',
-        account: MEMBER,
-        region: HOME_REGION,
+        account: JSON.stringify([MEMBER]),
+        region: JSON.stringify([HOME_REGION]),
       });
       expect(output.notification).toEqual({ published: true, messageId: message?.messageId });
       expect(JSON.stringify(message)).not.toContain(TOKEN);

@@ -61,6 +61,18 @@ describe('drift sweep', () => {
       .filter((m) => m.attributes.category === 'DRIFT');
     expect(drift).toHaveLength(1);
     expect(drift[0]!.message).toContain('Repaired: 1. Needs attention: 0.');
+    // The shape of every Warden message: a chat payload beside the text, lists of accounts and regions.
+    expect(drift[0]!.messageStructure).toBe('json');
+    expect(JSON.parse(JSON.parse(drift[0]!.message).https)).toMatchObject({
+      source: 'custom',
+      metadata: { eventType: 'DRIFT' },
+    });
+    expect(drift[0]!.attributes).toEqual({
+      category: 'DRIFT',
+      severity: 'INFO',
+      account: JSON.stringify(['300000000002']),
+      region: JSON.stringify([region]),
+    });
   });
 
   it('reports nothing and changes nothing when every member is Enabled as configured', async () => {
@@ -99,6 +111,8 @@ describe('free-trial watch', () => {
       region: JSON.stringify(['eu-west-1']),
     });
     expect(messages[0]!.message).toContain('300000000003 in eu-west-1: S3_DATA_EVENTS has 2 day(s) left');
+    expect(messages[0]!.messageStructure).toBe('json');
+    expect(messages[0]!.subject).toBe('Warden: GuardDuty free trial ending for 1 account(s)');
   });
 
   it('stays quiet while every account has more days left than the threshold', async () => {

@@ -46,7 +46,7 @@ describe.each(['invitation', 'organization'] as const)(
       expect(messages[0]!.attributes).toEqual({
         category: 'ONBOARDING_RESULT',
         severity: 'INFO',
-        account: MEMBER,
+        account: JSON.stringify([MEMBER]),
         region: JSON.stringify(REGIONS),
       });
       expect(messages[0]!.message).toContain(`Account ${MEMBER} (member-01) is a GuardDuty member`);
