@@ -38,6 +38,24 @@ export const THROTTLING_CODE_BY_SERVICE: Readonly<Record<string, string>> = {
   sfn: 'ThrottlingException',
 };
 
+/**
+ * The error code each service answers with when it fails internally (HTTP 500): EC2's
+ * `InternalError` ("Error codes for the Amazon EC2 API"), DynamoDB's `InternalServerError`
+ * ("Error handling with DynamoDB"), and the Query/JSON services' `InternalFailure` ("Common
+ * errors" of the AWS API references).
+ */
+export const SERVER_ERROR_BY_SERVICE: Readonly<Record<string, string>> = {
+  ec2: 'InternalError',
+  dynamodb: 'InternalServerError',
+  sts: 'InternalFailure',
+  sns: 'InternalError',
+  iam: 'ServiceFailure',
+  organizations: 'ServiceException',
+  account: 'InternalServerException',
+  guardduty: 'InternalServerErrorException',
+  sfn: 'InternalFailure',
+};
+
 export function validationError(message: string): AwsError {
   return new AwsError('ValidationException', message);
 }

@@ -159,14 +159,18 @@ export class SandboxCloud {
     this.simulatedMs += latency.simulatedMs;
     if (latency.realMs > 0) await new Promise((resolve) => setTimeout(resolve, latency.realMs));
     try {
-      this.faults.check(service, operation);
+      const lostReply = this.faults.check(service, operation, mutating);
       await this.iam.authorizeCall(service, operation, input, principal, region);
-      if (!emulated) return PASS_THROUGH;
+      const lost = lostReply ? { [PASS_THROUGH]: lostReply, record } : PASS_THROUGH;
+      if (!emulated) return lost;
       const op = emulated.operations[operation];
-      if (!op && emulated.passThrough) return PASS_THROUGH;
+      if (!op && emulated.passThrough) return lost;
       if (!op)
         throw new AwsError('InvalidAction', `the sandbox's ${service} does not implement ${operation}`);
-      return await op(structuredClone(input ?? {}), { principal, region, cloud: this });
+      const result = await op(structuredClone(input ?? {}), { principal, region, cloud: this });
+      // The operation has taken effect; the caller only learns of a failure (see ReplyLostRule).
+      if (lostReply) throw lostReply;
+      return result;
     } catch (error) {
       record.error = (error as Error).name;
       throw error;
@@ -210,6 +214,12 @@ export class SandboxCloud {
               region,
             );
             if (result === PASS_THROUGH) return next(args);
+            if (isLostPassThrough(result)) {
+              // Services on their own endpoint (DynamoDB on dynalite) commit, then lose the reply too.
+              await next(args);
+              result.record.error = result[PASS_THROUGH].name;
+              throw result[PASS_THROUGH];
+            }
             return {
               response: { statusCode: 200, headers: {}, body: undefined },
               output: { ...(result as object), $metadata: { httpStatusCode: 200, requestId: requestId() } },
@@ -223,6 +233,10 @@ export class SandboxCloud {
 }
 
 const PASS_THROUGH = Symbol('pass-through');
+
+function isLostPassThrough(result: unknown): result is { [PASS_THROUGH]: AwsError; record: CallRecord } {
+  return typeof result === 'object' && result !== null && PASS_THROUGH in result;
+}
 
 function signedBy(request: { headers?: Record<string, string> }): { accessKeyId: string; region: string } {
   const auth = request.headers?.authorization ?? request.headers?.Authorization ?? '';

@@ -1,8 +1,9 @@
-import { AwsError, THROTTLING_CODE_BY_SERVICE } from './aws-error';
+import { AwsError, SERVER_ERROR_BY_SERVICE, THROTTLING_CODE_BY_SERVICE } from './aws-error';
 
 /**
  * Faults the sandbox cloud injects, per service and operation, for tests and benchmarks:
- * a throttling rate, a simulated latency, and a specific error on the Nth call.
+ * a throttling rate, a simulated latency, a specific error on the Nth call, and a lost reply
+ * (the operation commits, then the caller gets a server error instead of the answer).
  *
  * Randomness comes from a seeded generator so that a failing run can be repeated.
  */
@@ -35,10 +36,40 @@ export interface LatencyRule {
   realMs?: number;
 }
 
+/**
+ * A reply lost on its way back: the operation takes effect, the caller sees a 5xx. AWS documents
+ * that a request which failed with a server error or timed out may still have succeeded, and
+ * that callers make such calls idempotent or check before repeating them ("Retry behavior",
+ * AWS SDKs and Tools Reference Guide; "Ensuring idempotency", Amazon EC2 API Reference). Only
+ * mutating operations lose replies that matter, so only those are affected.
+ */
+export interface ReplyLostRule {
+  service: string;
+  /** @default - every mutating operation of the service */
+  operation?: string;
+  /** Share of calls whose reply is lost, 0 to 1. Either this or `onCall`. */
+  rate?: number;
+  /** 1-based index of the matching mutating call (counted from when the rule was added). */
+  onCall?: number;
+  /** @default 1 - how many calls from `onCall` on lose their reply. */
+  times?: number;
+}
+
+/** What a scripted fault plan decides for one call (see `FaultInjector.script`). */
+export type ScriptedFault = 'THROTTLE' | 'SERVER_ERROR' | 'REPLY_LOST' | undefined;
+
+export interface CallDescription {
+  service: string;
+  operation: string;
+  mutating: boolean;
+}
+
 export class FaultInjector {
   private throttles: ThrottleRule[] = [];
   private errors: (ErrorRule & { seen: number })[] = [];
   private latencies: LatencyRule[] = [];
+  private lostReplies: (ReplyLostRule & { seen: number })[] = [];
+  private plan?: (call: CallDescription) => ScriptedFault;
   private random: () => number;
 
   constructor(seed = 1) {
@@ -65,15 +96,40 @@ export class FaultInjector {
     return this;
   }
 
+  replyLost(rule: ReplyLostRule): this {
+    if ((rule.rate === undefined) === (rule.onCall === undefined))
+      throw new RangeError('a lost-reply rule needs exactly one of rate and onCall');
+    if (rule.rate !== undefined && (rule.rate < 0 || rule.rate > 1))
+      throw new RangeError(`lost-reply rate must be between 0 and 1, got ${rule.rate}`);
+    if (rule.onCall !== undefined && (!Number.isInteger(rule.onCall) || rule.onCall < 1))
+      throw new RangeError(`onCall must be a whole number from 1, got ${rule.onCall}`);
+    this.lostReplies.push({ ...rule, seen: 0 });
+    return this;
+  }
+
+  /**
+   * Lets a test decide each call's fault itself (property tests draw them from their seed);
+   * consulted after the other rules. `undefined` removes the script.
+   */
+  script(plan: ((call: CallDescription) => ScriptedFault) | undefined): this {
+    this.plan = plan;
+    return this;
+  }
+
   reset(seed = 1): void {
     this.throttles = [];
     this.errors = [];
     this.latencies = [];
+    this.lostReplies = [];
+    this.plan = undefined;
     this.random = mulberry32(seed);
   }
 
-  /** Throws the injected error for this call, if any. */
-  check(service: string, operation: string): void {
+  /**
+   * Throws the injected error for this call, if any. Returns the error to throw once the
+   * operation has committed when this call's reply is to be lost (mutating calls only).
+   */
+  check(service: string, operation: string, mutating = false): AwsError | undefined {
     for (const rule of this.errors) {
       if (rule.service !== service || rule.operation !== operation) continue;
       rule.seen += 1;
@@ -89,6 +145,24 @@ export class FaultInjector {
         throw new AwsError(code, 'Rate exceeded', code === 'RequestLimitExceeded' ? 503 : 400);
       }
     }
+    const scripted = this.plan?.({ service, operation, mutating });
+    if (scripted === 'THROTTLE') {
+      const code = THROTTLING_CODE_BY_SERVICE[service] ?? 'ThrottlingException';
+      throw new AwsError(code, 'Rate exceeded', code === 'RequestLimitExceeded' ? 503 : 400);
+    }
+    if (scripted === 'SERVER_ERROR') throw serverError(service);
+    if (!mutating) return undefined;
+    if (scripted === 'REPLY_LOST') return serverError(service);
+    for (const rule of this.lostReplies) {
+      if (rule.service !== service || (rule.operation && rule.operation !== operation)) continue;
+      rule.seen += 1;
+      const lost =
+        rule.rate !== undefined
+          ? this.random() < rule.rate
+          : rule.seen >= rule.onCall! && rule.seen <= rule.onCall! + (rule.times ?? 1) - 1;
+      if (lost) return serverError(service);
+    }
+    return undefined;
   }
 
   latencyFor(service: string, operation: string): { simulatedMs: number; realMs: number } {
@@ -101,6 +175,12 @@ export class FaultInjector {
     }
     return { simulatedMs, realMs };
   }
+}
+
+/** The server error each service answers with when it fails internally. */
+function serverError(service: string): AwsError {
+  const code = SERVER_ERROR_BY_SERVICE[service] ?? 'InternalFailure';
+  return new AwsError(code, 'We encountered an internal error. Please try again.', 500);
 }
 
 /** A small seeded PRNG; good enough to spread faults, and repeatable. */
