@@ -121,6 +121,16 @@ export function parseCidr(text: string): ParsedCidr {
   return { network, prefixLength, family, text: `${network}/${prefixLength}` };
 }
 
+/**
+ * True when `cidr` (as a NACL entry carries it) covers `address`. Families never mix: a NACL
+ * matches IPv4 entries against IPv4 traffic only (IPv4-mapped addresses are unwrapped first).
+ */
+export function cidrCovers(cidr: string, address: string): boolean {
+  const list = new CidrList();
+  list.add(parseCidr(cidr));
+  return list.has(bytesOf(effectiveAddress(address)));
+}
+
 /** The special range an address lies in, or null for a globally routable unicast address. */
 export function specialRangeReason(address: string): SpecialRangeReason | null {
   return rangeReasonOf(bytesOf(effectiveAddress(address)));

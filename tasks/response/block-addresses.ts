@@ -1,10 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { taskEnvironment } from '../shared/environment';
-import { ResourceGoneError, RuleBandFullError } from '../shared/errors';
+import {
+  BlockInTransitionError,
+  ResourceGoneError,
+  RuleBandFullError,
+  UnsafeBlockError,
+} from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
+import { cidrCovers } from './addresses';
 import {
   type BlockState,
   OwnedBlockSchema,
@@ -13,21 +19,28 @@ import {
   TriageSchema,
 } from './contract';
 import { type ActiveBlock, Ledger } from './ledger';
-import { isWardensEntry, NetworkAcls, type ResolvedNacl } from './network-acls';
+import { assertHostRoute, isWardensEntry, NetworkAcls, type ResolvedNacl } from './network-acls';
 import { allocateRuleNumber, seedOf } from './rule-allocator';
+import type { AddressDecision, TriageResult } from './triage';
+import { verifiedTriage } from './verified-triage';
 
 /**
  * Denies each address the triage marked for blocking in the NACL of each of the instance's
- * subnets. Per (address, NACL): claim the pair in the ledger (a conditional write), pick a free
- * rule number in Warden's band, create the entry, activate the ledger row. The NACL reports a
- * rule number another execution took first; Warden then picks again. When the band or the
- * quota is full, policy decides: refuse, or evict the oldest Warden-owned entry.
+ * subnets. It trusts nothing it is told: the addresses it acts on are those of the finding the
+ * intake recorded, decided again here with the deployed config (mode, kill switch, sample
+ * finding, never-block guards, allow-list, own CIDRs, the instance's own addresses), and only
+ * host routes reach the NACL. An address the input asks for that this re-decision does not
+ * allow is refused and reported.
  *
- * Safe to retry: a retried execution finds its own claim (same execution) and continues from it.
+ * Per (address, NACL): claim the pair in the ledger (a conditional write naming the rule
+ * number), create the entry, activate the row (see ledger.ts for the transitions). The block id
+ * is derived from the execution, NACL and address, so every attempt of one execution is the
+ * same block: a retry, or a lost reply, continues where the last attempt stopped. When the band
+ * or the quota is full, policy decides: refuse, or evict the oldest Warden-owned entry.
  */
 const Input = z.object({
   triage: TriageSchema,
-  executionArn: z.string().min(1),
+  executionArn: z.string().min(1).max(2048),
   /** Resolved by an earlier state on the approval path; looked up here on the automatic path. */
   nacls: z.array(ResolvedNaclSchema).max(50).optional(),
   approvedBy: z.string().max(200).optional(),
@@ -39,10 +52,10 @@ const MAX_COLLISIONS = 8;
 export const blockAddressesTask = defineTask({
   id: 'BlockAddresses',
   entry: __filename,
-  environment: taskEnvironment('LEDGER_TABLE'),
+  environment: taskEnvironment('LEDGER_TABLE', 'FINDINGS_TABLE'),
   input: Input,
   needs: {
-    tables: { ledger: 'write' },
+    tables: { ledger: 'write', findings: 'read' },
     assumeMemberRole: true,
     memberActions: ['ec2:DescribeNetworkAcls', 'ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
   },
@@ -52,29 +65,26 @@ export const blockAddressesTask = defineTask({
 export const handler = lambdaHandler(blockAddressesTask);
 
 export async function blockAddresses(input: Input, deps: TaskDeps): Promise<BlockState> {
-  const { triage } = input;
   const response = deps.config.response;
+  const verified = await verifiedTriage(input.triage.findingId, deps);
+  const { allowed, refused } = addressesToAct(input, verified);
   const acls = new NetworkAcls(deps);
-  let nacls: ResolvedNacl[] = input.nacls ?? [];
-  let missingSubnets: string[] = [];
-  if (!input.nacls) {
-    const resolved = await acls.resolve(
-      triage.accountId,
-      triage.region,
-      triage.targets.map((t) => t.subnetId),
-    );
-    nacls = resolved.nacls;
-    missingSubnets = resolved.missingSubnets;
-  }
-  const addresses = triage.addresses.filter((a) => a.action === 'BLOCK' || a.action === 'APPROVAL');
+  const nacls = input.nacls
+    ? { nacls: checkedNacls(input.nacls, verified), missingSubnets: [] as string[] }
+    : await acls.resolve(
+        verified.accountId,
+        verified.region,
+        verified.targets.map((t) => t.subnetId),
+      );
   const results: PairResult[] = [];
   const owned: BlockState['owned'] = [];
   const expiresAt = new Date(deps.now().getTime() + response.blockMinutes * 60_000).toISOString();
   // One offence per address per response, however many NACLs it is denied in.
   const offences = new Map<string, Promise<number>>();
+  const changes = new Map<string, { before: NetworkAclEntry[]; added: number[]; evicted: number[] }>();
 
-  for (const address of addresses) {
-    for (const nacl of nacls) {
+  for (const address of allowed) {
+    for (const nacl of nacls.nacls) {
       const base = { naclId: nacl.naclId, subnetIds: nacl.subnetIds, cidr: address.cidr };
       if (response.killSwitch) {
         results.push({
@@ -84,35 +94,87 @@ export async function blockAddresses(input: Input, deps: TaskDeps): Promise<Bloc
         });
         continue;
       }
-      if (triage.dryRun) {
+      if (verified.dryRun) {
         results.push({
           ...base,
           outcome: 'DRY_RUN',
-          detail: 'dry run: Warden would add an inbound deny entry here',
+          detail: `dry run (${verified.dryRunReasons.join(', ')}): Warden would add an inbound deny entry here`,
         });
         continue;
       }
       const result = await blockPair(acls, new Ledger(deps), deps, {
         nacl,
         cidr: address.cidr,
-        findingId: triage.findingId,
+        findingId: verified.findingId,
         executionArn: input.executionArn,
         approvedBy: input.approvedBy,
         expiresAt,
         offences,
+        changes,
       });
       results.push({ ...base, ...result.pair });
       if (result.owned) owned.push(result.owned);
     }
   }
+  attachNaclViews(results, changes);
   return {
     results,
     owned,
     hasOwnedBlocks: owned.length > 0,
     expiresAt: earliest(owned.map((o) => o.expiresAt)),
     lifted: [],
-    missingSubnets,
+    missingSubnets: nacls.missingSubnets,
+    ...(refused.length ? { refused } : {}),
   };
+}
+
+/**
+ * The addresses this task may deny: asked for by the input AND allowed by the re-decided triage
+ * (BLOCK; APPROVAL only once a person approved). Everything else the input asked for is refused.
+ */
+function addressesToAct(
+  input: Input,
+  verified: TriageResult,
+): { allowed: AddressDecision[]; refused: NonNullable<BlockState['refused']> } {
+  const byCidr = new Map(verified.addresses.map((a) => [a.cidr, a]));
+  const approved = input.approvedBy !== undefined;
+  const allowed: AddressDecision[] = [];
+  const refused: NonNullable<BlockState['refused']> = [];
+  const seen = new Set<string>();
+  for (const asked of input.triage.addresses) {
+    if (asked.action !== 'BLOCK' && asked.action !== 'APPROVAL') continue;
+    if (seen.has(asked.cidr)) continue;
+    seen.add(asked.cidr);
+    const decided = byCidr.get(asked.cidr);
+    let reason: string | undefined;
+    if (!decided) reason = 'NOT_IN_RECORDED_FINDING';
+    else if (decided.action === 'APPROVAL' && !approved) reason = 'APPROVAL_REQUIRED';
+    else if (decided.action !== 'BLOCK' && decided.action !== 'APPROVAL') reason = decided.reason;
+    else {
+      try {
+        assertHostRoute(decided.cidr);
+      } catch {
+        reason = 'NOT_A_HOST_ROUTE';
+      }
+    }
+    if (reason) refused.push({ cidr: asked.cidr, reason });
+    else allowed.push(decided!);
+  }
+  return { allowed, refused };
+}
+
+/** NACLs handed over by an earlier state must be those of the finding's own subnets. */
+function checkedNacls(nacls: ResolvedNacl[], verified: TriageResult): ResolvedNacl[] {
+  const subnets = new Set(verified.targets.map((t) => t.subnetId));
+  for (const nacl of nacls) {
+    const foreign = nacl.subnetIds.filter((s) => !subnets.has(s));
+    if (nacl.account !== verified.accountId || nacl.region !== verified.region || foreign.length) {
+      throw new UnsafeBlockError(
+        `refusing to change ${nacl.naclId} (${nacl.account} ${nacl.region}): it is not the NACL of a subnet of the instance in finding ${verified.findingId}`,
+      );
+    }
+  }
+  return nacls;
 }
 
 interface PairRequest {
@@ -123,6 +185,20 @@ interface PairRequest {
   approvedBy?: string;
   expiresAt: string;
   offences: Map<string, Promise<number>>;
+  changes: Map<string, { before: NetworkAclEntry[]; added: number[]; evicted: number[] }>;
+}
+
+type PairOutcome = {
+  pair: Omit<PairResult, 'naclId' | 'subnetIds' | 'cidr'>;
+  owned?: BlockState['owned'][number];
+};
+
+/** The block id of one execution's block of `cidr` in one NACL: the same on every attempt. */
+export function blockIdOf(executionArn: string, nacl: ResolvedNacl, cidr: string): string {
+  const hex = createHash('sha256')
+    .update(`${executionArn}|${nacl.account}|${nacl.region}|${nacl.naclId}|${cidr}`)
+    .digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 async function blockPair(
@@ -130,24 +206,27 @@ async function blockPair(
   ledger: Ledger,
   deps: TaskDeps,
   request: PairRequest,
-): Promise<{ pair: Omit<PairResult, 'naclId' | 'subnetIds' | 'cidr'>; owned?: BlockState['owned'][number] }> {
+): Promise<PairOutcome> {
   const { nacl, cidr } = request;
   const response = deps.config.response;
   const family = cidr.includes(':') ? 6 : 4;
-  let before: NetworkAclEntry[];
+  let entries: NetworkAclEntry[];
   try {
-    before = await acls.entries(nacl);
+    entries = await acls.entries(nacl);
   } catch (error) {
     if (error instanceof ResourceGoneError) return { pair: { outcome: 'NACL_GONE', detail: error.message } };
     throw error;
   }
+  const view = request.changes.get(nacl.naclId) ?? { before: entries, added: [], evicted: [] };
+  request.changes.set(nacl.naclId, view);
+  const blockId = blockIdOf(request.executionArn, nacl, cidr);
   const claim: ActiveBlock = {
     account: nacl.account,
     region: nacl.region,
     naclId: nacl.naclId,
     cidr,
     ruleNumber: 0,
-    blockId: randomUUID(),
+    blockId,
     state: 'APPLYING',
     findingId: request.findingId,
     executionArn: request.executionArn,
@@ -155,65 +234,66 @@ async function blockPair(
     expiresAt: request.expiresAt,
     approvedBy: request.approvedBy,
   };
-  const first = allocate(before, response, family, claim.blockId);
+  const first = allocate(entries, response, family, cidr, blockId);
   claim.ruleNumber = first.kind === 'FREE' ? first.ruleNumber : 0;
 
   const holder = await ledger.claim(claim);
   let mine = claim;
+  if (holder && holder.blockId !== blockId) return joinHolder(ledger, nacl, cidr, holder, request);
   if (holder) {
-    if (holder.executionArn !== request.executionArn) {
-      // Someone else blocks this address here already: make their block last as long as ours.
-      const until = await ledger.extend(nacl, cidr, request.expiresAt);
-      return {
-        pair: {
-          outcome: 'ALREADY_BLOCKED',
-          ruleNumber: holder.ruleNumber,
-          detail: `already denied by rule ${holder.ruleNumber} (finding ${holder.findingId}); kept until ${until ?? holder.expiresAt}`,
-        },
-      };
-    }
-    mine = holder; // a retry of this execution: continue from our own claim
-    const existing = before.find((e) => !e.Egress && e.RuleNumber === mine.ruleNumber);
-    if (isWardensEntry(existing, cidr)) return finish(ledger, deps, request, mine, before, before);
+    // An earlier attempt of this execution claimed the pair: see afresh what it left.
+    mine = holder;
+    if (mine.state !== 'APPLYING' && mine.state !== 'ACTIVE')
+      throw new BlockInTransitionError(`the block of ${cidr} in ${nacl.naclId} is ${mine.state}`);
+    entries = await acls.entries(nacl, { fresh: true });
+    const existing = entries.find((e) => !e.Egress && e.RuleNumber === mine.ruleNumber);
+    if (isWardensEntry(existing, cidr)) return finish(acls, ledger, deps, request, mine);
   }
 
   const taken = new Set<number>();
-  let entries = before;
   let evicted: PairResult['evicted'];
   for (let attempt = 0; attempt < MAX_COLLISIONS; attempt++) {
-    let allocation = allocate(entries, response, family, mine.blockId, taken);
-    if (allocation.kind !== 'FREE' && response.whenFull === 'evict-oldest' && !evicted) {
+    let allocation = allocate(entries, response, family, cidr, mine.blockId, taken);
+    if (
+      allocation.kind !== 'FREE' &&
+      allocation.kind !== 'INEFFECTIVE' &&
+      response.whenFull === 'evict-oldest' &&
+      !evicted
+    ) {
       evicted = await evictOldest(acls, ledger, deps, nacl, mine.blockId);
       if (evicted) {
+        view.evicted.push(evicted.ruleNumber);
         entries = await acls.entries(nacl, { fresh: true });
-        allocation = allocate(entries, response, family, mine.blockId, taken);
+        allocation = allocate(entries, response, family, cidr, mine.blockId, taken);
       }
     }
     if (allocation.kind !== 'FREE') {
-      await ledger.release(nacl, cidr, mine.blockId);
+      // Nothing was created under this claim (its number was free of our entry when last read).
+      await ledger.release(nacl, cidr, mine.blockId, ['APPLYING']);
+      if (allocation.kind === 'INEFFECTIVE') {
+        return {
+          pair: {
+            outcome: 'REFUSED_INEFFECTIVE',
+            detail: `refused: the customer's ALLOW rule ${allocation.allowRule} covers ${cidr} and no free number in Warden's band is below it, so a deny would have no effect`,
+          },
+        };
+      }
       const why =
         allocation.kind === 'QUOTA_FULL'
           ? `the NACL has ${allocation.used} of ${allocation.quota} inbound rules`
           : `every rule number ${allocation.band.start}–${allocation.band.end} in Warden's band is in use`;
-      return {
-        pair: {
-          outcome: 'REFUSED_FULL',
-          detail: `refused: ${why} (policy: ${response.whenFull})`,
-          before: describeEntries(before),
-        },
-      };
+      return { pair: { outcome: 'REFUSED_FULL', detail: `refused: ${why} (policy: ${response.whenFull})` } };
     }
     if (allocation.ruleNumber !== mine.ruleNumber) {
+      // Safe: the NACL, read afresh or answering for itself, holds no entry of ours at the old number.
       await ledger.setRuleNumber(mine, allocation.ruleNumber);
       mine = { ...mine, ruleNumber: allocation.ruleNumber };
     }
     const answer = await acls.addDeny(nacl, mine.ruleNumber, cidr);
-    if (answer === 'CREATED') {
-      const result = await finish(ledger, deps, request, mine, before, [
-        ...entries,
-        denyEntry(mine.ruleNumber, cidr),
-      ]);
-      if (evicted) {
+    if (answer === 'CREATED' || answer === 'ADOPTED') {
+      view.added.push(mine.ruleNumber);
+      const result = await finish(acls, ledger, deps, request, mine);
+      if (evicted && result.owned) {
         result.pair.outcome = 'EVICTED_OLDEST';
         result.pair.evicted = evicted;
         result.pair.detail += `; evicted ${evicted.cidr} (rule ${evicted.ruleNumber}) to make room`;
@@ -225,25 +305,49 @@ async function blockPair(
     entries = await acls.entries(nacl, { fresh: true });
     if (answer === 'LIMIT_EXCEEDED') entries = padToQuota(entries, response.naclRuleQuota, family);
   }
-  await ledger.release(nacl, cidr, mine.blockId);
+  await ledger.release(nacl, cidr, mine.blockId, ['APPLYING']);
   throw new RuleBandFullError(
     `could not find a free rule number in ${nacl.naclId} after ${MAX_COLLISIONS} collisions with other writers`,
   );
 }
 
+/** Another execution holds the pair: make its block last as long as ours would. */
+async function joinHolder(
+  ledger: Ledger,
+  nacl: ResolvedNacl,
+  cidr: string,
+  holder: ActiveBlock,
+  request: PairRequest,
+): Promise<PairOutcome> {
+  const extension = await ledger.extend(nacl, cidr, request.expiresAt);
+  if (extension.kind !== 'EXTENDED') {
+    // Being lifted or evicted (or just gone): the next attempt blocks afresh.
+    throw new BlockInTransitionError(
+      `the block of ${cidr} in ${nacl.naclId} by ${holder.findingId} is ${extension.kind === 'GONE' ? 'gone' : extension.state}; trying again`,
+    );
+  }
+  return {
+    pair: {
+      outcome: 'ALREADY_BLOCKED',
+      ruleNumber: holder.ruleNumber,
+      detail: `already denied by rule ${holder.ruleNumber} (finding ${holder.findingId}); kept until ${extension.expiresAt}`,
+    },
+  };
+}
+
 async function finish(
+  acls: NetworkAcls,
   ledger: Ledger,
   deps: TaskDeps,
   request: PairRequest,
   block: ActiveBlock,
-  before: NetworkAclEntry[],
-  after: NetworkAclEntry[],
-) {
+): Promise<PairOutcome> {
   const response = deps.config.response;
-  // A repeat offender is blocked longer each time, up to the configured maximum.
+  // A repeat offender is blocked longer each time, up to the configured maximum; the ledger
+  // counts each response once, so a retry does not count the offence again.
   let counted = request.offences.get(block.cidr);
   if (!counted) {
-    counted = ledger.countOffence(block.cidr);
+    counted = ledger.countOffence(block.cidr, request.executionArn);
     request.offences.set(block.cidr, counted);
   }
   const offences = await counted;
@@ -252,7 +356,6 @@ async function finish(
     response.blockMinutes * response.repeatMultiplier ** (offences - 1),
   );
   const expiresAt = new Date(Date.parse(block.createdAt) + minutes * 60_000).toISOString();
-  await ledger.activate(block, expiresAt);
   await ledger.putRecord({
     account: block.account,
     region: block.region,
@@ -267,20 +370,41 @@ async function finish(
     expiresAt,
     dryRun: false,
   });
-  const owned = OwnedBlockSchema.parse({ ...block, expiresAt });
+  try {
+    await ledger.activate(block, expiresAt);
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    // The row is no longer ours (the reconciler released a claim it thought abandoned): take
+    // the entry back out, so that nothing is left that no row names.
+    await rollBack(acls, ledger, block);
+    throw new BlockInTransitionError(`the claim of ${block.cidr} in ${block.naclId} was released meanwhile`);
+  }
+  const row = await ledger.get(block, block.cidr);
+  const until = row?.blockId === block.blockId && row.expiresAt > expiresAt ? row.expiresAt : expiresAt;
+  const owned = OwnedBlockSchema.parse({ ...block, expiresAt: until });
   return {
     pair: {
-      outcome: 'BLOCKED' as PairResult['outcome'],
+      outcome: 'BLOCKED',
       ruleNumber: block.ruleNumber,
-      detail: `inbound deny rule ${block.ruleNumber} for ${block.cidr} until ${expiresAt}${offences > 1 ? ` (offence ${offences}: ${minutes} minutes)` : ''}`,
-      before: describeEntries(before),
-      after: describeEntries(after),
-    } as Omit<PairResult, 'naclId' | 'subnetIds' | 'cidr'>,
+      detail: `inbound deny rule ${block.ruleNumber} for ${block.cidr} until ${until}${offences > 1 ? ` (offence ${offences}: ${minutes} minutes)` : ''}`,
+    },
     owned,
   };
 }
 
-/** Removes the Warden block in this NACL that expires first, if its entry is still Warden's. */
+async function rollBack(acls: NetworkAcls, ledger: Ledger, block: ActiveBlock): Promise<void> {
+  const row = await ledger.get(block, block.cidr);
+  if (row?.ruleNumber === block.ruleNumber) return; // a new claim names this entry: it is theirs now
+  const entries = await acls.entries(block, { fresh: true });
+  const entry = entries.find((e) => !e.Egress && e.RuleNumber === block.ruleNumber);
+  if (isWardensEntry(entry, block.cidr)) await acls.deleteEntry(block, block.ruleNumber);
+}
+
+/**
+ * Removes the Warden block in this NACL that was created first, if its entry is still Warden's.
+ * Ledger first (ACTIVE → EVICTING, naming the evictor), then the entry, then the row: a retry
+ * finds its own EVICTING victim and finishes that one rather than evicting a second.
+ */
 async function evictOldest(
   acls: NetworkAcls,
   ledger: Ledger,
@@ -288,15 +412,19 @@ async function evictOldest(
   nacl: ResolvedNacl,
   ownBlockId: string,
 ): Promise<PairResult['evicted']> {
-  const candidates = (await ledger.inNacl(nacl))
-    .filter((b) => b.blockId !== ownBlockId && b.state === 'ACTIVE')
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const rows = (await ledger.inNacl(nacl)).filter((b) => b.blockId !== ownBlockId);
+  const pending = rows.filter((b) => b.state === 'EVICTING' && b.evictedBy === ownBlockId);
+  const candidates = rows
+    .filter((b) => b.state === 'ACTIVE')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.ruleNumber - b.ruleNumber);
   const entries = await acls.entries(nacl, { fresh: true });
-  for (const victim of candidates) {
+  for (const victim of [...pending, ...candidates]) {
     const entry = entries.find((e) => !e.Egress && e.RuleNumber === victim.ruleNumber);
-    if (!isWardensEntry(entry, victim.cidr)) continue;
-    if (!(await ledger.release(nacl, victim.cidr, victim.blockId))) continue;
-    await acls.deleteEntry(nacl, victim.ruleNumber);
+    const wardens = isWardensEntry(entry, victim.cidr);
+    if (!wardens && victim.state === 'ACTIVE') continue;
+    if (!(await ledger.beginEvict(victim, ownBlockId))) continue;
+    if (wardens) await acls.deleteEntry(nacl, victim.ruleNumber);
+    await ledger.release(nacl, victim.cidr, victim.blockId, ['EVICTING']);
     await ledger.closeRecord(victim.blockId, 'EVICTED', deps.now().toISOString());
     return { cidr: victim.cidr, ruleNumber: victim.ruleNumber };
   }
@@ -307,6 +435,7 @@ function allocate(
   entries: NetworkAclEntry[],
   response: TaskDeps['config']['response'],
   family: 4 | 6,
+  cidr: string,
   blockId: string,
   taken?: Set<number>,
 ) {
@@ -317,7 +446,25 @@ function allocate(
     family,
     taken,
     seed: seedOf(blockId),
+    below: lowestCoveringAllow(entries, cidr),
   });
+}
+
+/** The lowest inbound ALLOW whose CIDR covers the address: a deny above it has no effect. */
+export function lowestCoveringAllow(entries: readonly NetworkAclEntry[], cidr: string): number | undefined {
+  const address = cidr.split('/')[0]!;
+  let lowest: number | undefined;
+  for (const e of entries) {
+    const block = e.CidrBlock ?? e.Ipv6CidrBlock;
+    if (e.Egress || e.RuleAction !== 'allow' || !block || e.RuleNumber === undefined) continue;
+    if (lowest !== undefined && e.RuleNumber >= lowest) continue;
+    try {
+      if (cidrCovers(block, address)) lowest = e.RuleNumber;
+    } catch {
+      // An entry AWS accepted but our parser does not (none known): it cannot cover the address.
+    }
+  }
+  return lowest;
 }
 
 /** After LimitExceeded the NACL's real quota may be lower than configured: treat it as full. */
@@ -326,6 +473,28 @@ function padToQuota(entries: NetworkAclEntry[], quota: number, family: 4 | 6): N
     family === 6 ? { Egress: false, Ipv6CidrBlock: '::/0' } : { Egress: false, CidrBlock: '0.0.0.0/0' },
   );
   return [...entries, ...filler];
+}
+
+/**
+ * The story shows each changed NACL once, before and after, on its first result: a NACL's
+ * entries are bounded by its quota, and copying them into every (address, NACL) result is what
+ * made large findings exceed Step Functions' 256 KiB state limit.
+ */
+function attachNaclViews(
+  results: PairResult[],
+  changes: Map<string, { before: NetworkAclEntry[]; added: number[]; evicted: number[] }>,
+): void {
+  for (const [naclId, change] of changes) {
+    if (!change.added.length && !change.evicted.length) continue;
+    const first = results.find((r) => r.naclId === naclId);
+    if (!first) continue;
+    const added = results.filter((r) => r.naclId === naclId && change.added.includes(r.ruleNumber ?? -1));
+    const after = change.before
+      .filter((e) => !change.evicted.includes(e.RuleNumber ?? -1))
+      .concat(added.map((r) => denyEntry(r.ruleNumber!, r.cidr)));
+    first.before = describeEntries(change.before);
+    first.after = describeEntries(after);
+  }
 }
 
 function denyEntry(ruleNumber: number, cidr: string): NetworkAclEntry {

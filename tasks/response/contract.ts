@@ -58,12 +58,16 @@ export type BlockOutcomeKind =
   | 'BLOCKED'
   | 'ALREADY_BLOCKED'
   | 'REFUSED_FULL'
+  | 'REFUSED_INEFFECTIVE'
   | 'EVICTED_OLDEST'
   | 'DRY_RUN'
   | 'KILL_SWITCH'
   | 'NACL_GONE';
 
-/** What happened to one (address, NACL) pair; NACL entries before/after read as `rule action cidr`. */
+/**
+ * What happened to one (address, NACL) pair. The first result of each NACL Warden changed also
+ * carries the NACL's inbound entries before and after, read as `rule action cidr`.
+ */
 export interface PairResult {
   naclId: string;
   subnetIds: string[];
@@ -85,4 +89,6 @@ export interface BlockState {
   expiresAt: string | null;
   lifted: { naclId: string; cidr: string; ruleNumber: number; outcome: string; at: string }[];
   missingSubnets: string[];
+  /** Addresses the input asked for that Warden, deciding again from the recorded finding, refused. */
+  refused?: { cidr: string; reason: string }[];
 }

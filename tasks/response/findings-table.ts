@@ -3,6 +3,10 @@ import { classifyAwsError } from '../shared/errors';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 
+function evidenceKey(findingId: string): string {
+  return `EVIDENCE#${findingId}`;
+}
+
 /** A finding's row: which generation of its response runs, and what the intake last saw. */
 export interface FindingRow {
   pk: string;
@@ -18,7 +22,7 @@ export interface FindingRow {
 export class FindingsTable {
   private readonly db: DynamoDBDocumentClient;
 
-  constructor(private readonly deps: TaskDeps) {
+  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'tables' | 'now'>) {
     this.db = tableClient(deps);
   }
 
@@ -76,6 +80,51 @@ export class FindingsTable {
       );
     } catch (error) {
       classifyAwsError(error, 'recording the finding update');
+    }
+  }
+
+  /**
+   * Keeps the finding as the intake validated it (the latest version by `updatedAt`), under its
+   * own key. The tasks that change NACLs re-decide from this copy rather than from their input:
+   * only the intake, which EventBridge invokes, writes it.
+   */
+  async putEvidence(findingId: string, updatedAt: string, event: unknown): Promise<void> {
+    const finding = { id: findingId, updatedAt };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.deps.tables.findings,
+          Item: {
+            pk: evidenceKey(finding.id),
+            updatedAt: finding.updatedAt,
+            event: JSON.stringify(event),
+            ttl: this.ttl(),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
+          ExpressionAttributeValues: { ':u': finding.updatedAt },
+        }),
+      );
+    } catch (error) {
+      // A newer version of the finding is kept already.
+      if ((error as Error).name === 'ConditionalCheckFailedException') return;
+      classifyAwsError(error, 'recording the finding');
+    }
+  }
+
+  /** The finding as the intake recorded it, or undefined when the intake never saw it. */
+  async getEvidence(findingId: string): Promise<unknown> {
+    try {
+      const out = await this.db.send(
+        new GetCommand({
+          TableName: this.deps.tables.findings,
+          Key: { pk: evidenceKey(findingId) },
+          ConsistentRead: true,
+        }),
+      );
+      const text = out.Item?.event;
+      return typeof text === 'string' ? JSON.parse(text) : undefined;
+    } catch (error) {
+      return classifyAwsError(error, 'reading the recorded finding');
     }
   }
 

@@ -5,10 +5,9 @@ import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { originProblem, readFindingEvent } from './finding';
 import { FindingsTable } from './findings-table';
-import { type TriageResult, triageFinding } from './triage';
-import { triageUntrustedFinding, withOriginGuard } from './untrusted-finding';
+import type { TriageResult } from './triage';
+import { decideFindingEvent } from './verified-triage';
 
 /**
  * The front door for GuardDuty findings (EventBridge → this function). It validates the event,
@@ -52,35 +51,7 @@ export const handler = lambdaHandler(intakeFindingTask);
 export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<IntakeResult> {
   // Only an event that is not a GuardDuty finding throws; a finding Warden cannot trust is
   // notified with the reason rather than failed into the dead-letter queue.
-  const reading = readFindingEvent(raw);
-  let triage: TriageResult;
-  let finding: {
-    id: string;
-    accountId: string;
-    region: string;
-    type: string;
-    severity: number;
-    title?: string;
-    updatedAt: string;
-  };
-  if (reading.kind === 'unsafe') {
-    const detail = (raw as { detail: unknown }).detail;
-    triage = triageUntrustedFinding(reading.identity, reading.problem, detail, deps.config);
-    finding = {
-      id: triage.findingId,
-      accountId: triage.accountId,
-      region: triage.region,
-      type: triage.type,
-      severity: triage.severity,
-      title: reading.identity.title,
-      updatedAt: reading.identity.updatedAt ?? deps.now().toISOString(),
-    };
-  } else {
-    triage = triageFinding(reading.event, deps.config);
-    const origin = originProblem(reading.event, deps.config.organization.securityAccountId);
-    if (origin) triage = withOriginGuard(triage, origin);
-    finding = reading.event.detail;
-  }
+  const { triage, finding } = decideFindingEvent(raw, deps);
   const input = {
     finding: {
       id: finding.id,
@@ -102,6 +73,8 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
     notes: triage.notes,
   };
   const findings = new FindingsTable(deps);
+  // Before the execution starts: its first state and the block task re-decide from this copy.
+  await findings.putEvidence(finding.id, finding.updatedAt, raw);
 
   const started = await startGeneration(deps, finding.id, 1, input);
   if (started) {

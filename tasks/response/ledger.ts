@@ -25,7 +25,21 @@ export interface NaclRef {
   naclId: string;
 }
 
-export type BlockState = 'APPLYING' | 'ACTIVE';
+/**
+ * A ledger row's life. Every transition is a conditional write on the state it was read in, so
+ * that of two racing writers exactly one wins and the other learns of it:
+ *
+ *   (none) --claim--> APPLYING --activate--> ACTIVE --beginLift--> LIFTING --release--> (none)
+ *                        |                      \--beginEvict--> EVICTING --release--> (none)
+ *                        \--release (refused, nothing created)--> (none)
+ *
+ * The NACL entry is created only while the row is APPLYING and names the rule number, and is
+ * deleted only while the row is LIFTING or EVICTING; so at every moment an entry Warden created
+ * has a row naming it, and a crash at any point leaves a state that the next attempt (or the
+ * reconciler) finishes. `extend` applies to APPLYING and ACTIVE rows only: a lift that has begun
+ * cannot be extended, and a lift cannot begin on a row that was extended past now.
+ */
+export type BlockState = 'APPLYING' | 'ACTIVE' | 'LIFTING' | 'EVICTING';
 
 export interface ActiveBlock extends NaclRef {
   cidr: string;
@@ -37,7 +51,21 @@ export interface ActiveBlock extends NaclRef {
   createdAt: string;
   expiresAt: string;
   approvedBy?: string;
+  /** On an EVICTING row: the block that evicts it (so a retried eviction finishes this one). */
+  evictedBy?: string;
 }
+
+/** What `extend` found: the expiry now in force, or why the row cannot be extended. */
+export type Extension =
+  | { kind: 'EXTENDED'; expiresAt: string }
+  | { kind: 'IN_TRANSITION'; state: BlockState }
+  | { kind: 'GONE' };
+
+/** What `beginLift` found. */
+export type LiftStart =
+  | { kind: 'LIFTING'; row: ActiveBlock }
+  | { kind: 'KEPT'; row: ActiveBlock }
+  | { kind: 'GONE' };
 
 export type BlockOutcome =
   | 'BLOCKED'
@@ -133,50 +161,143 @@ export class Ledger {
     return (await this.scanKind('ACTIVE_BLOCK')).map(toBlock);
   }
 
-  /** Moves the claim to another rule number (after a collision in the NACL). */
+  /** Moves the claim to another rule number (only before its entry exists: APPLYING). */
   async setRuleNumber(block: ActiveBlock, ruleNumber: number): Promise<void> {
-    await this.update(block, 'SET ruleNumber = :n', { ':n': ruleNumber });
-  }
-
-  async activate(block: ActiveBlock, expiresAt: string): Promise<void> {
     await this.update(
       block,
-      'SET #state = :active, expiresAt = :e',
-      { ':active': 'ACTIVE', ':e': expiresAt },
+      'SET ruleNumber = :n',
+      '#state = :applying',
+      { ':n': ruleNumber, ':applying': 'APPLYING' },
       { '#state': 'state' },
     );
   }
 
-  /** Pushes the expiry later (never earlier); returns the expiry now in force. */
-  async extend(ref: NaclRef, cidr: string, expiresAt: string): Promise<string | undefined> {
+  /**
+   * APPLYING → ACTIVE once the entry exists, and the expiry raised to `expiresAt` (never
+   * lowered: another execution may have extended the claim meanwhile). Repeatable.
+   */
+  async activate(block: ActiveBlock, expiresAt: string): Promise<void> {
+    await this.update(
+      block,
+      'SET #state = :active',
+      '#state IN (:applying, :active)',
+      { ':active': 'ACTIVE', ':applying': 'APPLYING' },
+      { '#state': 'state' },
+    );
+    await this.extend(block, block.cidr, expiresAt);
+  }
+
+  /** Pushes the expiry of an APPLYING or ACTIVE row later (never earlier). */
+  async extend(ref: NaclRef, cidr: string, expiresAt: string): Promise<Extension> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
           UpdateExpression: 'SET expiresAt = :e',
-          ConditionExpression: 'attribute_exists(pk) AND expiresAt < :e',
-          ExpressionAttributeValues: { ':e': expiresAt },
+          ConditionExpression: 'attribute_exists(pk) AND #state IN (:applying, :active) AND expiresAt < :e',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':e': expiresAt, ':applying': 'APPLYING', ':active': 'ACTIVE' },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return out.Attributes?.expiresAt as string;
+      return { kind: 'EXTENDED', expiresAt: out.Attributes?.expiresAt as string };
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException')
-        return (await this.get(ref, cidr))?.expiresAt;
-      return classifyAwsError(error, 'extending the block');
+      if ((error as Error).name !== 'ConditionalCheckFailedException')
+        return classifyAwsError(error, 'extending the block');
+      const row = await this.get(ref, cidr);
+      if (!row) return { kind: 'GONE' };
+      if (row.state === 'LIFTING' || row.state === 'EVICTING')
+        return { kind: 'IN_TRANSITION', state: row.state };
+      return { kind: 'EXTENDED', expiresAt: row.expiresAt };
     }
   }
 
-  /** Releases the pair if `blockId` still holds it; false when someone else does (or nobody). */
-  async release(ref: NaclRef, cidr: string, blockId: string): Promise<boolean> {
+  /**
+   * ACTIVE → LIFTING, only if the row is still `block`'s and has expired by `now`. A row extended
+   * meanwhile is KEPT (with its new expiry); a row already LIFTING for `block` (a retry) lifts on.
+   */
+  async beginLift(
+    block: Pick<ActiveBlock, 'account' | 'region' | 'naclId' | 'cidr' | 'blockId'>,
+    now: string,
+  ): Promise<LiftStart> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: naclKey(block), sk: `CIDR#${block.cidr}` },
+          UpdateExpression: 'SET #state = :lifting',
+          ConditionExpression: 'blockId = :b AND #state IN (:active, :lifting) AND expiresAt <= :now',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':b': block.blockId,
+            ':active': 'ACTIVE',
+            ':lifting': 'LIFTING',
+            ':now': now,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'LIFTING', row: toBlock(out.Attributes ?? {}) };
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException')
+        return classifyAwsError(error, 'starting to lift the block');
+      const row = await this.get(block, block.cidr);
+      if (!row || row.blockId !== block.blockId) return { kind: 'GONE' };
+      return { kind: 'KEPT', row };
+    }
+  }
+
+  /**
+   * ACTIVE → EVICTING for `victim`, recording who evicts it; true when this call (or an earlier
+   * attempt of the same evictor) holds the eviction.
+   */
+  async beginEvict(victim: ActiveBlock, evictedBy: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: naclKey(victim), sk: `CIDR#${victim.cidr}` },
+          UpdateExpression: 'SET #state = :evicting, evictedBy = :by',
+          ConditionExpression:
+            'blockId = :b AND (#state = :active OR (#state = :evicting AND evictedBy = :by))',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':b': victim.blockId,
+            ':active': 'ACTIVE',
+            ':evicting': 'EVICTING',
+            ':by': evictedBy,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      return classifyAwsError(error, 'starting to evict the block');
+    }
+  }
+
+  /**
+   * Releases the pair if `blockId` still holds it (and, when given, the row is in one of
+   * `states`); false when someone else does, or nobody. Repeatable: a second release is false.
+   */
+  async release(
+    ref: NaclRef,
+    cidr: string,
+    blockId: string,
+    states?: readonly BlockState[],
+  ): Promise<boolean> {
+    const stateValues = Object.fromEntries((states ?? []).map((state, i) => [`:s${i}`, state]));
     try {
       await this.db.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
-          ConditionExpression: 'blockId = :b',
-          ExpressionAttributeValues: { ':b': blockId },
+          ConditionExpression: states?.length
+            ? `blockId = :b AND #state IN (${Object.keys(stateValues).join(', ')})`
+            : 'blockId = :b',
+          ...(states?.length ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+          ExpressionAttributeValues: { ':b': blockId, ...stateValues },
         }),
       );
       return true;
@@ -233,24 +354,44 @@ export class Ledger {
     return items;
   }
 
-  /** Counts one more block of `cidr` and returns how many there have been, this one included. */
-  async countOffence(cidr: string): Promise<number> {
-    const out = await this.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { pk: `OFFENDER#${cidr}`, sk: 'OFFENDER' },
-        UpdateExpression: 'ADD offences :one SET kind = :kind',
-        ExpressionAttributeValues: { ':one': 1, ':kind': 'OFFENDER' },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-      'counting the offence',
-    );
-    return Number(out.Attributes?.offences ?? 1);
+  /**
+   * Counts the offence of `cidr` in response `responseId` once, however often it is asked (a
+   * retried block, a lost reply), and returns how many responses have blocked it, this one included.
+   */
+  async countOffence(cidr: string, responseId: string): Promise<number> {
+    const key = { pk: `OFFENDER#${cidr}`, sk: 'OFFENDER' };
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'ADD offences :one, responses :response SET kind = :kind',
+          ConditionExpression: 'attribute_not_exists(responses) OR NOT contains(responses, :id)',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':kind': 'OFFENDER',
+            ':id': responseId,
+            ':response': new Set([responseId]),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.offences ?? 1);
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException')
+        return classifyAwsError(error, 'counting the offence');
+      const out = await this.send(
+        new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+        'reading the offence count',
+      );
+      return Number(out.Item?.offences ?? 1);
+    }
   }
 
   private async update(
     block: ActiveBlock,
     expression: string,
+    condition: string,
     values: Record<string, unknown>,
     names?: Record<string, string>,
   ): Promise<void> {
@@ -259,7 +400,7 @@ export class Ledger {
         TableName: this.table,
         Key: { pk: naclKey(block), sk: `CIDR#${block.cidr}` },
         UpdateExpression: expression,
-        ConditionExpression: 'blockId = :b',
+        ConditionExpression: `blockId = :b AND ${condition}`,
         ExpressionAttributeValues: { ...values, ':b': block.blockId },
         ExpressionAttributeNames: names,
       }),

@@ -7,15 +7,17 @@ import { defineTask, type TaskDeps } from '../shared/task';
 import { earliest } from './block-addresses';
 import { type BlockState, OwnedBlockSchema } from './contract';
 import { FindingsTable } from './findings-table';
-import { Ledger } from './ledger';
+import { type ActiveBlock, Ledger } from './ledger';
 import { isWardensEntry, NetworkAcls } from './network-acls';
 
 /**
  * Runs each time the execution's wait ends. For every block the execution owns: if its expiry
  * was pushed later (a repeat finding, another execution joining, the intake extending it), keep
- * it; if it has expired, remove the entry — only when the entry at that rule number is still the
- * deny Warden created — and release the ledger row. An entry someone removed by hand is
- * recorded, not an error; an entry that is no longer Warden's is left alone.
+ * it; if it has expired, lift it — the ledger row moves ACTIVE → LIFTING with a conditional
+ * write on "still ours and expired by now", so an extension that lands first keeps the entry and
+ * one that lands after finds the lift begun and blocks afresh. Then the entry is removed (only
+ * when it is still the deny Warden created; already gone is done) and the row released. An entry
+ * someone removed by hand is recorded, not an error; one that is no longer Warden's is left alone.
  */
 const Input = z.object({
   findingId: z.string().min(1).max(300),
@@ -24,6 +26,7 @@ const Input = z.object({
     results: z.array(z.unknown()).default([]),
     lifted: z.array(z.unknown()).default([]),
     missingSubnets: z.array(z.string()).default([]),
+    refused: z.array(z.unknown()).optional(),
   }),
 });
 type Input = z.infer<typeof Input>;
@@ -52,19 +55,34 @@ export async function liftExpiredBlocks(input: Input, deps: TaskDeps): Promise<B
   const lifted = [...(input.block.lifted as BlockState['lifted'])];
 
   for (const block of input.block.owned) {
-    const row = await ledger.get(block, block.cidr);
+    let row = await ledger.get(block, block.cidr);
     if (!row || row.blockId !== block.blockId) {
       lifted.push({ ...pick(block), outcome: 'ALREADY_RELEASED (evicted or reconciled)', at: now });
       continue;
     }
-    let expiresAt = row.expiresAt;
-    if (extendTo && extendTo > expiresAt)
-      expiresAt = (await ledger.extend(block, block.cidr, extendTo)) ?? expiresAt;
-    if (expiresAt > now) {
-      remaining.push({ ...block, expiresAt });
-      continue;
+    if (extendTo && extendTo > row.expiresAt) {
+      const extension = await ledger.extend(block, block.cidr, extendTo);
+      if (extension.kind === 'EXTENDED') row = { ...row, expiresAt: extension.expiresAt };
     }
-    lifted.push({ ...pick(block), outcome: await removeEntry(acls, ledger, block, now), at: now });
+    if (row.state === 'ACTIVE' || row.state === 'APPLYING') {
+      if (row.expiresAt > now) {
+        remaining.push({ ...block, expiresAt: row.expiresAt });
+        continue;
+      }
+      const start = await ledger.beginLift(block, now);
+      if (start.kind === 'GONE') {
+        lifted.push({ ...pick(block), outcome: 'ALREADY_RELEASED (evicted or reconciled)', at: now });
+        continue;
+      }
+      if (start.kind === 'KEPT' && (start.row.state === 'ACTIVE' || start.row.state === 'APPLYING')) {
+        // Extended between our read and the lift: the block stays.
+        remaining.push({ ...block, expiresAt: start.row.expiresAt });
+        continue;
+      }
+      row = start.row;
+    }
+    // LIFTING (ours, perhaps begun by an earlier attempt) or EVICTING (an evictor stopped halfway).
+    lifted.push({ ...pick(block), outcome: await removeEntry(acls, ledger, row, now), at: now });
   }
   return {
     results: input.block.results as BlockState['results'],
@@ -73,31 +91,37 @@ export async function liftExpiredBlocks(input: Input, deps: TaskDeps): Promise<B
     expiresAt: earliest(remaining.map((b) => b.expiresAt)),
     lifted,
     missingSubnets: input.block.missingSubnets,
+    ...(input.block.refused ? { refused: input.block.refused as BlockState['refused'] } : {}),
   };
 }
 
 async function removeEntry(
   acls: NetworkAcls,
   ledger: Ledger,
-  block: BlockState['owned'][number],
+  row: ActiveBlock,
   now: string,
 ): Promise<string> {
+  const from = row.state === 'EVICTING' ? (['EVICTING'] as const) : (['LIFTING'] as const);
   let entries: NetworkAclEntry[];
   try {
-    entries = await acls.entries(block, { fresh: true });
+    entries = await acls.entries(row, { fresh: true });
   } catch (error) {
     if (!(error instanceof ResourceGoneError)) throw error;
-    await ledger.release(block, block.cidr, block.blockId);
-    await ledger.closeRecord(block.blockId, 'REMOVED_BY_HAND', now);
+    await ledger.release(row, row.cidr, row.blockId, from);
+    await ledger.closeRecord(row.blockId, 'REMOVED_BY_HAND', now);
     return 'NACL_GONE';
   }
-  const entry = entries.find((e) => !e.Egress && e.RuleNumber === block.ruleNumber);
-  let outcome: 'EXPIRED_REMOVED' | 'REMOVED_BY_HAND' | 'NOT_WARDENS_ENTRY';
+  const entry = entries.find((e) => !e.Egress && e.RuleNumber === row.ruleNumber);
+  let outcome: 'EXPIRED_REMOVED' | 'REMOVED_BY_HAND' | 'NOT_WARDENS_ENTRY' | 'EVICTED';
   if (!entry) outcome = 'REMOVED_BY_HAND';
-  else if (!isWardensEntry(entry, block.cidr)) outcome = 'NOT_WARDENS_ENTRY';
-  else outcome = (await acls.deleteEntry(block, block.ruleNumber)) ? 'EXPIRED_REMOVED' : 'REMOVED_BY_HAND';
-  await ledger.release(block, block.cidr, block.blockId);
-  await ledger.closeRecord(block.blockId, outcome, now);
+  else if (!isWardensEntry(entry, row.cidr)) outcome = 'NOT_WARDENS_ENTRY';
+  else {
+    await acls.deleteEntry(row, row.ruleNumber);
+    outcome = 'EXPIRED_REMOVED';
+  }
+  if (row.state === 'EVICTING') outcome = 'EVICTED';
+  await ledger.release(row, row.cidr, row.blockId, from);
+  await ledger.closeRecord(row.blockId, outcome, now);
   return outcome;
 }
 

@@ -6,9 +6,15 @@ import {
   type NetworkAcl,
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
-import { classifyAwsError, MemberRoleUnavailableError, ResourceGoneError } from '../shared/errors';
+import {
+  classifyAwsError,
+  MemberRoleUnavailableError,
+  ResourceGoneError,
+  UnsafeBlockError,
+} from '../shared/errors';
 import { cacheSlot } from '../shared/runtime-caches';
 import type { TaskDeps } from '../shared/task';
+import { parseCidr } from './addresses';
 import type { NaclRef } from './ledger';
 
 /**
@@ -116,14 +122,18 @@ export class NetworkAcls {
   }
 
   /**
-   * Adds an inbound deny-all entry for `cidr`. Returns the NACL's answer for the two errors the
-   * caller decides on; other errors are thrown (transient ones as TransientAwsError).
+   * Adds an inbound deny-all entry for `cidr`, a host route only (`/32`, `/128`). Safe to repeat:
+   * when the NACL says the number is taken (or full), it is read afresh, and an entry that is
+   * exactly this deny for this address is ours — a reply lost after the entry was created, by
+   * the SDK's own retry or the task's — and is ADOPTED. Other errors are thrown (transient
+   * ones as TransientAwsError).
    */
   async addDeny(
     ref: NaclRef,
     ruleNumber: number,
     cidr: string,
-  ): Promise<'CREATED' | 'NUMBER_TAKEN' | 'LIMIT_EXCEEDED'> {
+  ): Promise<'CREATED' | 'ADOPTED' | 'NUMBER_TAKEN' | 'LIMIT_EXCEEDED'> {
+    assertHostRoute(cidr);
     const v6 = cidr.includes(':');
     try {
       await this.call(ref.account, ref.region, 'adding the deny entry', (ec2) =>
@@ -140,9 +150,15 @@ export class NetworkAcls {
       );
     } catch (error) {
       const name = (error as Error).name;
-      if (name === 'NetworkAclEntryAlreadyExists') return 'NUMBER_TAKEN';
-      if (name === 'NetworkAclEntryLimitExceeded') return 'LIMIT_EXCEEDED';
-      throw error;
+      if (name !== 'NetworkAclEntryAlreadyExists' && name !== 'NetworkAclEntryLimitExceeded') {
+        // The entry may exist now even though the call failed: forget what we knew.
+        this.naclById.delete(cacheKey(ref.account, ref.region, ref.naclId));
+        throw error;
+      }
+      const entries = await this.entries(ref, { fresh: true });
+      const existing = entries.find((e) => !e.Egress && e.RuleNumber === ruleNumber);
+      if (isWardensEntry(existing, cidr)) return 'ADOPTED';
+      return name === 'NetworkAclEntryAlreadyExists' ? 'NUMBER_TAKEN' : 'LIMIT_EXCEEDED';
     }
     const cached = this.naclById.get(cacheKey(ref.account, ref.region, ref.naclId));
     cached?.nacl.Entries?.push({
@@ -155,7 +171,7 @@ export class NetworkAcls {
     return 'CREATED';
   }
 
-  /** Deletes the inbound entry `ruleNumber`; false when it was already gone. */
+  /** Deletes the inbound entry `ruleNumber`; false when it was already gone (a repeat is done). */
   async deleteEntry(ref: NaclRef, ruleNumber: number): Promise<boolean> {
     try {
       await this.call(ref.account, ref.region, 'removing the deny entry', (ec2) =>
@@ -217,6 +233,27 @@ function cacheKey(account: string, region: string, id: string): string {
 
 function fresh(entry: { at: number } | undefined, now: number): boolean {
   return entry !== undefined && now - entry.at < CACHE_MS;
+}
+
+/**
+ * The last check before a NACL changes: Warden only ever denies one host (`/32` or `/128`), so a
+ * wider block (`0.0.0.0/0`, `::/0`, a subnet) is refused whatever asked for it.
+ */
+export function assertHostRoute(cidr: string): void {
+  let parsed: ReturnType<typeof parseCidr>;
+  try {
+    parsed = parseCidr(cidr);
+  } catch (error) {
+    throw new UnsafeBlockError(
+      `refusing to deny ${JSON.stringify(String(cidr).slice(0, 64))}: ${(error as Error).message}`,
+    );
+  }
+  const host = parsed.family === 4 ? 32 : 128;
+  if (parsed.prefixLength !== host || parsed.text !== cidr) {
+    throw new UnsafeBlockError(
+      `refusing to deny ${JSON.stringify(cidr)}: Warden denies single hosts only (/32 or /128 in canonical form)`,
+    );
+  }
 }
 
 /** The deny entry Warden would have created for `cidr` at `ruleNumber`, if the NACL has it. */

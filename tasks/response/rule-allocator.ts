@@ -17,7 +17,9 @@ export interface EntryView {
 export type Allocation =
   | { kind: 'FREE'; ruleNumber: number }
   | { kind: 'QUOTA_FULL'; used: number; quota: number }
-  | { kind: 'BAND_FULL'; band: { start: number; end: number } };
+  | { kind: 'BAND_FULL'; band: { start: number; end: number } }
+  /** Every free number in the band is above an ALLOW that covers the address: a deny there does nothing. */
+  | { kind: 'INEFFECTIVE'; allowRule: number };
 
 export function allocateRuleNumber(options: {
   entries: readonly EntryView[];
@@ -28,6 +30,11 @@ export function allocateRuleNumber(options: {
   taken?: Iterable<number>;
   /** Spreads concurrent searches over the band. @default 0 */
   seed?: number;
+  /**
+   * The lowest-numbered inbound ALLOW that covers the address, if any: a deny must be numbered
+   * below it to have any effect (rules are evaluated lowest first, first match wins).
+   */
+  below?: number;
 }): Allocation {
   const inbound = options.entries.filter((e) => !e.Egress);
   const sameFamily = inbound.filter(
@@ -36,12 +43,15 @@ export function allocateRuleNumber(options: {
   if (sameFamily.length >= options.quota)
     return { kind: 'QUOTA_FULL', used: sameFamily.length, quota: options.quota };
   const used = new Set<number>([...inbound.map((e) => e.RuleNumber ?? -1), ...(options.taken ?? [])]);
-  const size = options.band.end - options.band.start + 1;
+  const end = options.below === undefined ? options.band.end : Math.min(options.band.end, options.below - 1);
+  const size = end - options.band.start + 1;
+  if (size <= 0) return { kind: 'INEFFECTIVE', allowRule: options.below! };
   const offset = Math.abs(Math.trunc(options.seed ?? 0)) % size;
   for (let i = 0; i < size; i++) {
     const candidate = options.band.start + ((offset + i) % size);
     if (!used.has(candidate)) return { kind: 'FREE', ruleNumber: candidate };
   }
+  if (end < options.band.end) return { kind: 'INEFFECTIVE', allowRule: options.below! };
   return { kind: 'BAND_FULL', band: options.band };
 }
 

@@ -21,6 +21,15 @@ export class RuleNumberTakenError extends WardenError {}
 export class ResourceGoneError extends WardenError {}
 /** Something changed an entry Warden relies on; Warden refuses to touch what it did not create. */
 export class NotWardensEntryError extends WardenError {}
+/** An execution names a finding the intake never recorded (a made-up input); never retried. */
+export class UnrecordedFindingError extends WardenError {}
+/** Refused at the point of action: the change is not what policy and config allow. */
+export class UnsafeBlockError extends WardenError {}
+/**
+ * The ledger row of the pair is being lifted or evicted right now; the workflow retries, and the
+ * next attempt finds the pair free (or the entry gone) and blocks afresh.
+ */
+export class BlockInTransitionError extends WardenError {}
 /** A transient AWS error that survived the SDK's own attempts; the state machine retries it. */
 export class TransientAwsError extends WardenError {}
 

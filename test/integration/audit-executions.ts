@@ -1,7 +1,13 @@
 import { archiveToFolder } from '../../runtime/archive-folder';
 import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';
 import { type Harness, makeConfig, onboard, startHarness } from '../workflows/onboarding/harness';
-import { decide, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+import {
+  decide,
+  historyOf,
+  type ResponseHarness,
+  startResponseHarness,
+  until,
+} from '../workflows/response/harness';
 
 /**
  * Known executions for the audit tests, run for real on the local runtime:
@@ -51,6 +57,15 @@ export async function recordExecutions(): Promise<RecordedExecutions> {
   await response.advance(0);
   await response.advance(4);
   await decide(response, approved, 'approve', 'alice', 'looks like an attack');
+  // The block (which re-reads the recorded finding) completes before the clock moves on.
+  await until(() =>
+    historyOf(response.warden, approved).some(
+      (e) =>
+        e.type === 'TaskStateExited' &&
+        (e.stateExitedEventDetails as { name?: string } | undefined)?.name ===
+          'Block the approved addresses in the network ACLs',
+    ),
+  );
   await response.advance(2);
 
   const rejected = (await response.deliver(REJECTED)).executionArn!;

@@ -138,6 +138,7 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
     expect(story.errors).toEqual([]);
     expect(story.onboarding).toBeNull();
     expect(story.timeline.map((t) => t.state)).toEqual([
+      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
       'Find the network ACLs of the instance’s subnets',
       'Ask a person to approve the block',

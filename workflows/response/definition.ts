@@ -1,23 +1,28 @@
 import type { WardenConfig } from '../../config/schema';
 import { APPROVAL_REJECTED } from '../../tasks/approval/contract';
 import { blockAddressesTask } from '../../tasks/response/block-addresses';
+import { checkResponseInputTask } from '../../tasks/response/check-response-input';
 import { liftExpiredBlocksTask } from '../../tasks/response/lift-expired-blocks';
 import { notifyTask } from '../../tasks/response/notify';
 import { requestApprovalTask } from '../../tasks/response/request-approval';
 import { resolveNetworkAclsTask } from '../../tasks/response/resolve-network-acls';
+import { BlockInTransitionError } from '../../tasks/shared/errors';
 import { type AslDefinition, callbackTask, lambdaTask } from '../asl';
 import type { WorkflowModule } from '../index';
 
 /**
  * The response to one GuardDuty finding. The intake has already validated and triaged it (the
- * execution input holds `finding` and `triage`), so the first state decides; state names read
- * as the story an auditor follows in the execution history.
+ * execution input holds `finding` and `triage`), but anyone allowed StartExecution can write an
+ * input, so the first state replaces the triage with Warden's own decision of the finding the
+ * intake recorded; state names read as the story an auditor follows in the execution history.
  *
- * The automatic path reaches the NACL with one Lambda invocation: "Block the addresses in the
- * network ACLs" looks the NACLs up itself. The approval path looks them up first, because the
+ * The automatic path reaches the NACL with two Lambda invocations (the check, then "Block the
+ * addresses in the network ACLs", which looks the NACLs up itself). The approval path looks them up first, because the
  * approver must see which NACLs and subnets will change.
  */
 const S = {
+  check: 'Check the input against the finding Warden recorded',
+  refuse: 'Refuse an input Warden cannot verify',
   decide: 'Decide what to do with the finding',
   ignore: 'Ignore the finding',
   notifyFinding: 'Notify people about the finding',
@@ -44,6 +49,17 @@ const S = {
   failedEnd: 'Response failed',
 } as const;
 
+/** The pair is being lifted or evicted by another execution: a moment later it is free again. */
+const RETRY_IN_TRANSITION = [
+  {
+    ErrorEquals: [BlockInTransitionError.name],
+    IntervalSeconds: 2,
+    BackoffRate: 2,
+    MaxAttempts: 5,
+    JitterStrategy: 'FULL',
+  },
+];
+
 const FAIL_TO_NOTIFY = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.failed }];
 
 export function buildResponseDefinition(config: WardenConfig): AslDefinition {
@@ -57,8 +73,21 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
     });
   return {
     Comment: 'Warden: respond to one GuardDuty finding — triage decision, approval, NACL block, expiry',
-    StartAt: S.decide,
+    StartAt: S.check,
     States: {
+      [S.check]: lambdaTask({
+        task: checkResponseInputTask.id,
+        payload: { 'finding.$': '$.finding', 'triage.$': '$.triage' },
+        resultPath: '$.triage',
+        next: S.decide,
+        catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.refuse }],
+      }),
+      [S.refuse]: {
+        Type: 'Fail',
+        Error: 'UnverifiableInput',
+        Cause:
+          'The execution input names no finding Warden received, or does not match it; nothing was done.',
+      },
       [S.decide]: {
         Type: 'Choice',
         Choices: [
@@ -116,6 +145,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
         task: blockAddressesTask.id,
         payload: { 'triage.$': '$.triage', 'executionArn.$': '$$.Execution.Id' },
         resultPath: '$.block',
+        retry: RETRY_IN_TRANSITION,
         next: S.anything,
         catch: FAIL_TO_NOTIFY,
       }),
@@ -128,6 +158,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
           'approvedBy.$': '$.approval.approver',
         },
         resultPath: '$.block',
+        retry: RETRY_IN_TRANSITION,
         next: S.anything,
         catch: FAIL_TO_NOTIFY,
       }),
@@ -171,5 +202,12 @@ export const responseWorkflow: WorkflowModule = {
   description:
     'Responds to one GuardDuty finding: triage decision, approval, NACL block, notification, expiry',
   build: buildResponseDefinition,
-  tasks: [resolveNetworkAclsTask, requestApprovalTask, blockAddressesTask, liftExpiredBlocksTask, notifyTask],
+  tasks: [
+    checkResponseInputTask,
+    resolveNetworkAclsTask,
+    requestApprovalTask,
+    blockAddressesTask,
+    liftExpiredBlocksTask,
+    notifyTask,
+  ],
 };

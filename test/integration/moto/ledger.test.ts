@@ -180,7 +180,18 @@ describe('Ledger.extend on moto', () => {
     const later = await ledger().extend(block, block.cidr, '2026-03-03T10:00:00.000Z');
     const earlier = await ledger().extend(block, block.cidr, '2026-03-01T12:00:00.000Z');
 
-    expect(later).toBe('2026-03-03T10:00:00.000Z');
-    expect(earlier).toBe('2026-03-03T10:00:00.000Z');
+    expect(later).toEqual({ kind: 'EXTENDED', expiresAt: '2026-03-03T10:00:00.000Z' });
+    expect(earlier).toEqual({ kind: 'EXTENDED', expiresAt: '2026-03-03T10:00:00.000Z' });
+  });
+
+  it('refuses to extend a block whose lift has begun', async () => {
+    const block = { ...makeBlock(), state: 'ACTIVE' as const, expiresAt: '2026-03-01T11:00:00.000Z' };
+    await ledger().claim(block);
+    const lifting = await ledger().beginLift(block, '2026-03-01T12:00:00.000Z');
+
+    const extension = await ledger().extend(block, block.cidr, '2026-03-03T10:00:00.000Z');
+
+    expect(lifting.kind).toBe('LIFTING');
+    expect(extension).toEqual({ kind: 'IN_TRANSITION', state: 'LIFTING' });
   });
 });

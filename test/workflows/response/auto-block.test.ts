@@ -29,6 +29,7 @@ describe('response workflow: automatic block', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect(ec2.entries(nacl).some((e) => e.CidrBlock === '203.0.113.9/32')).toBe(false);
     expect(story(h.warden, intake.executionArn!)).toEqual([
+      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
       'Block the addresses in the network ACLs',
       'Did Warden block anything?',

@@ -21,6 +21,8 @@ export interface ResponseHarness {
   clock: ManualClock;
   network: MemberNetwork;
   deliver(options?: FindingOptions): ReturnType<typeof intakeFinding>;
+  /** The finding event `deliver` would send, for tests that drive tasks directly. */
+  findingEvent(options?: FindingOptions): ReturnType<typeof makeFindingEvent>;
   /** Runs the clock forward by `minutes`, letting every woken execution progress. */
   advance(minutes: number): Promise<void>;
   stop(): Promise<void>;
@@ -66,21 +68,20 @@ export async function startResponseHarness(
       privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
     }),
   );
+  const findingEvent = (finding: FindingOptions = {}) =>
+    makeFindingEvent({
+      accountId: MEMBER,
+      region: REGION,
+      instanceId: network.instanceId,
+      networkInterfaces: interfaces,
+      ...finding,
+    });
   return {
     warden,
     clock,
     network,
-    deliver: (finding = {}) =>
-      intakeFinding(
-        makeFindingEvent({
-          accountId: MEMBER,
-          region: REGION,
-          instanceId: network.instanceId,
-          networkInterfaces: interfaces,
-          ...finding,
-        }),
-        warden.deps,
-      ),
+    findingEvent,
+    deliver: (finding = {}) => intakeFinding(findingEvent(finding), warden.deps),
     advance: async (minutes) => {
       await settle();
       await clock.advance(minutes * 60_000);

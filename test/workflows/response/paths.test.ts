@@ -27,6 +27,7 @@ describe('response workflow paths', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     expect(story(h.warden, intake.executionArn!)).toEqual([
+      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
       'Ignore the finding',
     ]);
@@ -44,6 +45,7 @@ describe('response workflow paths', () => {
     await h.warden.runtime.waitFor(intake.executionArn!);
 
     expect(story(h.warden, intake.executionArn!)).toEqual([
+      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
       'Notify people about the finding',
       'Finding reported',
@@ -69,6 +71,7 @@ describe('response workflow paths', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect(denies(h, '203.0.113.20/32')).toBe(0);
     expect(story(h.warden, intake.executionArn!)).toEqual([
+      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
       'Find the network ACLs of the instance’s subnets',
       'Ask a person to approve the block',
