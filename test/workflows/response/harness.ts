@@ -83,12 +83,21 @@ export async function startResponseHarness(
     findingEvent,
     deliver: (finding = {}) => intakeFinding(findingEvent(finding), warden.deps),
     advance: async (minutes) => {
-      await settle();
+      await quiesce(warden);
       await clock.advance(minutes * 60_000);
-      await settle();
+      await quiesce(warden);
     },
     stop: () => warden.stop(),
   };
+}
+
+/** Lets every woken execution run until no task handler is busy (their AWS calls take real time). */
+async function quiesce(warden: LocalWarden): Promise<void> {
+  await settle();
+  while (warden.runtime.activeTasks > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await settle();
+  }
 }
 
 export function historyOf(warden: LocalWarden, executionArn: string) {
