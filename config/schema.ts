@@ -243,6 +243,17 @@ const schedule = z
   .string()
   .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'must be rate(...) or cron(...)');
 
+/** The claim the approval page records as the approver (see tasks/approval/oidc-client.ts). */
+const identityClaim = z
+  .string()
+  .regex(
+    /^[A-Za-z][\w:.-]{0,63}$/,
+    'must be a claim name such as email, preferred_username or cognito:username',
+  )
+  .describe(
+    'The claim recorded as the approver: email (only when the issuer marks it verified), preferred_username, cognito:username, … Read from UserInfo when the ID token lacks it; never the opaque sub.',
+  );
+
 export const WardenConfigSchema = z
   .object({
     organization: z
@@ -433,18 +444,67 @@ export const WardenConfigSchema = z
       .object({
         authorizer: z
           .discriminatedUnion('kind', [
-            z.object({ kind: z.literal('cognito') }).strict(),
+            z
+              .object({
+                kind: z.literal('cognito'),
+                clientType: z
+                  .enum(['public', 'confidential'])
+                  .default('public')
+                  .describe(
+                    'public: the approval page proves its codes with PKCE only; confidential: the user pool client also has a secret, kept in Secrets Manager, which the page sends with client_secret_basic.',
+                  ),
+                identityClaim: identityClaim.default('email'),
+              })
+              .strict(),
             z
               .object({
                 kind: z.literal('oidc'),
                 issuer: z.string().url().startsWith('https://'),
                 audience: z.array(z.string().min(1)).min(1),
+                clientAuthentication: z
+                  .enum(['none', 'client_secret_basic', 'private_key_jwt'])
+                  .default('none')
+                  .describe(
+                    "How the approval page authenticates at the issuer's token endpoint: none (a public client, PKCE only), client_secret_basic, or private_key_jwt (a PEM private key, RSA or EC P-256).",
+                  ),
+                clientSecretArn: z
+                  .string()
+                  .regex(
+                    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/,
+                    'must be the ARN of a Secrets Manager secret, e.g. arn:aws:secretsmanager:eu-west-1:111111111111:secret:warden-approvals-client-AbCdEf',
+                  )
+                  .optional()
+                  .describe(
+                    'The Secrets Manager secret (in the security account) holding the client secret, or the PEM private key for private_key_jwt. Required unless clientAuthentication is none.',
+                  ),
+                clientKeyId: z
+                  .string()
+                  .regex(/^[\w.:-]{1,128}$/)
+                  .optional()
+                  .describe('The `kid` the issuer knows the private_key_jwt key by, if it asks for one.'),
+                identityClaim: identityClaim.default('email'),
               })
-              .strict(),
+              .strict()
+              .superRefine((a, ctx) => {
+                if (a.clientAuthentication !== 'none' && a.clientSecretArn === undefined) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: ['clientSecretArn'],
+                    message: `is required with clientAuthentication ${a.clientAuthentication}`,
+                  });
+                }
+                if (a.clientAuthentication === 'none' && a.clientSecretArn !== undefined) {
+                  ctx.addIssue({
+                    code: 'custom',
+                    path: ['clientSecretArn'],
+                    message: 'is only used with clientAuthentication client_secret_basic or private_key_jwt',
+                  });
+                }
+              }),
           ])
-          .default({ kind: 'cognito' })
+          .default({ kind: 'cognito', clientType: 'public', identityClaim: 'email' })
           .describe(
-            'Who signs approvers in: cognito, a user pool in the security stack; oidc, an external issuer, whose `audience[0]` is the OAuth client id the approval page signs in with (a public client using PKCE, redirect URI `<api>/auth/callback`).',
+            'Who signs approvers in: cognito, a user pool in the security stack; oidc, an external issuer, whose `audience[0]` is the OAuth client id the approval page signs in with (redirect URI `<api>/auth/callback`).',
           ),
         localApprovers: z
           .array(z.string().regex(/^[\w.@-]{1,64}$/))
@@ -452,7 +512,10 @@ export const WardenConfigSchema = z
           .describe("Names that may sign in to the local runtime's approval page."),
       })
       .strict()
-      .prefault({}),
+      .default({
+        authorizer: { kind: 'cognito', clientType: 'public', identityClaim: 'email' },
+        localApprovers: ['alice', 'bob'],
+      }),
     audit: z
       .object({
         archiveRetentionDays: z

@@ -8,8 +8,13 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
-import { CALLBACK_PATH, SIGN_IN_PATH } from '../../tasks/approval/approver-sign-in';
-import { acknowledgeRule } from '../nag';
+import {
+  CALLBACK_PATH,
+  SIGN_IN_PATH,
+  SIGN_OUT_PATH,
+  SIGNED_OUT_PATH,
+} from '../../tasks/approval/approver-sign-in';
+import { acknowledgeFindings, acknowledgeRule } from '../nag';
 import type { LogEncryptionKey } from './log-encryption-key';
 
 export interface ApprovalApiProps {
@@ -30,11 +35,19 @@ export const APPROVAL_ROUTES = [
   { method: apigw.HttpMethod.POST, path: '/approvals/{id}/reject' },
 ] as const;
 
-/** The sign-in routes: the page's "Sign in" link, and where the issuer sends the browser back. */
+/**
+ * The sign-in routes: the page's "Sign in" link, where the issuer sends the browser back, the
+ * "Sign out" button and the page after it.
+ */
 export const SIGN_IN_ROUTES = [
   { method: apigw.HttpMethod.GET, path: SIGN_IN_PATH },
   { method: apigw.HttpMethod.GET, path: CALLBACK_PATH },
+  { method: apigw.HttpMethod.POST, path: SIGN_OUT_PATH },
+  { method: apigw.HttpMethod.GET, path: SIGNED_OUT_PATH },
 ] as const;
+
+/** The construct id CDK gives the one Lambda function behind every AwsCustomResource of a stack. */
+const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 /** The function behind the API: its environment gains the sign-in settings, its role the secret. */
 export interface ApprovalPageFunction {
@@ -47,7 +60,12 @@ interface SignInSettings {
   issuer: string;
   clientId: string;
   /** Only for Cognito, whose hosted domain is known here; an external issuer is discovered. */
-  endpoints?: { authorization: string; token: string; jwks: string };
+  endpoints?: { authorization: string; token: string; jwks: string; userinfo: string };
+  clientAuthentication: 'none' | 'client_secret_basic' | 'private_key_jwt';
+  /** The secret holding the client secret or private key (not for a public client). */
+  clientSecret?: secretsmanager.ISecret;
+  clientKeyId?: string;
+  identityClaim: string;
 }
 
 /**
@@ -116,16 +134,32 @@ export class ApprovalApi extends Construct {
     acknowledgeRule(
       this.sessionSecret,
       'SMG4',
-      'The secret is a random cookie key, not a credential of another system. Rotating it signs every ' +
-        'approver out; do it by hand (put a new value, then update the function so every instance ' +
-        'reads it) rather than on a schedule that would interrupt approvals.',
+      'The secret is a random cookie key, not a credential of another system. Rotating it (put a new ' +
+        'value) keeps approvers signed in: the function seals with the current version and still opens ' +
+        'cookies of the previous one, and instances started earlier read the new version when they ' +
+        'meet a cookie sealed with it.',
     );
 
     const authorizer = props.config.approvals.authorizer;
     if (authorizer.kind === 'oidc') {
       // In an ID token the audience is the client the person signed in to.
       const [clientId] = authorizer.audience;
-      this.signIn = { issuer: authorizer.issuer, clientId: clientId! };
+      this.signIn = {
+        issuer: authorizer.issuer,
+        clientId: clientId!,
+        clientAuthentication: authorizer.clientAuthentication,
+        ...(authorizer.clientSecretArn
+          ? {
+              clientSecret: secretsmanager.Secret.fromSecretCompleteArn(
+                this,
+                'ClientSecret',
+                authorizer.clientSecretArn,
+              ),
+            }
+          : {}),
+        ...(authorizer.clientKeyId ? { clientKeyId: authorizer.clientKeyId } : {}),
+        identityClaim: authorizer.identityClaim,
+      };
       return;
     }
     this.userPool = new cognito.UserPool(this, 'Approvers', {
@@ -154,12 +188,13 @@ export class ApprovalApi extends Construct {
     const domain = this.userPool.addDomain('HostedSignIn', {
       cognitoDomain: { domainPrefix: `warden-approvals-${stack.account}` },
     });
+    const confidential = authorizer.clientType === 'confidential';
     this.userPoolClient = this.userPool.addClient('ApprovalPageClient', {
       userPoolClientName: 'warden-approval-page',
-      // A public client: the function proves the code is its own with PKCE, not a client secret.
-      generateSecret: false,
+      // Public: the function proves the code is its own with PKCE alone. Confidential: it also
+      // sends the client's secret (client_secret_basic), which Cognito then requires.
+      generateSecret: confidential,
       preventUserExistenceErrors: true,
-      authFlows: { userSrp: true },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       oAuth: {
         flows: { authorizationCodeGrant: true },
@@ -169,6 +204,14 @@ export class ApprovalApi extends Construct {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
     });
+    // The hosted sign-in's code flow only. Left out, ExplicitAuthFlows defaults to refresh, SRP and
+    // custom auth ("If you don't specify a value for ExplicitAuthFlows, your app client supports
+    // ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_SRP_AUTH, and ALLOW_CUSTOM_AUTH", Cognito API reference,
+    // UserPoolClientType); the function needs only the refresh, to ask Cognito before each decision
+    // whether the approver is still enabled.
+    (this.userPoolClient.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = [
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ];
     // Written out rather than the pool's ProviderURL attribute, which omits the scheme; this is the
     // exact `iss` of the pool's tokens.
     const issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`;
@@ -179,7 +222,11 @@ export class ApprovalApi extends Construct {
         authorization: `${domain.baseUrl()}/oauth2/authorize`,
         token: `${domain.baseUrl()}/oauth2/token`,
         jwks: `${issuer}/.well-known/jwks.json`,
+        userinfo: `${domain.baseUrl()}/oauth2/userInfo`,
       },
+      clientAuthentication: confidential ? 'client_secret_basic' : 'none',
+      identityClaim: authorizer.identityClaim,
+      ...(confidential ? { clientSecret: this.cognitoClientSecret(this.userPoolClient) } : {}),
     };
   }
 
@@ -189,26 +236,60 @@ export class ApprovalApi extends Construct {
    * declares.
    */
   signInVariables(): Record<string, string> {
-    const endpoints = this.signIn.endpoints;
+    const { endpoints, clientSecret } = this.signIn;
     return {
       SIGN_IN_ISSUER: this.signIn.issuer,
       SIGN_IN_CLIENT_ID: this.signIn.clientId,
       SIGN_IN_CALLBACK_URL: this.callbackUrl,
+      SIGN_IN_CLIENT_AUTH: this.signIn.clientAuthentication,
+      SIGN_IN_IDENTITY_CLAIM: this.signIn.identityClaim,
       SESSION_SECRET_ARN: this.sessionSecret.secretArn,
+      ...(clientSecret ? { SIGN_IN_CLIENT_SECRET_ARN: clientSecret.secretArn } : {}),
+      ...(this.signIn.clientKeyId ? { SIGN_IN_CLIENT_KEY_ID: this.signIn.clientKeyId } : {}),
       ...(endpoints
         ? {
             SIGN_IN_AUTHORIZATION_ENDPOINT: endpoints.authorization,
             SIGN_IN_TOKEN_ENDPOINT: endpoints.token,
             SIGN_IN_JWKS_URI: endpoints.jwks,
+            SIGN_IN_USERINFO_ENDPOINT: endpoints.userinfo,
           }
         : {}),
     };
   }
 
   /**
+   * The Cognito app client's generated secret, copied into Secrets Manager so the function reads it
+   * as it reads the cookie key, never from its environment. CDK reads the secret with a custom
+   * resource (DescribeUserPoolClient).
+   */
+  private cognitoClientSecret(client: cognito.UserPoolClient): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'ClientSecret', {
+      description: "Warden approval page: the Cognito app client's secret",
+      secretStringValue: client.userPoolClientSecret,
+    });
+    acknowledgeRule(
+      secret,
+      'SMG4',
+      'A copy of the secret Cognito generated for the app client; Cognito has no rotation of it that ' +
+        'Secrets Manager could drive. Replace it by creating a new app client.',
+    );
+    const reader = Stack.of(this).node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
+    if (reader) {
+      acknowledgeFindings(
+        reader,
+        'IAM4',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        "CDK's own provider for reading the app client's secret at deploy time; it needs only to write its logs.",
+      );
+    }
+    return secret;
+  }
+
+  /**
    * Sends every approval and sign-in route to the page function, with no authorizer (the function
    * authenticates), and denies everyone else the session secret (the function's manifest grants
-   * it read access).
+   * it read access). A confidential client's credential exists only with some configs, so its read
+   * is granted here rather than by the manifest.
    */
   routeTo(page: ApprovalPageFunction): void {
     const integration = new HttpLambdaIntegration('ApprovalPage', page.function);
@@ -223,6 +304,8 @@ export class ApprovalApi extends Construct {
         'each request itself: OpenID Connect code flow with PKCE, ID token verified against the ' +
         "issuer's JWKS, session in an encrypted, HttpOnly, Secure cookie (tasks/approval/approver-sign-in.ts).",
     );
+
+    this.signIn.clientSecret?.grantRead(page.role);
 
     // The key signs people in: besides the function, nobody in the account may read it, whatever
     // their own policies allow.

@@ -56,8 +56,10 @@ describe('approval API with an external OIDC issuer', () => {
       'GET /approvals/{id}',
       'GET /auth/callback',
       'GET /auth/sign-in',
+      'GET /auth/signed-out',
       'POST /approvals/{id}/approve',
       'POST /approvals/{id}/reject',
+      'POST /auth/sign-out',
     ]);
   });
 

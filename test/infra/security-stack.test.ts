@@ -55,10 +55,13 @@ const COGNITO_SIGN_IN_VARIABLES = [
   'SESSION_SECRET_ARN',
   'SIGN_IN_AUTHORIZATION_ENDPOINT',
   'SIGN_IN_CALLBACK_URL',
+  'SIGN_IN_CLIENT_AUTH',
   'SIGN_IN_CLIENT_ID',
+  'SIGN_IN_IDENTITY_CLAIM',
   'SIGN_IN_ISSUER',
   'SIGN_IN_JWKS_URI',
   'SIGN_IN_TOKEN_ENDPOINT',
+  'SIGN_IN_USERINFO_ENDPOINT',
 ];
 const stateMachineArn = (name: string) => `arn:aws:states:${REGION}:${SECURITY}:stateMachine:${name}`;
 
@@ -583,8 +586,10 @@ describe('SecurityStack approval API (Cognito)', () => {
       'GET /approvals/{id}',
       'GET /auth/callback',
       'GET /auth/sign-in',
+      'GET /auth/signed-out',
       'POST /approvals/{id}/approve',
       'POST /approvals/{id}/reject',
+      'POST /auth/sign-out',
     ]);
     const page = functionOf(APPROVAL_PAGE.id).id;
     for (const route of routes) {
