@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildStory } from '../../audit/story';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
@@ -246,6 +247,15 @@ describe('approvals in AWS mode over http, a public PKCE client at oidc-provider
     expect(record.status).toBe('SUCCEEDED');
     expect(JSON.parse(record.output!).decision).toMatchObject({
       approved: true,
+      approver: 'alice@example.com',
+      reason: 'Known brute-force source.',
+    });
+    // The audit story names the person by the verified claim, not the provider's opaque sub.
+    const story = buildStory({
+      execution: { ...record },
+      events: [...warden.runtime.store.history(executionArn)],
+    });
+    expect(story.approval).toMatchObject({
       approver: 'alice@example.com',
       reason: 'Known brute-force source.',
     });
