@@ -8,3 +8,10 @@ export class CliError extends Error {
     super(message);
   }
 }
+
+/** A bad argument or option value: exit code 2 in every command, as commander's own usage errors. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}

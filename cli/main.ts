@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import '../runtime/polyfills';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { commands } from './commands';
@@ -12,6 +14,7 @@ import { commands } from './commands';
 export function buildProgram(): Command {
   const program = new Command('warden')
     .description('Organisation-wide GuardDuty onboarding and finding response')
+    .version(packageVersion(), '-V, --version', 'print the version of Warden')
     .exitOverride();
   program.configureOutput({ outputError: (text, write) => write(`${text.split('\n')[0]}\n`) });
   for (const register of commands) register(program);
@@ -19,8 +22,26 @@ export function buildProgram(): Command {
   return program;
 }
 
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // `warden nosuch --help` would print the root help and exit 0, as if nosuch existed.
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (
+    first !== undefined &&
+    argv.indexOf(first) === 0 &&
+    !program.commands.some((c) => c.name() === first || c.aliases().includes(first)) &&
+    first !== 'help'
+  ) {
+    process.stderr.write(`warden: unknown command '${first}' (see warden --help)\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

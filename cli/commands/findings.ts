@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { SEVERITY_BANDS, type WardenConfig } from '../../config/schema';
 import type { SeverityBand } from '../../tasks/response/policy';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import { startFindingsDemo } from '../findings/demo';
 import { type FindingFilters, readOrganizationFindings } from '../findings/fetch';
 import { FindingsView, type FindingsViewResult, type WardenState } from '../findings/view';
@@ -41,21 +41,21 @@ export function parseFilters(options: FindingsOptions, now: Date = new Date()): 
   if (options.severity !== undefined) {
     const band = options.severity.toUpperCase();
     if (!(SEVERITY_BANDS as readonly string[]).includes(band)) {
-      throw new CliError(`--severity must be one of ${SEVERITY_BANDS.join(', ')}, got ${options.severity}`);
+      throw new UsageError(`--severity must be one of ${SEVERITY_BANDS.join(', ')}, got ${options.severity}`);
     }
     filters.minSeverity = band as SeverityBand;
   }
   if (options.account?.length) {
     const accounts = options.account.flatMap((a) => a.split(',')).map((a) => a.trim());
     const bad = accounts.find((a) => !ACCOUNT_ID.test(a));
-    if (bad !== undefined) throw new CliError(`--account must be a 12-digit account id, got ${bad}`);
+    if (bad !== undefined) throw new UsageError(`--account must be a 12-digit account id, got ${bad}`);
     filters.accounts = accounts;
   }
   if (options.type?.length) {
     const types = options.type.flatMap((t) => t.split(',')).map((t) => t.trim());
     const bad = types.find((t) => !/^[A-Za-z0-9*]+:[A-Za-z0-9*]+\/[A-Za-z0-9.!&_*-]+$|^\*$/.test(t));
     if (bad !== undefined) {
-      throw new CliError(`--type must be a finding type or glob such as Recon:EC2/* , got ${bad}`);
+      throw new UsageError(`--type must be a finding type or glob such as Recon:EC2/* , got ${bad}`);
     }
     filters.types = types;
   }
@@ -71,7 +71,7 @@ export function parseSince(text: string, now: Date): Date {
   }
   const at = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(at)) {
-    throw new CliError(`--since must be a duration such as 7d, 12h or 30m, or an ISO time, got ${text}`);
+    throw new UsageError(`--since must be a duration such as 7d, 12h or 30m, or an ISO time, got ${text}`);
   }
   return new Date(at);
 }
@@ -79,7 +79,7 @@ export function parseSince(text: string, now: Date): Date {
 export function parseTop(text: string): number {
   const top = Number(text);
   if (!/^\d+$/.test(text) || top < 1 || top > 1000) {
-    throw new CliError(`--top must be a whole number from 1 to 1000, got ${text}`);
+    throw new UsageError(`--top must be a whole number from 1 to 1000, got ${text}`);
   }
   return top;
 }
@@ -99,10 +99,10 @@ export async function runFindings(
   const top = parseTop(options.top);
   const regions = (options.region ?? []).flatMap((r) => r.split(',')).map((r) => r.trim());
   const bad = regions.find((r) => !REGION.test(r));
-  if (bad !== undefined) throw new CliError(`--region must be an AWS region such as eu-west-1, got ${bad}`);
+  if (bad !== undefined) throw new UsageError(`--region must be an AWS region such as eu-west-1, got ${bad}`);
   const aws = regions.length > 0 || options.profile !== undefined;
   if (!aws && (options.ledgerTable || options.approvalsTable)) {
-    throw new CliError('--ledger-table and --approvals-table read AWS: give --region or --profile as well');
+    throw new UsageError('--ledger-table and --approvals-table read AWS: give --region or --profile as well');
   }
   const view = new FindingsView(
     config,

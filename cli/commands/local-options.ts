@@ -4,7 +4,7 @@ import type { WardenConfig } from '../../config/schema';
 import { AcceleratedClock } from '../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 
 /**
  * What `warden onboard` and `warden sweep` share: the config file and a local Warden on the
@@ -29,7 +29,7 @@ export function readConfigOption(path: string): WardenConfig {
 export function readMemberCount(text: string): number {
   const count = Number(text);
   if (!/^\d+$/.test(text) || count < 1 || count > 5000) {
-    throw new CliError(`--members must be a whole number from 1 to 5000, got ${text}`);
+    throw new UsageError(`--members must be a whole number from 1 to 5000, got ${text}`);
   }
   return count;
 }

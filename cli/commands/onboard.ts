@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ACCOUNT_ID } from '../../config/aws-names';
 import { backfill, startOnboarding, waitForExecutions } from '../../runtime/onboarding-runner';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import {
   DEFAULT_CONFIG,
   progressBar,
@@ -47,10 +47,10 @@ export async function runOnboard(
   out: { write(text: string): void } = process.stdout,
   progress: { write(text: string): void } = process.stderr,
 ): Promise<AccountSummary[]> {
-  if (accountId && options.all) throw new CliError('give either an ACCOUNT_ID or --all, not both');
-  if (!accountId && !options.all) throw new CliError('give an ACCOUNT_ID to onboard, or --all');
+  if (accountId && options.all) throw new UsageError('give either an ACCOUNT_ID or --all, not both');
+  if (!accountId && !options.all) throw new UsageError('give an ACCOUNT_ID to onboard, or --all');
   if (accountId && !ACCOUNT_ID.test(accountId)) {
-    throw new CliError(`ACCOUNT_ID must be a 12-digit AWS account id, got '${accountId}'`);
+    throw new UsageError(`ACCOUNT_ID must be a 12-digit AWS account id, got '${accountId}'`);
   }
   const config = readConfigOption(options.config);
   const warden = await startSandboxWarden(config, readMemberCount(options.members));

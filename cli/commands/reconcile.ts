@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../../tasks/response/reconcile-blocks';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import { runningEndpoint } from '../target/local-endpoint';
 import { table } from './local-options';
 
@@ -41,9 +41,9 @@ export function registerReconcile(program: Command): void {
 async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   const timeoutSeconds = Number(options.timeout);
   if (!/^\d+$/.test(options.timeout) || timeoutSeconds < 1) {
-    throw new CliError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
+    throw new UsageError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
   }
-  if (options.profile && !options.region) throw new CliError('--profile needs --region');
+  if (options.profile && !options.region) throw new UsageError('--profile needs --region');
   const client = options.region
     ? new SFNClient({ region: options.region, profile: options.profile })
     : new SFNClient({

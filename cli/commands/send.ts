@@ -8,7 +8,7 @@ import {
 import type { Command } from 'commander';
 import type { EventRecord, RuleDelivery } from '../../runtime/eventbridge/local-bus';
 import { entrySize, MAX_ENTRIES, MAX_REQUEST_ENTRY_BYTES } from '../../runtime/eventbridge/put-events';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import { EventInputError, type EventToSend, readEventsToSend } from '../send/read-events';
 import { runningEndpoint } from '../target/local-endpoint';
 
@@ -38,9 +38,8 @@ export async function runSend(
   if (options.region !== undefined || options.profile !== undefined) {
     // PutEvents in AWS refuses aws.* sources from callers (NotAuthorizedForSourceException):
     // only GuardDuty itself can put a GuardDuty finding on a bus.
-    throw new CliError(
+    throw new UsageError(
       'send acts on a local Warden only: EventBridge in AWS refuses events with an aws.* source from callers; to test Warden in AWS, generate findings with `aws guardduty create-sample-findings`',
-      2,
     );
   }
   const endpoint = runningEndpoint(options);

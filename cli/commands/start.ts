@@ -9,7 +9,7 @@ import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { runScenario } from '../../runtime/scenario/demo';
 import { Ledger } from '../../tasks/response/ledger';
 import { writeRuntimeInfo } from '../audit/sources/runtime-info';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
 
 /**
@@ -22,7 +22,7 @@ import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
 interface StartOptions {
   config: string;
   once?: boolean;
-  port: string;
+  port?: string;
   blockMinutes?: string;
   members: string;
   dataDir: string;
@@ -34,7 +34,10 @@ export function registerStart(program: Command): void {
     .description('run Warden locally against a sandbox organisation and play the demo scenario')
     .option('--config <file>', 'config file', DEFAULT_CONFIG)
     .option('--once', 'run the scenario on a fast clock, print a summary and exit')
-    .option('--port <port>', 'port of the approval page and the Step Functions endpoint on 127.0.0.1', '4321')
+    .option(
+      '--port <port>',
+      'port of the approval page, the Step Functions and EventBridge endpoints on 127.0.0.1 (default: 4321; any free port with --once)',
+    )
     .option(
       '--block-minutes <minutes>',
       'how long blocks last (default: 2 interactively, the config’s with --once)',
@@ -47,7 +50,7 @@ export function registerStart(program: Command): void {
 }
 
 async function start(options: StartOptions): Promise<void> {
-  const port = wholeNumber(options.port, '--port', 0, 65535);
+  const port = wholeNumber(options.port ?? (options.once ? '0' : '4321'), '--port', 0, 65535);
   const members = wholeNumber(options.members, '--members', 1, 50);
   const base = readConfigOption(options.config);
   const blockMinutes = options.blockMinutes
@@ -75,7 +78,9 @@ async function start(options: StartOptions): Promise<void> {
     clock,
     dataDir: options.dataDir,
   });
-  const server = await startHttpServer({ warden, port: options.once ? 0 : port }).catch((error: Error) => {
+  const server = await startHttpServer({ warden, port }).catch(async (error: Error) => {
+    // The runtime already holds timers and a database: stop it, or the process never exits.
+    await warden.stop();
     throw new CliError(`cannot serve on 127.0.0.1:${port}: ${error.message} (choose another with --port)`);
   });
   mountConsole(server, warden);
@@ -104,7 +109,9 @@ async function start(options: StartOptions): Promise<void> {
     out(
       `Sign in at ${server.url}/sign-in as ${config.approvals.localApprovers.join(' or ')} to approve or reject.`,
     );
-    out(`Blocks last ${blockMinutes} minutes. Read the story of every execution with: npx warden audit`);
+    out(
+      `Blocks last ${blockMinutes} minutes. Read the story of every execution with: npm run warden -- audit`,
+    );
     out('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -164,6 +171,6 @@ async function printSummary(
 function wholeNumber(text: string, flag: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max)
-    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got ${text}`);
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${text}`);
   return n;
 }

@@ -1,6 +1,6 @@
 import { SourceUnavailableError } from '../audit/errors';
 import { readRuntimeInfo } from '../audit/sources/runtime-info';
-import { CliError } from '../cli-error';
+import { CliError, UsageError } from '../cli-error';
 
 /**
  * Which running Warden a command acts on when it is not AWS: `--endpoint URL` when given, else
@@ -16,10 +16,10 @@ export function endpointOption(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new CliError(`--endpoint must be a URL such as http://127.0.0.1:4321, got ${text}`, 2);
+    throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:4321, got ${text}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new CliError(`--endpoint must be an http or https URL, got ${text}`, 2);
+    throw new UsageError(`--endpoint must be an http or https URL, got ${text}`);
   }
   return url.origin;
 }

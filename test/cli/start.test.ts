@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../fixtures/cli-run';
@@ -38,5 +40,80 @@ describe('warden start', () => {
     expect(run.code).not.toBe(0);
     expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toContain('/nonexistent/warden.json');
+  });
+
+  describe('on a port already in use', () => {
+    let busy: Server;
+    let port: number;
+    beforeAll(async () => {
+      busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      port = (busy.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+    it('says so and the process exits 1 instead of hanging', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'warden-busy-'));
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(__dirname, '..', '..', 'cli', 'main.ts'),
+          'start',
+          '--port',
+          String(port),
+          '--data-dir',
+          dataDir,
+        ],
+        { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(killer);
+
+      expect(code).toBe(1);
+      expect(stderr).toContain(`warden: cannot serve on 127.0.0.1:${port}: listen EADDRINUSE`);
+    }, 120_000);
+
+    it('--once uses the --port it is given', async () => {
+      const run = await runCli([
+        'start',
+        '--once',
+        '--port',
+        String(port),
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'warden-once-')),
+      ]);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(new RegExp(`^warden: cannot serve on 127\\.0\\.0\\.1:${port}: `));
+    });
+  });
+
+  it.each([
+    [['nosuch', '--help'], "warden: unknown command 'nosuch' (see warden --help)"],
+    [['start', '--port', 'eighty'], 'warden: --port must be a whole number from 0 to 65535, got eighty'],
+    [
+      ['onboard', 'not-an-account'],
+      "warden: ACCOUNT_ID must be a 12-digit AWS account id, got 'not-an-account'",
+    ],
+  ])('treats %j as a usage error: one line, exit 2', async (args, message) => {
+    const run = await runCli(args);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(message);
+  });
+
+  it('prints its version with --version', async () => {
+    const run = await runCli(['--version']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
