@@ -9,9 +9,8 @@ import { acknowledgeFindings } from '../nag';
 import { checkPlaceholders, WiringError } from '../task-catalog';
 import type { LogEncryptionKey } from './log-encryption-key';
 
-/** How a service integration's ARN starts in the ASL, and the substitution that replaces it. */
+/** How a service integration's ARN starts in the ASL. */
 const COMMERCIAL_INTEGRATION = '"arn:aws:states:::';
-export const PARTITION_PLACEHOLDER = 'Partition';
 
 export interface WorkflowStateMachineProps {
   readonly workflow: WorkflowModule;
@@ -37,16 +36,12 @@ export class WorkflowStateMachine extends Construct {
     const placeholders = checkPlaceholders(workflow, definition);
 
     // The ASL names service integrations in the commercial partition (the local runtime's); the
-    // deployed definition names them in the stack's partition (aws-cn, aws-us-gov, ...).
+    // deployed definition names them in the stack's partition (aws-cn, aws-us-gov, ...), through
+    // the partition pseudo parameter inside the definition string.
     const substitutions: Record<string, string> = {};
-    let body = JSON.stringify(definition);
-    if (body.includes(COMMERCIAL_INTEGRATION)) {
-      if (placeholders.includes(PARTITION_PLACEHOLDER)) {
-        throw new WiringError(`workflow ${workflow.name}: a task may not be named ${PARTITION_PLACEHOLDER}`);
-      }
-      body = body.split(COMMERCIAL_INTEGRATION).join(`"arn:\${${PARTITION_PLACEHOLDER}}:states:::`);
-      substitutions[PARTITION_PLACEHOLDER] = Stack.of(this).partition;
-    }
+    const body = JSON.stringify(definition)
+      .split(COMMERCIAL_INTEGRATION)
+      .join(`"arn:${Stack.of(this).partition}:states:::`);
     const invoked: lambda.IFunction[] = [];
     for (const taskId of placeholders) {
       const fn = props.functions.get(taskId);
