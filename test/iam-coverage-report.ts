@@ -25,8 +25,8 @@ interface RunSelection {
 
 export function finishIamCoverage(selection: RunSelection): void {
   const snapshot = readCoverageFiles(IAM_COVERAGE_DIR);
-  // No test loaded a synthesized role: there is nothing to report on yet.
-  if (snapshot.entries.length === 0) return;
+  // No test loaded a synthesized role or made an unevaluated call: there is nothing to report.
+  if (snapshot.entries.length === 0 && Object.keys(snapshot.bypassed ?? {}).length === 0) return;
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   writeFileSync(join(ARTIFACTS_DIR, 'iam-coverage.md'), formatCoverageReport(snapshot));
   writeFileSync(join(ARTIFACTS_DIR, 'iam-coverage.json'), `${JSON.stringify(snapshot, null, 2)}\n`);

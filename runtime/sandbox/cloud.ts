@@ -4,6 +4,7 @@ import { AwsError } from './aws-error';
 import { FaultInjector } from './faults';
 import { type IamCoverage, suiteIamCoverage } from './iam-coverage';
 import { type IamEnforcementMode, IamEnforcer } from './iam-enforcement';
+import { SandboxSetupError } from './setup-error';
 
 /**
  * The sandbox cloud: an in-process, stateful stand-in for the part of AWS that Warden calls.
@@ -87,7 +88,7 @@ export class SandboxCloud {
     this.faults = new FaultInjector(options.seed ?? 1);
     this.iamCoverage = options.iamCoverage ?? suiteIamCoverage;
     this.iam = new IamEnforcer(
-      options.iamEnforcement ?? 'roles-with-policies',
+      options.iamEnforcement ?? enforcementFromEnvironment() ?? 'roles-with-policies',
       this.services,
       this.iamCoverage,
     );
@@ -233,6 +234,22 @@ export class SandboxCloud {
 }
 
 const PASS_THROUGH = Symbol('pass-through');
+const ENFORCEMENT_MODES: readonly IamEnforcementMode[] = ['roles-with-policies', 'every-principal'];
+
+/**
+ * `WARDEN_SANDBOX_IAM=every-principal` runs every sandbox cloud that does not choose a mode under
+ * full enforcement, e.g. to see which callers still use roles without declared permissions.
+ */
+function enforcementFromEnvironment(): IamEnforcementMode | undefined {
+  const value = process.env.WARDEN_SANDBOX_IAM;
+  if (value === undefined || value === '') return undefined;
+  if (!(ENFORCEMENT_MODES as readonly string[]).includes(value)) {
+    throw new SandboxSetupError(
+      `WARDEN_SANDBOX_IAM must be one of ${ENFORCEMENT_MODES.join(', ')}, got '${value}'`,
+    );
+  }
+  return value as IamEnforcementMode;
+}
 
 function isLostPassThrough(result: unknown): result is { [PASS_THROUGH]: AwsError; record: CallRecord } {
   return typeof result === 'object' && result !== null && PASS_THROUGH in result;

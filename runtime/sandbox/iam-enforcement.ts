@@ -400,6 +400,7 @@ export class IamEnforcer {
     }
     if (this.mode === 'every-principal') return { policies: [], role, principalArn };
     this.bypassedPrincipals.add(principalArn);
+    this.coverage.recordBypass(principalArn);
     return { policies: [UNMODELLED_POLICY], principalArn };
   }
 

@@ -128,3 +128,27 @@ describe('IAM coverage', () => {
     expect(coverage.isEmpty()).toBe(true);
   });
 });
+
+describe('IAM coverage of roles without declared permissions', () => {
+  it('lists the callers whose identity side was not evaluated', async () => {
+    const coverage = new IamCoverage();
+    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const services = registerCoreServices(cloud, makeClock().clock, {
+      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+    });
+    services.iam.createRole(SECURITY, 'warden-execution', 'lambda.amazonaws.com');
+    const gd = factoryFor(cloud, SECURITY, 'warden-execution').client(GuardDutyClient, {
+      account: SECURITY,
+      region: HOME_REGION,
+    });
+
+    await gd.send(new ListDetectorsCommand({}));
+    await gd.send(new ListDetectorsCommand({}));
+
+    expect(coverage.snapshot().bypassed).toEqual({ [`arn:aws:iam::${SECURITY}:role/warden-execution`]: 2 });
+    expect(formatCoverageReport(coverage.snapshot())).toContain(
+      `## Calls not evaluated on the identity side\n\nThese roles were created without declared permissions; their calls passed the identity side unevaluated.\n\n- arn:aws:iam::${SECURITY}:role/warden-execution: 2 call(s)`,
+    );
+    expect(() => checkCoverage(coverage.snapshot())).not.toThrow();
+  });
+});

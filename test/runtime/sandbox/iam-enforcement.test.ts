@@ -642,3 +642,28 @@ describe('keys used on the caller’s behalf', () => {
     expect(error.message).toContain(`kms:GenerateDataKey on resource: ${key.arn}`);
   });
 });
+
+describe('the enforcement mode from the environment', () => {
+  const saved = process.env.WARDEN_SANDBOX_IAM;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.WARDEN_SANDBOX_IAM;
+    else process.env.WARDEN_SANDBOX_IAM = saved;
+  });
+
+  it('runs clouds that choose no mode under WARDEN_SANDBOX_IAM', () => {
+    process.env.WARDEN_SANDBOX_IAM = 'every-principal';
+
+    expect(new SandboxCloud({ iamCoverage: new IamCoverage() }).iam.mode).toBe('every-principal');
+    expect(
+      new SandboxCloud({ iamEnforcement: 'roles-with-policies', iamCoverage: new IamCoverage() }).iam.mode,
+    ).toBe('roles-with-policies');
+  });
+
+  it('refuses a mode it does not know, naming the variable and the value', () => {
+    process.env.WARDEN_SANDBOX_IAM = 'off';
+
+    expect(() => new SandboxCloud()).toThrow(
+      "WARDEN_SANDBOX_IAM must be one of roles-with-policies, every-principal, got 'off'",
+    );
+  });
+});
