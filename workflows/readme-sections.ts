@@ -71,6 +71,15 @@ const HEADLINES: Record<string, Record<string, string>> = {
     scalingRatio1000vs100: '≤ 11',
   },
   replay: { findingsPerSecond: '≥ 20,000' },
+  scale: {
+    allCompleted: '1',
+    longestInvocationSeconds: '≤ 60',
+    peakStateBytes: '≤ 262,144',
+    largestHistoryEvents: '≤ 25,000',
+    worstGrowthRatio: '≤ 1.1',
+  },
+  cost: { autoBlockPerThousand: '≤ 0.20', ignoredPerThousand: '≤ 0.03' },
+  cold: { largestBundleBytes: '≤ 1,048,576', bundlesOver1MB: '0', coldInitRatio: '≤ 1.5' },
 };
 
 function replaceBetween(text: string, start: string, end: string, content: string): string {

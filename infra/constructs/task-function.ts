@@ -26,6 +26,9 @@ export interface TaskFunctionProps {
   readonly memorySize?: number;
 }
 
+/** Where esbuild looks in a package.json for the file to bundle (bench:cold bundles the same way). */
+export const BUNDLE_MAIN_FIELDS = ['module', 'main'] as const;
+
 /**
  * The esbuild `define` that compiles the config into the bundle (`process.env.WARDEN_CONFIG` is
  * replaced by a string literal), so it cannot drift from what was synthesized and does not count
@@ -97,6 +100,9 @@ export class TaskFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         minify: true,
         sourceMap: true,
+        // The packages' ES module builds first: esbuild can drop what a function does not import
+        // (the AWS SDK ships both), which the CommonJS builds do not let it see.
+        mainFields: [...BUNDLE_MAIN_FIELDS],
         // Bundle the exact SDK versions the tests ran with instead of the runtime's copy.
         externalModules: [],
         define: configDefine(props.config),
