@@ -91,9 +91,14 @@ export interface FindingsExportProps {
 
 /**
  * The central bucket GuardDuty exports findings to (CreatePublishingDestination, called by the
- * onboarding tasks with `bucketArn` and `key.keyArn`). GuardDuty writes as its service principal;
- * the policies admit it only on behalf of the security account's detectors in Warden's regions
- * (`aws:SourceAccount`, `aws:SourceArn`) and only for objects encrypted with this key.
+ * tasks whose manifests declare FINDINGS_BUCKET_ARN / FINDINGS_KMS_KEY_ARN, which the security
+ * stack sets to `bucket.bucketArn` and `key.keyArn`). GuardDuty writes as its service principal;
+ * the policies follow AWS's "Attaching policy to your KMS key" and "Attaching policy to Amazon S3
+ * bucket" steps (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html):
+ * kms:GenerateDataKey on the key, s3:GetBucketLocation and s3:PutObject on the bucket, admitted
+ * only on behalf of the security account's detectors in Warden's regions (`aws:SourceAccount`,
+ * `aws:SourceArn`), denying uploads without SSE-KMS or with another key, and TLS only. The bucket
+ * and key live in one region, as the export requires; every Warden region exports to it.
  */
 export class FindingsExport extends Construct {
   readonly bucket: s3.Bucket;
