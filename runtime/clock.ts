@@ -48,10 +48,21 @@ interface Sleeper {
   resolve: () => void;
 }
 
+/** Tells whether some work woken by the clock is still running in real time (awaiting I/O). */
+export type BusyProbe = () => boolean;
+
+/**
+ * How long a manual clock waits, in real time, for woken work to finish before it calls the world
+ * settled anyway: long enough for a task handler's DynamoDB and sandbox calls on a loaded machine,
+ * short enough that a handler stuck on purpose (a fault test) does not stall the suite.
+ */
+const SETTLE_LIMIT_MS = 15_000;
+
 export class ManualClock implements Clock {
   private current: number;
   private sleepers: Sleeper[] = [];
   private seq = 0;
+  private readonly probes: BusyProbe[] = [];
 
   constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
     this.current = start;
@@ -77,6 +88,32 @@ export class ManualClock implements Clock {
     });
   }
 
+  /**
+   * Registers work this clock waits for whenever it settles: the local runtime's task handlers,
+   * which await real I/O (dynalite over loopback), so a fixed number of event-loop turns is not
+   * enough on a busy machine. Returns a function that removes the probe.
+   */
+  watch(probe: BusyProbe): () => void {
+    this.probes.push(probe);
+    return () => {
+      const at = this.probes.indexOf(probe);
+      if (at >= 0) this.probes.splice(at, 1);
+    };
+  }
+
+  /**
+   * Lets the promise chains woken so far run, then waits (in real time, up to SETTLE_LIMIT_MS)
+   * until no watched work is in flight, so a test reads the world after every woken task ended.
+   */
+  async settle(): Promise<void> {
+    const deadline = Date.now() + SETTLE_LIMIT_MS;
+    await settle();
+    while (this.probes.some((busy) => busy()) && Date.now() < deadline) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 1));
+      await settle();
+    }
+  }
+
   /** How many waits are pending, and when the next one is due. */
   get pending(): number {
     return this.sleepers.length;
@@ -99,10 +136,10 @@ export class ManualClock implements Clock {
       this.current = Math.max(this.current, due.at);
       this.sleepers = this.sleepers.filter((s) => s !== due);
       due.resolve();
-      await settle();
+      await this.settle();
     }
     this.current = Math.max(this.current, target);
-    await settle();
+    await this.settle();
   }
 }
 

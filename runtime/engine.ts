@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { runTask, type TaskDefinition, type TaskDeps } from '../tasks/shared/task';
 import { type AslDefinition, type AslState, allStates, isCallbackTask, taskIdOf } from '../workflows/asl';
-import { type Clock, RealClock } from './clock';
+import { type Clock, ManualClock, RealClock } from './clock';
 import { type ExecutionRecord, type ExecutionStatus, ExecutionStore } from './history';
 import { HistoryRecorder } from './history-recorder';
 import { TaskTokenBroker } from './task-tokens';
@@ -91,6 +91,8 @@ export class LocalRuntime {
     this.clock = options.clock ?? new RealClock();
     this.store = options.store ?? new ExecutionStore();
     this.tokens = new TaskTokenBroker(this.clock);
+    // A manual clock (tests) settles only once the task handlers it woke have finished.
+    if (this.clock instanceof ManualClock) this.clock.watch(() => this.tasksInFlight > 0);
   }
 
   get deps(): TaskDeps {

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../config/load';
 import type { WardenConfigInput } from '../../../config/schema';
-import { ManualClock, settle } from '../../../runtime/clock';
+import { ManualClock } from '../../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
 import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenario/network';
 import { csrfToken } from '../../../tasks/approval/csrf';
@@ -83,21 +83,11 @@ export async function startResponseHarness(
     findingEvent,
     deliver: (finding = {}) => intakeFinding(findingEvent(finding), warden.deps),
     advance: async (minutes) => {
-      await quiesce(warden);
+      await clock.settle();
       await clock.advance(minutes * 60_000);
-      await quiesce(warden);
     },
     stop: () => warden.stop(),
   };
-}
-
-/** Lets every woken execution run until no task handler is busy (their AWS calls take real time). */
-async function quiesce(warden: LocalWarden): Promise<void> {
-  await settle();
-  while (warden.runtime.activeTasks > 0) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    await settle();
-  }
 }
 
 export function historyOf(warden: LocalWarden, executionArn: string) {
