@@ -147,30 +147,10 @@ export async function setupFromEnvironment(
     account: securityAccountId,
     region: homeRegion,
   });
-  const readSecret = async (secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS') => {
-    try {
-      const value = await secrets.send(
-        new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
-      );
-      if (!value.SecretString) {
-        throw new SignInConfigurationError(`the secret ${secretId} (${stage}) holds no string`);
-      }
-      return value.SecretString;
-    } catch (error) {
-      // A secret never rotated has no AWSPREVIOUS version.
-      if (stage === 'AWSPREVIOUS' && (error as Error).name === 'ResourceNotFoundException') return undefined;
-      throw error;
-    }
-  };
-  // The key ring: seal with the current version, still open what the previous one sealed.
-  const loadSealer = async () => {
-    const current = await readSecret(e.SESSION_SECRET_ARN, 'AWSCURRENT');
-    const previous = await readSecret(e.SESSION_SECRET_ARN, 'AWSPREVIOUS');
-    return new CookieSealer(previous && previous !== current ? [current!, previous] : [current!]);
-  };
+  const loadSealer = sessionKeyRing(secrets, e.SESSION_SECRET_ARN);
   const sealer = new RotatingCookieSealer(await loadSealer(), loadSealer);
   const clientSecret = e.SIGN_IN_CLIENT_SECRET_ARN
-    ? await readSecret(e.SIGN_IN_CLIENT_SECRET_ARN, 'AWSCURRENT')
+    ? await readSecret(secrets, e.SIGN_IN_CLIENT_SECRET_ARN, 'AWSCURRENT')
     : undefined;
   const oidc = new OidcClient({
     issuer: e.SIGN_IN_ISSUER,
@@ -200,6 +180,38 @@ export async function setupFromEnvironment(
         : undefined,
   });
   return { deps, signIn: new ApproverSignIn(oidc, sealer, deps) };
+}
+
+/**
+ * The cookie key ring from the session secret: seal with the current version, still open what the
+ * previous one sealed (Secrets Manager keeps both stages while the secret rotates).
+ */
+export function sessionKeyRing(secrets: SecretsManagerClient, secretId: string): () => Promise<CookieSealer> {
+  return async () => {
+    const current = await readSecret(secrets, secretId, 'AWSCURRENT');
+    const previous = await readSecret(secrets, secretId, 'AWSPREVIOUS');
+    return new CookieSealer(
+      previous !== undefined && previous !== current ? [current!, previous] : [current!],
+    );
+  };
+}
+
+async function readSecret(
+  secrets: SecretsManagerClient,
+  secretId: string,
+  stage: 'AWSCURRENT' | 'AWSPREVIOUS',
+): Promise<string | undefined> {
+  try {
+    const value = await secrets.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+    if (!value.SecretString) {
+      throw new SignInConfigurationError(`the secret ${secretId} (${stage}) holds no string`);
+    }
+    return value.SecretString;
+  } catch (error) {
+    // A secret never rotated has no AWSPREVIOUS version.
+    if (stage === 'AWSPREVIOUS' && (error as Error).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
 }
 
 function toResult(response: {
