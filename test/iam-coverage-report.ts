@@ -23,13 +23,19 @@ interface RunSelection {
   shard?: unknown;
 }
 
-export function finishIamCoverage(selection: RunSelection): void {
-  const snapshot = readCoverageFiles(IAM_COVERAGE_DIR);
+export function finishIamCoverage(
+  selection: RunSelection,
+  directories: { coverage: string; artifacts: string } = {
+    coverage: IAM_COVERAGE_DIR,
+    artifacts: ARTIFACTS_DIR,
+  },
+): void {
+  const snapshot = readCoverageFiles(directories.coverage);
   // No test loaded a synthesized role or made an unevaluated call: there is nothing to report.
   if (snapshot.entries.length === 0 && Object.keys(snapshot.bypassed ?? {}).length === 0) return;
-  mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  writeFileSync(join(ARTIFACTS_DIR, 'iam-coverage.md'), formatCoverageReport(snapshot));
-  writeFileSync(join(ARTIFACTS_DIR, 'iam-coverage.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
+  mkdirSync(directories.artifacts, { recursive: true });
+  writeFileSync(join(directories.artifacts, 'iam-coverage.md'), formatCoverageReport(snapshot));
+  writeFileSync(join(directories.artifacts, 'iam-coverage.json'), `${JSON.stringify(snapshot, null, 2)}\n`);
   if (isWholeSuite(selection)) {
     checkCoverage(snapshot);
     return;
