@@ -18,8 +18,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['bench', 'bin'],
 ];
 
-/** Folders inside `tasks/` that import no other folder of `tasks/`. */
-const TASK_FOUNDATIONS: readonly string[] = ['tasks/shared'];
+/** Folders inside `tasks/` that import no other folder of `tasks/` but `tasks/shared/`. */
+const TASK_FOUNDATIONS: readonly string[] = ['tasks/shared', 'tasks/guardduty'];
 
 const ROOT = resolve(__dirname, '..');
 
@@ -59,8 +59,9 @@ function forbiddenImports(imports: readonly Import[]): string[] {
     }
     const fromTask = taskFolder(file);
     const toTask = taskFolder(target);
-    if (fromTask && toTask && fromTask !== toTask && TASK_FOUNDATIONS.includes(fromTask)) {
-      broken.push(`${file} → ${target}: ${fromTask}/ imports no other folder of tasks/`);
+    const toShared = toTask === 'tasks/shared';
+    if (fromTask && toTask && fromTask !== toTask && TASK_FOUNDATIONS.includes(fromTask) && !toShared) {
+      broken.push(`${file} → ${target}: ${fromTask}/ imports no other folder of tasks/ but tasks/shared/`);
     }
   }
   return broken;
@@ -115,6 +116,7 @@ describe('dependency rules', () => {
     ['audit/story.ts', 'runtime/history', 'audit/ is below runtime/'],
     ['config/schema.ts', 'tasks/shared/task', 'config/ is below tasks/'],
     ['tasks/shared/notifications.ts', 'tasks/response/triage', 'tasks/shared/ imports no other folder'],
+    ['tasks/guardduty/aws.ts', 'tasks/onboarding/model', 'tasks/guardduty/ imports no other folder'],
   ])('refuses %s importing %s', (file, target, why) => {
     const [message] = forbiddenImports([{ file, target }]);
     expect(message).toContain(why);
@@ -126,6 +128,8 @@ describe('dependency rules', () => {
     ['audit/story.ts', 'tasks/audit/archive-format'],
     ['tasks/response/notify.ts', 'tasks/shared/notifications'],
     ['tasks/sweep/publish-drift.ts', 'config/schema'],
+    ['tasks/guardduty/administrator.ts', 'tasks/shared/aws-call'],
+    ['tasks/sweep/drift.ts', 'tasks/guardduty/membership'],
   ])('allows %s importing %s', (file, target) => {
     expect(forbiddenImports([{ file, target }])).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
-import { call, retryPage } from '../onboarding/aws-calls';
 import { accountId } from '../onboarding/model';
+import { call, retryPage } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';

@@ -6,7 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { chunks, retryPage } from '../onboarding/aws-calls';
+import { chunks, retryPage } from '../shared/aws-call';
 import { classifyAwsError } from '../shared/errors';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';

@@ -1,12 +1,10 @@
 import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
 import { AccountRegistry } from '../accounts/registry';
-import { administratorClient, call, chunks, retryPage } from '../onboarding/aws-calls';
-import {
-  ADMINISTRATOR_DETECTOR,
-  ensureAdministratorDetector,
-} from '../onboarding/ensure-administrator-detector';
+import { ADMINISTRATOR_DETECTOR, ensureAdministratorDetector } from '../guardduty/administrator';
+import { administratorClient } from '../guardduty/aws';
 import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { call, chunks, retryPage } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';

@@ -5,11 +5,11 @@ import {
   ListInvitationsCommand,
 } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
+import { memberCall, memberClient } from '../guardduty/aws';
+import { InvitationNotFoundError } from '../guardduty/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { memberCall, memberClient } from './aws-calls';
 import { ensureMemberDetector, MEMBER_DETECTOR_ACTIONS } from './ensure-member-detector';
-import { InvitationNotFoundError } from './errors';
 import { type StepResult, WorkItem } from './model';
 
 /**

@@ -4,10 +4,11 @@ import {
   type MemberFeaturesConfiguration,
   UpdateMemberDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
+import { administratorClient } from '../guardduty/aws';
+import { featureChanges } from '../guardduty/features';
+import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { administratorClient, call, chunks } from './aws-calls';
-import { featureChanges } from './features';
 import { GUARDDUTY_BATCH, type MemberEntry, type RegionResult, RegionWork } from './model';
 
 /**

@@ -1,7 +1,8 @@
 import { CreateMembersCommand } from '@aws-sdk/client-guardduty';
+import { administratorClient } from '../guardduty/aws';
+import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { administratorClient, call, chunks } from './aws-calls';
 import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { GUARDDUTY_BATCH, type MemberEntry, type MemberStatus, RegionWork } from './model';
 

@@ -1,9 +1,9 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
+import { call } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { call } from './aws-calls';
 import { accountId, type DescribedAccount } from './model';
 
 /**

@@ -1,10 +1,10 @@
 import { CreateDetectorCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
+import { findDetectorId, memberCall, memberClient } from '../guardduty/aws';
+import { UnexpectedGuardDutyResponseError } from '../guardduty/errors';
+import { desiredFeatures } from '../guardduty/features';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { findDetectorId, memberCall, memberClient } from './aws-calls';
-import { UnexpectedGuardDutyResponseError } from './errors';
-import { desiredFeatures } from './features';
 import { type StepResult, WorkItem } from './model';
 
 /**

@@ -1,7 +1,8 @@
 import { InviteMembersCommand } from '@aws-sdk/client-guardduty';
+import { administratorClient } from '../guardduty/aws';
+import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { administratorClient, call, chunks } from './aws-calls';
 import { SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { GUARDDUTY_BATCH, type MemberEntry, RegionWork } from './model';
 

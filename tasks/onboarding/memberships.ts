@@ -1,6 +1,7 @@
 import { GetAdministratorAccountCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
+import { administratorClient, findDetectorId, memberCall, memberClient } from '../guardduty/aws';
+import { call, chunks } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
-import { administratorClient, call, chunks, findDetectorId, memberCall, memberClient } from './aws-calls';
 import { GUARDDUTY_BATCH, MEMBER_STATUSES, type MemberEntry, type MemberStatus, type Outcome } from './model';
 
 /**

@@ -1,6 +1,6 @@
+import { UnexpectedGuardDutyResponseError } from '../guardduty/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { UnexpectedGuardDutyResponseError } from './errors';
 import { readMembers, statusOf, terminalFor } from './memberships';
 import { type MemberEntry, type MemberStatus, RegionWork } from './model';
 

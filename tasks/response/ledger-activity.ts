@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { retryPage } from '../onboarding/aws-calls';
+import { retryPage } from '../shared/aws-call';
 import { classifyAwsError } from '../shared/errors';
 import { LEDGER_BY_KIND_INDEX, tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';

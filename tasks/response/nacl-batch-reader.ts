@@ -1,5 +1,5 @@
 import { DescribeNetworkAclsCommand, EC2Client, type NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { chunks, retryPage } from '../onboarding/aws-calls';
+import { chunks, retryPage } from '../shared/aws-call';
 import { classifyAwsError, MemberRoleUnavailableError } from '../shared/errors';
 import type { TaskDeps } from '../shared/task';
 

@@ -1,10 +1,11 @@
 import { GetMemberDetectorsCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
-import { administratorClient, call, chunks, retryPage } from '../onboarding/aws-calls';
-import { ensureAdministratorDetector } from '../onboarding/ensure-administrator-detector';
-import { featureChanges } from '../onboarding/features';
+import { ensureAdministratorDetector } from '../guardduty/administrator';
+import { administratorClient } from '../guardduty/aws';
+import { featureChanges } from '../guardduty/features';
 import { statusOf } from '../onboarding/memberships';
 import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { call, chunks, retryPage } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
 
 /**

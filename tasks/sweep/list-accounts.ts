@@ -1,5 +1,5 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { call, retryPage } from '../onboarding/aws-calls';
+import { call, retryPage } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
 
 /**

@@ -1,8 +1,8 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { AccountRegistry } from '../accounts/registry';
-import { call } from '../onboarding/aws-calls';
-import { ADMINISTRATOR_DETECTOR } from '../onboarding/ensure-administrator-detector';
+import { ADMINISTRATOR_DETECTOR } from '../guardduty/administrator';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { classifyAwsError, WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';

@@ -7,10 +7,8 @@ import { TRIGGERED_FUNCTIONS } from '../../infra/triggers';
 import { recordOrganizationEventTask as ACCOUNT_LIST_INTAKE } from '../../tasks/accounts/record-organization-event';
 import { approvalPageFunction as APPROVAL_PAGE } from '../../tasks/approval/lambda';
 import { archiveExecutionTask as EXECUTION_ARCHIVER } from '../../tasks/audit/archive-execution';
-import {
-  ADMINISTRATOR_DETECTOR,
-  ensureAdministratorDetectorTask,
-} from '../../tasks/onboarding/ensure-administrator-detector';
+import { ADMINISTRATOR_DETECTOR } from '../../tasks/guardduty/administrator';
+import { ensureAdministratorDetectorTask } from '../../tasks/onboarding/ensure-administrator-detector';
 import { startOnboardingTask as ONBOARDING_INTAKE } from '../../tasks/onboarding/start-onboarding';
 import { intakeFindingTask as FINDING_INTAKE } from '../../tasks/response/intake';
 import { isOptionalVariable, variableNames } from '../../tasks/shared/environment';

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../config/load';
-import { desiredFeatures, featureChanges } from '../../../tasks/onboarding/features';
+import { desiredFeatures, featureChanges } from '../../../tasks/guardduty/features';
 import exampleConfigJson from '../../../warden.config.json';
 
 function config(features: object) {

@@ -1,0 +1,36 @@
+import { classifyAwsError, TransientAwsError } from './errors';
+
+/**
+ * How Warden's tasks call AWS: the SDK error is classified once (tasks/shared/errors.ts), so a
+ * transient error becomes `TransientAwsError` (the state machine retries it with backoff and
+ * jitter) and anything else passes unchanged, named for what was being done.
+ */
+export async function call<T>(doing: string, send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    return classifyAwsError(error, doing);
+  }
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A few quick, jittered attempts for one page of a long listing. Retrying the whole task would
+ * repeat every page, and with 50 pages at 20% throttling the listing would almost never finish;
+ * what is still throttled after these attempts goes to the state machine's Retry.
+ */
+export async function retryPage<T>(run: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof TransientAwsError) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** attempt));
+    }
+  }
+}
