@@ -8,6 +8,7 @@ import {
   handleApprovalRequest,
 } from '../tasks/approval/page';
 import { postFromOwnOrigin } from '../tasks/approval/same-origin';
+import { ApprovalStore } from '../tasks/approval/store';
 import { escapeHtml } from '../tasks/shared/escape-html';
 import { LocalEventBus } from './eventbridge/local-bus';
 import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
@@ -175,6 +176,32 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
           status: record ? 200 : 404,
           headers: { ...securityHeaders(), 'content-type': 'application/json' },
           body: JSON.stringify(record ?? { message: 'No event with this id reached this runtime' }),
+        };
+      },
+    },
+    {
+      // What `warden approvals` lists: pending approvals with their links, never a token.
+      method: 'GET',
+      path: '/api/approvals',
+      handle: async () => {
+        const pending = await ApprovalStore.fromDeps(warden.deps).listPending();
+        const rows = pending.map(({ pk, request, createdAt, expiresAt, executionArn }) => ({
+          approvalId: pk,
+          link: `${warden.deps.approvalBaseUrl}/${pk}`,
+          findingId: request.findingId,
+          findingType: request.findingType,
+          severity: request.severity,
+          accountId: request.accountId,
+          region: request.region,
+          addresses: request.addresses.map((a) => a.cidr),
+          createdAt,
+          expiresAt,
+          executionArn: executionArn ?? null,
+        }));
+        return {
+          status: 200,
+          headers: { ...securityHeaders(), 'content-type': 'application/json' },
+          body: JSON.stringify({ approvals: rows }),
         };
       },
     },

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerApprovals } from './approvals';
 import { registerAudit } from './audit';
 import { registerFindings } from './findings';
 import { registerOnboard } from './onboard';
@@ -20,4 +21,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerReconcile,
   registerFindings,
   registerSend,
+  registerApprovals,
 ];
