@@ -1,6 +1,6 @@
+import { GUARDDUTY_BATCH } from '../tasks/guardduty/members';
 import { batchSizeFor } from '../tasks/onboarding/batch-size';
 import { onboardingExecutionName } from '../tasks/onboarding/execution-name';
-import { GUARDDUTY_BATCH } from '../tasks/onboarding/model';
 import type { AccountSummary } from '../tasks/onboarding/summarise';
 import { listMemberAccounts } from '../tasks/sweep/list-accounts';
 import { ManualClock, settle } from './clock';

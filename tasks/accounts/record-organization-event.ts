@@ -1,6 +1,6 @@
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
-import { accountId } from '../onboarding/model';
+import { accountIdSchema as accountId } from '../../config/aws-names';
 import { call, retryPage } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';

@@ -1,9 +1,10 @@
 import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
+import { accountIdSchema as accountId } from '../../config/aws-names';
 import { AccountRegistry } from '../accounts/registry';
 import { ADMINISTRATOR_DETECTOR, ensureAdministratorDetector } from '../guardduty/administrator';
 import { administratorClient } from '../guardduty/aws';
-import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { GUARDDUTY_BATCH } from '../guardduty/members';
 import { call, chunks, retryPage } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';

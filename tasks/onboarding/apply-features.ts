@@ -6,10 +6,11 @@ import {
 } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
 import { featureChanges } from '../guardduty/features';
+import { GUARDDUTY_BATCH } from '../guardduty/members';
 import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { GUARDDUTY_BATCH, type MemberEntry, type RegionResult, RegionWork } from './model';
+import { type MemberEntry, type RegionResult, RegionWork } from './model';
 
 /**
  * Brings each Enabled member's protection features to what config says, from the administrator

@@ -1,4 +1,4 @@
-import { GUARDDUTY_BATCH } from './model';
+import { GUARDDUTY_BATCH } from '../guardduty/members';
 
 /**
  * Accounts per onboarding execution: at most GuardDuty's 50 per call, and few enough that the

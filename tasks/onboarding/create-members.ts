@@ -1,10 +1,11 @@
 import { CreateMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
+import { GUARDDUTY_BATCH, type MemberStatus } from '../guardduty/members';
 import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from './memberships';
-import { GUARDDUTY_BATCH, type MemberEntry, type MemberStatus, RegionWork } from './model';
+import { type MemberEntry, RegionWork } from './model';
 
 /**
  * CreateMembers for the accounts GuardDuty does not list yet, 50 per call. In organisation mode

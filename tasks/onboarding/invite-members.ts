@@ -1,10 +1,11 @@
 import { InviteMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
+import { GUARDDUTY_BATCH } from '../guardduty/members';
 import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { SETTLE_REFUSALS, settleRefusals } from './memberships';
-import { GUARDDUTY_BATCH, type MemberEntry, RegionWork } from './model';
+import { type MemberEntry, RegionWork } from './model';
 
 /**
  * Invitation mode: invites the created (or removed) members, 50 per call, without GuardDuty's

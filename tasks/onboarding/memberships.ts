@@ -1,8 +1,9 @@
 import { GetAdministratorAccountCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
 import { administratorClient, findDetectorId, memberCall, memberClient } from '../guardduty/aws';
+import { GUARDDUTY_BATCH, type MemberStatus, statusOf } from '../guardduty/members';
 import { call, chunks } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
-import { GUARDDUTY_BATCH, MEMBER_STATUSES, type MemberEntry, type MemberStatus, type Outcome } from './model';
+import type { MemberEntry, Outcome } from './model';
 
 /**
  * What `settleRefusals` calls: our own member records, and (through `explainRefusal`) the member
@@ -29,14 +30,6 @@ export async function readMembers(
     for (const m of out.Members ?? []) if (m.AccountId) found.set(m.AccountId, m);
   }
   return found;
-}
-
-export function statusOf(member: Member | undefined): MemberStatus {
-  const raw = member?.RelationshipStatus;
-  if (raw === undefined) return 'None';
-  return (MEMBER_STATUSES as readonly string[]).includes(raw) && raw !== 'Unknown'
-    ? (raw as MemberStatus)
-    : 'Unknown';
 }
 
 /** Statuses that end an account's branch with a result instead of more work, whatever the mode. */

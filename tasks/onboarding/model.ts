@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountIdSchema } from '../../config/aws-names';
+import { MEMBER_STATUSES } from '../guardduty/members';
 
 /**
  * The data the onboarding workflow passes from state to state. Every task validates its input
@@ -36,26 +37,6 @@ export function kindOf(outcome: Outcome): OutcomeKind {
   if (outcome === 'REGION_NOT_ENABLED') return 'skipped';
   return 'failed';
 }
-
-/**
- * GuardDuty's RelationshipStatus as the administrator sees it, or None when there is no record.
- * The API documents the field as a free string
- * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Member.html), so a value not
- * listed here is `Unknown`: that account's branch ends with a result, the region goes on.
- */
-export const MEMBER_STATUSES = [
-  'None',
-  'Created',
-  'Invited',
-  'Enabled',
-  'Disabled',
-  'Removed',
-  'Resigned',
-  'EmailVerificationInProgress',
-  'EmailVerificationFailed',
-  'Unknown',
-] as const;
-export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
 export const MemberEntry = z.object({
   accountId,
@@ -147,6 +128,3 @@ export type DescribedAccount = z.infer<typeof DescribedAccount>;
 
 export const TRIGGERS = ['control-tower', 'cli', 'backfill', 'sweep'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
-
-/** GuardDuty takes at most this many accounts per member call. */
-export const GUARDDUTY_BATCH = 50;

@@ -1,8 +1,9 @@
 import { UnexpectedGuardDutyResponseError } from '../guardduty/errors';
+import { type MemberStatus, statusOf } from '../guardduty/members';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { readMembers, statusOf, terminalFor } from './memberships';
-import { type MemberEntry, type MemberStatus, RegionWork } from './model';
+import { readMembers, terminalFor } from './memberships';
+import { type MemberEntry, RegionWork } from './model';
 
 /**
  * Reads what GuardDuty already knows about each account in the region before changing anything,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { GUARDDUTY_BATCH } from '../guardduty/members';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { isControlTowerShaped, parseControlTowerEvent } from './control-tower-event';
-import { accountId, GUARDDUTY_BATCH, type SkipReason, TRIGGERS, type Trigger } from './model';
+import { accountId, type SkipReason, TRIGGERS, type Trigger } from './model';
 
 /**
  * The first step: what is being asked. Either a Control Tower lifecycle event, or a request from

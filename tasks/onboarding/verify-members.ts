@@ -1,6 +1,7 @@
+import { statusOf } from '../guardduty/members';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { mergeStepResults, readMembers, statusOf, terminalFor } from './memberships';
+import { mergeStepResults, readMembers, terminalFor } from './memberships';
 import { type MemberEntry, RegionWork } from './model';
 
 /**

@@ -1,10 +1,10 @@
 import { GetMemberDetectorsCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
 import { z } from 'zod';
+import { accountIdSchema as accountId } from '../../config/aws-names';
 import { ensureAdministratorDetector } from '../guardduty/administrator';
 import { administratorClient } from '../guardduty/aws';
 import { featureChanges } from '../guardduty/features';
-import { statusOf } from '../onboarding/memberships';
-import { accountId, GUARDDUTY_BATCH } from '../onboarding/model';
+import { GUARDDUTY_BATCH, statusOf } from '../guardduty/members';
 import { call, chunks, retryPage } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
 

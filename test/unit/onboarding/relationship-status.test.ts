@@ -1,4 +1,5 @@
-import { statusOf, terminalFor } from '../../../tasks/onboarding/memberships';
+import { statusOf } from '../../../tasks/guardduty/members';
+import { terminalFor } from '../../../tasks/onboarding/memberships';
 import { RegionWork } from '../../../tasks/onboarding/model';
 
 describe('an unknown GuardDuty relationship status', () => {
