@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { WardenConfig } from '../../config/schema';
@@ -43,7 +43,7 @@ export async function replay(
   const run = new Run(config, handlers);
   if (path === '-') {
     const lines = await run.lines(process.stdin, '');
-    return { totals: run.tally.totals(), source: { kind: 'stdin', path, lines } };
+    return nonEmpty({ totals: run.tally.totals(), source: { kind: 'stdin', path, lines } }, 'standard input');
   }
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     throw new ReplayInputError(
@@ -52,10 +52,57 @@ export async function replay(
   });
   if (info.isDirectory()) {
     const files = await run.folder(path);
-    return { totals: run.tally.totals(), source: { kind: 'folder', path, files } };
+    if (files === 0) throw new ReplayInputError(`${path} holds no .json, .jsonl or .ndjson file`);
+    return nonEmpty({ totals: run.tally.totals(), source: { kind: 'folder', path, files } }, path);
+  }
+  // A pretty-printed event (what `warden triage` takes) is one JSON value over many lines: read
+  // whole, as a folder's .json file is, rather than line by line.
+  if (info.size <= MAX_FOLDER_FILE_BYTES && (await isWholeJson(path))) {
+    await run.jsonFile(path, path);
+    return nonEmpty({ totals: run.tally.totals(), source: { kind: 'file', path, lines: 1 } }, path);
   }
   const lines = await run.lines(openFile(path), '');
-  return { totals: run.tally.totals(), source: { kind: 'file', path, lines } };
+  return nonEmpty({ totals: run.tally.totals(), source: { kind: 'file', path, lines } }, path);
+}
+
+/** An input with no finding in it is an error (exit 1), not an empty report. */
+function nonEmpty(result: ReplayResult, name: string): ReplayResult {
+  if (result.totals.findings > 0) return result;
+  const invalid = result.totals.invalid.count;
+  throw new ReplayInputError(
+    invalid > 0
+      ? `${name} holds no finding Warden can read (${invalid} invalid record(s), reported above)`
+      : `${name} holds no finding: it is empty`,
+  );
+}
+
+/** True when the file's first line is not a JSON value of its own but the whole file is one. */
+async function isWholeJson(path: string): Promise<boolean> {
+  // The first line decides, read from the file's head, so JSON lines are not read twice.
+  const handle = await open(path);
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+  const lines = head.split('\n');
+  const firstLine = lines.find((line) => line.trim() !== '');
+  // A first line longer than the head is a long JSON line, not a pretty-printed value.
+  if (firstLine === undefined || lines.indexOf(firstLine) === lines.length - 1) return false;
+  try {
+    JSON.parse(firstLine);
+    return false;
+  } catch {
+    try {
+      JSON.parse(await readFile(path, 'utf8'));
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 class Run {
@@ -116,20 +163,25 @@ class Run {
         );
         continue;
       }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(await readFile(file, 'utf8'));
-      } catch (error) {
-        await this.invalid(name, `not valid JSON: ${oneLine(error)}`);
-        continue;
-      }
-      const records = Array.isArray(raw) ? raw : [raw];
-      for (let i = 0; i < records.length; i++) {
-        const pending = this.record(() => records[i], Array.isArray(raw) ? `${name}[${i}]` : name);
-        if (pending) await pending;
-      }
+      await this.jsonFile(file, name);
     }
     return names.length;
+  }
+
+  /** One JSON file read whole: an event, a finding, or an array of them. */
+  async jsonFile(file: string, name: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      await this.invalid(name, `not valid JSON: ${oneLine(error)}`);
+      return;
+    }
+    const records = Array.isArray(raw) ? raw : [raw];
+    for (let i = 0; i < records.length; i++) {
+      const pending = this.record(() => records[i], Array.isArray(raw) ? `${name}[${i}]` : name);
+      if (pending) await pending;
+    }
   }
 
   /** Triages one record; returns a promise only when a handler asks to wait. */

@@ -293,6 +293,44 @@ describe('warden replay', () => {
     expect(stdout).toContain('distinct addresses that would be blocked   2');
   });
 
+  it('reads a pretty-printed event, as warden triage takes it, as one finding', async () => {
+    const file = join(dir, 'pretty.json');
+    writeFileSync(file, JSON.stringify(events[1], null, 2));
+
+    const { code, stdout } = await runCli(['replay', file, '--config', config]);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('Replayed 1 finding(s)');
+  });
+
+  it.each([
+    ['an empty file', 'empty.jsonl', '', /holds no finding: it is empty/],
+    [
+      'a malformed file',
+      'malformed.jsonl',
+      'not json\n{also not\n',
+      /holds no finding Warden can read \(2 invalid record/,
+    ],
+  ])('fails on %s with exit 1', async (_name, name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+
+    const { code, stderr } = await runCli(['replay', file, '--config', config]);
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('fails on a folder with no JSON file with exit 1', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'warden-no-json-'));
+    writeFileSync(join(folder, 'notes.txt'), 'nothing here');
+
+    const { code, stderr } = await runCli(['replay', folder, '--config', config]);
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('holds no .json, .jsonl or .ndjson file');
+  });
+
   it.each([
     [
       'a missing input',
