@@ -51,6 +51,7 @@ export function benchTable(): string {
 }
 
 const HEADLINES: Record<string, Record<string, string>> = {
+  chaos: { runs: '10,000', invariantViolations: '0', runsWithFaults: '', cpuMsPerRun: '' },
   response: {
     apiCallsToContainment: '≤ 4',
     apiCallsToContainmentWarm: '≤ 2',

@@ -1,0 +1,596 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Pluggable } from '@smithy/types';
+import fc from 'fast-check';
+import { parseConfig } from '../../config/load';
+import { ManualClock } from '../../runtime/clock';
+import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import type { NaclEntry } from '../../runtime/sandbox/ec2';
+import { mulberry32, type ScriptedFault } from '../../runtime/sandbox/faults';
+import { buildMemberNetwork, type MemberNetwork } from '../../runtime/scenario/network';
+import { blockAddresses, lowestCoveringAllow } from '../../tasks/response/block-addresses';
+import { type BlockState, TriageSchema } from '../../tasks/response/contract';
+import { parseFindingEvent } from '../../tasks/response/finding';
+import { FindingsTable } from '../../tasks/response/findings-table';
+import { Ledger } from '../../tasks/response/ledger';
+import { liftExpiredBlocks } from '../../tasks/response/lift-expired-blocks';
+import { reconcileBlocksTask } from '../../tasks/response/reconcile-blocks';
+import { resolveNetworkAcls } from '../../tasks/response/resolve-network-acls';
+import { triageFinding } from '../../tasks/response/triage';
+import { ClientFactory } from '../../tasks/shared/aws-clients';
+import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
+import { runTask, type TaskDeps } from '../../tasks/shared/task';
+import { makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
+
+/**
+ * The chaos model of Warden's blocking: random interleavings of findings (automatic and
+ * approved), repeat findings, intake extensions, lifts, evictions and the reconciler on a few
+ * NACLs, with a random fault on any AWS call (throttling, a 5xx, a reply lost after the call
+ * committed, the Lambda invocation timing out). The tasks run directly against the sandbox cloud
+ * and dynalite — no engine — and every task is retried as the workflow's Retry rules would.
+ *
+ * Interleaving is deterministic: each task attempt is an actor, every AWS call waits at a gate,
+ * and only when every live actor is at a gate does the seeded scheduler let one through. So a run
+ * is a function of its commands and its seed, and fast-check can shrink a failing one.
+ */
+export const MEMBER = '333333333333';
+export const REGION = 'eu-west-1';
+const BAND = { start: 1, end: 60 };
+/** Addresses an attack may come from; the first is inside a customer ALLOW at rule 30. */
+export const ATTACKERS = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '2001:db8::5', '198.51.100.4'];
+const ALLOW_LISTED = '198.51.100.201';
+const INSTANCE_PUBLIC = '203.0.113.10';
+/** Addresses no NACL entry of Warden's may ever deny. */
+const MUST_NOT_BLOCK = [ALLOW_LISTED, INSTANCE_PUBLIC, '10.0.1.10', '192.168.4.4'];
+const GRACE_MINUTES = 15;
+const MAX_ATTEMPTS = 4;
+
+export type Command =
+  | { kind: 'finding'; addresses: number[]; approval: boolean; mustNotBlock: boolean }
+  | { kind: 'repeat'; of: number }
+  | { kind: 'extend'; of: number }
+  | { kind: 'lift'; of: number }
+  | { kind: 'reconcile' }
+  | { kind: 'advance'; minutes: number };
+
+export interface ChaosRun {
+  rounds: Command[][];
+  seed: number;
+  /** Share of calls that get a fault. */
+  faultRate: number;
+}
+
+export const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('finding' as const),
+      addresses: fc.uniqueArray(fc.integer({ min: 0, max: ATTACKERS.length - 1 }), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+      approval: fc.boolean(),
+      mustNotBlock: fc.boolean(),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('repeat' as const), of: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('extend' as const), of: fc.nat(7) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('lift' as const), of: fc.nat(7) }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'reconcile' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.integer({ min: 1, max: 90 }) }),
+  },
+);
+
+export const runArb: fc.Arbitrary<ChaosRun> = fc.record({
+  rounds: fc.array(fc.array(commandArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+  seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  faultRate: fc.constantFrom(0, 0.1, 0.25),
+});
+
+/** What a run found wrong; empty when every invariant holds. */
+export interface ChaosOutcome {
+  violations: string[];
+  calls: number;
+  faults: Record<string, number>;
+  blocked: number;
+  evicted: number;
+  retries: number;
+  abandoned: number;
+}
+
+class LambdaTimeout extends Error {
+  constructor() {
+    super('Task timed out');
+    this.name = 'Sandbox.Timedout';
+  }
+}
+
+interface Actor {
+  id: number;
+  dead: boolean;
+}
+
+/** Lets one actor through its next AWS call at a time, once every live actor is waiting. */
+class Interleaver {
+  private readonly live = new Set<number>();
+  private readonly waiting = new Map<number, () => void>();
+  constructor(private readonly random: () => number) {}
+
+  enter(actor: number): void {
+    this.live.add(actor);
+  }
+
+  leave(actor: number): void {
+    this.live.delete(actor);
+    this.waiting.delete(actor);
+    this.release();
+  }
+
+  gate(actor: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.set(actor, resolve);
+      this.release();
+    });
+  }
+
+  private release(): void {
+    if (this.waiting.size === 0 || this.waiting.size < this.live.size) return;
+    const ids = [...this.waiting.keys()].sort((a, b) => a - b);
+    const chosen = ids[Math.floor(this.random() * ids.length)]!;
+    const resolve = this.waiting.get(chosen)!;
+    this.waiting.delete(chosen);
+    resolve();
+  }
+}
+
+/** One Warden (sandbox cloud + dynalite) reused by every run; each run gets new NACLs and a new ledger. */
+export class ChaosBench {
+  private runs = 0;
+  private constructor(
+    private readonly warden: LocalWarden,
+    private readonly clock: ManualClock,
+    private readonly actors: AsyncLocalStorage<Actor>,
+    private readonly state: { interleaver?: Interleaver; plan?: () => ScriptedFault | 'TIMEOUT' },
+    private readonly clients: ClientFactory,
+  ) {}
+
+  static async start(): Promise<ChaosBench> {
+    const config = parseConfig({
+      organization: {
+        managementAccountId: '111111111111',
+        securityAccountId: '222222222222',
+        homeRegion: REGION,
+        regions: [REGION],
+      },
+      response: {
+        mode: 'enforce',
+        ruleBand: BAND,
+        // The default deny, the customer's three entries, and room for three of Warden's.
+        naclRuleQuota: 7,
+        whenFull: 'evict-oldest',
+        blockMinutes: 60,
+        maxBlockMinutes: 240,
+        allowList: [`${ALLOW_LISTED}/32`],
+      },
+    });
+    const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
+    const warden = await startLocalWarden({
+      config,
+      members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
+      clock,
+      workflows: [],
+    });
+    const actors = new AsyncLocalStorage<Actor>();
+    const state: { interleaver?: Interleaver; plan?: () => ScriptedFault | 'TIMEOUT' } = {};
+    const gate: Pluggable<any, any> = {
+      applyToStack: (stack) => {
+        stack.add(
+          (next, context) => async (args) => {
+            const actor = actors.getStore();
+            // Credentials are one promise shared by every actor: gating their refresh could leave
+            // one actor waiting on another's gated call, which the scheduler cannot see.
+            const shared = (context as { clientName?: string }).clientName === 'STSClient';
+            if (actor && state.interleaver && !shared) {
+              if (actor.dead) throw new LambdaTimeout();
+              await state.interleaver.gate(actor.id);
+              if (actor.dead) throw new LambdaTimeout();
+            }
+            return next(args);
+          },
+          { step: 'initialize', name: 'chaosGate', priority: 'high' },
+        );
+        warden.world.cloud.transport().applyToStack(stack);
+      },
+    };
+    const clients = new ClientFactory({
+      ownAccount: config.organization.securityAccountId,
+      baseCredentials: warden.world.executionCredentials,
+      transport: gate,
+      endpoints: { DynamoDBClient: warden.dynamo.endpoint },
+      maxAttempts: 1,
+      now: () => clock.now(),
+    });
+    warden.world.cloud.faults.script(() => {
+      const actor = actors.getStore();
+      if (!actor || !state.plan) return undefined;
+      const fault = state.plan();
+      if (fault === 'TIMEOUT') {
+        // The invocation dies here: this call and every later one of the attempt fail.
+        actor.dead = true;
+        return 'SERVER_ERROR';
+      }
+      return fault;
+    });
+    return new ChaosBench(warden, clock, actors, state, clients);
+  }
+
+  async stop(): Promise<void> {
+    this.clients.destroy();
+    await this.warden.stop();
+  }
+
+  /** Runs one scenario and checks every invariant after the reconciler. */
+  async run(run: ChaosRun): Promise<ChaosOutcome> {
+    this.runs += 1;
+    const n = this.runs;
+    const random = mulberry32(run.seed);
+    const faults: Record<string, number> = {};
+    const outcome: ChaosOutcome = {
+      violations: [],
+      calls: 0,
+      faults,
+      blocked: 0,
+      evicted: 0,
+      retries: 0,
+      abandoned: 0,
+    };
+    const ec2 = this.warden.world.services.ec2;
+    const network = buildMemberNetwork(ec2, MEMBER, REGION, { subnets: 2 });
+    const customer = addCustomerEntries(ec2, network);
+    const deps: TaskDeps = {
+      ...this.warden.deps,
+      clients: this.clients,
+      tables: { ...this.warden.deps.tables, ledger: await this.createLedger(`chaos-ledger-${n}`) },
+    };
+    const callsBefore = this.warden.world.cloud.calls.length;
+    const executions: Execution[] = [];
+    let actorIds = 0;
+
+    const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+      for (let i = 1; i <= MAX_ATTEMPTS; i++) {
+        const actor: Actor = { id: ++actorIds, dead: false };
+        this.state.interleaver!.enter(actor.id);
+        try {
+          return await this.actors.run(actor, fn);
+        } catch (error) {
+          const name = (error as Error).name;
+          if (!RETRIED.has(name) && !actor.dead) throw error;
+          if (i === MAX_ATTEMPTS) {
+            outcome.abandoned += 1;
+            return undefined;
+          }
+          outcome.retries += 1;
+        } finally {
+          this.state.interleaver!.leave(actor.id);
+        }
+      }
+      return undefined;
+    };
+
+    const act = async (command: Command): Promise<void> => {
+      if (command.kind === 'finding') {
+        const addresses = command.addresses.map((i) => ATTACKERS[i]!);
+        if (command.mustNotBlock) addresses.push(MUST_NOT_BLOCK[addresses.length % MUST_NOT_BLOCK.length]!);
+        const execution = await this.startExecution(
+          deps,
+          network,
+          n,
+          executions.length,
+          addresses,
+          command.approval,
+        );
+        executions.push(execution);
+        const state = await attempt(async () => {
+          if (!command.approval)
+            return blockAddresses({ triage: execution.triage, executionArn: execution.arn }, deps);
+          const resolution = await resolveNetworkAcls({ triage: execution.triage }, deps);
+          return blockAddresses(
+            {
+              triage: execution.triage,
+              executionArn: execution.arn,
+              nacls: resolution.nacls,
+              approvedBy: 'alice',
+            },
+            deps,
+          );
+        });
+        execution.block = state;
+        if (!state) execution.ended = true;
+        return;
+      }
+      if (command.kind === 'repeat') {
+        const original = executions[command.of % Math.max(1, executions.length)];
+        if (!original) return;
+        return act({
+          kind: 'finding',
+          addresses: original.addressIndexes,
+          approval: false,
+          mustNotBlock: false,
+        });
+      }
+      if (command.kind === 'extend') {
+        const execution = executions[command.of % Math.max(1, executions.length)];
+        if (!execution || execution.ended) return;
+        const extendTo = new Date(this.clock.now() + 60 * 60_000).toISOString();
+        await attempt(() =>
+          new FindingsTable(deps).recordUpdate(
+            execution.findingId,
+            new Date(this.clock.now()).toISOString(),
+            2,
+            extendTo,
+          ),
+        );
+        return;
+      }
+      if (command.kind === 'lift') {
+        const execution = executions[command.of % Math.max(1, executions.length)];
+        if (!execution?.block || execution.ended || !execution.block.hasOwnedBlocks) return;
+        const block = execution.block;
+        const next = await attempt(() => liftExpiredBlocks({ findingId: execution.findingId, block }, deps));
+        if (next) execution.block = next;
+        else execution.ended = true;
+        return;
+      }
+      if (command.kind === 'reconcile') {
+        await attempt(() => reconcile(deps));
+      }
+    };
+
+    const faultKinds: Array<ScriptedFault | 'TIMEOUT'> = [
+      'THROTTLE',
+      'SERVER_ERROR',
+      'REPLY_LOST',
+      'TIMEOUT',
+    ];
+    for (const round of run.rounds) {
+      this.state.interleaver = new Interleaver(random);
+      this.state.plan = () => {
+        if (random() >= run.faultRate) return undefined;
+        const fault = faultKinds[Math.floor(random() * faultKinds.length)];
+        faults[fault!] = (faults[fault!] ?? 0) + 1;
+        return fault;
+      };
+      const advances = round.filter((c) => c.kind === 'advance');
+      await Promise.all(round.filter((c) => c.kind !== 'advance').map(act));
+      this.state.plan = undefined;
+      // Time passes between rounds only, so no task attempt outlives the reconciler's grace period.
+      for (const a of advances) if (a.kind === 'advance') await this.clock.advance(a.minutes * 60_000);
+    }
+    this.state.interleaver = undefined;
+    outcome.calls = this.warden.world.cloud.calls.length - callsBefore;
+
+    // After the storm: the reconciler, fault-free, once the grace period has passed.
+    await this.clock.advance((GRACE_MINUTES + 1) * 60_000);
+    await reconcile(deps);
+    const ledger = new Ledger(deps);
+    outcome.violations.push(
+      ...checkInvariants(entriesOf(ec2, network), customer, await ledger.allActive(), network),
+    );
+    const records = await ledger.records();
+    outcome.blocked = records.length;
+    outcome.evicted = records.filter((r) => r.removal === 'EVICTED').length;
+
+    // And nothing is permanent: once every block has expired, the reconciler leaves no Warden entry.
+    await this.clock.advance((240 + GRACE_MINUTES + 1) * 60_000);
+    await reconcile(deps);
+    const left = warden_entries(entriesOf(ec2, network), customer);
+    if (left.length) outcome.violations.push(`entries left after every block expired: ${left.join(', ')}`);
+    const rows = await ledger.allActive();
+    if (rows.length)
+      outcome.violations.push(`ledger rows left after every block expired: ${rows.map(rowText).join(', ')}`);
+    return outcome;
+  }
+
+  private async startExecution(
+    deps: TaskDeps,
+    network: MemberNetwork,
+    run: number,
+    index: number,
+    addresses: string[],
+    approval: boolean,
+  ): Promise<Execution> {
+    const findingId = `chaos-${run}-${index}`;
+    const interfaces = network.interfaces.map((i, k) =>
+      makeNetworkInterface({
+        subnetId: i.subnetId,
+        vpcId: network.vpcId,
+        privateIpAddress: i.privateIpAddress,
+        networkInterfaceId: `eni-0000000000000000${k}`,
+        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+        publicIp: INSTANCE_PUBLIC,
+      }),
+    );
+    const raw = makeFindingEvent({
+      id: findingId,
+      accountId: MEMBER,
+      region: REGION,
+      instanceId: network.instanceId,
+      networkInterfaces: interfaces,
+      type: approval ? 'UnauthorizedAccess:EC2/SSHBruteForce' : 'Recon:EC2/PortProbeUnprotectedPort',
+      severity: 8,
+      actionType: 'PORT_PROBE',
+      portProbes: addresses.map((remoteIp, port) => ({
+        localPortDetails: { port: 22 + port, portName: 'SSH' },
+        remoteIpDetails: remoteIp.includes(':') ? { ipAddressV6: remoteIp } : { ipAddressV4: remoteIp },
+      })),
+    });
+    const event = parseFindingEvent(raw);
+    // What the intake does before it starts an execution (outside the storm: it is not under test here).
+    const findings = new FindingsTable(deps);
+    await findings.putEvidence(findingId, event.detail.updatedAt, raw);
+    await findings.put({
+      pk: findingId,
+      generation: 1,
+      executionArn: `arn:aws:states:${REGION}:222222222222:execution:warden-response:${findingId}`,
+      lastUpdatedAt: event.detail.updatedAt,
+      lastCount: 1,
+      decision: approval ? 'BLOCK_WITH_APPROVAL' : 'BLOCK_AUTO',
+    });
+    const triage = TriageSchema.parse(triageFinding(event, deps.config));
+    return {
+      findingId,
+      arn: `arn:aws:states:${REGION}:222222222222:execution:warden-response:${findingId}`,
+      triage,
+      addressIndexes: addresses.map((a) => ATTACKERS.indexOf(a)).filter((i) => i >= 0),
+      ended: false,
+    };
+  }
+
+  private async createLedger(name: string): Promise<string> {
+    const client = new DynamoDBClient({
+      endpoint: this.warden.dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const schema = TABLE_SCHEMAS.ledger;
+    const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
+      k.partitionKey,
+      ...(k.sortKey ? [k.sortKey] : []),
+    ];
+    const keySchema = (keys: string[]) =>
+      keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
+    const indexes = schema.indexes ?? [];
+    const attributes = new Set([...keysOf(schema), ...indexes.flatMap(keysOf)]);
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+        KeySchema: keySchema(keysOf(schema)),
+        GlobalSecondaryIndexes: indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: keySchema(keysOf(index)),
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      }),
+    );
+    client.destroy();
+    return name;
+  }
+}
+
+interface Execution {
+  findingId: string;
+  arn: string;
+  triage: ReturnType<typeof TriageSchema.parse>;
+  addressIndexes: number[];
+  block?: BlockState;
+  ended: boolean;
+}
+
+function reconcile(deps: TaskDeps) {
+  return runTask(reconcileBlocksTask, { graceMinutes: GRACE_MINUTES }, deps);
+}
+
+/** Errors after which the workflow tries the task again (its Retry rules), plus a timed-out invocation. */
+const RETRIED = new Set(['TransientAwsError', 'BlockInTransitionError', 'Sandbox.Timedout']);
+
+/** The customer's own entries: an ALLOW covering the first attacker below part of the band, and a deny in the band. */
+function addCustomerEntries(
+  ec2: LocalWarden['world']['services']['ec2'],
+  network: MemberNetwork,
+): Map<string, NaclEntry[]> {
+  const customer = new Map<string, NaclEntry[]>();
+  for (const naclId of network.naclIds) {
+    ec2.addEntryByHand(naclId, {
+      RuleNumber: 30,
+      Protocol: '6',
+      RuleAction: 'allow',
+      Egress: false,
+      CidrBlock: '198.51.100.0/31',
+      PortRange: { From: 443, To: 443 },
+    });
+    ec2.addEntryByHand(naclId, {
+      RuleNumber: 45,
+      Protocol: '-1',
+      RuleAction: 'deny',
+      Egress: false,
+      CidrBlock: '192.0.2.0/24',
+    });
+    customer.set(naclId, structuredClone(ec2.entries(naclId)));
+  }
+  return customer;
+}
+
+function entriesOf(
+  ec2: LocalWarden['world']['services']['ec2'],
+  network: MemberNetwork,
+): Map<string, NaclEntry[]> {
+  return new Map(network.naclIds.map((id) => [id, ec2.entries(id)]));
+}
+
+function key(e: NaclEntry): string {
+  return `${e.Egress ? 'out' : 'in'} ${e.RuleNumber}`;
+}
+
+function warden_entries(entries: Map<string, NaclEntry[]>, customer: Map<string, NaclEntry[]>): string[] {
+  const out: string[] = [];
+  for (const [naclId, list] of entries) {
+    const theirs = new Set((customer.get(naclId) ?? []).map(key));
+    for (const e of list)
+      if (!theirs.has(key(e))) out.push(`${naclId} ${e.RuleNumber} ${e.CidrBlock ?? e.Ipv6CidrBlock}`);
+  }
+  return out;
+}
+
+function rowText(r: { naclId: string; ruleNumber: number; cidr: string; state: string }): string {
+  return `${r.naclId} ${r.ruleNumber} ${r.cidr} (${r.state})`;
+}
+
+/** ledger == NACL, no orphan, no duplicate, unique rule numbers, customer entries untouched, never-block held, every block effective. */
+export function checkInvariants(
+  entries: Map<string, NaclEntry[]>,
+  customer: Map<string, NaclEntry[]>,
+  rows: Awaited<ReturnType<Ledger['allActive']>>,
+  network: MemberNetwork,
+): string[] {
+  const violations: string[] = [];
+  for (const naclId of network.naclIds) {
+    const list = entries.get(naclId) ?? [];
+    const theirs = customer.get(naclId) ?? [];
+    for (const mine of theirs) {
+      const now = list.find((e) => key(e) === key(mine));
+      if (JSON.stringify(now) !== JSON.stringify(mine))
+        violations.push(`${naclId}: customer entry ${key(mine)} changed`);
+    }
+    const numbers = list.map(key);
+    if (new Set(numbers).size !== numbers.length) violations.push(`${naclId}: rule numbers not unique`);
+    const ours = list.filter((e) => !theirs.some((t) => key(t) === key(e)));
+    const cidrs = ours.map((e) => e.CidrBlock ?? e.Ipv6CidrBlock);
+    if (new Set(cidrs).size !== cidrs.length)
+      violations.push(`${naclId}: duplicate deny for one address ${cidrs.join(', ')}`);
+    const naclRows = rows.filter((r) => r.naclId === naclId);
+    for (const e of ours) {
+      const cidr = e.CidrBlock ?? e.Ipv6CidrBlock;
+      if (MUST_NOT_BLOCK.some((a) => cidr === `${a}/32`))
+        violations.push(`${naclId}: must-not-block ${cidr} denied`);
+      if (e.RuleAction !== 'deny' || e.Egress || !/\/(32|128)$/.test(cidr ?? ''))
+        violations.push(`${naclId}: entry ${key(e)} is not a host deny`);
+      const named = naclRows.filter((r) => r.ruleNumber === e.RuleNumber && r.cidr === cidr);
+      if (named.length !== 1)
+        violations.push(`${naclId}: orphan entry ${e.RuleNumber} ${cidr} (${named.length} rows)`);
+    }
+    for (const r of naclRows) {
+      const e = ours.find(
+        (x) => x.RuleNumber === r.ruleNumber && (x.CidrBlock ?? x.Ipv6CidrBlock) === r.cidr,
+      );
+      if (!e) violations.push(`${naclId}: ledger row without its entry: ${rowText(r)}`);
+      const allow = lowestCoveringAllow(list, r.cidr);
+      if (allow !== undefined && r.ruleNumber > allow)
+        violations.push(`${naclId}: block ${rowText(r)} is above the ALLOW at ${allow}: no effect`);
+    }
+  }
+  return violations;
+}
