@@ -279,21 +279,42 @@ export class ChaosBench {
       return undefined;
     };
 
-    const act = async (command: Command): Promise<void> => {
-      if (command.kind === 'finding') {
-        const addresses = command.addresses.map((i) => ATTACKERS[i]!);
-        if (command.mustNotBlock) addresses.push(MUST_NOT_BLOCK[addresses.length % MUST_NOT_BLOCK.length]!);
-        const execution = await this.startExecution(
-          deps,
-          network,
-          n,
-          executions.length,
-          addresses,
-          command.approval,
-        );
-        executions.push(execution);
+    // Executions are set up (as the intake would) before a round's actors start, so that every
+    // AWS call inside the round is an actor's, and the scheduler alone decides their order.
+    const prepare = async (command: Command): Promise<Execution | undefined> => {
+      let finding: Command = command;
+      if (command.kind === 'repeat') {
+        const original = executions[command.of % Math.max(1, executions.length)];
+        if (!original) return undefined;
+        finding = {
+          kind: 'finding',
+          addresses: original.addressIndexes,
+          approval: false,
+          mustNotBlock: false,
+        };
+      }
+      if (finding.kind !== 'finding') return undefined;
+      const addresses = finding.addresses.map((i) => ATTACKERS[i]!);
+      if (finding.mustNotBlock) addresses.push(MUST_NOT_BLOCK[addresses.length % MUST_NOT_BLOCK.length]!);
+      const execution = await this.startExecution(
+        deps,
+        network,
+        n,
+        executions.length,
+        addresses,
+        finding.approval,
+      );
+      execution.approval = finding.approval;
+      executions.push(execution);
+      return execution;
+    };
+
+    const act = async (command: Command, prepared: Execution | undefined): Promise<void> => {
+      if (command.kind === 'finding' || command.kind === 'repeat') {
+        const execution = prepared;
+        if (!execution) return;
         const state = await attempt(async () => {
-          if (!command.approval)
+          if (!execution.approval)
             return blockAddresses({ triage: execution.triage, executionArn: execution.arn }, deps);
           const resolution = await resolveNetworkAcls({ triage: execution.triage }, deps);
           return blockAddresses(
@@ -309,16 +330,6 @@ export class ChaosBench {
         execution.block = state;
         if (!state) execution.ended = true;
         return;
-      }
-      if (command.kind === 'repeat') {
-        const original = executions[command.of % Math.max(1, executions.length)];
-        if (!original) return;
-        return act({
-          kind: 'finding',
-          addresses: original.addressIndexes,
-          approval: false,
-          mustNotBlock: false,
-        });
       }
       if (command.kind === 'extend') {
         const execution = executions[command.of % Math.max(1, executions.length)];
@@ -343,9 +354,7 @@ export class ChaosBench {
         else execution.ended = true;
         return;
       }
-      if (command.kind === 'reconcile') {
-        await attempt(() => reconcile(deps));
-      }
+      if (command.kind === 'reconcile') await attempt(() => reconcile(deps));
     };
 
     const faultKinds: Array<ScriptedFault | 'TIMEOUT'> = [
@@ -363,7 +372,10 @@ export class ChaosBench {
         return fault;
       };
       const advances = round.filter((c) => c.kind === 'advance');
-      await Promise.all(round.filter((c) => c.kind !== 'advance').map(act));
+      const commands = round.filter((c) => c.kind !== 'advance');
+      const prepared: (Execution | undefined)[] = [];
+      for (const command of commands) prepared.push(await prepare(command));
+      await Promise.all(commands.map((command, i) => act(command, prepared[i])));
       this.state.plan = undefined;
       // Time passes between rounds only, so no task attempt outlives the reconciler's grace period.
       for (const a of advances) if (a.kind === 'advance') await this.clock.advance(a.minutes * 60_000);
@@ -486,6 +498,7 @@ interface Execution {
   arn: string;
   triage: ReturnType<typeof TriageSchema.parse>;
   addressIndexes: number[];
+  approval?: boolean;
   block?: BlockState;
   ended: boolean;
 }
