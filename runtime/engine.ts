@@ -6,6 +6,14 @@ import { type AslDefinition, type AslState, allStates, isCallbackTask, taskIdOf 
 import { type Clock, ManualClock, RealClock } from './clock';
 import { type ExecutionRecord, type ExecutionStatus, ExecutionStore } from './history';
 import { HistoryRecorder } from './history-recorder';
+import {
+  DATA_LIMIT_EXCEEDED,
+  dataLimitProblem,
+  MAX_HISTORY_EVENTS,
+  MAX_TASK_TOKEN_LENGTH,
+  payloadBytes,
+  taskTokenPaths,
+} from './limits';
 import { TaskTokenBroker } from './task-tokens';
 
 /**
@@ -163,14 +171,19 @@ export class LocalRuntime {
     stateMachineArn: string,
     input: unknown = {},
     name: string = randomUUID(),
+    /** The input exactly as the caller sent it (StartExecution's `input`). @default - input as JSON */
+    inputText: string = JSON.stringify(input ?? {}),
   ): { executionArn: string; startDate: string } {
     const registered = this.machine(stateMachineArn);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {
       throw new RuntimeError('InvalidName', `Invalid Name: '${name}' (1-80 letters, digits, - and _)`);
     }
-    const inputText = JSON.stringify(input ?? {});
-    if (inputText.length > 256 * 1024) {
-      throw new RuntimeError('InvalidExecutionInput', 'Execution input is larger than 256 KiB');
+    // Step Functions counts the UTF-8 bytes of what was sent, not characters after re-serialising.
+    if (payloadBytes(inputText) > 256 * 1024) {
+      throw new RuntimeError(
+        'InvalidExecutionInput',
+        `Execution input is ${payloadBytes(inputText)} bytes, larger than 256 KiB`,
+      );
     }
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.account}:execution:${registered.name}:${name}`;
     if (this.store.has(executionArn)) {
@@ -226,6 +239,20 @@ export class LocalRuntime {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') this.transitions += 1;
         recorder.record(event);
+        const detail = event as { input?: unknown; output?: unknown; state?: { name?: string } };
+        const problem =
+          (detail.output !== undefined &&
+            dataLimitProblem(detail.output, `the output of state "${detail.state?.name ?? '?'}"`)) ||
+          (detail.input !== undefined &&
+            dataLimitProblem(detail.input, `the input of state "${detail.state?.name ?? '?'}"`));
+        if (problem) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, problem);
+        if (this.store.history(executionArn).length >= MAX_HISTORY_EVENTS) {
+          this.terminate(
+            executionArn,
+            'States.Runtime',
+            `the execution history reached ${MAX_HISTORY_EVENTS} events, Step Functions' limit`,
+          );
+        }
       }
     })();
     const done = execution.result
@@ -303,6 +330,18 @@ export class LocalRuntime {
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
+  /**
+   * Ends the execution with a terminal error that no Catch handles (States.DataLimitExceeded,
+   * the history limit): it is FAILED at once, and the engine's run is stopped so that no
+   * catcher can carry on; the error is thrown to unwind the current handler.
+   */
+  private terminate(executionArn: string, error: string, cause: string): never {
+    this.finish(executionArn, 'FAILED', { error, cause });
+    this.running.get(executionArn)?.abort();
+    this.tokens.settleAll(cause, executionArn);
+    throw new RuntimeError(error, cause);
+  }
+
   private finish(executionArn: string, status: ExecutionStatus, patch: Partial<ExecutionRecord>): void {
     const record = this.store.get(executionArn);
     if (record.status !== 'RUNNING') return;
@@ -326,8 +365,15 @@ export class LocalRuntime {
     stopped: AbortSignal,
   ) {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const tokenPaths = new Map<string, string[][]>();
     for (const [stateName, task] of registered.bindings) {
       const state = registered.states.get(stateName)!;
+      tokenPaths.set(
+        stateName,
+        taskTokenPaths(state.Parameters)
+          .filter((path) => path[0] === 'Payload')
+          .map((path) => path.slice(1)),
+      );
       if (isCallbackTask(state)) {
         handlers[stateName] = async (input) => {
           const issued = this.tokens.issue({
@@ -336,8 +382,12 @@ export class LocalRuntime {
             timeoutSeconds: state.TimeoutSeconds as number | undefined,
             heartbeatSeconds: state.HeartbeatSeconds as number | undefined,
           });
-          const payload = replaceToken((input as { Payload?: unknown }).Payload, issued.token);
-          await this.invoke(task, payload, stateName, recorder, false);
+          if (issued.token.length > MAX_TASK_TOKEN_LENGTH)
+            throw new RuntimeError('States.Runtime', 'task token longer than 2,048 characters');
+          // Only where the definition asks for $$.Task.Token; a payload string that merely equals
+          // the placeholder (a finding id, say) is data and stays as it is.
+          const payload = withTaskToken(input, tokenPaths.get(stateName) ?? [], issued.token);
+          await this.invoke(task, payload, stateName, recorder, executionArn, false);
           recorder.taskSubmitted(stateName);
           // TaskSucceeded carries what SendTaskSuccess sent, not what the Lambda returned.
           const output = await rethrowAsTaskError(issued.result);
@@ -345,7 +395,7 @@ export class LocalRuntime {
           return output;
         };
       } else {
-        handlers[stateName] = (input) => this.invoke(task, input, stateName, recorder);
+        handlers[stateName] = (input) => this.invoke(task, input, stateName, recorder, executionArn);
       }
     }
     for (const stateName of registered.waitStates) {
@@ -370,12 +420,17 @@ export class LocalRuntime {
     payload: unknown,
     stateName: string,
     recorder: HistoryRecorder,
+    executionArn: string,
     recordResult = true,
   ) {
     recorder.taskStarted(stateName, payload);
+    const tooLarge = dataLimitProblem(payload, `the payload of task "${stateName}"`);
+    if (tooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, tooLarge);
     this.tasksInFlight += 1;
     try {
       const output = await runTask(task, payload, this.options.deps);
+      const outputTooLarge = dataLimitProblem(output ?? null, `the output of task "${stateName}"`);
+      if (outputTooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, outputTooLarge);
       if (recordResult) recorder.taskResult(stateName, output);
       return output === undefined ? null : output;
     } catch (error) {
@@ -451,13 +506,16 @@ function pick(state: AslState, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
 }
 
-function replaceToken(value: unknown, token: string): unknown {
-  if (value === TOKEN_PLACEHOLDER) return token;
-  if (Array.isArray(value)) return value.map((v) => replaceToken(v, token));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceToken(v, token)]));
+/** The task's payload with the token put at each path the definition asks for it, and nowhere else. */
+function withTaskToken(input: unknown, paths: string[][], token: string): unknown {
+  const payload = cloneJson((input as { Payload?: unknown }).Payload);
+  for (const path of paths) {
+    let target = payload as Record<string, unknown> | undefined;
+    for (const key of path.slice(0, -1)) target = target?.[key] as Record<string, unknown> | undefined;
+    const last = path.at(-1);
+    if (target && last !== undefined && target[last] === TOKEN_PLACEHOLDER) target[last] = token;
   }
-  return value;
+  return payload;
 }
 
 async function rethrowAsTaskError(result: Promise<unknown>): Promise<unknown> {

@@ -216,7 +216,8 @@ const OPERATIONS: Record<string, Operation> = {
     run(runtime, request: z.infer<typeof startExecution>) {
       checkArn(request.stateMachineArn, 'stateMachine');
       const input = parseJsonText(request.input ?? '{}', 'InvalidExecutionInput', 'execution input');
-      const started = runtime.start(request.stateMachineArn, input, request.name);
+      // Sized and compared as sent: UTF-8 bytes of the caller's text, not a re-serialisation.
+      const started = runtime.start(request.stateMachineArn, input, request.name, request.input ?? '{}');
       return { executionArn: started.executionArn, startDate: epochSeconds(started.startDate) };
     },
   },
