@@ -10,7 +10,7 @@ import { runCli } from '../fixtures/cli-run';
 
 /**
  * A history longer than one page many times over (Step Functions caps a history at 25,000
- * events; the audit must not stop at any page boundary): 30,000 events, four per round of a
+ * events; the audit must not stop at any page boundary): 24,000 events, four per round of a
  * Pass/Choice loop, in a state machine named as Warden's response so that the audit lists it.
  */
 const countdown = {
@@ -42,7 +42,7 @@ beforeAll(async () => {
     region: 'eu-west-1',
   });
   const arn = runtime.register({ name: 'warden-response', definition: countdown, tasks: [] });
-  executionArn = runtime.start(arn, { n: 0, limit: 7499 }, 'long-history').executionArn;
+  executionArn = runtime.start(arn, { n: 0, limit: 5999 }, 'long-history').executionArn;
   await runtime.waitFor(executionArn);
   endpoint = await startSfnEndpoint(runtime);
 }, 120_000);
@@ -52,7 +52,7 @@ afterAll(async () => {
   await runtime?.shutdown();
 });
 
-describe('reading a 30,000-event history', () => {
+describe('reading a 24,000-event history (Step Functions allows 25,000)', () => {
   it('reads every page, in order, 1,000 events at a time', async () => {
     const sfn = new SFNClient({
       endpoint: endpoint.url,
@@ -64,8 +64,8 @@ describe('reading a 30,000-event history', () => {
     const archive = await readExecution(sfn, executionArn, (soFar) => pages.push(soFar));
     sfn.destroy();
 
-    expect(pages).toEqual(Array.from({ length: 30 }, (_, i) => (i + 1) * 1000));
-    expect(archive.events.map((e) => e.id)).toEqual(Array.from({ length: 30_000 }, (_, i) => i + 1));
+    expect(pages).toEqual(Array.from({ length: 24 }, (_, i) => (i + 1) * 1000));
+    expect(archive.events.map((e) => e.id)).toEqual(Array.from({ length: 24_000 }, (_, i) => i + 1));
     expect(archive.events.at(-1)!.type).toBe('ExecutionSucceeded');
   });
 
@@ -74,11 +74,11 @@ describe('reading a 30,000-event history', () => {
     const [story] = JSON.parse(run.stdout).stories as AuditStory[];
 
     expect(run.code).toBe(0);
-    expect(story!.execution.historyEvents).toBe(30_000);
-    expect(story!.timeline).toHaveLength(2 * 7499 + 1);
+    expect(story!.execution.historyEvents).toBe(24_000);
+    expect(story!.timeline).toHaveLength(2 * 5999 + 1);
     expect(story!.timeline.at(-1)!.state).toBe('Done');
     expect(story!.execution.status).toBe('SUCCEEDED');
-    expect(run.stderr).toContain('] 1/1 executions · 30,000 events');
+    expect(run.stderr).toContain('] 1/1 executions · 24,000 events');
     expect(run.stderr.endsWith('\n')).toBe(true);
   });
 });
