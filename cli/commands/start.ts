@@ -84,7 +84,7 @@ async function start(options: StartOptions): Promise<void> {
     throw new CliError(`cannot serve on 127.0.0.1:${port}: ${error.message} (choose another with --port)`);
   });
   mountConsole(server, warden);
-  writeRuntimeInfo({ sfnEndpoint: server.url });
+  writeRuntimeInfo({ sfnEndpoint: server.url }, options.dataDir);
   out(
     `Warden runs locally: sandbox organisation ${config.organization.managementAccountId} (management), ${config.organization.securityAccountId} (security), ${members} members; regions ${config.organization.regions.join(', ')}.`,
   );

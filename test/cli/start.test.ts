@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,10 @@ describe('warden start', () => {
     );
     expect(run.stdout).toContain('alice approves the block (page answered 200).');
     expect(run.stdout).toContain('All executions succeeded; every block Warden added has been removed.');
+    // --data-dir holds runtime.json too, not ./.warden.
+    expect(JSON.parse(readFileSync(join(dataDir, 'runtime.json'), 'utf8')).sfnEndpoint).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+$/,
+    );
   });
 
   it.each([

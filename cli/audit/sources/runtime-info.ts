@@ -15,8 +15,9 @@ export const RuntimeInfo = z.object({
 });
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>;
 
-export function writeRuntimeInfo(info: RuntimeInfo, cwd = process.cwd()): string {
-  const file = join(cwd, RUNTIME_INFO_FILE);
+/** Writes `runtime.json` into the runtime's data folder (`.warden` unless `--data-dir` says otherwise). */
+export function writeRuntimeInfo(info: RuntimeInfo, dataDir = join(process.cwd(), '.warden')): string {
+  const file = join(dataDir, 'runtime.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(RuntimeInfo.parse(info), null, 2)}\n`);
   return file;
