@@ -1,11 +1,5 @@
 import { ConfigError, parseConfig } from '../../../config/load';
-
-const organization = {
-  managementAccountId: '111111111111',
-  securityAccountId: '222222222222',
-  homeRegion: 'eu-west-1',
-  regions: ['eu-west-1'],
-};
+import { organization } from './organization';
 
 describe('parseConfig', () => {
   it('fills every default from a minimal config', () => {
