@@ -9,6 +9,7 @@ import { startFindingsDemo } from '../findings/demo';
 import { type FindingFilters, readOrganizationFindings } from '../findings/fetch';
 import { FindingsView, type FindingsViewResult, type WardenState } from '../findings/view';
 import { readWardenState } from '../findings/warden-state';
+import { checkProfile } from '../target/aws-profile';
 import { checkTriageConfig, oneLine } from '../triage/report';
 import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
 
@@ -101,6 +102,7 @@ export async function runFindings(
   const bad = regions.find((r) => !REGION.test(r));
   if (bad !== undefined) throw new UsageError(`--region must be an AWS region such as eu-west-1, got ${bad}`);
   const aws = regions.length > 0 || options.profile !== undefined;
+  if (options.profile !== undefined) checkProfile(options.profile);
   if (!aws && (options.ledgerTable || options.approvalsTable)) {
     throw new UsageError('--ledger-table and --approvals-table read AWS: give --region or --profile as well');
   }

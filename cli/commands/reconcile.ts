@@ -7,6 +7,7 @@ import {
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../../tasks/response/reconcile-blocks';
 import { CliError, UsageError } from '../cli-error';
+import { checkProfile } from '../target/aws-profile';
 import { runningEndpoint } from '../target/local-endpoint';
 import { table } from './local-options';
 
@@ -44,6 +45,7 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
     throw new UsageError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
   }
   if (options.profile && !options.region) throw new UsageError('--profile needs --region');
+  if (options.profile) checkProfile(options.profile);
   const client = options.region
     ? new SFNClient({ region: options.region, profile: options.profile })
     : new SFNClient({
