@@ -239,9 +239,38 @@ const ruleNumber = z
   .min(1, { error: outOfRange })
   .max(32766, { error: outOfRange });
 
-const schedule = z
-  .string()
-  .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'must be rate(...) or cron(...)');
+/**
+ * An EventBridge schedule expression as EventBridge accepts it ("Rate expressions reference",
+ * Amazon EventBridge User Guide): `rate(value unit)` with a positive whole value and a unit that
+ * agrees with it (`rate(1 hour)`, `rate(5 hours)`; `rate(1 hours)` and `rate(0 minutes)` are
+ * refused), or `cron(...)` with six fields.
+ */
+const schedule = z.string().superRefine((text, ctx) => {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(text);
+  const cron = /^cron\(\S+( \S+){5}\)$/.test(text);
+  if (!rate && !cron) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be rate(value unit) or cron(six fields) as EventBridge accepts them, got ${JSON.stringify(text)}`,
+    });
+    return;
+  }
+  if (!rate) return;
+  const value = Number(rate[1]);
+  const plural = rate[2]!.endsWith('s');
+  if (value < 1)
+    ctx.addIssue({ code: 'custom', message: `the rate must be at least 1, got ${JSON.stringify(text)}` });
+  else if (value === 1 && plural)
+    ctx.addIssue({
+      code: 'custom',
+      message: `a rate of 1 takes a singular unit (rate(1 ${rate[2]!.slice(0, -1)})), got ${JSON.stringify(text)}`,
+    });
+  else if (value > 1 && !plural)
+    ctx.addIssue({
+      code: 'custom',
+      message: `a rate above 1 takes a plural unit (rate(${value} ${rate[2]}s)), got ${JSON.stringify(text)}`,
+    });
+});
 
 /** The claim the approval page records as the approver (see tasks/approval/oidc-client.ts). */
 const identityClaim = z
@@ -362,7 +391,11 @@ export const WardenConfigSchema = z
         naclRuleQuota: z
           .number()
           .int()
-          .min(1)
+          // The default deny counts toward the quota: 1 leaves no room for any entry.
+          .min(2, {
+            error: (issue) =>
+              `must be at least 2 (the default deny counts toward the quota, so ${String(issue.input)} leaves no room), got ${String(issue.input)}`,
+          })
           .max(40)
           .default(20)
           .describe('Inbound rules allowed per NACL (AWS default 20, at most 40).'),
@@ -508,6 +541,7 @@ export const WardenConfigSchema = z
           ),
         localApprovers: z
           .array(z.string().regex(/^[\w.@-]{1,64}$/))
+          .min(1, 'must name at least one approver; with none, no approval could ever be decided')
           .default(['alice', 'bob'])
           .describe("Names that may sign in to the local runtime's approval page."),
       })

@@ -254,9 +254,22 @@ function ipv6RangeReason(bytes: readonly number[]): SpecialRangeReason | null {
 function cidrListOf(cidrs: readonly string[], field: string): CidrList {
   const list = new CidrList();
   cidrs.forEach((cidr, i) => {
-    list.add(withField(`${field}[${i}]`, () => parseCidr(cidr)));
+    list.add(withField(`${field}[${i}]`, () => unwrapMappedCidr(parseCidr(cidr))));
   });
   return list;
+}
+
+/**
+ * `::ffff:198.51.100.201/128` (or `::ffff:c633:6407/128`) is an IPv4 block spelt as IPv6: the
+ * guard compares the unwrapped IPv4 address, so the block is unwrapped too (prefix − 96).
+ */
+export function unwrapMappedCidr(cidr: ParsedCidr): ParsedCidr {
+  if (cidr.family !== 6 || cidr.prefixLength < 96) return cidr;
+  const bytes = ipv6Bytes(cidr.network);
+  if (!bytes.slice(0, 10).every((b) => b === 0) || bytes[10] !== 0xff || bytes[11] !== 0xff) return cidr;
+  const network = bytes.slice(12).join('.');
+  const prefixLength = cidr.prefixLength - 96;
+  return { network, prefixLength, family: 4, text: `${network}/${prefixLength}` };
 }
 
 // Config lists are the same arrays for every finding, so each is parsed once; the joined text
