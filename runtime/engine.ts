@@ -322,12 +322,17 @@ export class LocalRuntime {
     return this.running.size;
   }
 
-  /** Stops every execution and settles every pending callback token. */
+  /**
+   * Stops every execution, settles every pending callback token, and waits for the task handlers
+   * still running: the engine's abort does not stop them, and closing what they use (dynalite)
+   * under them made Ctrl-C crash with `Database is closed`.
+   */
   async shutdown(): Promise<void> {
     for (const arn of [...this.running.keys()])
       this.stop(arn, 'States.Aborted', 'the local runtime shut down');
     this.tokens.settleAll();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    while (this.tasksInFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /**

@@ -98,3 +98,44 @@ describe('Step Functions limits in the local engine', () => {
     expect(input.taskToken.length).toBeLessThanOrEqual(2048);
   });
 });
+
+describe('shutting the local runtime down (defect 9)', () => {
+  it('waits for the task handlers still running before it resolves', async () => {
+    let release!: () => void;
+    const slow = defineTask({
+      id: 'Slow',
+      entry: __filename,
+      input: z.object({}).passthrough(),
+      run: () =>
+        new Promise<object>((resolve) => {
+          release = () => resolve({});
+        }),
+    });
+    const runtime = new LocalRuntime({
+      deps: {} as TaskDeps,
+      clock: new ManualClock(),
+      account: '222222222222',
+      region: 'eu-west-1',
+    });
+    const arn = runtime.register({
+      name: 'slow',
+      definition: { StartAt: 'Work', States: { Work: lambdaTask({ task: 'Slow', end: true }) } },
+      tasks: [slow],
+    });
+    runtime.start(arn, {});
+    await settle();
+    expect(runtime.activeTasks).toBe(1);
+
+    let closed = false;
+    const shutdown = runtime.shutdown().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    release();
+    await shutdown;
+
+    expect(closed).toBe(true);
+    expect(runtime.activeTasks).toBe(0);
+  });
+});
