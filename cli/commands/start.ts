@@ -63,6 +63,9 @@ async function start(options: StartOptions): Promise<void> {
       ...base,
       response: {
         ...base.response,
+        // The sandbox is the place to watch blocks happen: nothing real is changed, so it
+        // enforces even when the config (like the shipped one) says dry-run.
+        mode: 'enforce',
         blockMinutes,
         maxBlockMinutes: Math.max(blockMinutes, base.response.maxBlockMinutes),
       },
@@ -88,6 +91,11 @@ async function start(options: StartOptions): Promise<void> {
   out(
     `Warden runs locally: sandbox organisation ${config.organization.managementAccountId} (management), ${config.organization.securityAccountId} (security), ${members} members; regions ${config.organization.regions.join(', ')}.`,
   );
+  if (base.response.mode === 'dry-run') {
+    out(
+      `${options.config} says dry-run; the sandbox enforces anyway, since nothing real changes here. In AWS, Warden follows the config.`,
+    );
+  }
   out(`Approval page and Step Functions endpoint: ${server.url}`);
   out(`Console (read-only): ${server.url}/console`);
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../../config/load';
 import { runCli } from '../fixtures/cli-run';
 
 describe('warden start', () => {
@@ -119,5 +120,20 @@ describe('warden start', () => {
 
     expect(run.code).toBe(0);
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('ships a config that is a dry run, as the README says, and says the sandbox enforces anyway', async () => {
+    const shipped = loadConfig(join(__dirname, '..', '..', 'warden.config.json'));
+    expect(shipped.response.mode).toBe('dry-run');
+
+    const run = await runCli([
+      'start',
+      '--once',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'warden-shipped-')),
+    ]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('warden.config.json says dry-run; the sandbox enforces anyway');
   });
 });
