@@ -109,7 +109,7 @@ async function approve(h: ResponseHarness, a: CallAttribution, executionArn: str
   const identity = { name: 'alice' };
   const path = `/approvals/${record.pk}`;
   await a.run({ owner: 'page', stateName: 'GET' }, () =>
-    handleApprovalRequest({ method: 'GET', path, headers: {}, body: '', identity }, h.warden.deps),
+    handleApprovalRequest({ method: 'GET', path, headers: {}, body: '', identity }, h.warden.functionDeps('ApprovalPage')),
   );
   const body = new URLSearchParams({
     csrf: csrfToken(record.csrfNonce, record.pk, identity.name),
@@ -124,7 +124,7 @@ async function approve(h: ResponseHarness, a: CallAttribution, executionArn: str
         body,
         identity,
       },
-      h.warden.deps,
+      h.warden.functionDeps('ApprovalPage'),
     ),
   );
   if (answer.status !== 200) throw new Error(`approval page answered ${answer.status}`);

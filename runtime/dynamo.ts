@@ -26,23 +26,42 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> {
+export interface Dynalite {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** An empty dynalite on an ephemeral loopback port; the deployment creates the tables its templates declare. */
+export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) =>
     server.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
   );
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  return {
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A DynamoDB client for dynalite, which accepts any credentials. */
+export function dynaliteClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** dynalite with Warden's tables created from TABLE_SCHEMAS, for tests of the stores alone. */
+export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> {
+  const { endpoint, close } = await startDynalite();
   const tables: WardenTables = {
     ledger: `${prefix}-ledger`,
     approvals: `${prefix}-approvals`,
     findings: `${prefix}-findings`,
     accounts: `${prefix}-accounts`,
   };
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = dynaliteClient(endpoint);
   for (const [key, name] of Object.entries(tables) as [keyof WardenTables, string][]) {
     const schema = TABLE_SCHEMAS[key];
     const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
@@ -75,6 +94,6 @@ export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> 
   return {
     endpoint,
     tables,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close,
   };
 }

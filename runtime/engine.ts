@@ -48,8 +48,22 @@ export interface WorkflowRegistration {
   /** State machine name, e.g. `warden-response`. */
   name: string;
   definition: AslDefinition;
-  /** Every task the definition names, by id. */
-  tasks: readonly TaskDefinition[];
+  /** Every task the definition names by a `${TaskId}` placeholder. @default - none */
+  tasks?: readonly TaskDefinition[];
+  /**
+   * Every function a deployed definition names by ARN (after definition substitution): the task
+   * its code runs and the deps its environment and role give it. @default - none
+   */
+  functions?: ReadonlyMap<string, LocalFunction>;
+}
+
+/**
+ * A deployed Lambda function as the local runtime runs it: its task, and its deps, built at the
+ * first invocation (the cold start) from the function's own environment and role.
+ */
+export interface LocalFunction {
+  task: TaskDefinition;
+  deps: () => TaskDeps;
 }
 
 export interface RuntimeOptions {
@@ -77,7 +91,7 @@ interface Registered {
   definition: AslDefinition;
   states: Map<string, AslState>;
   waitStates: Set<string>;
-  bindings: Map<string, TaskDefinition>;
+  bindings: Map<string, LocalFunction>;
   retryOverrides: Record<string, number | number[]>;
 }
 
@@ -121,21 +135,23 @@ export class LocalRuntime {
     const arn = this.stateMachineArn(workflow.name);
     const definition = cloneJson(workflow.definition);
     const states = allStates(definition);
-    const byId = new Map(workflow.tasks.map((t) => [t.id, t]));
-    const bindings = new Map<string, TaskDefinition>();
+    const byId = new Map((workflow.tasks ?? []).map((t) => [t.id, t]));
+    const bindings = new Map<string, LocalFunction>();
     const waitStates = new Set<string>();
     for (const [name, state] of states) {
       if (state.Type === 'Wait') waitStates.add(name);
       if (state.Type !== 'Task') continue;
       const id = taskIdOf(state);
+      const byArn = workflow.functions?.get(functionNameOf(state) ?? '');
       const task = id ? byId.get(id) : undefined;
-      if (!task) {
+      const binding = byArn ?? (task ? { task, deps: () => this.options.deps } : undefined);
+      if (!binding) {
         throw new RuntimeError(
           'InvalidDefinition',
-          `workflow ${workflow.name}: Task state "${name}" names ${id ? `task ${id}` : `resource ${String(state.Resource)}`}, which has no handler`,
+          `workflow ${workflow.name}: Task state "${name}" names ${id ? `task ${id}` : `resource ${String(functionNameOf(state) ?? state.Resource)}`}, which has no handler`,
         );
       }
-      bindings.set(name, task);
+      bindings.set(name, binding);
     }
     const runnable = compileWaits(definition);
     const text = JSON.stringify(runnable);
@@ -371,7 +387,7 @@ export class LocalRuntime {
   ) {
     const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const tokenPaths = new Map<string, string[][]>();
-    for (const [stateName, task] of registered.bindings) {
+    for (const [stateName, binding] of registered.bindings) {
       const state = registered.states.get(stateName)!;
       tokenPaths.set(
         stateName,
@@ -392,7 +408,7 @@ export class LocalRuntime {
           // Only where the definition asks for $$.Task.Token; a payload string that merely equals
           // the placeholder (a finding id, say) is data and stays as it is.
           const payload = withTaskToken(input, tokenPaths.get(stateName) ?? [], issued.token);
-          await this.invoke(task, payload, stateName, recorder, executionArn, false);
+          await this.invoke(binding, payload, stateName, recorder, executionArn, false);
           recorder.taskSubmitted(stateName);
           // TaskSucceeded carries what SendTaskSuccess sent, not what the Lambda returned.
           const output = await rethrowAsTaskError(issued.result);
@@ -400,7 +416,7 @@ export class LocalRuntime {
           return output;
         };
       } else {
-        handlers[stateName] = (input) => this.invoke(task, input, stateName, recorder, executionArn);
+        handlers[stateName] = (input) => this.invoke(binding, input, stateName, recorder, executionArn);
       }
     }
     for (const stateName of registered.waitStates) {
@@ -421,7 +437,7 @@ export class LocalRuntime {
   }
 
   private async invoke(
-    task: TaskDefinition,
+    { task, deps }: LocalFunction,
     payload: unknown,
     stateName: string,
     recorder: HistoryRecorder,
@@ -433,7 +449,7 @@ export class LocalRuntime {
     if (tooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, tooLarge);
     this.tasksInFlight += 1;
     try {
-      const output = await runTask(task, payload, this.options.deps);
+      const output = await runTask(task, payload, deps());
       const outputTooLarge = dataLimitProblem(output ?? null, `the output of task "${stateName}"`);
       if (outputTooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, outputTooLarge);
       if (recordResult) recorder.taskResult(stateName, output);
@@ -505,6 +521,14 @@ function compileWaits(definition: AslDefinition): AslDefinition {
   };
   visit(compiled.States);
   return compiled;
+}
+
+/** The function a Lambda Task state invokes: its Resource, or FunctionName for `lambda:invoke` integrations. */
+function functionNameOf(state: AslState): string | undefined {
+  const params = state.Parameters as { FunctionName?: unknown } | undefined;
+  const integration = /^arn:[\w-]+:states:::lambda:/.test(String(state.Resource));
+  const named = integration ? params?.FunctionName : state.Resource;
+  return typeof named === 'string' ? named : undefined;
 }
 
 function pick(state: AslState, keys: string[]): Record<string, unknown> {

@@ -52,7 +52,7 @@ export type RequestPredicate = (req: IncomingMessage) => boolean;
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServerOptions {
-  warden: Pick<LocalWarden, 'deps' | 'config' | 'runtime'>;
+  warden: Pick<LocalWarden, 'deps' | 'config' | 'runtime' | 'functionDeps' | 'serveApprovalsAt'>;
   /** @default 0 - any free port */
   port?: number;
 }
@@ -163,7 +163,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       handle: (r) =>
         handleApprovalRequest(
           { method: r.method, path: r.url.pathname, headers: r.headers, body: r.body, identity: r.identity },
-          warden.deps,
+          warden.functionDeps('ApprovalPage'),
           { signInUrl: (next) => `/sign-in?next=${encodeURIComponent(next)}` },
         ),
     },
@@ -273,7 +273,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  warden.deps.approvalBaseUrl = `${origin}/approvals`;
+  warden.serveApprovalsAt(origin);
 
   return {
     url: origin,

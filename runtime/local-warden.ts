@@ -1,25 +1,32 @@
 import { join } from 'node:path';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
-import { RuntimeCaches } from '../tasks/shared/runtime-caches';
-import type { TaskDeps } from '../tasks/shared/task';
+import { depsFromEnvironment } from '../tasks/shared/lambda';
+import type { TaskDefinition, TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
-import { type LocalDynamo, startLocalDynamo } from './dynamo';
-import { LocalRuntime } from './engine';
+import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
+import { SandboxDeployment } from './deployment/sandbox-deployment';
+import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
+import { deployedTemplates } from './deployment/synth-cache';
+import { type Dynalite, startDynalite } from './dynamo';
+import { type LocalFunction, LocalRuntime } from './engine';
 import { ExecutionStore } from './history';
 import { SfnSandbox } from './sandbox/sfn';
-import { buildSandboxWorld, type SandboxWorld, type WorldAccount } from './sandbox/world';
+import { buildOrganization, type SandboxOrganization, type WorldAccount } from './sandbox/world';
 
 /**
- * Warden on this machine: the sandbox organisation, DynamoDB on dynalite, the notification
- * topic, and every workflow registered in the local runtime with its real tasks. Tests, the
- * benchmarks and `warden start` all build Warden this way.
+ * Warden on this machine, as deployed: the CDK app is synthesized (cached per config), the
+ * sandbox organisation starts bare, and the README's deploy steps deploy the templates into it.
+ * Each state machine runs the definition the template holds after substitution; each task runs as
+ * its function — with the function's role `WardenTask-<id>` and the deps its environment gives
+ * at cold start, through the same parsing the Lambda uses. Tests, the benchmarks and
+ * `warden start` all build Warden this way.
  */
 export interface LocalWardenOptions {
   config: WardenConfig;
-  /** Member accounts of the sandbox organisation (the management account is added as well). */
+  /** Member accounts of the sandbox organisation (the management and security accounts are added as well). */
   members: WorldAccount[];
   clock?: Clock;
   /** Where executions are persisted, and archived under `archive/` once finished; memory only when omitted. */
@@ -36,62 +43,115 @@ export interface LocalWardenOptions {
 
 export interface LocalWarden {
   config: WardenConfig;
-  world: SandboxWorld;
+  world: SandboxOrganization;
   runtime: LocalRuntime;
+  /**
+   * An operator's view of the deployment: the security account's administrator with the names the
+   * deployed functions get (tables, topic, state machines). Tasks never run with it.
+   */
   deps: TaskDeps;
-  dynamo: LocalDynamo;
+  dynamo: Dynalite & { tables: TaskDeps['tables'] };
   clock: Clock;
+  deployment: SandboxDeployment;
   /** State machine ARN by workflow name (`response`, `onboarding`, ...). */
   stateMachines: Record<string, string>;
   topicArn: string;
+  /** The deps a deployed function's handler gets (its role and environment), by task id. */
+  functionDeps(taskId: string): TaskDeps;
+  /** The origin the local HTTP server answers on: the approval API's endpoint. */
+  serveApprovalsAt(origin: string): void;
   stop(): Promise<void>;
 }
 
-export const TOPIC_NAME = 'warden-notifications';
+/**
+ * The sandbox organisation, dynalite and the runtime, with the templates ready to deploy and
+ * nothing deployed: the deploy rehearsal starts here and runs the README's steps itself.
+ */
+export interface LocalSession {
+  options: LocalWardenOptions;
+  org: SandboxOrganization;
+  deployment: SandboxDeployment;
+  runtime: LocalRuntime;
+  clock: Clock;
+  /** Warden as deployed so far; fails until the security stack is deployed. */
+  warden(): LocalWarden;
+  stop(): Promise<void>;
+}
+
+export class LocalDeploymentError extends Error {
+  override readonly name = 'LocalDeploymentError';
+}
 
 export async function startLocalWarden(options: LocalWardenOptions): Promise<LocalWarden> {
+  const session = await startLocalSession(options);
+  try {
+    await performDeploySteps(session, deployStepsFor(options.config));
+    // What callers count (calls, simulated latency) starts once Warden is deployed.
+    session.org.cloud.resetCalls();
+    return session.warden();
+  } catch (error) {
+    await session.stop();
+    throw error;
+  }
+}
+
+export async function startLocalSession(options: LocalWardenOptions): Promise<LocalSession> {
   const { config } = options;
   const clock = options.clock ?? new RealClock();
   const org = config.organization;
-  const world = buildSandboxWorld({
+  const security = { id: org.securityAccountId, name: 'security', email: `security+${org.securityAccountId}@example.com` };
+  const world = buildOrganization({
     managementAccountId: org.managementAccountId,
-    securityAccountId: org.securityAccountId,
-    memberAccounts: options.members,
-    memberRoleName: org.memberRoleName,
+    accounts: [security, ...options.members.filter((m) => m.id !== org.securityAccountId)],
     regions: org.regions,
     clock: () => clock.now(),
     seed: options.seed,
   });
-  const topicArn = world.services.sns.addTopic(org.securityAccountId, org.homeRegion, TOPIC_NAME);
-  const dynamo = await startLocalDynamo();
-  const clients = new ClientFactory({
-    ownAccount: org.securityAccountId,
-    baseCredentials: world.executionCredentials,
-    transport: world.cloud.transport(),
-    endpoints: { DynamoDBClient: dynamo.endpoint },
-    maxAttempts: options.maxAttempts ?? 1,
-    now: () => clock.now(),
-  });
-  const stateMachineArns: Record<string, string> = {};
-  const deps: TaskDeps = {
-    config,
-    clients,
-    tables: dynamo.tables,
-    topicArn,
-    approvalBaseUrl: 'http://127.0.0.1/approvals',
-    stateMachineArns,
-    // The export destination the sandbox world sets up (runtime/sandbox/world.ts); in AWS, the
-    // security stack's bucket and key, which each function's environment names.
-    findingsExport: {
-      bucketArn: `arn:aws:s3:::warden-findings-${org.securityAccountId}`,
-      kmsKeyArn: `arn:aws:kms:${org.regions[0]}:${org.securityAccountId}:key/warden-findings`,
-    },
-    now: () => new Date(clock.now()),
-    logger: quietLogger,
-    caches: new RuntimeCaches(),
+  const dynalite = await startDynalite();
+  const deployment = new SandboxDeployment({ org: world, dynamo: dynalite, templates: deployedTemplates(config) });
+  const factories: ClientFactory[] = [];
+  const factory = (account: string, credentials = world.administratorCredentials(account)) => {
+    const clients = new ClientFactory({
+      ownAccount: account,
+      baseCredentials: credentials,
+      transport: world.cloud.transport(),
+      endpoints: { DynamoDBClient: dynalite.endpoint },
+      maxAttempts: options.maxAttempts ?? 1,
+      now: () => clock.now(),
+    });
+    factories.push(clients);
+    return clients;
   };
-  const runtime = new LocalRuntime({
-    deps,
+
+  let approvalOrigin: string | undefined;
+  const created: TaskDeps[] = [];
+  const functions = new Map<string, { deployed: DeployedFunction; local: LocalFunction }>();
+  const stateMachines: Record<string, string> = {};
+  let operator: TaskDeps | undefined;
+
+  const coldStart = (fn: DeployedFunction, account: string): TaskDeps => {
+    // The bundle carries the config compiled in (esbuild `define`); the rest is the function's environment.
+    const parsed = depsFromEnvironment({ ...fn.environment, WARDEN_CONFIG: JSON.stringify(config) });
+    const credentials = world.cloud.issueCredentials({
+      account,
+      roleName: fn.roleName,
+      arn: `arn:aws:sts::${account}:assumed-role/${fn.roleName}/${fn.functionName}`,
+    });
+    const deps: TaskDeps = {
+      ...parsed,
+      clients: factory(account, credentials),
+      ...(approvalOrigin ? { approvalBaseUrl: `${approvalOrigin}/approvals` } : {}),
+      now: () => new Date(clock.now()),
+      logger: quietLogger,
+    };
+    created.push(deps);
+    return deps;
+  };
+
+  const runtime: LocalRuntime = new LocalRuntime({
+    get deps() {
+      return operatorDeps();
+    },
     clock,
     store: new ExecutionStore(options.dataDir),
     account: org.securityAccountId,
@@ -101,29 +161,106 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     onExecutionFinished: options.dataDir
       ? (record) => archiveToFolder(runtime.store, record.executionArn, join(options.dataDir!, 'archive'))
       : undefined,
-  });
+  } as ConstructorParameters<typeof LocalRuntime>[0]);
   world.cloud.register(new SfnSandbox(runtime));
-  const wanted = options.workflows;
-  for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
-    stateMachineArns[workflow.name] = runtime.register({
-      name: workflow.stateMachineName,
-      definition: workflow.build(config),
-      tasks: workflow.tasks,
-    });
+
+  const operatorDeps = (): TaskDeps => {
+    if (operator) return operator;
+    const any = [...functions.values()][0];
+    if (!any) throw new LocalDeploymentError('Warden is not deployed yet: deploy the security stack first');
+    const parsed = depsFromEnvironment({ ...any.deployed.environment, WARDEN_CONFIG: JSON.stringify(config) });
+    operator = {
+      ...parsed,
+      clients: factory(org.securityAccountId),
+      ...(approvalOrigin ? { approvalBaseUrl: `${approvalOrigin}/approvals` } : {}),
+      now: () => new Date(clock.now()),
+      logger: quietLogger,
+    };
+    created.push(operator);
+    return operator;
+  };
+
+  const tasksById = new Map<string, TaskDefinition>();
+  for (const workflow of WORKFLOWS) for (const task of workflow.tasks) tasksById.set(task.id, task);
+
+  const wire = (stack: StackDeployment) => {
+    if (stack.functions.length === 0 && stack.stateMachines.length === 0) return;
+    const byArn = new Map<string, LocalFunction>();
+    for (const fn of stack.functions) {
+      if (!fn.taskId) continue;
+      let deps: TaskDeps | undefined;
+      const task = tasksById.get(fn.taskId);
+      const local: LocalFunction = {
+        task: task ?? missingTask(fn),
+        deps: () => {
+          deps ??= coldStart(fn, stack.account);
+          return deps;
+        },
+      };
+      functions.set(fn.taskId, { deployed: fn, local });
+      byArn.set(fn.arn, local);
+    }
+    const wanted = options.workflows;
+    for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
+      const machine = stack.stateMachines.find((m) => m.name === workflow.stateMachineName);
+      if (!machine) continue;
+      if (runtime.listStateMachines().some((m) => m.stateMachineArn === machine.arn)) continue;
+      stateMachines[workflow.name] = runtime.register({
+        name: machine.name,
+        definition: machine.definition as never,
+        functions: byArn,
+      });
+    }
+  };
+  deployment.onDeployed(wire);
+
+  const warden = (): LocalWarden => {
+    const deps = operatorDeps();
+    return {
+      config,
+      world,
+      runtime,
+      deps,
+      dynamo: { ...dynalite, tables: deps.tables },
+      clock,
+      deployment,
+      stateMachines,
+      topicArn: deps.topicArn,
+      functionDeps(taskId) {
+        const found = functions.get(taskId);
+        if (!found) {
+          throw new LocalDeploymentError(`no deployed function runs task ${taskId}; deployed: ${[...functions.keys()].join(', ')}`);
+        }
+        return found.local.deps();
+      },
+      serveApprovalsAt(origin) {
+        approvalOrigin = origin;
+        for (const d of created) d.approvalBaseUrl = `${origin}/approvals`;
+      },
+      stop,
+    };
+  };
+
+  let stopped = false;
+  async function stop(): Promise<void> {
+    if (stopped) return;
+    stopped = true;
+    await runtime.shutdown();
+    for (const clients of factories) clients.destroy();
+    await dynalite.close();
   }
+
+  return { options, org: world, deployment, runtime, clock, warden, stop };
+}
+
+/** A function whose task the local runtime does not know (not a workflow task): invoking it is a named error. */
+function missingTask(fn: DeployedFunction): TaskDefinition {
   return {
-    config,
-    world,
-    runtime,
-    deps,
-    dynamo,
-    clock,
-    stateMachines: stateMachineArns,
-    topicArn,
-    async stop() {
-      await runtime.shutdown();
-      clients.destroy();
-      await dynamo.close();
+    id: fn.taskId ?? fn.logicalId,
+    entry: fn.functionName,
+    input: { safeParse: (v: unknown) => ({ success: true, data: v }) } as never,
+    run: async () => {
+      throw new LocalDeploymentError(`${fn.functionName} runs no workflow task the local runtime knows`);
     },
   };
 }

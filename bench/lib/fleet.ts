@@ -112,7 +112,7 @@ export async function startFleet(options: {
           ],
           ...finding,
         }),
-        warden.deps,
+        warden.functionDeps('IntakeFinding'),
       ),
     quiet: async () => {
       for (;;) {

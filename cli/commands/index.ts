@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApprovals } from './approvals';
 import { registerAudit } from './audit';
+import { registerDeploy } from './deploy';
 import { registerFindings } from './findings';
 import { registerOnboard } from './onboard';
 import { registerReconcile } from './reconcile';
@@ -22,4 +23,5 @@ export const commands: ReadonlyArray<(program: Command) => void> = [
   registerFindings,
   registerSend,
   registerApprovals,
+  registerDeploy,
 ];

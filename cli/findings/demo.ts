@@ -182,7 +182,7 @@ export async function startFindingsDemo(config: WardenConfig): Promise<FindingsD
       if (demo.respond) {
         await intakeFinding(
           { 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail: camelCaseKeys(stored) },
-          warden.deps,
+          warden.functionDeps('IntakeFinding'),
         );
         await settle();
       }

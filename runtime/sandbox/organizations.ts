@@ -109,6 +109,7 @@ export class SandboxOrganizations implements SandboxService {
       this.registerDelegatedAdministratorCall(input, ctx),
     ListDelegatedAdministrators: (input: ListDelegatedAdministratorsRequest, ctx: CallContext) =>
       this.listDelegatedAdministrators(input, ctx),
+    ListRoots: (_input: unknown, ctx: CallContext) => this.listRoots(ctx),
     DescribeOrganization: (_input: unknown, ctx: CallContext) => this.describeOrganization(ctx),
     DescribeAccount: (input: DescribeAccountRequest, ctx: CallContext) => this.describeAccount(input, ctx),
     ListAccounts: (input: ListAccountsRequest, ctx: CallContext) => this.listAccounts(input, ctx),
@@ -410,6 +411,24 @@ export class SandboxOrganizations implements SandboxService {
         Type: id === this.rootId ? 'ROOT' : 'ORGANIZATIONAL_UNIT',
       })),
       NextToken: page.nextToken,
+    };
+  }
+
+  /**
+   * ListRoots: from the management account or a delegated administrator, like every read of the
+   * organisation's structure. https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListRoots.html
+   */
+  private listRoots(ctx: CallContext): object {
+    this.authorize(ctx);
+    return {
+      Roots: [
+        {
+          Id: this.rootId,
+          Arn: `arn:aws:organizations::${this.managementAccountId}:root/${this.organizationId}/${this.rootId}`,
+          Name: 'Root',
+          PolicyTypes: [],
+        },
+      ],
     };
   }
 

@@ -11,13 +11,14 @@ import { SandboxIam } from './iam';
 import { SandboxKms } from './kms';
 import { SandboxOrganizations } from './organizations';
 import { SandboxS3 } from './s3';
+import { SandboxSetupError } from './setup-error';
 import { SandboxSns } from './sns';
 import { SandboxSts } from './sts';
 
 /**
- * Builds the sandbox organisation Warden runs against locally and in workflow tests: a
- * management account, a security account (Warden's home, delegated administrator), member
- * accounts each with the role Warden assumes, and the credentials Warden's tasks run with.
+ * The sandbox organisation: a new AWS Organization (`buildOrganization`), which the local runtime
+ * deploys Warden into, and a hand-prepared variant for the sandbox services' unit tests
+ * (`buildSandboxWorld`).
  */
 export interface CoreServices {
   iam: SandboxIam;
@@ -103,7 +104,36 @@ export function registerCoreServices(
   return services;
 }
 
-export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
+export interface OrganizationOptions {
+  managementAccountId: string;
+  /** Accounts of the organisation besides the management account (the security account among them). */
+  accounts: WorldAccount[];
+  /** Regions whose opt-in ones are enabled in every account (see `WorldAccount.enabledRegions`). */
+  regions: string[];
+  /** @default - the system clock */
+  clock?: SandboxClock;
+  /** Seeds injected faults and generated ids. @default 1 */
+  seed?: number;
+}
+
+/** A sandbox organisation and a way to act in it as an account's administrator. */
+export interface SandboxOrganization {
+  cloud: SandboxCloud;
+  services: CoreServices;
+  clock: SandboxClock;
+  /** Credentials of an account's own administrator (the identity someone running `aws`/`cdk` there has). */
+  administratorCredentials(account: string): AwsCredentialIdentity;
+  /** A client factory acting as `account`'s administrator. */
+  administratorClients(account: string, options?: { maxAttempts?: number }): ClientFactory;
+}
+
+/**
+ * The sandbox organisation as a new AWS Organization is: the management account and the member
+ * accounts, with no GuardDuty detector anywhere, no delegated administrator, no trusted access for
+ * any service, and no Warden resource or role in any account. Deploying Warden's stacks and the
+ * README's deploy steps (runtime/deployment/) bring it to a working state.
+ */
+export function buildOrganization(options: OrganizationOptions): SandboxOrganization {
   const clock = options.clock ?? systemClock;
   const cloud = new SandboxCloud({ seed: options.seed });
   const services = registerCoreServices(cloud, clock, {
@@ -114,35 +144,75 @@ export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
     },
     seed: options.seed,
   });
-  const { iam, organizations, account } = services;
-
-  const security = options.securityAccountId;
-  organizations.addAccount({ id: security, name: 'security', email: `security+${security}@example.com` });
-  for (const service of options.delegatedServices ?? DEFAULT_DELEGATED_SERVICES) {
-    organizations.enableServiceAccess(service);
-    organizations.registerDelegatedAdministrator(security, service);
-  }
-  for (const member of options.memberAccounts) {
+  const { organizations, account } = services;
+  for (const member of options.accounts) {
     // The management account may also be governed as a member; it is already in the organisation.
     if (!organizations.isMember(member.id)) {
       organizations.addAccount({ id: member.id, name: member.name, email: member.email });
     }
-    iam.createRole(member.id, options.memberRoleName, security);
   }
+  const optIn = options.regions.filter((region) => account.statusOf(options.managementAccountId, region) === 'DISABLED');
+  for (const region of optIn) account.enableRegion(options.managementAccountId, region);
+  for (const member of options.accounts) {
+    if (member.id === options.managementAccountId) continue;
+    for (const region of member.enabledRegions ?? optIn) account.enableRegion(member.id, region);
+  }
+  const administrators = new Map<string, AwsCredentialIdentity>();
+  const administratorCredentials = (id: string) => {
+    let credentials = administrators.get(id);
+    if (!credentials) {
+      if (!organizations.isMember(id)) throw new SandboxSetupError(`account ${id} is not in the organisation`);
+      credentials = cloud.issueCredentials({ account: id });
+      administrators.set(id, credentials);
+    }
+    return credentials;
+  };
+  return {
+    cloud,
+    services,
+    clock,
+    administratorCredentials,
+    administratorClients: (id, factoryOptions = {}) =>
+      new ClientFactory({
+        ownAccount: id,
+        baseCredentials: administratorCredentials(id),
+        transport: cloud.transport(),
+        maxAttempts: factoryOptions.maxAttempts ?? 1,
+        now: clock,
+      }),
+  };
+}
+
+/**
+ * A sandbox organisation prepared by hand for the sandbox services' own unit tests: the security
+ * account registered as delegated administrator, a member role trusting the security account in
+ * every member account, and an execution role. Warden itself never runs on this (the local
+ * runtime, `npm start`, the workflow tests and the deploy rehearsal start from `buildOrganization`
+ * and deploy the synthesized templates); it exists so that a test of, say, GuardDuty membership
+ * need not deploy Warden first.
+ */
+export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
+  const security = options.securityAccountId;
+  const org = buildOrganization({
+    managementAccountId: options.managementAccountId,
+    accounts: [{ id: security, name: 'security', email: `security+${security}@example.com` }, ...options.memberAccounts],
+    regions: options.regions,
+    clock: options.clock,
+    seed: options.seed,
+  });
+  const { cloud, services, clock } = org;
+  const { iam, organizations } = services;
+  for (const service of options.delegatedServices ?? DEFAULT_DELEGATED_SERVICES) {
+    organizations.enableServiceAccess(service);
+    organizations.registerDelegatedAdministrator(security, service);
+  }
+  for (const member of options.memberAccounts) iam.createRole(member.id, options.memberRoleName, security);
 
   // The export destination Warden's default configuration names, as the security stack sets it up.
   addFindingsExportDestination(services, security, options.regions[0]!, {
     bucketName: `warden-findings-${security}`,
     keyId: 'warden-findings',
   });
-
-  const optIn = options.regions.filter((region) => account.statusOf(security, region) === 'DISABLED');
-  for (const id of [options.managementAccountId, security]) {
-    for (const region of optIn) account.enableRegion(id, region);
-  }
-  for (const member of options.memberAccounts) {
-    for (const region of member.enabledRegions ?? optIn) account.enableRegion(member.id, region);
-  }
 
   const executionRoleName = options.executionRoleName ?? 'warden-execution';
   iam.createRole(security, executionRoleName, 'lambda.amazonaws.com');

@@ -121,7 +121,7 @@ export async function runScenario(
   ];
   const results: ScenarioResult['findings'] = [];
   for (const { label, f } of findings) {
-    const intake = await intakeFinding(guardDutyFinding({ ...base, ...f }), warden.deps);
+    const intake = await intakeFinding(guardDutyFinding({ ...base, ...f }), warden.functionDeps('IntakeFinding'));
     results.push({ label, intake });
     log(`GuardDuty: ${label} → ${intake.decision}${intake.dryRun ? ' (dry run: nothing will change)' : ''}`);
   }
@@ -157,7 +157,7 @@ export async function runScenario(
         body: body.toString(),
         identity: { name: options.approveAs },
       },
-      warden.deps,
+      warden.functionDeps('ApprovalPage'),
     );
     log(`  ${options.approveAs} approves the block (page answered ${page.status}).`);
     await until(warden, () =>

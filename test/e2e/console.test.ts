@@ -139,7 +139,7 @@ describe('console in a browser', () => {
         networkInterfaces: interfaces,
         ...finding,
       }),
-      warden.deps,
+      warden.functionDeps('IntakeFinding'),
     );
   }
 

@@ -81,7 +81,7 @@ export async function startResponseHarness(
     clock,
     network,
     findingEvent,
-    deliver: (finding = {}) => intakeFinding(findingEvent(finding), warden.deps),
+    deliver: (finding = {}) => intakeFinding(findingEvent(finding), warden.functionDeps('IntakeFinding')),
     advance: async (minutes) => {
       await clock.settle();
       await clock.advance(minutes * 60_000);
@@ -125,7 +125,7 @@ export async function decide(
       body,
       identity: { name: approver },
     },
-    h.warden.deps,
+    h.warden.functionDeps('ApprovalPage'),
   );
 }
 

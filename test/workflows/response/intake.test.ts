@@ -41,7 +41,7 @@ describe('finding intake', () => {
     const event = makeFindingEvent({ accountId: MEMBER, region: REGION }) as any;
     event.source = 'aws.ec2';
 
-    await expect(intakeFinding(event, h.warden.deps)).rejects.toMatchObject({
+    await expect(intakeFinding(event, h.warden.functionDeps('IntakeFinding'))).rejects.toMatchObject({
       name: 'InvalidFindingError',
       message: expect.stringMatching(/source/),
     });

@@ -1,0 +1,19 @@
+/**
+ * Errors of deploying Warden's synthesized templates into the sandbox and of running the deploy
+ * steps. Each names what it could not do and why, as CloudFormation or the AWS CLI would.
+ */
+export class DeploymentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A template uses an intrinsic function, attribute or parameter the local deployment cannot resolve. */
+export class UnresolvableTemplateError extends DeploymentError {}
+
+/** A stack is deployed before what it needs exists (CloudFormation would fail the stack). */
+export class StackDeployFailedError extends DeploymentError {}
+
+/** A deploy step was run out of order, twice where it must not be, or with bad arguments. */
+export class DeployStepError extends DeploymentError {}
