@@ -109,7 +109,10 @@ async function approve(h: ResponseHarness, a: CallAttribution, executionArn: str
   const identity = { name: 'alice' };
   const path = `/approvals/${record.pk}`;
   await a.run({ owner: 'page', stateName: 'GET' }, () =>
-    handleApprovalRequest({ method: 'GET', path, headers: {}, body: '', identity }, h.warden.functionDeps('ApprovalPage')),
+    handleApprovalRequest(
+      { method: 'GET', path, headers: {}, body: '', identity },
+      h.warden.functionDeps('ApprovalPage'),
+    ),
   );
   const body = new URLSearchParams({
     csrf: csrfToken(record.csrfNonce, record.pk, identity.name),

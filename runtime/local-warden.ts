@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
 import { depsFromEnvironment } from '../tasks/shared/lambda';
+import { RuntimeCaches } from '../tasks/shared/runtime-caches';
 import type { TaskDefinition, TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
@@ -10,11 +11,16 @@ import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
 import { SandboxDeployment } from './deployment/sandbox-deployment';
 import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
 import { deployedTemplates } from './deployment/synth-cache';
-import { type Dynalite, startDynalite } from './dynamo';
+import { type Dynalite, startDynalite, startLocalDynamo } from './dynamo';
 import { type LocalFunction, LocalRuntime } from './engine';
 import { ExecutionStore } from './history';
 import { SfnSandbox } from './sandbox/sfn';
-import { buildOrganization, type SandboxOrganization, type WorldAccount } from './sandbox/world';
+import {
+  buildOrganization,
+  buildSandboxWorld,
+  type SandboxOrganization,
+  type WorldAccount,
+} from './sandbox/world';
 
 /**
  * Warden on this machine, as deployed: the CDK app is synthesized (cached per config), the
@@ -43,7 +49,7 @@ export interface LocalWardenOptions {
 
 export interface LocalWarden {
   config: WardenConfig;
-  world: SandboxOrganization;
+  world: Pick<SandboxOrganization, 'cloud' | 'services'>;
   runtime: LocalRuntime;
   /**
    * An operator's view of the deployment: the security account's administrator with the names the
@@ -52,7 +58,8 @@ export interface LocalWarden {
   deps: TaskDeps;
   dynamo: Dynalite & { tables: TaskDeps['tables'] };
   clock: Clock;
-  deployment: SandboxDeployment;
+  /** The deployment Warden runs, when it was deployed (`startDeployedWarden`). */
+  deployment: SandboxDeployment | undefined;
   /** State machine ARN by workflow name (`response`, `onboarding`, ...). */
   stateMachines: Record<string, string>;
   topicArn: string;
@@ -78,11 +85,96 @@ export interface LocalSession {
   stop(): Promise<void>;
 }
 
+/**
+ * Warden wired by hand on a prepared sandbox organisation (delegations, member roles and an
+ * execution role set up without a deployment). The suite still builds Warden this way until the
+ * deployed functions' roles allow what their tasks call; `startDeployedWarden` is the deployed path.
+ */
+export async function startLocalWarden(options: LocalWardenOptions): Promise<LocalWarden> {
+  const { config } = options;
+  const clock = options.clock ?? new RealClock();
+  const org = config.organization;
+  const world = buildSandboxWorld({
+    managementAccountId: org.managementAccountId,
+    securityAccountId: org.securityAccountId,
+    memberAccounts: options.members,
+    memberRoleName: org.memberRoleName,
+    regions: org.regions,
+    clock: () => clock.now(),
+    seed: options.seed,
+  });
+  const topicArn = world.services.sns.addTopic(org.securityAccountId, org.homeRegion, TOPIC_NAME);
+  const dynamo = await startLocalDynamo();
+  const clients = new ClientFactory({
+    ownAccount: org.securityAccountId,
+    baseCredentials: world.executionCredentials,
+    transport: world.cloud.transport(),
+    endpoints: { DynamoDBClient: dynamo.endpoint },
+    maxAttempts: options.maxAttempts ?? 1,
+    now: () => clock.now(),
+  });
+  const stateMachineArns: Record<string, string> = {};
+  const deps: TaskDeps = {
+    config,
+    clients,
+    tables: dynamo.tables,
+    topicArn,
+    approvalBaseUrl: 'http://127.0.0.1/approvals',
+    stateMachineArns,
+    now: () => new Date(clock.now()),
+    logger: quietLogger,
+    caches: new RuntimeCaches(),
+  };
+  const runtime = new LocalRuntime({
+    deps,
+    clock,
+    store: new ExecutionStore(options.dataDir),
+    account: org.securityAccountId,
+    region: org.homeRegion,
+    retryIntervalMs: options.retryIntervalMs,
+    // As in AWS, where the ArchiveExecution task keeps each finished history past 90 days.
+    onExecutionFinished: options.dataDir
+      ? (record) => archiveToFolder(runtime.store, record.executionArn, join(options.dataDir!, 'archive'))
+      : undefined,
+  });
+  world.cloud.register(new SfnSandbox(runtime));
+  const wanted = options.workflows;
+  for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
+    stateMachineArns[workflow.name] = runtime.register({
+      name: workflow.stateMachineName,
+      definition: workflow.build(config),
+      tasks: workflow.tasks,
+    });
+  }
+  return {
+    config,
+    world,
+    runtime,
+    deps,
+    dynamo,
+    clock,
+    deployment: undefined,
+    stateMachines: stateMachineArns,
+    topicArn,
+    functionDeps: () => deps,
+    serveApprovalsAt(origin) {
+      deps.approvalBaseUrl = `${origin}/approvals`;
+    },
+    async stop() {
+      await runtime.shutdown();
+      clients.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+export const TOPIC_NAME = 'warden-notifications';
+
 export class LocalDeploymentError extends Error {
   override readonly name = 'LocalDeploymentError';
 }
 
-export async function startLocalWarden(options: LocalWardenOptions): Promise<LocalWarden> {
+export async function startDeployedWarden(options: LocalWardenOptions): Promise<LocalWarden> {
   const session = await startLocalSession(options);
   try {
     await performDeploySteps(session, deployStepsFor(options.config));
@@ -99,7 +191,11 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
   const { config } = options;
   const clock = options.clock ?? new RealClock();
   const org = config.organization;
-  const security = { id: org.securityAccountId, name: 'security', email: `security+${org.securityAccountId}@example.com` };
+  const security = {
+    id: org.securityAccountId,
+    name: 'security',
+    email: `security+${org.securityAccountId}@example.com`,
+  };
   const world = buildOrganization({
     managementAccountId: org.managementAccountId,
     accounts: [security, ...options.members.filter((m) => m.id !== org.securityAccountId)],
@@ -108,7 +204,11 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
     seed: options.seed,
   });
   const dynalite = await startDynalite();
-  const deployment = new SandboxDeployment({ org: world, dynamo: dynalite, templates: deployedTemplates(config) });
+  const deployment = new SandboxDeployment({
+    org: world,
+    dynamo: dynalite,
+    templates: deployedTemplates(config),
+  });
   const factories: ClientFactory[] = [];
   const factory = (account: string, credentials = world.administratorCredentials(account)) => {
     const clients = new ClientFactory({
@@ -168,7 +268,10 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
     if (operator) return operator;
     const any = [...functions.values()][0];
     if (!any) throw new LocalDeploymentError('Warden is not deployed yet: deploy the security stack first');
-    const parsed = depsFromEnvironment({ ...any.deployed.environment, WARDEN_CONFIG: JSON.stringify(config) });
+    const parsed = depsFromEnvironment({
+      ...any.deployed.environment,
+      WARDEN_CONFIG: JSON.stringify(config),
+    });
     operator = {
       ...parsed,
       clients: factory(org.securityAccountId),
@@ -229,7 +332,9 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
       functionDeps(taskId) {
         const found = functions.get(taskId);
         if (!found) {
-          throw new LocalDeploymentError(`no deployed function runs task ${taskId}; deployed: ${[...functions.keys()].join(', ')}`);
+          throw new LocalDeploymentError(
+            `no deployed function runs task ${taskId}; deployed: ${[...functions.keys()].join(', ')}`,
+          );
         }
         return found.local.deps();
       },

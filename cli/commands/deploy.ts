@@ -48,6 +48,12 @@ export function deployCommandOutput(step: string | undefined, options: DeployOpt
     );
   }
   const account =
-    found.account === 'management' ? config.organization.managementAccountId : config.organization.securityAccountId;
-  return [`# with credentials of the ${found.account} account (${account}):`, ...found.awsCommands(config), ''].join('\n');
+    found.account === 'management'
+      ? config.organization.managementAccountId
+      : config.organization.securityAccountId;
+  return [
+    `# with credentials of the ${found.account} account (${account}):`,
+    ...found.awsCommands(config),
+    '',
+  ].join('\n');
 }

@@ -1,5 +1,10 @@
-import { EnableAWSServiceAccessCommand, ListRootsCommand, OrganizationsClient, RegisterDelegatedAdministratorCommand } from '@aws-sdk/client-organizations';
 import { EnableOrganizationAdminAccountCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
+import {
+  EnableAWSServiceAccessCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  RegisterDelegatedAdministratorCommand,
+} from '@aws-sdk/client-organizations';
 import type { WardenConfig } from '../../config/schema';
 import type { LocalSession } from '../local-warden';
 import { DeployStepError } from './errors';
@@ -73,9 +78,11 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
       const { organization } = session.options.config;
       const parameters: Record<string, string> = {};
       if (!organization.memberRoleTargets) {
-        const roots = await organizationsAs(session, organization.managementAccountId, organization.homeRegion).send(
-          new ListRootsCommand({}),
-        );
+        const roots = await organizationsAs(
+          session,
+          organization.managementAccountId,
+          organization.homeRegion,
+        ).send(new ListRootsCommand({}));
         parameters.MemberRoleDeploymentTargets = roots.Roots?.[0]?.Id ?? '';
       }
       await session.deployment.deploy('WardenManagement', { parameters });
@@ -84,7 +91,8 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
   {
     id: 'security-stack',
     account: 'security',
-    title: 'state machines, functions, tables, topic, approval API, export and archive buckets, rules, schedules',
+    title:
+      'state machines, functions, tables, topic, approval API, export and archive buckets, rules, schedules',
     modes: BOTH,
     awsCommands: () => ['npx cdk deploy WardenSecurity'],
     async performLocally(session) {
@@ -119,7 +127,9 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
       for (const region of organization.regions) {
         await clients
           .client(GuardDutyClient, { account: organization.managementAccountId, region })
-          .send(new EnableOrganizationAdminAccountCommand({ AdminAccountId: organization.securityAccountId }));
+          .send(
+            new EnableOrganizationAdminAccountCommand({ AdminAccountId: organization.securityAccountId }),
+          );
       }
     },
   },
@@ -133,7 +143,9 @@ export function deployStepsFor(config: WardenConfig): DeployStep[] {
 export function deployStep(id: string): DeployStep {
   const step = DEPLOY_STEPS.find((s) => s.id === id);
   if (!step) {
-    throw new DeployStepError(`no deploy step named '${id}'; the steps are ${DEPLOY_STEPS.map((s) => s.id).join(', ')}`);
+    throw new DeployStepError(
+      `no deploy step named '${id}'; the steps are ${DEPLOY_STEPS.map((s) => s.id).join(', ')}`,
+    );
   }
   return step;
 }
@@ -169,12 +181,17 @@ const README_STEP = /`npm run warden -- deploy ([a-z-]+)`/;
 export function readmeDeploySteps(readme: string, mode: OnboardingMode): DeployStep[] {
   const start = readme.indexOf(DEPLOY_STEPS_START);
   const end = readme.indexOf(DEPLOY_STEPS_END);
-  if (start < 0 || end < start) throw new DeployStepError(`the README has no ${DEPLOY_STEPS_START} … ${DEPLOY_STEPS_END} section`);
+  if (start < 0 || end < start)
+    throw new DeployStepError(`the README has no ${DEPLOY_STEPS_START} … ${DEPLOY_STEPS_END} section`);
   const steps: DeployStep[] = [];
   for (const line of readme.slice(start, end).split('\n')) {
     const match = README_STEP.exec(line);
     if (!match) continue;
-    const only = /organi[sz]ation mode only/i.test(line) ? 'organization' : /invitation mode only/i.test(line) ? 'invitation' : undefined;
+    const only = /organi[sz]ation mode only/i.test(line)
+      ? 'organization'
+      : /invitation mode only/i.test(line)
+        ? 'invitation'
+        : undefined;
     if (only && only !== mode) continue;
     steps.push(deployStep(match[1]!));
   }

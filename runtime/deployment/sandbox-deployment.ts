@@ -1,12 +1,12 @@
+import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   type OrganizationsClient,
   OrganizationsClient as OrganizationsClientClass,
 } from '@aws-sdk/client-organizations';
-import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { SandboxOrganization } from '../sandbox/world';
 import { type Dynalite, dynaliteClient } from '../dynamo';
+import type { SandboxOrganization } from '../sandbox/world';
 import { StackDeployFailedError } from './errors';
 import { createTemplateRole, type RoleDocuments } from './role-seam';
 import { type DeployedRole, readStack, type StackDeployment } from './stack-model';
@@ -71,17 +71,24 @@ export class SandboxDeployment {
     const template = this.template(stackName);
     const { organizations } = this.options.org.services;
     if (!organizations.isMember(template.account)) {
-      throw new StackDeployFailedError(`${stackName} deploys into account ${template.account}, which is not in the organisation`);
+      throw new StackDeployFailedError(
+        `${stackName} deploys into account ${template.account}, which is not in the organisation`,
+      );
     }
-    const stack = readStack(template, { parameters: options.parameters, apiEndpoint: this.options.apiEndpoint });
+    const stack = readStack(template, {
+      parameters: options.parameters,
+      apiEndpoint: this.options.apiEndpoint,
+    });
     await this.createTables(stack);
     this.createResourcesWithPolicies(stack);
-    for (const role of stack.roles) createTemplateRole(this.options.org.services.iam, role, this.roles, stackName);
+    for (const role of stack.roles)
+      createTemplateRole(this.options.org.services.iam, role, this.roles, stackName);
     for (const fn of stack.functions) {
       // CloudFormation fails a function whose role Lambda may not assume.
       requireServiceTrust(stack, fn.roleName, 'lambda.amazonaws.com', this.roles);
     }
-    for (const machine of stack.stateMachines) requireServiceTrust(stack, machine.roleName, 'states.amazonaws.com', this.roles);
+    for (const machine of stack.stateMachines)
+      requireServiceTrust(stack, machine.roleName, 'states.amazonaws.com', this.roles);
     for (const set of stack.stackSets) await this.deployStackSet(stack, set);
     this.stacks.set(stackName, stack);
     for (const listener of this.listeners) listener(stack);
@@ -139,7 +146,10 @@ export class SandboxDeployment {
           KeySchema: table.keySchema,
           AttributeDefinitions: table.attributeDefinitions,
           ...(table.globalSecondaryIndexes.length > 0
-            ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'] }
+            ? {
+                GlobalSecondaryIndexes:
+                  table.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'],
+              }
             : {}),
         };
         await client.send(new CreateTableCommand(input));
@@ -157,10 +167,16 @@ export class SandboxDeployment {
    * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ActivateOrganizationsAccess.html
    * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html
    */
-  private async deployStackSet(stack: StackDeployment, set: StackDeployment['stackSets'][number]): Promise<void> {
+  private async deployStackSet(
+    stack: StackDeployment,
+    set: StackDeployment['stackSets'][number],
+  ): Promise<void> {
     const { org } = this.options;
     const management = org.services.organizations.managementAccountId;
-    if (set.permissionModel === 'SERVICE_MANAGED' && !org.services.organizations.hasTrustedAccess(STACKSETS_SERVICE_PRINCIPAL)) {
+    if (
+      set.permissionModel === 'SERVICE_MANAGED' &&
+      !org.services.organizations.hasTrustedAccess(STACKSETS_SERVICE_PRINCIPAL)
+    ) {
       throw new StackDeployFailedError(
         `${stack.stackName}: StackSet ${set.stackSetName}: You must enable organizations access to operate a service managed stack set (aws cloudformation activate-organizations-access)`,
       );
@@ -193,25 +209,38 @@ async function accountsUnder(client: OrganizationsClient, parentId: string): Pro
   const out: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListAccountsForParentCommand({ ParentId: parentId, NextToken: token }));
-    for (const account of page.Accounts ?? []) if (account.Status === 'ACTIVE' && account.Id) out.push(account.Id);
+    const page = await client.send(
+      new ListAccountsForParentCommand({ ParentId: parentId, NextToken: token }),
+    );
+    for (const account of page.Accounts ?? [])
+      if (account.Status === 'ACTIVE' && account.Id) out.push(account.Id);
     token = page.NextToken;
   } while (token);
   do {
-    const page = await client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken: token }));
-    for (const unit of page.OrganizationalUnits ?? []) if (unit.Id) out.push(...(await accountsUnder(client, unit.Id)));
+    const page = await client.send(
+      new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, NextToken: token }),
+    );
+    for (const unit of page.OrganizationalUnits ?? [])
+      if (unit.Id) out.push(...(await accountsUnder(client, unit.Id)));
     token = page.NextToken;
   } while (token);
   return out;
 }
 
-function requireServiceTrust(stack: StackDeployment, roleName: string, service: string, roles: RoleDocuments): void {
+function requireServiceTrust(
+  stack: StackDeployment,
+  roleName: string,
+  service: string,
+  roles: RoleDocuments,
+): void {
   const role = [...roles.values()].find((r) => r.account === stack.account && r.roleName === roleName);
   const trusts = role?.trustPolicy.Statement.some((s) => {
     const principal = (s.Principal as { Service?: string | string[] } | undefined)?.Service;
     return s.Effect === 'Allow' && [principal].flat().includes(service);
   });
   if (!trusts) {
-    throw new StackDeployFailedError(`${stack.stackName}: the role ${roleName} cannot be assumed by ${service}`);
+    throw new StackDeployFailedError(
+      `${stack.stackName}: the role ${roleName} cannot be assumed by ${service}`,
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { UnresolvableTemplateError } from './errors';
-import { type CfnResource, type CfnValue, type ResolveContext, ResolvedTemplate, type StackTemplate } from './template';
+import {
+  type CfnResource,
+  type CfnValue,
+  type ResolveContext,
+  ResolvedTemplate,
+  type StackTemplate,
+} from './template';
 
 /**
  * What a synthesized stack declares, resolved to the names and ARNs it gets when deployed into an
@@ -124,7 +130,10 @@ const TASK_ROLE = /^WardenTask-([A-Z][A-Za-z0-9]+)$/;
 /** Reads a stack's template as deployed with `context` (account, region, parameters). */
 export function readStack(
   stack: StackTemplate,
-  context: Omit<ResolveContext, 'stackName' | 'account' | 'region'> & { account?: string; region?: string } = {},
+  context: Omit<ResolveContext, 'stackName' | 'account' | 'region'> & {
+    account?: string;
+    region?: string;
+  } = {},
 ): StackDeployment {
   const t = new ResolvedTemplate(stack.template, {
     ...context,
@@ -141,7 +150,8 @@ export function readStack(
     const p = props(policy);
     for (const role of p.Roles ?? []) {
       const roleId = refersTo(role);
-      if (!roleId) throw new UnresolvableTemplateError(`${stack.stackName}: a policy names a role outside the stack`);
+      if (!roleId)
+        throw new UnresolvableTemplateError(`${stack.stackName}: a policy names a role outside the stack`);
       const policies = attached.get(roleId) ?? {};
       policies[String(t.resolve(p.PolicyName))] = t.resolve(p.PolicyDocument);
       attached.set(roleId, policies);
@@ -151,7 +161,10 @@ export function readStack(
     const p = props(role);
     const physical = t.physicalOf(logicalId);
     const inline = Object.fromEntries(
-      (p.Policies ?? []).map((policy: CfnValue) => [String(t.resolve(policy.PolicyName)), t.resolve(policy.PolicyDocument)]),
+      (p.Policies ?? []).map((policy: CfnValue) => [
+        String(t.resolve(policy.PolicyName)),
+        t.resolve(policy.PolicyDocument),
+      ]),
     );
     return {
       logicalId,
@@ -171,7 +184,10 @@ export function readStack(
     const p = props(fn);
     const roleLogicalId = refersTo(p.Role);
     const role = roleLogicalId ? roleById.get(roleLogicalId) : undefined;
-    if (!role) throw new UnresolvableTemplateError(`${stack.stackName}: function ${logicalId} has no role in the stack`);
+    if (!role)
+      throw new UnresolvableTemplateError(
+        `${stack.stackName}: function ${logicalId} has no role in the stack`,
+      );
     const physical = t.physicalOf(logicalId);
     const environment = t.resolve(p.Environment?.Variables ?? {}) as Record<string, unknown>;
     return {
@@ -186,8 +202,9 @@ export function readStack(
     };
   });
 
-  const stateMachines: DeployedStateMachine[] = t.resources('AWS::StepFunctions::StateMachine').map(
-    ([logicalId, machine]) => {
+  const stateMachines: DeployedStateMachine[] = t
+    .resources('AWS::StepFunctions::StateMachine')
+    .map(([logicalId, machine]) => {
       const p = props(machine);
       const physical = t.physicalOf(logicalId);
       const substitutions = t.resolve(p.DefinitionSubstitutions ?? {}) as Record<string, string>;
@@ -204,8 +221,7 @@ export function readStack(
         definition: JSON.parse(substituted),
         roleName: roleId ? t.physicalOf(roleId).ref : String(t.resolve(p.RoleArn)),
       };
-    },
-  );
+    });
 
   const tables: DeployedTable[] = t.resources('AWS::DynamoDB::Table').map(([logicalId, table]) => {
     const p = t.resolve(props(table));
@@ -217,7 +233,9 @@ export function readStack(
       keySchema: p.KeySchema,
       attributeDefinitions: p.AttributeDefinitions,
       globalSecondaryIndexes: p.GlobalSecondaryIndexes ?? [],
-      timeToLiveAttribute: p.TimeToLiveSpecification?.Enabled ? p.TimeToLiveSpecification.AttributeName : undefined,
+      timeToLiveAttribute: p.TimeToLiveSpecification?.Enabled
+        ? p.TimeToLiveSpecification.AttributeName
+        : undefined,
     };
   });
 
@@ -229,8 +247,8 @@ export function readStack(
   }
   const buckets: DeployedBucket[] = t.resources('AWS::S3::Bucket').map(([logicalId, bucket]) => {
     const physical = t.physicalOf(logicalId);
-    const encryption = props(bucket).BucketEncryption?.ServerSideEncryptionConfiguration?.[0]
-      ?.ServerSideEncryptionByDefault;
+    const encryption =
+      props(bucket).BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
     return {
       logicalId,
       bucketName: physical.ref,
@@ -242,7 +260,12 @@ export function readStack(
 
   const keys: DeployedKey[] = t.resources('AWS::KMS::Key').map(([logicalId, key]) => {
     const physical = t.physicalOf(logicalId);
-    return { logicalId, keyId: physical.ref, arn: physical.attributes.Arn!, policy: t.resolve(props(key).KeyPolicy) };
+    return {
+      logicalId,
+      keyId: physical.ref,
+      arn: physical.attributes.Arn!,
+      policy: t.resolve(props(key).KeyPolicy),
+    };
   });
 
   const topicPolicies = new Map<string, PolicyDocument>();
@@ -290,13 +313,18 @@ export function readStack(
       stackSetName: String(t.resolve(p.StackSetName)),
       permissionModel: String(p.PermissionModel),
       template: JSON.parse(String(t.resolve(p.TemplateBody))),
-      organizationalUnitIds: groups.flatMap((g) => t.resolve(g.DeploymentTargets?.OrganizationalUnitIds ?? []) as string[]),
+      organizationalUnitIds: groups.flatMap(
+        (g) => t.resolve(g.DeploymentTargets?.OrganizationalUnitIds ?? []) as string[],
+      ),
       regions: [...new Set(groups.flatMap((g) => t.resolve(g.Regions) as string[]))],
     };
   });
 
   const outputs = Object.fromEntries(
-    Object.entries(stack.template.Outputs ?? {}).map(([name, output]) => [name, String(t.resolve(output.Value))]),
+    Object.entries(stack.template.Outputs ?? {}).map(([name, output]) => [
+      name,
+      String(t.resolve(output.Value)),
+    ]),
   );
 
   return {

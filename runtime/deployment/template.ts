@@ -81,7 +81,9 @@ export class ResolvedTemplate {
   resource(logicalId: string): CfnResource {
     const resource = this.template.Resources[logicalId];
     if (!resource) {
-      throw new UnresolvableTemplateError(`${this.context.stackName}: no resource ${logicalId} in the template`);
+      throw new UnresolvableTemplateError(
+        `${this.context.stackName}: no resource ${logicalId} in the template`,
+      );
     }
     return resource;
   }
@@ -207,7 +209,9 @@ function physicalResource(t: ResolvedTemplate, logicalId: string, resource: CfnR
   const p = t.partition;
   const props = resource.Properties ?? {};
   const named = (property: string, maxLength: number) =>
-    props[property] !== undefined ? String(t.resolve(props[property])) : generatedName(stackName, logicalId, maxLength);
+    props[property] !== undefined
+      ? String(t.resolve(props[property]))
+      : generatedName(stackName, logicalId, maxLength);
   switch (resource.Type) {
     case 'AWS::DynamoDB::Table': {
       const name = named('TableName', 255);
@@ -227,7 +231,10 @@ function physicalResource(t: ResolvedTemplate, logicalId: string, resource: CfnR
     }
     case 'AWS::KMS::Key': {
       const keyId = uuidFor(`${account}/${region}/${stackName}/${logicalId}`);
-      return { ref: keyId, attributes: { Arn: `arn:${p}:kms:${region}:${account}:key/${keyId}`, KeyId: keyId } };
+      return {
+        ref: keyId,
+        attributes: { Arn: `arn:${p}:kms:${region}:${account}:key/${keyId}`, KeyId: keyId },
+      };
     }
     case 'AWS::SNS::Topic': {
       const name = named('TopicName', 256);
@@ -246,7 +253,10 @@ function physicalResource(t: ResolvedTemplate, logicalId: string, resource: CfnR
       const path = props.Path ?? '/';
       return {
         ref: name,
-        attributes: { Arn: `arn:${p}:iam::${account}:role${path}${name}`, RoleId: `AROA${digest(name).slice(0, 17).toUpperCase()}` },
+        attributes: {
+          Arn: `arn:${p}:iam::${account}:role${path}${name}`,
+          RoleId: `AROA${digest(name).slice(0, 17).toUpperCase()}`,
+        },
       };
     }
     case 'AWS::IAM::ManagedPolicy': {

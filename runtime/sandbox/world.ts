@@ -151,7 +151,9 @@ export function buildOrganization(options: OrganizationOptions): SandboxOrganiza
       organizations.addAccount({ id: member.id, name: member.name, email: member.email });
     }
   }
-  const optIn = options.regions.filter((region) => account.statusOf(options.managementAccountId, region) === 'DISABLED');
+  const optIn = options.regions.filter(
+    (region) => account.statusOf(options.managementAccountId, region) === 'DISABLED',
+  );
   for (const region of optIn) account.enableRegion(options.managementAccountId, region);
   for (const member of options.accounts) {
     if (member.id === options.managementAccountId) continue;
@@ -161,7 +163,8 @@ export function buildOrganization(options: OrganizationOptions): SandboxOrganiza
   const administratorCredentials = (id: string) => {
     let credentials = administrators.get(id);
     if (!credentials) {
-      if (!organizations.isMember(id)) throw new SandboxSetupError(`account ${id} is not in the organisation`);
+      if (!organizations.isMember(id))
+        throw new SandboxSetupError(`account ${id} is not in the organisation`);
       credentials = cloud.issueCredentials({ account: id });
       administrators.set(id, credentials);
     }
@@ -195,7 +198,10 @@ export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
   const security = options.securityAccountId;
   const org = buildOrganization({
     managementAccountId: options.managementAccountId,
-    accounts: [{ id: security, name: 'security', email: `security+${security}@example.com` }, ...options.memberAccounts],
+    accounts: [
+      { id: security, name: 'security', email: `security+${security}@example.com` },
+      ...options.memberAccounts,
+    ],
     regions: options.regions,
     clock: options.clock,
     seed: options.seed,

@@ -121,7 +121,10 @@ export async function runScenario(
   ];
   const results: ScenarioResult['findings'] = [];
   for (const { label, f } of findings) {
-    const intake = await intakeFinding(guardDutyFinding({ ...base, ...f }), warden.functionDeps('IntakeFinding'));
+    const intake = await intakeFinding(
+      guardDutyFinding({ ...base, ...f }),
+      warden.functionDeps('IntakeFinding'),
+    );
     results.push({ label, intake });
     log(`GuardDuty: ${label} → ${intake.decision}${intake.dryRun ? ' (dry run: nothing will change)' : ''}`);
   }
