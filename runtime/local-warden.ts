@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
-import { depsFromEnvironment } from '../tasks/shared/lambda';
+import { taskDepsFromEnvironment } from '../tasks/shared/lambda';
 import { RuntimeCaches } from '../tasks/shared/runtime-caches';
-import type { TaskDefinition, TaskDeps } from '../tasks/shared/task';
+import type { FunctionManifest, TaskDefinition, TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
@@ -121,6 +121,11 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     topicArn,
     approvalBaseUrl: 'http://127.0.0.1/approvals',
     stateMachineArns,
+    // The export destination the sandbox world sets up (runtime/sandbox/world.ts).
+    findingsExport: {
+      bucketArn: `arn:aws:s3:::warden-findings-${org.securityAccountId}`,
+      kmsKeyArn: `arn:aws:kms:${org.regions[0]}:${org.securityAccountId}:key/warden-findings`,
+    },
     now: () => new Date(clock.now()),
     logger: quietLogger,
     caches: new RuntimeCaches(),
@@ -177,7 +182,7 @@ export class LocalDeploymentError extends Error {
 export async function startDeployedWarden(options: LocalWardenOptions): Promise<LocalWarden> {
   const session = await startLocalSession(options);
   try {
-    await performDeploySteps(session, deployStepsFor(options.config));
+    await performDeploySteps(session, deployStepsFor(session.options.config));
     // What callers count (calls, simulated latency) starts once Warden is deployed.
     session.org.cloud.resetCalls();
     return session.warden();
@@ -187,10 +192,9 @@ export async function startDeployedWarden(options: LocalWardenOptions): Promise<
   }
 }
 
-export async function startLocalSession(options: LocalWardenOptions): Promise<LocalSession> {
-  const { config } = options;
-  const clock = options.clock ?? new RealClock();
-  const org = config.organization;
+export async function startLocalSession(given: LocalWardenOptions): Promise<LocalSession> {
+  const clock = given.clock ?? new RealClock();
+  const org = given.config.organization;
   const security = {
     id: org.securityAccountId,
     name: 'security',
@@ -198,11 +202,24 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
   };
   const world = buildOrganization({
     managementAccountId: org.managementAccountId,
-    accounts: [security, ...options.members.filter((m) => m.id !== org.securityAccountId)],
+    accounts: [security, ...given.members.filter((m) => m.id !== org.securityAccountId)],
     regions: org.regions,
     clock: () => clock.now(),
-    seed: options.seed,
+    seed: given.seed,
+    organizationId: org.organizationId,
   });
+  // What a deployment needs and the local runtime's configs may leave out comes from the sandbox:
+  // the organisation's id, and the Control Tower home region (the sandbox's lifecycle events are
+  // emitted in Warden's home region).
+  const config: WardenConfig = {
+    ...given.config,
+    organization: {
+      ...org,
+      organizationId: org.organizationId ?? world.services.organizations.organizationId,
+      controlTowerHomeRegion: org.controlTowerHomeRegion ?? org.homeRegion,
+    },
+  };
+  const options: LocalWardenOptions = { ...given, config };
   const dynalite = await startDynalite();
   const deployment = new SandboxDeployment({
     org: world,
@@ -224,28 +241,36 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
   };
 
   let approvalOrigin: string | undefined;
-  const created: TaskDeps[] = [];
+  /** Bumped when the approval API's origin changes: each function cold-starts again with it. */
+  let generation = 0;
   const functions = new Map<string, { deployed: DeployedFunction; local: LocalFunction }>();
   const stateMachines: Record<string, string> = {};
   let operator: TaskDeps | undefined;
 
-  const coldStart = (fn: DeployedFunction, account: string): TaskDeps => {
-    // The bundle carries the config compiled in (esbuild `define`); the rest is the function's environment.
-    const parsed = depsFromEnvironment({ ...fn.environment, WARDEN_CONFIG: JSON.stringify(config) });
+  /** The function's variables, with the approval API's address once the local server has one. */
+  const environmentOf = (fn: DeployedFunction): Record<string, string> => {
+    const env = { ...fn.environment };
+    if (approvalOrigin && env.APPROVAL_BASE_URL !== undefined)
+      env.APPROVAL_BASE_URL = `${approvalOrigin}/approvals`;
+    return env;
+  };
+
+  /**
+   * A function's cold start, as Lambda does it: the same parsing of its own environment against
+   * its manifest's schema, with its own role's credentials (a session of `WardenTask-<id>`).
+   */
+  const coldStart = (fn: DeployedFunction, manifest: FunctionManifest, account: string): TaskDeps => {
     const credentials = world.cloud.issueCredentials({
       account,
       roleName: fn.roleName,
       arn: `arn:aws:sts::${account}:assumed-role/${fn.roleName}/${fn.functionName}`,
     });
-    const deps: TaskDeps = {
-      ...parsed,
+    return taskDepsFromEnvironment(manifest, environmentOf(fn), {
+      config,
       clients: factory(account, credentials),
-      ...(approvalOrigin ? { approvalBaseUrl: `${approvalOrigin}/approvals` } : {}),
       now: () => new Date(clock.now()),
       logger: quietLogger,
-    };
-    created.push(deps);
-    return deps;
+    });
   };
 
   const runtime: LocalRuntime = new LocalRuntime({
@@ -264,25 +289,42 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
   } as ConstructorParameters<typeof LocalRuntime>[0]);
   world.cloud.register(new SfnSandbox(runtime));
 
+  /** The security account's administrator with the deployment's names (every function's variables). */
   const operatorDeps = (): TaskDeps => {
     if (operator) return operator;
-    const any = [...functions.values()][0];
-    if (!any) throw new LocalDeploymentError('Warden is not deployed yet: deploy the security stack first');
-    const parsed = depsFromEnvironment({
-      ...any.deployed.environment,
-      WARDEN_CONFIG: JSON.stringify(config),
-    });
+    if (functions.size === 0) {
+      throw new LocalDeploymentError('Warden is not deployed yet: deploy the security stack first');
+    }
+    const env: Record<string, string> = {};
+    for (const { deployed } of functions.values()) Object.assign(env, environmentOf(deployed));
+    const need = (name: string) => {
+      const value = env[name];
+      if (value === undefined) throw new LocalDeploymentError(`no deployed function has ${name}`);
+      return value;
+    };
     operator = {
-      ...parsed,
+      config,
       clients: factory(org.securityAccountId),
-      ...(approvalOrigin ? { approvalBaseUrl: `${approvalOrigin}/approvals` } : {}),
+      tables: {
+        ledger: need('LEDGER_TABLE'),
+        approvals: need('APPROVALS_TABLE'),
+        findings: need('FINDINGS_TABLE'),
+      },
+      topicArn: need('TOPIC_ARN'),
+      approvalBaseUrl: need('APPROVAL_BASE_URL'),
+      stateMachineArns: JSON.parse(need('STATE_MACHINE_ARNS')) as Record<string, string>,
+      findingsExport: { bucketArn: need('FINDINGS_BUCKET_ARN'), kmsKeyArn: need('FINDINGS_KMS_KEY_ARN') },
       now: () => new Date(clock.now()),
       logger: quietLogger,
+      caches: new RuntimeCaches(),
     };
-    created.push(operator);
     return operator;
   };
 
+  const manifestsById = new Map<string, FunctionManifest>();
+  // Loaded here, not at the top: the triggered functions' modules import this runtime's users.
+  const { TRIGGERED_FUNCTIONS } = require('../infra/triggers') as typeof import('../infra/triggers');
+  for (const manifest of TRIGGERED_FUNCTIONS) manifestsById.set(manifest.id, manifest);
   const tasksById = new Map<string, TaskDefinition>();
   for (const workflow of WORKFLOWS) for (const task of workflow.tasks) tasksById.set(task.id, task);
 
@@ -291,13 +333,16 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
     const byArn = new Map<string, LocalFunction>();
     for (const fn of stack.functions) {
       if (!fn.taskId) continue;
-      let deps: TaskDeps | undefined;
+      let deps: { generation: number; deps: TaskDeps } | undefined;
       const task = tasksById.get(fn.taskId);
+      const manifest = task ?? manifestsById.get(fn.taskId);
       const local: LocalFunction = {
         task: task ?? missingTask(fn),
         deps: () => {
-          deps ??= coldStart(fn, stack.account);
-          return deps;
+          if (!manifest) throw new LocalDeploymentError(`no manifest declares function ${fn.taskId}`);
+          if (deps?.generation !== generation)
+            deps = { generation, deps: coldStart(fn, manifest, stack.account) };
+          return deps.deps;
         },
       };
       functions.set(fn.taskId, { deployed: fn, local });
@@ -340,7 +385,8 @@ export async function startLocalSession(options: LocalWardenOptions): Promise<Lo
       },
       serveApprovalsAt(origin) {
         approvalOrigin = origin;
-        for (const d of created) d.approvalBaseUrl = `${origin}/approvals`;
+        generation += 1;
+        deps.approvalBaseUrl = `${origin}/approvals`;
       },
       stop,
     };

@@ -67,6 +67,8 @@ export interface OrganizationsOptions {
   clock: SandboxClock;
   /** Seeds the generated organisation, root and OU ids. @default 1 */
   seed?: number;
+  /** The organisation's id, as a config names it. @default - generated from the seed */
+  organizationId?: string;
 }
 
 interface OrgAccount {
@@ -137,7 +139,8 @@ export class SandboxOrganizations implements SandboxService {
   constructor(options: OrganizationsOptions) {
     this.clock = options.clock;
     this.random = mulberry32(options.seed ?? 1);
-    this.organizationId = `o-${this.randomId(10)}`;
+    const generated = `o-${this.randomId(10)}`;
+    this.organizationId = options.organizationId ?? generated;
     this.rootId = `r-${this.randomId(4)}`;
     this.managementAccountId = options.managementAccount.id;
     this.addAccount({ ...options.managementAccount, joinedMethod: 'CREATED' });

@@ -78,7 +78,11 @@ const DEFAULT_DELEGATED_SERVICES = ['guardduty.amazonaws.com', 'account.amazonaw
 export function registerCoreServices(
   cloud: SandboxCloud,
   clock: SandboxClock,
-  organization: { managementAccount: { id: string; name: string; email: string }; seed?: number },
+  organization: {
+    managementAccount: { id: string; name: string; email: string };
+    seed?: number;
+    organizationId?: string;
+  },
 ): CoreServices {
   const iam = new SandboxIam(clock);
   const organizations = new SandboxOrganizations({ ...organization, clock });
@@ -114,6 +118,8 @@ export interface OrganizationOptions {
   clock?: SandboxClock;
   /** Seeds injected faults and generated ids. @default 1 */
   seed?: number;
+  /** @default - generated from the seed */
+  organizationId?: string;
 }
 
 /** A sandbox organisation and a way to act in it as an account's administrator. */
@@ -143,6 +149,7 @@ export function buildOrganization(options: OrganizationOptions): SandboxOrganiza
       email: `management+${options.managementAccountId}@example.com`,
     },
     seed: options.seed,
+    organizationId: options.organizationId,
   });
   const { organizations, account } = services;
   for (const member of options.accounts) {
