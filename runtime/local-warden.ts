@@ -302,13 +302,14 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       if (value === undefined) throw new LocalDeploymentError(`no deployed function has ${name}`);
       return value;
     };
-    operator = {
+    const deps: TaskDeps = {
       config,
       clients: factory(org.securityAccountId),
       tables: {
         ledger: need('LEDGER_TABLE'),
         approvals: need('APPROVALS_TABLE'),
         findings: need('FINDINGS_TABLE'),
+        accounts: need('ACCOUNTS_TABLE'),
       },
       topicArn: need('TOPIC_ARN'),
       approvalBaseUrl: need('APPROVAL_BASE_URL'),
@@ -318,7 +319,8 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       logger: quietLogger,
       caches: new RuntimeCaches(),
     };
-    return operator;
+    operator = deps;
+    return deps;
   };
 
   const manifestsById = new Map<string, FunctionManifest>();
