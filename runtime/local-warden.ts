@@ -19,6 +19,7 @@ import {
   buildOrganization,
   buildSandboxWorld,
   type SandboxOrganization,
+  type SandboxWorld,
   type WorldAccount,
 } from './sandbox/world';
 
@@ -49,7 +50,9 @@ export interface LocalWardenOptions {
 
 export interface LocalWarden {
   config: WardenConfig;
-  world: Pick<SandboxOrganization, 'cloud' | 'services'>;
+  /** The sandbox organisation; `executionCredentials` only on the hand-wired path (`startLocalWarden`). */
+  world: Pick<SandboxOrganization, 'cloud' | 'services'> &
+    Partial<Pick<SandboxWorld, 'executionCredentials'>>;
   runtime: LocalRuntime;
   /**
    * An operator's view of the deployment: the security account's administrator with the names the
