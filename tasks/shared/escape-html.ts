@@ -1,3 +1,5 @@
+import { showBidiControls } from './bidi';
+
 const ENTITIES: Readonly<Record<string, string>> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -9,8 +11,8 @@ const ENTITIES: Readonly<Record<string, string>> = {
 /**
  * Text for HTML: every page Warden serves or writes (the approval page, the local console, the
  * audit report) interpolates untrusted text (resource names, finding fields, histories) through
- * here only. An absent value (null or undefined) renders as nothing, not as the word "null".
+ * here only; bidirectional controls are shown, not obeyed (see bidi.ts). An absent value (null or undefined) renders as nothing, not as the word "null".
  */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return showBidiControls(String(value ?? '')).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }

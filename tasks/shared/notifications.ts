@@ -1,5 +1,6 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationCategory } from '../../config/schema';
+import { showBidiControls } from './bidi';
 import { classifyAwsError } from './errors';
 import type { TaskDeps } from './task';
 
@@ -45,7 +46,9 @@ export async function publish(
   const subject = oneLine(n.subject).slice(0, 100);
   const accounts = typeof n.account === 'string' ? [n.account] : [...n.account];
   const regions = typeof n.region === 'string' ? [n.region] : [...n.region];
-  const text = [...n.lines, ...(n.links ?? []).map((l) => `${l.label}: ${l.url}`)].join('\n\n');
+  // Finding text reaches people's mail and chat: bidirectional controls are shown, not obeyed.
+  const lines = n.lines.map(showBidiControls);
+  const text = [...lines, ...(n.links ?? []).map((l) => `${l.label}: ${l.url}`)].join('\n\n');
   const chat = {
     version: '1.0',
     source: 'custom',
@@ -53,7 +56,7 @@ export async function publish(
     content: {
       textType: 'client-markdown',
       title: subject,
-      description: [...n.lines, ...(n.links ?? []).map((l) => `<${l.url}|${l.label}>`)].join('\n'),
+      description: [...lines, ...(n.links ?? []).map((l) => `<${l.url}|${l.label}>`)].join('\n'),
     },
     metadata: {
       enableCustomActions: false,
