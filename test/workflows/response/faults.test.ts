@@ -11,6 +11,20 @@ function wardenDenies(h: ResponseHarness): string[] {
   );
 }
 
+/**
+ * As EventBridge invokes the intake: asynchronously, and Lambda retries an invocation that failed
+ * (twice, by default) — so a throttled intake call is tried again.
+ */
+async function deliverRetried(h: ResponseHarness, finding: Parameters<ResponseHarness['deliver']>[0]) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await h.deliver(finding);
+    } catch (error) {
+      if ((error as Error).name !== 'TransientAwsError' || attempt === 3) throw error;
+    }
+  }
+}
+
 describe('response workflow under faults', () => {
   let h: ResponseHarness;
   afterEach(() => h?.stop());
@@ -22,7 +36,7 @@ describe('response workflow under faults', () => {
 
     const intakes = [];
     for (let i = 0; i < 10; i++)
-      intakes.push(await h.deliver({ ...PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 101}` }));
+      intakes.push(await deliverRetried(h, { ...PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 101}` }));
     // The SDK's own retries sleep in real time; wait until every execution waits for its expiry.
     await until(() => h.clock.pending === intakes.length);
 
