@@ -53,7 +53,18 @@ async function main(): Promise<void> {
   try {
     await fc.assert(
       fc.asyncProperty(runArb, async (run) => {
-        const outcome = await bench.run(run);
+        let outcome: Awaited<ReturnType<ChaosBench['run']>>;
+        try {
+          outcome = await bench.run(run);
+        } catch (error) {
+          // A run that throws is a failure too: keep what it threw with the figures.
+          totals.violations += 1;
+          firstViolations.push(
+            `run ${totals.runs + 1} threw ${(error as Error).name}: ${(error as Error).message}`,
+          );
+          writeResults('chaos', figures(false));
+          throw error;
+        }
         totals.runs += 1;
         totals.awsCalls += outcome.calls;
         totals.blocksMade += outcome.blocked;
@@ -66,6 +77,7 @@ async function main(): Promise<void> {
         if (outcome.violations.length) {
           totals.violations += 1;
           if (firstViolations.length < 5) firstViolations.push(...outcome.violations.slice(0, 2));
+          writeResults('chaos', figures(false));
         }
         if (totals.runs % 500 === 0) {
           writeResults('chaos', figures(false));
