@@ -78,6 +78,46 @@ describe('IAM coverage', () => {
     expect(coverage.snapshot().entries.map((e) => e.policy)).toEqual(['sweep', 'sweep']);
   });
 
+  it('lists a role only EventBridge assumes as not exercised, with the reason, without failing the check', () => {
+    const coverage = new IamCoverage();
+    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const services = registerCoreServices(cloud, makeClock().clock, {
+      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+    });
+    const forwarding = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: `arn:aws:events:${HOME_REGION}:${SECURITY}:event-bus/default`,
+        },
+      ],
+    };
+    const trustedBy = (service: string) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    });
+    services.iam.createRole(MANAGEMENT, 'ForwardEvents', {
+      trustPolicy: trustedBy('events.amazonaws.com'),
+      inlinePolicies: { forward: forwarding },
+      declaredBy: { stack: 'WardenManagement', logicalId: 'ForwardRole' },
+    });
+    services.iam.createRole(MANAGEMENT, 'SomeTask', {
+      trustPolicy: trustedBy('lambda.amazonaws.com'),
+      inlinePolicies: { forward: forwarding },
+      declaredBy: { stack: 'WardenManagement', logicalId: 'TaskRole' },
+    });
+
+    const snapshot = coverage.snapshot();
+    const report = formatCoverageReport(snapshot);
+
+    expect(report).toContain('- forward › #1: not exercised in the sandbox (assumed by EventBridge');
+    expect(coverage.unused().map((e) => e.role)).toEqual(['WardenManagement/TaskRole']);
+    expect(() => checkCoverage(snapshot)).toThrow('WardenManagement/TaskRole (SomeTask) › forward › #1');
+    expect(() => checkCoverage(snapshot)).not.toThrow(/ForwardRole/);
+  });
+
   it('merges what each test worker wrote, statement by statement, across accounts', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'iam-coverage-'));
     try {
