@@ -59,6 +59,8 @@ export interface ServicePrincipalRequest {
   sourceAccount: string;
   /** The resource the service acts for (`aws:SourceArn`), e.g. the detector or the rule. */
   sourceArn?: string;
+  /** Request-specific condition keys the service's call carries, e.g. S3's encryption headers. */
+  requestContext?: Readonly<Record<string, string>>;
 }
 
 export interface IamEnforcementStats {
@@ -299,6 +301,7 @@ export class IamEnforcer {
       'aws:SecureTransport': 'true',
       ...this.resourceContext(guarded.account),
       ...(request.sourceArn ? { 'aws:SourceArn': request.sourceArn } : {}),
+      ...request.requestContext,
     };
     const key = [
       request.servicePrincipal,

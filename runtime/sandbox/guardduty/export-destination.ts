@@ -46,13 +46,21 @@ export async function checkExportDestination(
     sourceArn: `arn:aws:guardduty:${detector.region}:${detector.account}:detector/${detector.id}`,
   };
   const objects = `${bucket.arn}${(prefix ?? '').replace(/\/$/, '')}/AWSLogs/${detector.account}/GuardDuty/${detector.region}/findings.jsonl.gz`;
-  const checks: [string, string, string][] = [
+  // GuardDuty uploads each findings object encrypted with the destination's key (SSE-KMS), so its
+  // PutObject carries S3's encryption condition keys: a bucket policy that denies other uploads, as
+  // the export guide recommends, still admits GuardDuty's.
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/specifying-kms-encryption.html
+  const encryptedUpload = {
+    's3:x-amz-server-side-encryption': 'aws:kms',
+    's3:x-amz-server-side-encryption-aws-kms-key-id': key.arn,
+  };
+  const checks: [string, string, string, Record<string, string>?][] = [
     ['s3:GetBucketLocation', bucket.arn, `the policy of bucket ${bucket.name}`],
-    ['s3:PutObject', objects, `the policy of bucket ${bucket.name}`],
+    ['s3:PutObject', objects, `the policy of bucket ${bucket.name}`, encryptedUpload],
     ['kms:GenerateDataKey', key.arn, `the key policy of ${key.arn}`],
   ];
-  for (const [action, resource, policy] of checks) {
-    const decision = await ctx.cloud.iam.decideForService({ ...source, action, resource });
+  for (const [action, resource, policy, requestContext] of checks) {
+    const decision = await ctx.cloud.iam.decideForService({ ...source, action, resource, requestContext });
     if (!decision.allowed) {
       throw badRequest(
         `The request is rejected because ${policy} does not allow ${GUARDDUTY_PRINCIPAL} to perform ${action}.`,

@@ -34,6 +34,64 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
     });
   });
 
+  it('accepts a bucket that denies uploads not encrypted with its key, since GuardDuty encrypts with it', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    const otherKey = world.kms.createKey(SECURITY, REGION);
+    const objects = `arn:aws:s3:::${BUCKET}/*`;
+    const guardDuty = { Service: 'guardduty.amazonaws.com' };
+    const fromOurDetectors = {
+      StringEquals: { 'aws:SourceAccount': SECURITY },
+      ArnLike: { 'aws:SourceArn': `arn:aws:guardduty:${REGION}:${SECURITY}:detector/*` },
+    };
+    const policyDenyingOtherKeys = (keyArn: string) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: guardDuty,
+          Action: 's3:GetBucketLocation',
+          Resource: `arn:aws:s3:::${BUCKET}`,
+          Condition: fromOurDetectors,
+        },
+        {
+          Effect: 'Allow',
+          Principal: guardDuty,
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: fromOurDetectors,
+        },
+        {
+          Effect: 'Deny',
+          Principal: guardDuty,
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        },
+        {
+          Effect: 'Deny',
+          Principal: guardDuty,
+          Action: 's3:PutObject',
+          Resource: objects,
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn } },
+        },
+      ],
+    });
+    const admin = world.clientOf(SECURITY);
+    const detectorId = await createDetector(admin);
+
+    world.s3.putBucketPolicy(BUCKET, policyDenyingOtherKeys(otherKey.arn));
+    await expect(exportTo(admin, detectorId, key.arn)).rejects.toMatchObject({
+      message: expect.stringContaining('does not allow guardduty.amazonaws.com to perform s3:PutObject'),
+    });
+    world.s3.putBucketPolicy(BUCKET, policyDenyingOtherKeys(key.arn));
+    await expect(exportTo(admin, detectorId, key.arn)).resolves.toMatchObject({
+      DestinationId: expect.any(String),
+    });
+  });
+
   it('refuses a bucket that does not exist, and adds no destination', async () => {
     const key = world.kms.createKey(SECURITY, REGION);
     const admin = world.clientOf(SECURITY);
