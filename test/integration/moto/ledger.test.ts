@@ -2,8 +2,9 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { WardenConfig } from '../../../config/schema';
+import { startLocalDynamo } from '../../../runtime/dynamo';
 import { type ActiveBlock, Ledger } from '../../../tasks/response/ledger';
-import type { ClientFactory } from '../../../tasks/shared/aws-clients';
+import { ClientFactory } from '../../../tasks/shared/aws-clients';
 import { TABLE_SCHEMAS } from '../../../tasks/shared/tables';
 import type { WardenTables } from '../../../tasks/shared/task';
 import { makeConfig } from '../../fixtures/findings';
@@ -118,15 +119,32 @@ describe('Ledger.claim on moto', () => {
     expect(stored?.blockId).toBe(first.blockId);
   });
 
-  it('lets exactly one of two simultaneous claims win', async () => {
-    const a = makeBlock();
-    const b = { ...a, blockId: 'block-racing' };
+  it('lets exactly one of two simultaneous claims win (on dynalite: moto departs here)', async () => {
+    // DynamoDB applies a conditional write atomically, so of two simultaneous claims of one pair
+    // exactly one succeeds ("Condition expressions", Amazon DynamoDB Developer Guide). moto's
+    // server answers requests on several threads without serialising conditional writes, and
+    // now and then lets both claims win; the race is therefore checked on dynalite, which
+    // serialises them as DynamoDB does.
+    const dynamo = await startLocalDynamo('race');
+    const local = new ClientFactory({
+      ownAccount: security.id,
+      baseCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoints: { DynamoDBClient: dynamo.endpoint },
+    });
+    try {
+      const onDynalite = () => new Ledger({ clients: local, tables: dynamo.tables, config });
+      const a = makeBlock();
+      const b = { ...a, blockId: 'block-racing' };
 
-    const holders = await Promise.all([ledger().claim(a), ledger().claim(b)]);
-    const stored = await ledger().get(a, a.cidr);
+      const holders = await Promise.all([onDynalite().claim(a), onDynalite().claim(b)]);
+      const stored = await onDynalite().get(a, a.cidr);
 
-    expect(holders.filter((h) => h === undefined)).toHaveLength(1);
-    expect(holders.find((h) => h !== undefined)?.blockId).toBe(stored?.blockId);
+      expect(holders.filter((h) => h === undefined)).toHaveLength(1);
+      expect(holders.find((h) => h !== undefined)?.blockId).toBe(stored?.blockId);
+    } finally {
+      local.destroy();
+      await dynamo.close();
+    }
   });
 
   it('keeps pairs apart: the same address in another NACL is a separate claim', async () => {
