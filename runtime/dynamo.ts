@@ -63,32 +63,7 @@ export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> 
   };
   const client = dynaliteClient(endpoint);
   for (const [key, name] of Object.entries(tables) as [keyof WardenTables, string][]) {
-    const schema = TABLE_SCHEMAS[key];
-    const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
-      k.partitionKey,
-      ...(k.sortKey ? [k.sortKey] : []),
-    ];
-    const keySchema = (keys: string[]) =>
-      keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
-    const indexes = schema.indexes ?? [];
-    const attributes = new Set([...keysOf(schema), ...indexes.flatMap(keysOf)]);
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        KeySchema: keySchema(keysOf(schema)),
-        ...(indexes.length
-          ? {
-              GlobalSecondaryIndexes: indexes.map((index) => ({
-                IndexName: index.name,
-                KeySchema: keySchema(keysOf(index)),
-                Projection: { ProjectionType: 'ALL' },
-              })),
-            }
-          : {}),
-      }),
-    );
+    await createTable(client, name, TABLE_SCHEMAS[key]);
   }
   client.destroy();
   return {
@@ -96,4 +71,37 @@ export async function startLocalDynamo(prefix = 'warden'): Promise<LocalDynamo> 
     tables,
     close,
   };
+}
+
+/** Creates one of Warden's tables from its schema (keys and global secondary indexes) on dynalite. */
+export async function createTable(
+  client: DynamoDBClient,
+  name: string,
+  schema: (typeof TABLE_SCHEMAS)[keyof typeof TABLE_SCHEMAS],
+): Promise<void> {
+  const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
+    k.partitionKey,
+    ...(k.sortKey ? [k.sortKey] : []),
+  ];
+  const keySchema = (keys: string[]) =>
+    keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
+  const indexes = schema.indexes ?? [];
+  const attributes = new Set([...keysOf(schema), ...indexes.flatMap(keysOf)]);
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: keySchema(keysOf(schema)),
+      ...(indexes.length
+        ? {
+            GlobalSecondaryIndexes: indexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: keySchema(keysOf(index)),
+              Projection: { ProjectionType: 'ALL' },
+            })),
+          }
+        : {}),
+    }),
+  );
 }

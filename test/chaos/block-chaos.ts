@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Pluggable } from '@smithy/types';
 import fc from 'fast-check';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
+import { createTable, dynaliteClient } from '../../runtime/dynamo';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import type { NaclEntry } from '../../runtime/sandbox/ec2';
 import { mulberry32, type ScriptedFault } from '../../runtime/sandbox/faults';
@@ -461,33 +461,8 @@ export class ChaosBench {
   }
 
   private async createLedger(name: string): Promise<string> {
-    const client = new DynamoDBClient({
-      endpoint: this.warden.dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const schema = TABLE_SCHEMAS.ledger;
-    const keysOf = (k: { partitionKey: string; sortKey?: string }) => [
-      k.partitionKey,
-      ...(k.sortKey ? [k.sortKey] : []),
-    ];
-    const keySchema = (keys: string[]) =>
-      keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' }) as const);
-    const indexes = schema.indexes ?? [];
-    const attributes = new Set([...keysOf(schema), ...indexes.flatMap(keysOf)]);
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-        KeySchema: keySchema(keysOf(schema)),
-        GlobalSecondaryIndexes: indexes.map((index) => ({
-          IndexName: index.name,
-          KeySchema: keySchema(keysOf(index)),
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
+    const client = dynaliteClient(this.warden.dynamo.endpoint);
+    await createTable(client, name, TABLE_SCHEMAS.ledger);
     client.destroy();
     return name;
   }
