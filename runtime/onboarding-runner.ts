@@ -1,5 +1,5 @@
+import { batchSizeFor } from '../tasks/guardduty/batch-size';
 import { GUARDDUTY_BATCH } from '../tasks/guardduty/members';
-import { batchSizeFor } from '../tasks/onboarding/batch-size';
 import { onboardingExecutionName } from '../tasks/onboarding/execution-name';
 import type { AccountSummary } from '../tasks/onboarding/summarise';
 import { listMemberAccounts } from '../tasks/sweep/list-accounts';
@@ -71,7 +71,7 @@ export async function waitForExecutions(
   return records;
 }
 
-export { batchSizeFor, MAX_ACCOUNT_REGIONS_PER_EXECUTION } from '../tasks/onboarding/batch-size';
+export { batchSizeFor, MAX_ACCOUNT_REGIONS_PER_EXECUTION } from '../tasks/guardduty/batch-size';
 
 export interface BackfillResult {
   executions: ExecutionRecord[];

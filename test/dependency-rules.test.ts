@@ -21,6 +21,16 @@ const LAYERS: readonly (readonly string[])[] = [
 /** Folders inside `tasks/` that import no other folder of `tasks/` but `tasks/shared/`. */
 const TASK_FOUNDATIONS: readonly string[] = ['tasks/shared', 'tasks/guardduty'];
 
+/**
+ * Task folders that must not import one another's: the sweep and the free-trial watch reach
+ * GuardDuty membership through `tasks/guardduty/`, never through onboarding's internals (a repair
+ * is an onboarding execution, started by name, not a call into its code).
+ */
+const TASK_SEPARATIONS: readonly (readonly [from: string, to: string])[] = [
+  ['tasks/sweep', 'tasks/onboarding'],
+  ['tasks/free-trial', 'tasks/onboarding'],
+];
+
 const ROOT = resolve(__dirname, '..');
 
 interface Import {
@@ -62,6 +72,10 @@ function forbiddenImports(imports: readonly Import[]): string[] {
     const toShared = toTask === 'tasks/shared';
     if (fromTask && toTask && fromTask !== toTask && TASK_FOUNDATIONS.includes(fromTask) && !toShared) {
       broken.push(`${file} → ${target}: ${fromTask}/ imports no other folder of tasks/ but tasks/shared/`);
+      continue;
+    }
+    if (TASK_SEPARATIONS.some(([a, b]) => a === fromTask && b === toTask)) {
+      broken.push(`${file} → ${target}: ${fromTask}/ does not import ${toTask}/`);
     }
   }
   return broken;
@@ -117,6 +131,16 @@ describe('dependency rules', () => {
     ['config/schema.ts', 'tasks/shared/task', 'config/ is below tasks/'],
     ['tasks/shared/notifications.ts', 'tasks/response/triage', 'tasks/shared/ imports no other folder'],
     ['tasks/guardduty/aws.ts', 'tasks/onboarding/model', 'tasks/guardduty/ imports no other folder'],
+    [
+      'tasks/sweep/drift.ts',
+      'tasks/onboarding/memberships',
+      'tasks/sweep/ does not import tasks/onboarding/',
+    ],
+    [
+      'tasks/free-trial/read-free-trial-days.ts',
+      'tasks/onboarding/batch-size',
+      'tasks/free-trial/ does not import tasks/onboarding/',
+    ],
   ])('refuses %s importing %s', (file, target, why) => {
     const [message] = forbiddenImports([{ file, target }]);
     expect(message).toContain(why);
@@ -127,9 +151,11 @@ describe('dependency rules', () => {
     ['runtime/console/render.ts', 'audit/render/html'],
     ['audit/story.ts', 'tasks/audit/archive-format'],
     ['tasks/response/notify.ts', 'tasks/shared/notifications'],
-    ['tasks/sweep/publish-drift.ts', 'config/schema'],
+    ['tasks/onboarding/publish-drift.ts', 'config/schema'],
+    ['tasks/onboarding/publish-drift.ts', 'tasks/sweep/drift'],
+    ['tasks/sweep/plan-batches.ts', 'tasks/guardduty/batch-size'],
     ['tasks/guardduty/administrator.ts', 'tasks/shared/aws-call'],
-    ['tasks/sweep/drift.ts', 'tasks/guardduty/membership'],
+    ['tasks/sweep/drift.ts', 'tasks/guardduty/memberships'],
   ])('allows %s importing %s', (file, target) => {
     expect(forbiddenImports([{ file, target }])).toEqual([]);
   });

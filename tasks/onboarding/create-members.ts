@@ -1,10 +1,10 @@
 import { CreateMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
 import { GUARDDUTY_BATCH, type MemberStatus } from '../guardduty/members';
+import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from '../guardduty/memberships';
 import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { type MemberEntry, RegionWork } from './model';
 
 /**

@@ -1,10 +1,10 @@
 import { InviteMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
 import { GUARDDUTY_BATCH } from '../guardduty/members';
+import { SETTLE_REFUSALS, settleRefusals } from '../guardduty/memberships';
 import { call, chunks } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { SETTLE_REFUSALS, settleRefusals } from './memberships';
 import { type MemberEntry, RegionWork } from './model';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountIdSchema } from '../../config/aws-names';
-import { MEMBER_STATUSES } from '../guardduty/members';
+import { MemberEntry, OUTCOMES, type Outcome } from '../guardduty/member-entry';
 
 /**
  * The data the onboarding workflow passes from state to state. Every task validates its input
@@ -10,23 +10,7 @@ import { MEMBER_STATUSES } from '../guardduty/members';
 
 export const accountId = accountIdSchema;
 
-/** How onboarding ended for one account in one region. */
-export const OUTCOMES = [
-  'ENABLED',
-  'ALREADY_ENABLED',
-  'REGION_NOT_ENABLED',
-  'MEMBER_OF_ANOTHER_ADMINISTRATOR',
-  'EMAIL_VERIFICATION_IN_PROGRESS',
-  'EMAIL_VERIFICATION_FAILED',
-  'RESIGNED',
-  'DISABLED',
-  'NOT_ENABLED_IN_TIME',
-  'NOT_DELEGATED_ADMINISTRATOR',
-  'MEMBER_ROLE_UNAVAILABLE',
-  'UNKNOWN_RELATIONSHIP_STATUS',
-  'FAILED',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export { MemberEntry, OUTCOMES, type Outcome };
 
 /** The four buckets SPEC.md reports in: enabled / already enabled / skipped / failed. */
 export type OutcomeKind = 'enabled' | 'already-enabled' | 'skipped' | 'failed';
@@ -37,20 +21,6 @@ export function kindOf(outcome: Outcome): OutcomeKind {
   if (outcome === 'REGION_NOT_ENABLED') return 'skipped';
   return 'failed';
 }
-
-export const MemberEntry = z.object({
-  accountId,
-  email: z.string().min(3),
-  status: z.enum(MEMBER_STATUSES).default('None'),
-  /** Set when the account was Enabled before this run, so the result says "already enabled". */
-  alreadyEnabled: z.boolean().optional(),
-  memberDetectorId: z.string().optional(),
-  /** Set once the account's branch in this region has ended; later steps leave it alone. */
-  outcome: z.enum(OUTCOMES).optional(),
-  detail: z.string().optional(),
-  error: z.string().optional(),
-});
-export type MemberEntry = z.infer<typeof MemberEntry>;
 
 /** What a per-account Map iteration (ensure detector, accept) reports back to the region. */
 export const StepResult = z.object({

@@ -1,8 +1,8 @@
 import { UnexpectedGuardDutyResponseError } from '../guardduty/errors';
 import { type MemberStatus, statusOf } from '../guardduty/members';
+import { readMembers, terminalFor } from '../guardduty/memberships';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { readMembers, terminalFor } from './memberships';
 import { type MemberEntry, RegionWork } from './model';
 
 /**

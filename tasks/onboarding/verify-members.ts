@@ -1,7 +1,7 @@
 import { statusOf } from '../guardduty/members';
+import { mergeStepResults, readMembers, terminalFor } from '../guardduty/memberships';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
-import { mergeStepResults, readMembers, terminalFor } from './memberships';
 import { type MemberEntry, RegionWork } from './model';
 
 /**

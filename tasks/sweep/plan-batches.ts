@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AccountRegistry } from '../accounts/registry';
-import { batchSizeFor } from '../onboarding/batch-size';
+import { batchSizeFor } from '../guardduty/batch-size';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';

@@ -7,13 +7,13 @@ import { ensureAdministratorDetectorTask } from '../../tasks/onboarding/ensure-a
 import { ensureMemberDetectorTask } from '../../tasks/onboarding/ensure-member-detector';
 import { inviteMembersTask } from '../../tasks/onboarding/invite-members';
 import { planRegionsTask } from '../../tasks/onboarding/plan-regions';
+import { publishDriftTask } from '../../tasks/onboarding/publish-drift';
 import { publishResultTask } from '../../tasks/onboarding/publish-result';
 import { readMembershipsTask } from '../../tasks/onboarding/read-memberships';
 import { readRequestTask } from '../../tasks/onboarding/read-request';
 import { summariseTask } from '../../tasks/onboarding/summarise';
 import { verifyMembersTask } from '../../tasks/onboarding/verify-members';
 import type { TaskDefinition } from '../../tasks/shared/task';
-import { publishDriftTask } from '../../tasks/sweep/publish-drift';
 import {
   type AslDefinition,
   type AslState,

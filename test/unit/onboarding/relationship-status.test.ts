@@ -1,5 +1,5 @@
 import { statusOf } from '../../../tasks/guardduty/members';
-import { terminalFor } from '../../../tasks/onboarding/memberships';
+import { terminalFor } from '../../../tasks/guardduty/memberships';
 import { RegionWork } from '../../../tasks/onboarding/model';
 
 describe('an unknown GuardDuty relationship status', () => {

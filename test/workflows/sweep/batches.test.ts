@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitForExecutions } from '../../../runtime/onboarding-runner';
 import { DEFAULT_REGIONS } from '../../../runtime/sandbox/account';
-import { batchSizeFor } from '../../../tasks/onboarding/batch-size';
+import { batchSizeFor } from '../../../tasks/guardduty/batch-size';
 import { enableFleet } from '../../fixtures/enabled-fleet';
 import { type Harness, makeConfig, SECURITY, startHarness } from '../onboarding/harness';
 

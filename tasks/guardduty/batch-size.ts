@@ -1,4 +1,4 @@
-import { GUARDDUTY_BATCH } from '../guardduty/members';
+import { GUARDDUTY_BATCH } from './members';
 
 /**
  * Accounts per onboarding execution: at most GuardDuty's 50 per call, and few enough that the

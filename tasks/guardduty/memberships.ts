@@ -1,9 +1,9 @@
 import { GetAdministratorAccountCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
-import { administratorClient, findDetectorId, memberCall, memberClient } from '../guardduty/aws';
-import { GUARDDUTY_BATCH, type MemberStatus, statusOf } from '../guardduty/members';
 import { call, chunks } from '../shared/aws-call';
 import type { TaskDeps } from '../shared/task';
-import type { MemberEntry, Outcome } from './model';
+import { administratorClient, findDetectorId, memberCall, memberClient } from './aws';
+import type { MemberEntry, Outcome } from './member-entry';
+import { GUARDDUTY_BATCH, type MemberStatus, statusOf } from './members';
 
 /**
  * What `settleRefusals` calls: our own member records, and (through `explainRefusal`) the member

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { AccountSummary } from '../onboarding/summarise';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { publish } from '../shared/notifications';
 import { defineTask } from '../shared/task';
-import { Drift } from './drift';
+import { Drift } from '../sweep/drift';
+import { AccountSummary } from './summarise';
 
 /**
  * One DRIFT message per repaired batch of the sweep: what was found, what the onboarding steps
