@@ -8,6 +8,10 @@ import { join } from 'node:path';
  * (`warden audit --archive`, the console) can read them:
  *   execution.json   the DescribeExecution record, rewritten when the execution ends
  *   history.jsonl    one history event per line, appended as they happen
+ * A runtime started again on the same folder starts afresh, as a new deployment would, and may
+ * give an execution a name an earlier run used (names come from findings and events). The
+ * earlier run's files are kept: the later execution's folder is `<execution>~2` (`~3`, ...), a
+ * suffix no execution name can have, since Step Functions refuses `~` in names (StartExecution).
  */
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
@@ -40,6 +44,8 @@ export class ExecutionNotFoundError extends Error {
 export class ExecutionStore {
   private readonly records = new Map<string, ExecutionRecord>();
   private readonly histories = new Map<string, HistoryEvent[]>();
+  /** Each execution's folder, chosen when it is created so that no earlier run's is reused. */
+  private readonly folders = new Map<string, string>();
 
   /** @param dataDir where to persist; memory only when omitted. */
   constructor(readonly dataDir?: string) {}
@@ -47,6 +53,7 @@ export class ExecutionStore {
   create(record: ExecutionRecord): void {
     this.records.set(record.executionArn, record);
     this.histories.set(record.executionArn, []);
+    if (this.dataDir) this.folders.set(record.executionArn, this.freeFolder(record));
     this.persistRecord(record);
   }
 
@@ -115,6 +122,9 @@ export class ExecutionStore {
               .filter(Boolean)
               .map((line) => JSON.parse(line) as HistoryEvent)
           : [];
+        // Of an earlier and a later run's execution of one name, the later one is kept here.
+        const known = store.records.get(record.executionArn);
+        if (known && known.startDate > record.startDate) continue;
         store.records.set(record.executionArn, record);
         store.histories.set(record.executionArn, events);
       }
@@ -130,7 +140,15 @@ export class ExecutionStore {
   }
 
   private folderOf(record: ExecutionRecord): string {
+    return this.folders.get(record.executionArn) ?? this.freeFolder(record);
+  }
+
+  /** `<dataDir>/executions/<stateMachine>/<execution>`, or with `~2`, `~3`, ... when an earlier run has it. */
+  private freeFolder(record: ExecutionRecord): string {
     const machine = record.stateMachineArn.split(':').pop() ?? 'unknown';
-    return join(this.dataDir ?? '.', 'executions', machine, record.name);
+    const base = join(this.dataDir ?? '.', 'executions', machine, record.name);
+    let folder = base;
+    for (let n = 2; existsSync(folder); n++) folder = `${base}~${n}`;
+    return folder;
   }
 }

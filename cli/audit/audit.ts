@@ -5,6 +5,7 @@ import { renderHtml } from '../../audit/render/html';
 import { renderJson } from '../../audit/render/json';
 import { renderTable } from '../../audit/render/table';
 import { buildStory } from '../../audit/story';
+import { checkProfile } from '../target/aws-profile';
 import { OutputError, UsageError } from './errors';
 import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, parseFilter } from './filters';
 import { Progress, type ProgressStream } from './progress';
@@ -54,6 +55,7 @@ export async function runAudit(options: AuditOptions, io: AuditIo): Promise<Audi
   if (options.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(options.endpoint)) {
     throw new UsageError(`--endpoint must be an http(s) URL, got '${options.endpoint}'`);
   }
+  if (options.profile !== undefined) checkProfile(options.profile);
   const source = openSource(options, io.cwd);
   try {
     const stories = await readStories(source, filter, Progress.for(io.stderr, options.progress === true));

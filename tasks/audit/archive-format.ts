@@ -51,11 +51,14 @@ export function archiveKey(
   );
 }
 
-/** Where a key says the execution belongs, or undefined for a key outside the layout. */
+/**
+ * Where a key says the execution belongs, or undefined for a key outside the layout. A later
+ * execution of an earlier one's name, archived beside it as `<name>~2.json`, has that name.
+ */
 export function parseArchiveKey(
   key: string,
 ): { stateMachine: string; day: string; name: string } | undefined {
-  const match = /(?:^|\/)executions\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/]+)\.json$/.exec(key);
+  const match = /(?:^|\/)executions\/([^/]+)\/(\d{4})\/(\d{2})\/(\d{2})\/([^/~]+)(?:~\d+)?\.json$/.exec(key);
   if (!match) return undefined;
   const [, stateMachine, yyyy, mm, dd, name] = match;
   return { stateMachine: stateMachine!, day: `${yyyy}-${mm}-${dd}`, name: name! };

@@ -24,14 +24,22 @@ describe('checkProfile', () => {
     );
   });
 
-  it('makes reconcile --profile nosuch a usage error that says the profile does not exist', async () => {
+  it.each(
+    [['reconcile', '--region', 'eu-west-1'], ['audit'], ['audit', '--region', 'eu-west-1']].map((a) => [
+      a.join(' '),
+      a,
+    ]),
+  )('makes `%s --profile nosuch` a usage error that says the profile does not exist', async (_, args) => {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      const run = await runCli(['reconcile', '--region', 'eu-west-1', '--profile', 'nosuch']);
+      const run = await runCli([...args, '--profile', 'nosuch']);
 
       expect(run.code).toBe(2);
-      expect(run.stderr.trim()).toMatch(/^warden: --profile nosuch is not a profile in /);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trimEnd().split('\n')).toEqual([
+        expect.stringMatching(/^warden: --profile nosuch is not a profile in /),
+      ]);
     } finally {
       process.env = saved;
     }
