@@ -259,10 +259,12 @@ const STATE_TASKS = new Map<string, string>([
 
 async function runSize(accounts: number): Promise<JobFigures[]> {
   log(`${accounts} accounts × ${DEFAULT_REGIONS.length} regions: setting up…`);
+  const setUpStarted = performance.now();
   const warden = await startFleet(accounts);
   try {
     const touched = NACLS_TOUCHED[accounts] ?? Math.round(accounts / 5);
     await touchNacls(warden, accounts, touched);
+    log(`  set up in ${round((performance.now() - setUpStarted) / 1000, 1)} s`);
     const attribution = new CallAttribution(warden);
     for (const service of THROTTLED_SERVICES)
       warden.world.cloud.faults.throttle({ service, rate: THROTTLE_RATE });
@@ -280,7 +282,20 @@ async function runSize(accounts: number): Promise<JobFigures[]> {
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SCALE_ACCOUNTS ?? '1000,5000,10000').split(',').map(Number);
   const runs: JobFigures[] = [];
-  for (const size of sizes) runs.push(...(await runSize(size)));
+  for (const size of sizes) {
+    runs.push(...(await runSize(size)));
+    // Written after every size, so a long run that is stopped keeps what it measured.
+    const pending = sizes.filter((s) => !runs.some((r) => r.accounts === s));
+    const { file, text } = report(runs, pending);
+    log(
+      `  ${size} accounts done; written to ${file}${pending.length ? ` (still to run: ${pending.join(', ')})` : ''}`,
+    );
+    if (!pending.length) process.stdout.write(text);
+  }
+}
+
+function report(runs: JobFigures[], pending: number[]): { file: string; text: string } {
+  const sizes = [...new Set(runs.map((r) => r.accounts))];
   const smallest = Math.min(...sizes);
   const largest = Math.max(...sizes);
   const growth: Record<string, number> = {};
@@ -340,53 +355,54 @@ async function main(): Promise<void> {
     throttling: `${THROTTLE_RATE * 100}% of ${THROTTLED_SERVICES.join(', ')} calls answered with each service's throttling error (seeded); SDK attempts 1`,
     model:
       "longest Lambda run = warm invoke + the sum of its calls' latencies (latency model, throttled attempts included) ÷ the calls the task makes at once (4 regions in a sweep or free-trial batch, 16 account-regions in the reconciler); the timeout is each function's 60 s. apiCallsPerAccountRegion: sweep and free-trial per account × region, reconciler per account-region with touched NACLs. Peak state: the largest input or output of any history event (UTF-8 bytes). The sweep's figures include the onboarding executions that repair its drifted batches.",
+    sizesMeasured: sizes,
+    sizesPending: pending,
     latencyModel: describeLatencyModel(),
     machine: machine(),
     measuredAt: new Date().toISOString(),
   };
   const file = writeResults('scale', figures);
-  process.stdout.write(
-    [
-      `bench:scale — ${DEFAULT_REGIONS.length} regions, ${THROTTLE_RATE * 100}% throttling`,
-      table(
-        [
-          'job',
-          'accounts',
-          'NACLs',
-          'completed',
-          'calls/acct-region',
-          'throttled',
-          'longest run',
-          'timeout',
-          'peak state',
-          'max history',
-          'wall clock',
-        ],
-        runs.map((r) => [
-          r.job,
-          r.accounts,
-          r.naclsTouched ?? '',
-          r.completed ? 'yes' : 'NO',
-          r.apiCallsPerAccountRegion,
-          r.throttledCalls,
-          `${r.longestInvocationSeconds} s`,
-          `${r.timeoutSeconds} s`,
-          `${round(r.peakStateBytes / 1024, 1)} / 256 KiB`,
-          `${r.largestHistoryEvents} / 25,000`,
-          `${r.wallClockSeconds} s`,
-        ]),
-      ),
-      `  growth (calls per unit of work, ${largest} ÷ ${smallest}): ${Object.entries(growth)
-        .map(([j, g]) => `${j} ${g}`)
-        .join(', ')}`,
-      '',
-      'targets',
-      printTargets(targets),
-      '',
-      `written to ${file}`,
-      '',
-    ].join('\n'),
-  );
+  const text = [
+    `bench:scale — ${DEFAULT_REGIONS.length} regions, ${THROTTLE_RATE * 100}% throttling`,
+    table(
+      [
+        'job',
+        'accounts',
+        'NACLs',
+        'completed',
+        'calls/acct-region',
+        'throttled',
+        'longest run',
+        'timeout',
+        'peak state',
+        'max history',
+        'wall clock',
+      ],
+      runs.map((r) => [
+        r.job,
+        r.accounts,
+        r.naclsTouched ?? '',
+        r.completed ? 'yes' : 'NO',
+        r.apiCallsPerAccountRegion,
+        r.throttledCalls,
+        `${r.longestInvocationSeconds} s`,
+        `${r.timeoutSeconds} s`,
+        `${round(r.peakStateBytes / 1024, 1)} / 256 KiB`,
+        `${r.largestHistoryEvents} / 25,000`,
+        `${r.wallClockSeconds} s`,
+      ]),
+    ),
+    `  growth (calls per unit of work, ${largest} ÷ ${smallest}): ${Object.entries(growth)
+      .map(([j, g]) => `${j} ${g}`)
+      .join(', ')}`,
+    '',
+    'targets',
+    printTargets(targets),
+    '',
+    `written to ${file}`,
+    '',
+  ].join('\n');
+  return { file, text };
 }
 
 main().catch((error: unknown) => {
