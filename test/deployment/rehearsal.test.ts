@@ -1,17 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
+import {
+  DescribePublishingDestinationCommand,
+  GetMemberDetectorsCommand,
+  GuardDutyClient,
+  ListPublishingDestinationsCommand,
+} from '@aws-sdk/client-guardduty';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { parseConfig } from '../../config/load';
 import type { WardenConfig, WardenConfigInput } from '../../config/schema';
 import { ManualClock } from '../../runtime/clock';
 import { performDeploySteps, readmeDeploySteps } from '../../runtime/deployment/deploy-steps';
-import { type LocalSession, startLocalSession } from '../../runtime/local-warden';
+import { type LocalSession, type LocalWarden, startLocalSession } from '../../runtime/local-warden';
+import { backfill } from '../../runtime/onboarding-runner';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
+import { buildMemberNetwork } from '../../runtime/scenario/network';
+import { csrfToken } from '../../tasks/approval/csrf';
+import { handleApprovalRequest } from '../../tasks/approval/page';
+import { ApprovalStore } from '../../tasks/approval/store';
+import { intakeFinding } from '../../tasks/response/intake';
+import { Ledger } from '../../tasks/response/ledger';
+import { makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
 
 /**
  * The deploy rehearsal: the README's deploy steps, parsed from the README in its order, performed
- * on a bare sandbox organisation of 20 accounts in 3 regions.
+ * on a bare sandbox organisation of 20 accounts in 3 regions, then the backfill the README ends
+ * with. It ends with every account Enabled everywhere with the configured features, findings
+ * exported to the deployed bucket and key, one finding blocked and lifted, and one approval decided.
  */
 const MANAGEMENT = '111111111111';
 const SECURITY = '222222222222';
@@ -19,6 +35,16 @@ const REGIONS = ['eu-west-1', 'us-east-1', 'eu-central-1'];
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
 /** 20 accounts: management, security and 18 members. */
 const MEMBERS = demoMembers(18);
+const STEPS = {
+  invitation: ['organization-access', 'management-stack', 'security-stack', 'forwarding-stacks'],
+  organization: [
+    'organization-access',
+    'management-stack',
+    'security-stack',
+    'forwarding-stacks',
+    'guardduty-administrator',
+  ],
+};
 
 function rehearsalConfig(mode: 'invitation' | 'organization'): WardenConfig {
   return parseConfig(
@@ -46,12 +72,170 @@ async function startBare(mode: 'invitation' | 'organization'): Promise<LocalSess
   });
 }
 
+async function expectEnabledEverywhere(warden: LocalWarden): Promise<void> {
+  const { guardduty } = warden.world.services;
+  for (const region of REGIONS) {
+    const statuses = MEMBERS.map((m) => [m.id, region, guardduty.relationship(SECURITY, m.id, region)]);
+    expect(statuses).toEqual(MEMBERS.map((m) => [m.id, region, 'Enabled']));
+    const { MemberDataSourceConfigurations } = await warden.deps.clients
+      .client(GuardDutyClient, { account: SECURITY, region })
+      .send(
+        new GetMemberDetectorsCommand({
+          DetectorId: guardduty.detectorId(SECURITY, region),
+          AccountIds: MEMBERS.map((m) => m.id),
+        }),
+      );
+    expect(MemberDataSourceConfigurations).toHaveLength(MEMBERS.length);
+    for (const configuration of MemberDataSourceConfigurations ?? []) {
+      const features = Object.fromEntries((configuration.Features ?? []).map((f) => [f.Name, f.Status]));
+      expect(features).toMatchObject({ S3_DATA_EVENTS: 'ENABLED', RUNTIME_MONITORING: 'ENABLED' });
+    }
+  }
+}
+
+async function expectFindingsExported(warden: LocalWarden): Promise<void> {
+  const security = warden.deployment!.stacks.get('WardenSecurity')!;
+  for (const region of REGIONS) {
+    const gd = warden.deps.clients.client(GuardDutyClient, { account: SECURITY, region });
+    const detectorId = warden.world.services.guardduty.detectorId(SECURITY, region);
+    const { Destinations } = await gd.send(new ListPublishingDestinationsCommand({ DetectorId: detectorId }));
+    expect(Destinations).toHaveLength(1);
+    const destination = await gd.send(
+      new DescribePublishingDestinationCommand({
+        DetectorId: detectorId,
+        DestinationId: Destinations![0]!.DestinationId,
+      }),
+    );
+    expect(destination.DestinationProperties).toEqual({
+      DestinationArn: security.outputs.FindingsBucketArn,
+      KmsKeyArn: security.outputs.FindingsKmsKeyArn,
+    });
+  }
+}
+
+/** One auto-blocked port probe lifted after its hour, and one brute force approved through the page. */
+async function blockLiftAndApprove(warden: LocalWarden, clock: ManualClock): Promise<void> {
+  const member = MEMBERS[0]!.id;
+  const region = REGIONS[0]!;
+  const ec2 = warden.world.services.ec2;
+  const network = buildMemberNetwork(ec2, member, region);
+  const interfaces = network.interfaces.map((i, n) =>
+    makeNetworkInterface({
+      subnetId: i.subnetId,
+      vpcId: network.vpcId,
+      privateIpAddress: i.privateIpAddress,
+      networkInterfaceId: `eni-0000000000000000${n}`,
+      privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+    }),
+  );
+  const intakeDeps = warden.functionDeps('IntakeFinding');
+  const deliver = (id: string, type: string, severity: number, remoteIp: string) =>
+    intakeFinding(
+      makeFindingEvent({
+        id,
+        accountId: member,
+        region,
+        instanceId: network.instanceId,
+        networkInterfaces: interfaces,
+        type,
+        severity,
+        remoteIp,
+      }),
+      intakeDeps,
+    );
+  const naclId = network.naclIds[0]!;
+  const nacl = { account: member, region, naclId };
+  const denies = (cidr: string) =>
+    ec2.entries(naclId).filter((e) => e.RuleAction === 'deny' && e.CidrBlock === cidr);
+  const ledger = new Ledger(warden.deps);
+
+  const probe = await deliver('rehearsal-probe', 'Recon:EC2/PortProbeUnprotectedPort', 8, '203.0.113.9');
+  const brute = await deliver('rehearsal-brute', 'UnauthorizedAccess:EC2/SSHBruteForce', 5, '203.0.113.66');
+  expect([probe.decision, brute.decision]).toEqual(['BLOCK_AUTO', 'BLOCK_WITH_APPROVAL']);
+  await clock.settle();
+  expect(denies('203.0.113.9/32')).toHaveLength(1);
+  await expect(ledger.get(nacl, '203.0.113.9/32')).resolves.toMatchObject({ state: 'ACTIVE' });
+
+  const approvalDeps = warden.functionDeps('ApprovalPage');
+  const approvals = ApprovalStore.fromDeps(approvalDeps);
+  const pending = await approvals.listPending();
+  expect(pending).toHaveLength(1);
+  const approval = (await approvals.get(pending[0]!.pk))!;
+  const answer = await handleApprovalRequest(
+    {
+      method: 'POST',
+      path: `/approvals/${approval.pk}/approve`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        csrf: csrfToken(approval.csrfNonce, approval.pk, 'alice'),
+        reason: 'rehearsal',
+      }).toString(),
+      identity: { name: 'alice' },
+    },
+    approvalDeps,
+  );
+  expect(answer.status).toBe(200);
+  await clock.settle();
+  await expect(approvals.get(approval.pk)).resolves.toMatchObject({ status: 'APPROVED', decidedBy: 'alice' });
+  expect(denies('203.0.113.66/32')).toHaveLength(1);
+
+  await clock.advance(61 * 60_000);
+  await clock.settle();
+  const [probeRecord, bruteRecord] = await Promise.all([
+    warden.runtime.waitFor(probe.executionArn!),
+    warden.runtime.waitFor(brute.executionArn!),
+  ]);
+  expect([probeRecord.status, bruteRecord.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+  expect(denies('203.0.113.9/32')).toHaveLength(0);
+  expect(denies('203.0.113.66/32')).toHaveLength(0);
+  await expect(ledger.get(nacl, '203.0.113.9/32')).resolves.toBeUndefined();
+  const records = await ledger.records();
+  expect(records.filter((r) => r.findingId === 'rehearsal-probe')).toEqual([
+    expect.objectContaining({
+      cidr: '203.0.113.9/32',
+      removal: 'EXPIRED_REMOVED',
+      removedAt: expect.any(String),
+    }),
+  ]);
+}
+
 describe('deploy rehearsal', () => {
   let session: LocalSession | undefined;
   afterEach(async () => {
     await session?.stop();
     session = undefined;
   });
+
+  it.each(['invitation', 'organization'] as const)(
+    'brings a bare organisation of 20 accounts in 3 regions to working state with the README steps (%s mode)',
+    async (mode) => {
+      session = await startBare(mode);
+      const { organizations, iam, guardduty } = session.org.services;
+      // Arrange: the organisation is bare
+      expect(organizations.canAdminister(SECURITY)).toBe(false);
+      expect(organizations.hasTrustedAccess('account.amazonaws.com')).toBe(false);
+      expect(MEMBERS.some((m) => iam.role(m.id, 'WardenMemberRole'))).toBe(false);
+      const accounts = [SECURITY, ...MEMBERS.map((m) => m.id)];
+      expect(accounts.flatMap((a) => REGIONS.map((r) => guardduty.detectorId(a, r))).filter(Boolean)).toEqual(
+        [],
+      );
+      const steps = readmeDeploySteps(README, mode);
+      expect(steps.map((s) => s.id)).toEqual(STEPS[mode]);
+
+      // Act: the README's steps, then the backfill the README ends with
+      await performDeploySteps(session, steps);
+      const warden = session.warden();
+      const result = await backfill(warden);
+
+      // Assert
+      expect(result.failedExecutions).toEqual([]);
+      expect(MEMBERS.every((m) => iam.role(m.id, 'WardenMemberRole'))).toBe(true);
+      expect(iam.role(MANAGEMENT, 'WardenMemberRole')).toBeUndefined();
+      await expectEnabledEverywhere(warden);
+      await expectFindingsExported(warden);
+      await blockLiftAndApprove(warden, session.clock as ManualClock);
+    },
+  );
 
   it('fails when the README forgets the organisation access step: the StackSet cannot deploy', async () => {
     session = await startBare('invitation');
