@@ -55,6 +55,12 @@ export interface WorkflowRegistration {
    * its code runs and the deps its environment and role give it. @default - none
    */
   functions?: ReadonlyMap<string, LocalFunction>;
+  /**
+   * Step Functions invokes a Lambda task with the state machine's role: called with the function's
+   * ARN before each invocation of a deployed function, it throws (and so fails the task, as Step
+   * Functions does) when that role may not invoke it. @default - no check (hand-wired tasks)
+   */
+  authorizeInvoke?: (functionArn: string) => Promise<void>;
 }
 
 /**
@@ -64,6 +70,8 @@ export interface WorkflowRegistration {
 export interface LocalFunction {
   task: TaskDefinition;
   deps: () => TaskDeps;
+  /** The deployed function's ARN: what the state machine's role must be allowed to invoke. */
+  arn?: string;
 }
 
 export interface RuntimeOptions {
@@ -93,6 +101,7 @@ interface Registered {
   waitStates: Set<string>;
   bindings: Map<string, LocalFunction>;
   retryOverrides: Record<string, number | number[]>;
+  authorizeInvoke?: (functionArn: string) => Promise<void>;
 }
 
 const TOKEN_PLACEHOLDER = '__WARDEN_TASK_TOKEN__';
@@ -170,6 +179,7 @@ export class LocalRuntime {
       waitStates,
       bindings,
       retryOverrides: this.retryOverrides(states),
+      authorizeInvoke: workflow.authorizeInvoke,
     });
     return arn;
   }
@@ -408,7 +418,7 @@ export class LocalRuntime {
           // Only where the definition asks for $$.Task.Token; a payload string that merely equals
           // the placeholder (a finding id, say) is data and stays as it is.
           const payload = withTaskToken(input, tokenPaths.get(stateName) ?? [], issued.token);
-          await this.invoke(binding, payload, stateName, recorder, executionArn, false);
+          await this.invoke(registered, binding, payload, stateName, recorder, executionArn, false);
           recorder.taskSubmitted(stateName);
           // TaskSucceeded carries what SendTaskSuccess sent, not what the Lambda returned.
           const output = await rethrowAsTaskError(issued.result);
@@ -416,7 +426,8 @@ export class LocalRuntime {
           return output;
         };
       } else {
-        handlers[stateName] = (input) => this.invoke(binding, input, stateName, recorder, executionArn);
+        handlers[stateName] = (input) =>
+          this.invoke(registered, binding, input, stateName, recorder, executionArn);
       }
     }
     for (const stateName of registered.waitStates) {
@@ -437,7 +448,8 @@ export class LocalRuntime {
   }
 
   private async invoke(
-    { task, deps }: LocalFunction,
+    registered: Registered,
+    { task, deps, arn }: LocalFunction,
     payload: unknown,
     stateName: string,
     recorder: HistoryRecorder,
@@ -449,6 +461,7 @@ export class LocalRuntime {
     if (tooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, tooLarge);
     this.tasksInFlight += 1;
     try {
+      if (arn && registered.authorizeInvoke) await registered.authorizeInvoke(arn);
       const output = await runTask(task, payload, deps());
       const outputTooLarge = dataLimitProblem(output ?? null, `the output of task "${stateName}"`);
       if (outputTooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, outputTooLarge);

@@ -8,6 +8,7 @@ import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
 import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
+import { lambdaInvokeAuthorizer } from './deployment/invoke-authorization';
 import { SandboxDeployment } from './deployment/sandbox-deployment';
 import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
 import { deployedTemplates } from './deployment/synth-cache';
@@ -343,6 +344,7 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       const manifest = task ?? manifestsById.get(fn.taskId);
       const local: LocalFunction = {
         task: task ?? missingTask(fn),
+        arn: fn.arn,
         deps: () => {
           if (!manifest) throw new LocalDeploymentError(`no manifest declares function ${fn.taskId}`);
           if (deps?.generation !== generation)
@@ -362,6 +364,12 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
         name: machine.name,
         definition: machine.definition as never,
         functions: byArn,
+        authorizeInvoke: lambdaInvokeAuthorizer(world.cloud, {
+          account: stack.account,
+          region: stack.region,
+          roleName: machine.roleName,
+          stateMachineName: machine.name,
+        }),
       });
     }
   };

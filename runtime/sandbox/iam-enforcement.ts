@@ -132,6 +132,8 @@ const SANDBOX_IAM_SERVICES = [
   'guardduty',
   'iam',
   'kms',
+  // Step Functions invoking a task's function with the state machine's role.
+  'lambda',
   'organizations',
   's3',
   'sns',
