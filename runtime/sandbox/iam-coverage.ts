@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PolicyDocument, statementsOf } from './policy-document';
+import { type PolicyDocument, type PolicyStatement, statementsOf } from './policy-document';
 
 /**
  * Which statement of which declared role allowed which calls. The IAM enforcement records every
@@ -22,8 +22,9 @@ export interface CoverageEntry {
   calls: Record<string, number>;
   /**
    * Why no sandbox call can use this statement: the role is assumed only by an AWS service whose
-   * side of the work the sandbox does not perform (see SERVICES_NOT_RUN_IN_SANDBOX). Such a
-   * statement is listed in the report with the reason, and does not fail the check.
+   * side of the work the sandbox does not perform (see SERVICES_NOT_RUN_IN_SANDBOX), or the
+   * statement grants only what such a service does with the role (SERVICE_WORK_NOT_RUN_IN_SANDBOX).
+   * Such a statement is listed in the report with the reason, and does not fail the check.
    */
   notExercised?: string;
 }
@@ -40,6 +41,72 @@ export const SERVICES_NOT_RUN_IN_SANDBOX: Readonly<Record<string, string>> = {
     'assumed by EventBridge to deliver a rule to another account; the sandbox does not run cross-account rule targets',
 };
 
+/**
+ * What a service does with the role it assumes beside running Warden's work, by service principal
+ * and IAM prefix: the sandbox serves neither CloudWatch Logs nor X-Ray, so a statement that grants
+ * only these actions can allow no sandbox call. The report lists it with the reason; a statement
+ * that mixes them with anything else is judged by its calls like every other.
+ */
+export const SERVICE_WORK_NOT_RUN_IN_SANDBOX: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'lambda.amazonaws.com': {
+    // "Lambda automatically captures logs for all function invocations and sends them to
+    // CloudWatch Logs, provided your function's execution role has the necessary permissions."
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
+    logs: "used by Lambda to send the function's logs to CloudWatch Logs; the sandbox runs no CloudWatch Logs",
+  },
+  'states.amazonaws.com': {
+    // A state machine that logs to CloudWatch Logs needs its role to allow the log delivery actions.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
+    logs: 'used by Step Functions to deliver execution logs to CloudWatch Logs; the sandbox runs no CloudWatch Logs',
+    // A state machine with X-Ray tracing needs its role to allow sending traces.
+    // https://docs.aws.amazon.com/step-functions/latest/dg/xray-iam.html
+    xray: 'used by Step Functions to send X-Ray traces; the sandbox runs no X-Ray',
+  },
+};
+
+/**
+ * Why the sandbox cannot exercise `statement` of a role with `trustPolicy`, or undefined when a
+ * sandbox call could use it:
+ * - every principal the trust policy admits is a service in SERVICES_NOT_RUN_IN_SANDBOX;
+ * - or every principal is a service, and every action of the (Allow) statement belongs to work
+ *   SERVICE_WORK_NOT_RUN_IN_SANDBOX lists for one of them.
+ */
+export function notExercisedReason(
+  trustPolicy: PolicyDocument | undefined,
+  statement: PolicyStatement,
+): string | undefined {
+  const services = trustedServices(trustPolicy);
+  if (!services || services.length === 0) return undefined;
+  const roleReasons = services.map((p) => SERVICES_NOT_RUN_IN_SANDBOX[p]);
+  if (roleReasons.every((r) => r !== undefined)) return [...new Set(roleReasons)].join('; ');
+  if (statement.Effect !== 'Allow' || statement.Action === undefined) return undefined;
+  const actions = [statement.Action].flat().map(String);
+  const reasons = new Set<string>();
+  for (const action of actions) {
+    const prefix = action.split(':')[0]!.toLowerCase();
+    const reason = services.map((p) => SERVICE_WORK_NOT_RUN_IN_SANDBOX[p]?.[prefix]).find((r) => r);
+    if (!reason) return undefined;
+    reasons.add(reason);
+  }
+  return reasons.size > 0 ? [...reasons].join('; ') : undefined;
+}
+
+/** The service principals a trust policy admits, or undefined when it admits anything else. */
+function trustedServices(trustPolicy: PolicyDocument | undefined): string[] | undefined {
+  if (!trustPolicy) return undefined;
+  const principals: string[] = [];
+  for (const statement of statementsOf(trustPolicy)) {
+    if (statement.Effect !== 'Allow') continue;
+    const principal = statement.Principal as Record<string, unknown> | string | undefined;
+    if (principal === undefined || typeof principal === 'string') return undefined;
+    for (const [kind, value] of Object.entries(principal)) {
+      if (kind !== 'Service') return undefined;
+      principals.push(...(Array.isArray(value) ? value.map(String) : [String(value)]));
+    }
+  }
+  return principals;
+}
+
 export interface CoverageSnapshot {
   entries: CoverageEntry[];
   /**
@@ -53,17 +120,21 @@ export class IamCoverage {
   private readonly entries = new Map<string, CoverageEntry>();
   private readonly bypassed = new Map<string, number>();
 
-  /** Lists every statement of `policies` for the role, so a statement that allows nothing is seen. */
+  /**
+   * Lists every statement of `policies` for the role, so a statement that allows nothing is seen;
+   * with the role's trust policy, those no sandbox call can use are marked (`notExercisedReason`).
+   */
   declareRole(
     role: string,
     roleName: string,
     policies: { name: string; document: PolicyDocument }[],
-    notExercised?: string,
+    trustPolicy?: PolicyDocument,
   ): void {
     for (const { name, document } of policies) {
       statementsOf(document).forEach((statement, index) => {
         const entry = this.entry(role, roleName, name, statementId(statement.Sid, index));
-        if (notExercised) entry.notExercised = notExercised;
+        const reason = notExercisedReason(trustPolicy, statement);
+        if (reason) entry.notExercised = reason;
       });
     }
   }

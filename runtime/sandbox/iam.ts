@@ -8,8 +8,8 @@ import type {
 } from '@aws-sdk/client-iam';
 import type { SandboxClock } from './clock';
 import type { CallContext, Operation, SandboxService } from './cloud';
-import { type IamCoverage, SERVICES_NOT_RUN_IN_SANDBOX } from './iam-coverage';
-import { checkPolicyDocument, type PolicyDocument, statementsOf } from './policy-document';
+import type { IamCoverage } from './iam-coverage';
+import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import { type QueryError, queryError } from './query-error';
 import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
@@ -307,7 +307,7 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
       `${role.declaredBy.stack}/${role.declaredBy.logicalId}`,
       role.roleName,
       own,
-      notExercisedReason(role.trustPolicy),
+      role.trustPolicy,
     );
   }
 
@@ -423,25 +423,4 @@ function roleIdFor(account: string, roleName: string): string {
     .replace(/[^A-Z2-7]/g, '')
     .padEnd(17, 'Q')
     .slice(0, 17)}`;
-}
-
-/**
- * Why the sandbox cannot exercise a role: every principal its trust policy admits is a service
- * whose side of the work the sandbox does not carry out. Undefined when anything else may assume it.
- */
-function notExercisedReason(trustPolicy: PolicyDocument | undefined): string | undefined {
-  if (!trustPolicy) return undefined;
-  const principals: string[] = [];
-  for (const statement of statementsOf(trustPolicy)) {
-    if (statement.Effect !== 'Allow') continue;
-    const principal = statement.Principal as Record<string, unknown> | string | undefined;
-    if (principal === undefined || typeof principal === 'string') return undefined;
-    for (const [kind, value] of Object.entries(principal)) {
-      if (kind !== 'Service') return undefined;
-      principals.push(...(Array.isArray(value) ? value.map(String) : [String(value)]));
-    }
-  }
-  const reasons = principals.map((p) => SERVICES_NOT_RUN_IN_SANDBOX[p]);
-  if (reasons.length === 0 || reasons.some((r) => r === undefined)) return undefined;
-  return [...new Set(reasons)].join('; ');
 }

@@ -118,6 +118,64 @@ describe('IAM coverage', () => {
     expect(() => checkCoverage(snapshot)).not.toThrow(/ForwardRole/);
   });
 
+  it('lists the log and trace grants the Lambda and Step Functions services use as not exercised, and nothing mixed with them', () => {
+    const coverage = new IamCoverage();
+    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const services = registerCoreServices(cloud, makeClock().clock, {
+      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+    });
+    const trustedBy = (service: string) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    });
+    const logGroup = `arn:aws:logs:${HOME_REGION}:${SECURITY}:log-group:/aws/lambda/task:*`;
+    services.iam.createRole(SECURITY, 'TaskRole', {
+      trustPolicy: trustedBy('lambda.amazonaws.com'),
+      inlinePolicies: {
+        task: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: logGroup },
+            { Effect: 'Allow', Action: ['logs:PutLogEvents', 'guardduty:ListDetectors'], Resource: '*' },
+            { Effect: 'Allow', Action: 'xray:PutTraceSegments', Resource: '*' },
+          ],
+        },
+      },
+      declaredBy: { stack: 'WardenSecurity', logicalId: 'TaskRole' },
+    });
+    services.iam.createRole(SECURITY, 'MachineRole', {
+      trustPolicy: trustedBy('states.amazonaws.com'),
+      inlinePolicies: {
+        machine: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery'], Resource: '*' },
+            { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:GetSamplingRules'], Resource: '*' },
+          ],
+        },
+      },
+      declaredBy: { stack: 'WardenSecurity', logicalId: 'MachineRole' },
+    });
+
+    const snapshot = coverage.snapshot();
+    const report = formatCoverageReport(snapshot);
+
+    expect(report).toContain(
+      "- task › #1: not exercised in the sandbox (used by Lambda to send the function's logs",
+    );
+    expect(report).toContain(
+      '- machine › #1: not exercised in the sandbox (used by Step Functions to deliver execution logs',
+    );
+    expect(report).toContain(
+      '- machine › #2: not exercised in the sandbox (used by Step Functions to send X-Ray traces',
+    );
+    // A Lambda role's X-Ray grant and a statement that also grants Warden's own calls are judged by their calls.
+    expect(coverage.unused().map((e) => `${e.role} › ${e.statement}`)).toEqual([
+      'WardenSecurity/TaskRole › #2',
+      'WardenSecurity/TaskRole › #3',
+    ]);
+  });
+
   it('merges what each test worker wrote, statement by statement, across accounts', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'iam-coverage-'));
     try {
