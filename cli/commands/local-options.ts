@@ -1,19 +1,9 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import type { WardenConfig } from '../../config/schema';
-import { AcceleratedClock } from '../../runtime/clock';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
-import { demoMembers } from '../../runtime/sandbox/demo-organization';
-import { CliError, UsageError } from '../cli-error';
+import { CliError } from '../cli-error';
 
-/**
- * What `warden onboard` and `warden sweep` share: the config file and a local Warden on the
- * sandbox organisation, with time running fast enough that waits for GuardDuty pass at once.
- */
-export interface LocalCommandOptions {
-  config: string;
-  members: string;
-}
+/** What the commands share: the config file option, plain tables and the progress bar. */
 
 export const DEFAULT_CONFIG = 'warden.config.json';
 
@@ -24,23 +14,6 @@ export function readConfigOption(path: string): WardenConfig {
   } catch (error) {
     throw new CliError((error as Error).message.split('\n').join('; '));
   }
-}
-
-export function readMemberCount(text: string): number {
-  const count = Number(text);
-  if (!/^\d+$/.test(text) || count < 1 || count > 5000) {
-    throw new UsageError(`--members must be a whole number from 1 to 5000, got ${text}`);
-  }
-  return count;
-}
-
-export async function startSandboxWarden(config: WardenConfig, memberCount: number): Promise<LocalWarden> {
-  return startLocalWarden({
-    config,
-    members: demoMembers(memberCount),
-    clock: new AcceleratedClock(10_000),
-    workflows: ['onboarding', 'sweep', 'free-trial'],
-  });
 }
 
 /** A plain-text table: columns padded to their widest cell. */

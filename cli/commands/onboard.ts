@@ -1,25 +1,24 @@
 import type { Command } from 'commander';
 import { ACCOUNT_ID } from '../../config/aws-names';
-import { backfill, startOnboarding, waitForExecutions } from '../../runtime/onboarding-runner';
+import { onboardingExecutionName } from '../../tasks/onboarding/execution-name';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
+import { onboardingWorkflow } from '../../workflows/onboarding/definition';
 import { CliError, UsageError } from '../cli-error';
-import {
-  DEFAULT_CONFIG,
-  progressBar,
-  readConfigOption,
-  readMemberCount,
-  startSandboxWarden,
-  table,
-} from './local-options';
+import { startExecution, succeededOutput, timeoutOption, waitForExecution } from '../target/executions';
+import { addTargetOptions, type TargetCommandOptions } from '../target/options';
+import { resolveTarget, sfnClient, stateMachineArn } from '../target/warden-target';
+import { progressBar, table } from './local-options';
+import { sweepAndRepair } from './sweep';
 
 /**
- * `warden onboard ACCOUNT_ID` / `warden onboard --all`: onboards on the local runtime against
- * the sandbox organisation, shows progress, and ends with one row per account.
+ * `warden onboard ACCOUNT_ID` starts the onboarding workflow for one account where Warden runs
+ * (AWS, `--endpoint`, or the local runtime) and follows it to the end. `warden onboard --all`
+ * runs the sweep, which reads every active account of the organisation and onboards each one not
+ * yet a member with the configured features (an onboarding execution per batch of 50); accounts
+ * already onboarded are left as they are, as onboarding them again would change nothing.
  */
-export interface OnboardOptions {
+export interface OnboardOptions extends TargetCommandOptions {
   all?: boolean;
-  config: string;
-  members: string;
 }
 
 export function summaryTable(summaries: readonly AccountSummary[]): string {
@@ -41,6 +40,13 @@ export function summaryTable(summaries: readonly AccountSummary[]): string {
   );
 }
 
+interface OnboardingOutput {
+  skipped?: boolean;
+  reason?: string;
+  detail?: string;
+  summaries?: AccountSummary[];
+}
+
 export async function runOnboard(
   accountId: string | undefined,
   options: OnboardOptions,
@@ -52,58 +58,47 @@ export async function runOnboard(
   if (accountId && !ACCOUNT_ID.test(accountId)) {
     throw new UsageError(`ACCOUNT_ID must be a 12-digit AWS account id, got '${accountId}'`);
   }
-  const config = readConfigOption(options.config);
-  const warden = await startSandboxWarden(config, readMemberCount(options.members));
+  const timeoutSeconds = timeoutOption(options.timeout);
+  const target = await resolveTarget(options);
+  const client = sfnClient(target);
   try {
-    const show = (done: number, total: number) => progress.write(`\ronboarding ${progressBar(done, total)}`);
     let summaries: AccountSummary[];
     if (options.all) {
-      const result = await backfill(warden, { onProgress: show });
-      for (const e of result.failedExecutions) {
-        progress.write(`\nexecution ${e.name} ended ${e.status}: ${e.error ?? ''} ${e.cause ?? ''}`);
-      }
-      summaries = result.summaries;
-    } else {
-      show(0, 1);
-      const request = { trigger: 'cli', accounts: [accountId!] };
-      const { executionArn } = startOnboarding(
-        warden.runtime,
-        warden.stateMachines.onboarding!,
-        request,
-        new Date(warden.clock.now()),
+      const { counts, output } = await sweepAndRepair(target, client, timeoutSeconds, progress);
+      summaries = output.summary?.summaries ?? [];
+      out.write(
+        `${counts.accounts} active account(s) in the organisation; ${counts.accounts - counts.driftedAccounts} already onboarded as configured, ${counts.driftedAccounts} onboarded now\n`,
       );
-      const [record] = await waitForExecutions(warden, [executionArn]);
-      show(1, 1);
-      if (record!.status !== 'SUCCEEDED') {
-        throw new CliError(`onboarding ended ${record!.status}: ${record!.error}: ${record!.cause}`);
-      }
-      const output = JSON.parse(record!.output ?? '{}') as {
-        skipped?: boolean;
-        reason?: string;
-        detail?: string;
-        summaries?: AccountSummary[];
-      };
+    } else {
+      const request = { trigger: 'cli', accounts: [accountId!] };
+      progress.write(`onboarding ${accountId} on ${target.description}\n\ronboarding ${progressBar(0, 1)}`);
+      const executionArn = await startExecution(target, client, {
+        stateMachineArn: await stateMachineArn(target, client, onboardingWorkflow),
+        input: request,
+        name: onboardingExecutionName(request, new Date()),
+      });
+      const execution = await waitForExecution(target, client, executionArn, timeoutSeconds);
+      progress.write(`\ronboarding ${progressBar(1, 1)}\n`);
+      const output = succeededOutput<OnboardingOutput>(execution, 'onboarding');
       if (output.skipped) throw new CliError(`not onboarded: ${output.reason}: ${output.detail}`);
       summaries = output.summaries ?? [];
     }
-    progress.write('\n');
-    out.write(`${summaryTable(summaries)}\n`);
+    if (summaries.length) out.write(`${summaryTable(summaries)}\n`);
     if (summaries.some((s) => s.result !== 'ONBOARDED')) process.exitCode = 1;
     return summaries;
   } finally {
-    await warden.stop();
+    client.destroy();
   }
 }
 
 export function registerOnboard(program: Command): void {
-  program
-    .command('onboard')
-    .description('Onboard one account, or every account with --all, into GuardDuty (local sandbox)')
-    .argument('[ACCOUNT_ID]', '12-digit account id to onboard')
-    .option('--all', 'onboard every active account of the organisation')
-    .option('--config <path>', 'Warden config file', DEFAULT_CONFIG)
-    .option('--members <count>', 'member accounts in the sandbox organisation', '10')
-    .action(async (accountId: string | undefined, options: OnboardOptions) => {
-      await runOnboard(accountId, options);
-    });
+  addTargetOptions(
+    program
+      .command('onboard')
+      .description('Onboard one account, or every account with --all, into GuardDuty where Warden runs')
+      .argument('[ACCOUNT_ID]', '12-digit account id to onboard')
+      .option('--all', 'onboard every active account of the organisation not onboarded yet'),
+  ).action(async (accountId: string | undefined, options: OnboardOptions) => {
+    await runOnboard(accountId, options);
+  });
 }

@@ -1,32 +1,28 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { waitForExecutions } from '../../runtime/onboarding-runner';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
 import type { Drift } from '../../tasks/sweep/drift';
-import { CliError } from '../cli-error';
-import {
-  DEFAULT_CONFIG,
-  readConfigOption,
-  readMemberCount,
-  startSandboxWarden,
-  table,
-} from './local-options';
+import type { summariseSweep } from '../../tasks/sweep/summarise-sweep';
+import { sweepWorkflow } from '../../workflows/sweep/definition';
+import { startExecution, succeededOutput, timeoutOption, waitForExecution } from '../target/executions';
+import { addTargetOptions, type TargetCommandOptions } from '../target/options';
+import { resolveTarget, sfnClient, stateMachineArn, type WardenTarget } from '../target/warden-target';
+import { progressBar, table } from './local-options';
 
-/** `warden sweep`: runs the drift sweep once on the local runtime and prints what it found and did. */
-export interface SweepOptions {
-  config: string;
-  members: string;
-}
+/**
+ * `warden sweep`: runs the drift sweep once where Warden runs (AWS, `--endpoint`, or the local
+ * runtime), follows the onboarding executions it starts to repair each drifted batch, and prints
+ * what it found and did.
+ */
+export interface SweepOptions extends TargetCommandOptions {}
 
 export interface SweepOutput {
   drift?: Drift[];
   summary?: { summaries: AccountSummary[] };
 }
 
-/** The sweep's own output: counts, and the onboarding executions repairing each drifted batch. */
-interface SweepCounts {
-  hasDrift: boolean;
-  repairs: string[];
-}
+/** What the sweep workflow returns: counts, and the onboarding executions repairing each drifted batch. */
+export type SweepCounts = ReturnType<typeof summariseSweep>;
 
 export function driftTable(output: SweepOutput): string {
   const outcomes = new Map<string, string>();
@@ -44,47 +40,64 @@ export function driftTable(output: SweepOutput): string {
   );
 }
 
+/** Runs the sweep and waits for every repair it started; what `sweep` and `onboard --all` share. */
+export async function sweepAndRepair(
+  target: WardenTarget,
+  client: SFNClient,
+  timeoutSeconds: number,
+  progress: { write(text: string): void },
+): Promise<{ counts: SweepCounts; output: SweepOutput }> {
+  const executionArn = await startExecution(target, client, {
+    stateMachineArn: await stateMachineArn(target, client, sweepWorkflow),
+    input: {},
+  });
+  progress.write(`sweeping for drift on ${target.description} (${executionArn.split(':').pop()})…\n`);
+  const counts = succeededOutput<SweepCounts>(
+    await waitForExecution(target, client, executionArn, timeoutSeconds),
+    'the sweep',
+  );
+  const repairs = counts.repairs ?? [];
+  const drift: Drift[] = [];
+  const summaries: AccountSummary[] = [];
+  for (const [i, repair] of repairs.entries()) {
+    progress.write(`\rrepairing ${progressBar(i, repairs.length)}`);
+    const execution = await waitForExecution(target, client, repair, timeoutSeconds);
+    drift.push(...((JSON.parse(execution.input ?? '{}') as { drift?: Drift[] }).drift ?? []));
+    summaries.push(
+      ...(succeededOutput<{ summaries?: AccountSummary[] }>(execution, 'a repair').summaries ?? []),
+    );
+  }
+  if (repairs.length) progress.write(`\rrepairing ${progressBar(repairs.length, repairs.length)}\n`);
+  return { counts, output: { drift, summary: { summaries } } };
+}
+
 export async function runSweep(
   options: SweepOptions,
   out: { write(text: string): void } = process.stdout,
   progress: { write(text: string): void } = process.stderr,
 ): Promise<SweepOutput> {
-  const config = readConfigOption(options.config);
-  const warden = await startSandboxWarden(config, readMemberCount(options.members));
+  const timeoutSeconds = timeoutOption(options.timeout);
+  const target = await resolveTarget(options);
+  const client = sfnClient(target);
   try {
-    progress.write('sweeping for drift…\n');
-    const { executionArn } = warden.runtime.start(warden.stateMachines.sweep!, {});
-    const [record] = await waitForExecutions(warden, [executionArn]);
-    if (record!.status !== 'SUCCEEDED') {
-      throw new CliError(`the sweep ended ${record!.status}: ${record!.error}: ${record!.cause}`);
-    }
-    const counts = JSON.parse(record!.output ?? '{}') as SweepCounts;
-    // Each drifted batch is repaired by its own onboarding execution: wait for them all.
-    const repairs = await waitForExecutions(warden, counts.repairs ?? []);
-    const output: SweepOutput = {
-      drift: repairs.flatMap((r) => (JSON.parse(r.input) as { drift?: Drift[] }).drift ?? []),
-      summary: {
-        summaries: repairs.flatMap(
-          (r) => (JSON.parse(r.output ?? '{}') as { summaries?: AccountSummary[] }).summaries ?? [],
-        ),
-      },
-    };
+    const { counts, output } = await sweepAndRepair(target, client, timeoutSeconds, progress);
     out.write(
-      output.drift?.length ? `${driftTable(output)}\n` : 'no drift: every account is Enabled as configured\n',
+      output.drift?.length
+        ? `${driftTable(output)}\n`
+        : `no drift: every one of ${counts.accounts} account(s) is Enabled as configured\n`,
     );
     return output;
   } finally {
-    await warden.stop();
+    client.destroy();
   }
 }
 
 export function registerSweep(program: Command): void {
-  program
-    .command('sweep')
-    .description('Find and repair GuardDuty membership and feature drift (local sandbox)')
-    .option('--config <path>', 'Warden config file', DEFAULT_CONFIG)
-    .option('--members <count>', 'member accounts in the sandbox organisation', '10')
-    .action(async (options: SweepOptions) => {
-      await runSweep(options);
-    });
+  addTargetOptions(
+    program
+      .command('sweep')
+      .description('Find and repair GuardDuty membership and feature drift where Warden runs'),
+  ).action(async (options: SweepOptions) => {
+    await runSweep(options);
+  });
 }

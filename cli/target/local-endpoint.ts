@@ -1,11 +1,11 @@
 import { SourceUnavailableError } from '../audit/errors';
-import { readRuntimeInfo } from '../audit/sources/runtime-info';
+import { DEFAULT_DATA_DIR, readRuntimeInfo } from '../audit/sources/runtime-info';
 import { CliError, UsageError } from '../cli-error';
 
 /**
  * Which running Warden a command acts on when it is not AWS: `--endpoint URL` when given, else
- * the local runtime that `warden start` recorded in `.warden/runtime.json`; otherwise a one-line
- * error that nothing is running. Never a Warden of the command's own making.
+ * the local runtime that `warden start` recorded in `<data dir>/runtime.json`; otherwise a
+ * one-line error that nothing is running. Never a Warden of the command's own making.
  */
 export const NOTHING_RUNNING =
   'no Warden is running here: start one with `npm start` (it writes .warden/runtime.json), or give --endpoint URL, or --region/--profile for Warden in AWS';
@@ -24,10 +24,13 @@ export function endpointOption(text: string): string {
   return url.origin;
 }
 
-export function runningEndpoint(options: { endpoint?: string }, cwd = process.cwd()): string {
+export function runningEndpoint(
+  options: { endpoint?: string; dataDir?: string },
+  cwd = process.cwd(),
+): string {
   if (options.endpoint !== undefined) return endpointOption(options.endpoint);
   try {
-    return readRuntimeInfo(cwd).sfnEndpoint;
+    return readRuntimeInfo(cwd, options.dataDir ?? DEFAULT_DATA_DIR).sfnEndpoint;
   } catch (error) {
     if (error instanceof SourceUnavailableError && /does not exist/.test(error.message)) {
       throw new CliError(NOTHING_RUNNING);

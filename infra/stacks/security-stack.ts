@@ -27,6 +27,7 @@ import {
 } from '../event-patterns';
 import { acknowledgeRule } from '../nag';
 import { defaultEventBusArn, stateMachineArn } from '../names';
+import { OUTPUTS } from '../outputs';
 import { type DeployedTask, deployedFunctions, WiringError } from '../task-catalog';
 import {
   ONBOARDING_WORKFLOW,
@@ -171,15 +172,27 @@ export class SecurityStack extends Stack {
     this.wireSchedules(config, deployed);
     this.wireArchive(triggered('event:executions-finished'), [...deployed.values()]);
 
-    new CfnOutput(this, 'ApprovalBaseUrl', { value: this.approvalApi.baseUrl });
+    new CfnOutput(this, OUTPUTS.approvalBaseUrl, { value: this.approvalApi.baseUrl });
     new CfnOutput(this, 'ApprovalSignInCallbackUrl', {
       description: "The approval page's OpenID Connect redirect URI (register it at an external issuer)",
       value: this.approvalApi.callbackUrl,
     });
-    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn });
+    new CfnOutput(this, OUTPUTS.topicArn, { value: this.notifications.topic.topicArn });
     new CfnOutput(this, 'FindingsBucketArn', { value: this.findingsExport.bucket.bucketArn });
     new CfnOutput(this, 'FindingsKmsKeyArn', { value: this.findingsExport.key.keyArn });
-    new CfnOutput(this, 'HistoryArchiveBucket', { value: this.archive.bucket.bucketName });
+    new CfnOutput(this, OUTPUTS.historyArchiveBucket, { value: this.archive.bucket.bucketName });
+    // What `warden onboard`, `sweep`, `audit`, `findings` and `approvals --region` act on.
+    for (const [workflow, machine] of this.stateMachines) {
+      new CfnOutput(this, OUTPUTS.stateMachineArn(workflow), {
+        description: `The ${workflow} workflow's state machine`,
+        value: machine.stateMachineArn,
+      });
+    }
+    for (const [table, resource] of Object.entries(this.tables.tables)) {
+      new CfnOutput(this, OUTPUTS.tableName(table as keyof typeof this.tables.tables), {
+        value: resource.tableName,
+      });
+    }
     if (this.approvalApi.userPool) {
       new CfnOutput(this, 'ApproverUserPoolId', { value: this.approvalApi.userPool.userPoolId });
     }

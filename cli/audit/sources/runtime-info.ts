@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SourceUnavailableError } from '../errors';
 
@@ -23,23 +23,30 @@ export function writeRuntimeInfo(info: RuntimeInfo, dataDir = join(process.cwd()
   return file;
 }
 
-export function readRuntimeInfo(cwd = process.cwd()): RuntimeInfo {
-  const file = join(cwd, RUNTIME_INFO_FILE);
+/** The data folder's `runtime.json` (`<cwd>/.warden` unless `--data-dir` names another). */
+export function runtimeInfoFile(cwd = process.cwd(), dataDir = DEFAULT_DATA_DIR): string {
+  return resolve(cwd, dataDir, 'runtime.json');
+}
+
+export const DEFAULT_DATA_DIR = '.warden';
+
+export function readRuntimeInfo(cwd = process.cwd(), dataDir = DEFAULT_DATA_DIR): RuntimeInfo {
+  const file = runtimeInfoFile(cwd, dataDir);
   if (!existsSync(file)) {
     throw new SourceUnavailableError(
-      `no local runtime found (${RUNTIME_INFO_FILE} does not exist): start it with \`npm start\`, or give --endpoint URL, or --region/--profile to read AWS`,
+      `no local runtime found (${file} does not exist): start it with \`npm start\`, or give --endpoint URL, or --region/--profile to read AWS`,
     );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new SourceUnavailableError(`${RUNTIME_INFO_FILE} cannot be read: ${(error as Error).message}`);
+    throw new SourceUnavailableError(`${file} cannot be read: ${(error as Error).message}`);
   }
   const parsed = RuntimeInfo.safeParse(raw);
   if (!parsed.success) {
     throw new SourceUnavailableError(
-      `${RUNTIME_INFO_FILE} must hold { "sfnEndpoint": "http://127.0.0.1:<port>" }: ${parsed.error.issues[0]!.message}`,
+      `${file} must hold { "sfnEndpoint": "http://127.0.0.1:<port>" }: ${parsed.error.issues[0]!.message}`,
     );
   }
   return parsed.data;

@@ -6,15 +6,12 @@ const quiet = { write: () => undefined };
 
 describe('warden onboard arguments', () => {
   it.each([
-    [undefined, { config: 'warden.config.json', members: '3' }, 'give an ACCOUNT_ID to onboard, or --all'],
-    ['300000000001', { all: true, config: 'warden.config.json', members: '3' }, 'not both'],
-    [
-      '12345',
-      { config: 'warden.config.json', members: '3' },
-      "ACCOUNT_ID must be a 12-digit AWS account id, got '12345'",
-    ],
-    ['300000000001', { config: 'missing.json', members: '3' }, 'config file missing.json does not exist'],
-    ['300000000001', { config: 'warden.config.json', members: 'lots' }, '--members must be a whole number'],
+    [undefined, { timeout: '900' }, 'give an ACCOUNT_ID to onboard, or --all'],
+    ['300000000001', { all: true, timeout: '900' }, 'not both'],
+    ['12345', { timeout: '900' }, "ACCOUNT_ID must be a 12-digit AWS account id, got '12345'"],
+    ['300000000001', { timeout: 'lots' }, '--timeout must be a whole number of seconds'],
+    ['300000000001', { timeout: '900', region: 'middle-earth' }, '--region must be an AWS region'],
+    ['300000000001', { timeout: '900', endpoint: 'notaurl' }, '--endpoint must be a URL'],
   ])('refuses %s %j with a one-line CliError', async (account, options, message) => {
     const run = runOnboard(account, options, quiet, quiet);
     await expect(run).rejects.toBeInstanceOf(CliError);
