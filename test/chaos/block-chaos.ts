@@ -231,10 +231,13 @@ export class ChaosBench {
     await this.warden.stop();
   }
 
-  /** Runs one scenario and checks every invariant after the reconciler. */
-  async run(run: ChaosRun): Promise<ChaosOutcome> {
+  /**
+   * Runs one scenario and checks every invariant after the reconciler. `number` names its
+   * findings and ledger (a benchmark passes the run's number, so a replay names them alike).
+   */
+  async run(run: ChaosRun, number?: number): Promise<ChaosOutcome> {
     this.runs += 1;
-    const n = this.runs;
+    const n = number ?? this.runs;
     const random = mulberry32(run.seed);
     const faults: Record<string, number> = {};
     const outcome: ChaosOutcome = {
@@ -252,7 +255,7 @@ export class ChaosBench {
     const deps: TaskDeps = {
       ...this.warden.deps,
       clients: this.clients,
-      tables: { ...this.warden.deps.tables, ledger: await this.createLedger(`chaos-ledger-${n}`) },
+      tables: { ...this.warden.deps.tables, ledger: await this.createLedger(`chaos-ledger-${this.runs}`) },
     };
     const callsBefore = this.warden.world.cloud.calls.length;
     const executions: Execution[] = [];
