@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountIdSchema, regionSchema } from './aws-names';
+import { AddressSyntaxError, parseCidr, quote } from './cidr';
 
 /**
  * The one config file of Warden. The CDK app validates it at synth, the tasks validate the
@@ -11,10 +12,28 @@ const accountId = accountIdSchema;
 const region = regionSchema;
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
-/** An IPv4 or IPv6 CIDR block; checked in detail by `parseCidr`. */
-export const cidr = z
-  .string()
-  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32');
+/**
+ * An IPv4 or IPv6 CIDR block, read by the parser the never-block guard reads it with
+ * (config/cidr.ts), so every block the config accepts is one the guard can use: host bits zero
+ * (`10.1.2.3/8` is refused with `10.0.0.0/8` suggested), no leading-zero octets, a prefix length
+ * the family allows. IPv4-mapped IPv6 blocks (`::ffff:198.51.100.201/128`) are accepted; the
+ * guard unwraps them.
+ */
+export const cidr = z.string().superRefine((text, ctx) => {
+  if (!text.includes('/')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a CIDR block with a prefix length, such as 203.0.113.0/24 or 2001:db8::/32, got ${quote(text)}`,
+    });
+    return;
+  }
+  try {
+    parseCidr(text);
+  } catch (error) {
+    if (!(error instanceof AddressSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
 
 export const ACTIONS = ['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO'] as const;
 export const SEVERITY_BANDS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;

@@ -1,4 +1,15 @@
-import { isIP } from 'node:net';
+import {
+  AddressSyntaxError,
+  addressBytes,
+  canonicalAddress as canonicalText,
+  effectiveAddress as effectiveText,
+  familyOf,
+  type IpFamily,
+  maskByte,
+  type ParsedCidr,
+  parseCidr as parseCidrText,
+  unwrapMappedCidr,
+} from '../../config/cidr';
 import { InvalidInputError } from '../shared/errors';
 
 /**
@@ -6,7 +17,8 @@ import { InvalidInputError } from '../shared/errors';
  *
  * Range membership compares network bytes with a mask (`CidrList`). It replaced `net.BlockList`,
  * whose every check builds a native SocketAddress: `warden replay` checks millions of addresses,
- * and that was the largest cost of triage. Results of the pure text functions are memoised.
+ * and that was the largest cost of triage. Addresses and CIDR blocks are read with the config
+ * layer's parser (config/cidr.ts), the one the config schema checks its CIDR fields with.
  */
 
 /** Why an address lies in a range that no NACL entry of Warden may deny. */
@@ -22,17 +34,6 @@ export type SpecialRangeReason =
 
 export type NeverBlockReason = SpecialRangeReason | 'INSTANCE_OWN_ADDRESS' | 'OWN_VPC_CIDR' | 'ALLOW_LISTED';
 
-export type IpFamily = 4 | 6;
-
-export interface ParsedCidr {
-  /** The network address in canonical text (RFC 5952 for IPv6). */
-  network: string;
-  prefixLength: number;
-  family: IpFamily;
-  /** `network/prefixLength`: the form Warden stores and compares. */
-  text: string;
-}
-
 export interface NeverBlockOptions {
   /** The organisation's VPC CIDRs (`response.ownCidrs`). */
   ownCidrs?: readonly string[];
@@ -42,43 +43,17 @@ export interface NeverBlockOptions {
   instanceAddresses?: readonly string[];
 }
 
-// Longer than any address with an embedded IPv4 tail; keeps hostile input out of the parsers.
-const MAX_ADDRESS_LENGTH = 45;
-
 /** The address in canonical text: dotted quad, or RFC 5952 compressed lower-case IPv6. */
 export function canonicalAddress(text: string): string {
-  const family = familyOf(text);
-  if (family === 4) return text;
-  // The WHATWG URL serialiser compresses the longest zero run and lower-cases, as RFC 5952 asks.
-  return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  return asInvalidInput(() => canonicalText(text));
 }
 
 /**
- * The address a NACL would see: an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is only an API's
- * spelling of an IPv4 peer, so it is unwrapped; every other address is returned canonical.
+ * The address a NACL would see: an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is unwrapped;
+ * every other address is returned canonical.
  */
 export function effectiveAddress(text: string): string {
-  const known = EFFECTIVE.get(text);
-  if (known !== undefined) return known;
-  const effective = computeEffectiveAddress(text);
-  // Bounded: a stream of distinct addresses must not grow memory without limit.
-  if (EFFECTIVE.size >= MAX_MEMOISED) EFFECTIVE.clear();
-  EFFECTIVE.set(text, effective);
-  return effective;
-}
-
-const MAX_MEMOISED = 10_000;
-const EFFECTIVE = new Map<string, string>();
-
-function computeEffectiveAddress(text: string): string {
-  const canonical = canonicalAddress(text);
-  if (familyOf(canonical) === 6) {
-    const bytes = ipv6Bytes(canonical);
-    if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {
-      return bytes.slice(12).join('.');
-    }
-  }
-  return canonical;
+  return asInvalidInput(() => effectiveText(text));
 }
 
 /** The CIDR Warden denies for one attacker address: `a.b.c.d/32` or canonical `x::y/128`. */
@@ -87,38 +62,9 @@ export function blockCidrFor(address: string): string {
   return `${effective}/${familyOf(effective) === 4 ? 32 : 128}`;
 }
 
-/**
- * Parses `address/prefix` (a bare address means a single host). Host bits must be zero:
- * `10.1.2.3/8` in an allow-list is more likely a typo than a wish for all of 10/8, so it is
- * refused with the canonical spelling suggested rather than silently widened.
- */
+/** Parses `address/prefix` with the config's parser (config/cidr.ts): host bits zero, no octal-looking octets. */
 export function parseCidr(text: string): ParsedCidr {
-  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_ADDRESS_LENGTH + 4) {
-    throw new InvalidInputError('must be a CIDR block such as 203.0.113.0/24 or 2001:db8::/32');
-  }
-  const parts = text.split('/');
-  if (parts.length > 2) throw new InvalidInputError(`must be a CIDR block with one "/", got ${quote(text)}`);
-  const [addressText, prefixText] = parts as [string, string | undefined];
-  const family = familyOf(addressText);
-  const maxPrefix = family === 4 ? 32 : 128;
-  let prefixLength = maxPrefix;
-  if (prefixText !== undefined) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(prefixText) || Number(prefixText) > maxPrefix) {
-      throw new InvalidInputError(
-        `prefix length must be a whole number from 0 to ${maxPrefix} for an IPv${family} block, got ${quote(text)}`,
-      );
-    }
-    prefixLength = Number(prefixText);
-  }
-  const bytes = family === 4 ? ipv4Bytes(addressText) : ipv6Bytes(canonicalAddress(addressText));
-  const networkBytes = bytes.map((b, i) => b & maskByte(prefixLength - 8 * i));
-  const network = fromBytes(networkBytes, family);
-  if (networkBytes.some((b, i) => b !== bytes[i])) {
-    throw new InvalidInputError(
-      `host bits must be zero in ${quote(text)}; did you mean ${network}/${prefixLength}?`,
-    );
-  }
-  return { network, prefixLength, family, text: `${network}/${prefixLength}` };
+  return asInvalidInput(() => parseCidrText(text));
 }
 
 /**
@@ -128,12 +74,12 @@ export function parseCidr(text: string): ParsedCidr {
 export function cidrCovers(cidr: string, address: string): boolean {
   const list = new CidrList();
   list.add(parseCidr(cidr));
-  return list.has(bytesOf(effectiveAddress(address)));
+  return list.has(addressBytes(effectiveAddress(address)));
 }
 
 /** The special range an address lies in, or null for a globally routable unicast address. */
 export function specialRangeReason(address: string): SpecialRangeReason | null {
-  return rangeReasonOf(bytesOf(effectiveAddress(address)));
+  return rangeReasonOf(addressBytes(effectiveAddress(address)));
 }
 
 /**
@@ -153,7 +99,7 @@ export function createNeverBlockGuard(
   );
   return (address) => {
     const effective = effectiveAddress(address);
-    const bytes = bytesOf(effective);
+    const bytes = addressBytes(effective);
     // Range reasons come first: they hold whatever the config says and name the deeper cause.
     return (
       rangeReasonOf(bytes) ??
@@ -202,7 +148,7 @@ class CidrList {
   private readonly blocks: Array<{ network: number[]; prefixLength: number; family: IpFamily }> = [];
 
   add(cidr: ParsedCidr): void {
-    const network = cidr.family === 4 ? ipv4Bytes(cidr.network) : ipv6Bytes(cidr.network);
+    const network = addressBytes(cidr.network);
     this.blocks.push({ network, prefixLength: cidr.prefixLength, family: cidr.family });
   }
 
@@ -259,19 +205,6 @@ function cidrListOf(cidrs: readonly string[], field: string): CidrList {
   return list;
 }
 
-/**
- * `::ffff:198.51.100.201/128` (or `::ffff:c633:6407/128`) is an IPv4 block spelt as IPv6: the
- * guard compares the unwrapped IPv4 address, so the block is unwrapped too (prefix − 96).
- */
-export function unwrapMappedCidr(cidr: ParsedCidr): ParsedCidr {
-  if (cidr.family !== 6 || cidr.prefixLength < 96) return cidr;
-  const bytes = ipv6Bytes(cidr.network);
-  if (!bytes.slice(0, 10).every((b) => b === 0) || bytes[10] !== 0xff || bytes[11] !== 0xff) return cidr;
-  const network = bytes.slice(12).join('.');
-  const prefixLength = cidr.prefixLength - 96;
-  return { network, prefixLength, family: 4, text: `${network}/${prefixLength}` };
-}
-
 // Config lists are the same arrays for every finding, so each is parsed once; the joined text
 // is compared as well, so that an array changed in place is parsed again rather than misread.
 const CONFIGURED = new WeakMap<readonly string[], { text: string; list: CidrList }>();
@@ -285,11 +218,6 @@ function configuredList(cidrs: readonly string[], field: string): CidrList {
   return list;
 }
 
-/** The bytes of an effective (canonical) address. */
-function bytesOf(effective: string): number[] {
-  return familyOf(effective) === 4 ? ipv4Bytes(effective) : ipv6Bytes(effective);
-}
-
 function withField<T>(field: string, parse: () => T): T {
   try {
     return parse();
@@ -300,45 +228,12 @@ function withField<T>(field: string, parse: () => T): T {
   }
 }
 
-function familyOf(text: string): IpFamily {
-  // `net.isIP` accepts a zone index (`fe80::1%eth0`); a zone means nothing off the host, so refuse it.
-  const family =
-    typeof text === 'string' && text.length <= MAX_ADDRESS_LENGTH && !text.includes('%') ? isIP(text) : 0;
-  if (family === 0)
-    throw new InvalidInputError(`must be an IPv4 or IPv6 address, got ${quote(String(text))}`);
-  return family as IpFamily;
-}
-
-function ipv4Bytes(address: string): number[] {
-  return address.split('.').map(Number);
-}
-
-/** The 16 bytes of a canonical IPv6 address (one `::` at most, no dotted tail). */
-function ipv6Bytes(canonical: string): number[] {
-  const [head, tail] = canonical.split('::') as [string, string | undefined];
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const zeros =
-    tail === undefined ? [] : new Array<string>(8 - headGroups.length - tailGroups.length).fill('0');
-  return [...headGroups, ...zeros, ...tailGroups].flatMap((group) => {
-    const value = Number.parseInt(group, 16);
-    return [value >> 8, value & 0xff];
-  });
-}
-
-function fromBytes(bytes: number[], family: IpFamily): string {
-  if (family === 4) return bytes.join('.');
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return canonicalAddress(groups.join(':'));
-}
-
-/** The mask of one byte that has `bits` network bits left to cover (clamped to 0..8). */
-function maskByte(bits: number): number {
-  const n = Math.max(0, Math.min(8, bits));
-  return (0xff << (8 - n)) & 0xff;
-}
-
-function quote(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+/** The config layer's parser reports bad syntax as its own error; tasks report it as invalid input. */
+function asInvalidInput<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof AddressSyntaxError) throw new InvalidInputError(error.message, { cause: error });
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,30 @@ describe('warden start', () => {
 
     expect(run.code).not.toBe(0);
     expect(run.stderr.trim()).toBe(`warden: ${message}`);
+  });
+
+  it('refuses a config whose allow-list or own CIDRs the never-block guard could not read, naming each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-start-cidr-'));
+    const file = join(dir, 'warden.json');
+    const shipped = JSON.parse(readFileSync(join(__dirname, '..', '..', 'warden.config.json'), 'utf8'));
+    shipped.response = {
+      ...shipped.response,
+      allowList: ['10.1.2.3/8', '1.2.3.4/33'],
+      ownCidrs: ['198.051.100.7/32'],
+    };
+    writeFileSync(file, JSON.stringify(shipped));
+
+    const run = await runCli(['start', '--once', '--config', file, '--data-dir', dir]);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'response.allowList.0: host bits must be zero in "10.1.2.3/8"; did you mean 10.0.0.0/8?',
+    );
+    expect(run.stderr).toContain(
+      'response.allowList.1: prefix length must be a whole number from 0 to 32 for an IPv4 block, got "1.2.3.4/33"',
+    );
+    expect(run.stderr).toContain('response.ownCidrs.0: an octet has a leading zero in "198.051.100.7"');
   });
 
   it('refuses a config file that does not exist', async () => {

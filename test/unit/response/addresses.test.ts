@@ -42,7 +42,7 @@ describe('parseCidr', () => {
     ['10.0.0.0/8.5', /prefix length/],
     ['10.0.0.0/8/8', /one "\/"/],
     ['10.0.0/8', /IPv4 or IPv6 address/],
-    ['010.0.0.0/8', /IPv4 or IPv6 address/],
+    ['010.0.0.0/8', /leading zero/],
     ['fe80::1%eth0/64', /IPv4 or IPv6 address/],
     ['', /CIDR block/],
   ])('refuses %j', (text, message) => {
