@@ -251,7 +251,7 @@ function enforcementFromEnvironment(): IamEnforcementMode | undefined {
   return value as IamEnforcementMode;
 }
 
-function isLostPassThrough(result: unknown): result is { [PASS_THROUGH]: AwsError; record: CallRecord } {
+function isLostPassThrough(result: unknown): result is { [PASS_THROUGH]: Error; record: CallRecord } {
   return typeof result === 'object' && result !== null && PASS_THROUGH in result;
 }
 

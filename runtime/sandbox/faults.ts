@@ -53,10 +53,19 @@ export interface ReplyLostRule {
   onCall?: number;
   /** @default 1 - how many calls from `onCall` on lose their reply. */
   times?: number;
+  /**
+   * How the reply is lost: a 5xx, or the connection reset with no HTTP reply at all (see
+   * `connectionReset`). @default 'server-error'
+   */
+  as?: 'server-error' | 'connection-reset';
 }
 
-/** What a scripted fault plan decides for one call (see `FaultInjector.script`). */
-export type ScriptedFault = 'THROTTLE' | 'SERVER_ERROR' | 'REPLY_LOST' | undefined;
+/**
+ * What a scripted fault plan decides for one call (see `FaultInjector.script`).
+ * `CONNECTION_RESET` resets the connection: before the call on a read, after it committed on a
+ * mutating call (the request reached the service; only the reply is lost).
+ */
+export type ScriptedFault = 'THROTTLE' | 'SERVER_ERROR' | 'REPLY_LOST' | 'CONNECTION_RESET' | undefined;
 
 export interface CallDescription {
   service: string;
@@ -129,7 +138,7 @@ export class FaultInjector {
    * Throws the injected error for this call, if any. Returns the error to throw once the
    * operation has committed when this call's reply is to be lost (mutating calls only).
    */
-  check(service: string, operation: string, mutating = false): AwsError | undefined {
+  check(service: string, operation: string, mutating = false): Error | undefined {
     for (const rule of this.errors) {
       if (rule.service !== service || rule.operation !== operation) continue;
       rule.seen += 1;
@@ -151,8 +160,10 @@ export class FaultInjector {
       throw new AwsError(code, 'Rate exceeded', code === 'RequestLimitExceeded' ? 503 : 400);
     }
     if (scripted === 'SERVER_ERROR') throw serverError(service);
+    if (scripted === 'CONNECTION_RESET' && !mutating) throw connectionReset();
     if (!mutating) return undefined;
     if (scripted === 'REPLY_LOST') return serverError(service);
+    if (scripted === 'CONNECTION_RESET') return connectionReset();
     for (const rule of this.lostReplies) {
       if (rule.service !== service || (rule.operation && rule.operation !== operation)) continue;
       rule.seen += 1;
@@ -160,7 +171,7 @@ export class FaultInjector {
         rule.rate !== undefined
           ? this.random() < rule.rate
           : rule.seen >= rule.onCall! && rule.seen <= rule.onCall! + (rule.times ?? 1) - 1;
-      if (lost) return serverError(service);
+      if (lost) return rule.as === 'connection-reset' ? connectionReset() : serverError(service);
     }
     return undefined;
   }
@@ -181,6 +192,22 @@ export class FaultInjector {
 function serverError(service: string): AwsError {
   const code = SERVER_ERROR_BY_SERVICE[service] ?? 'InternalFailure';
   return new AwsError(code, 'We encountered an internal error. Please try again.', 500);
+}
+
+/**
+ * A connection the far end reset, as the SDK reports it: no HTTP reply, so no `$metadata` status
+ * and no `$fault`; the system error `read ECONNRESET` with its `code`, renamed `TimeoutError` by
+ * the SDK's Node HTTP handler (@smithy/node-http-handler does so for ECONNRESET, EPIPE and
+ * ETIMEDOUT). The SDKs count such socket-level failures as retryable ("Retries", AWS SDK
+ * documentation), since the request may or may not have reached the service.
+ */
+export function connectionReset(): Error {
+  return Object.assign(new Error('read ECONNRESET'), {
+    name: 'TimeoutError',
+    code: 'ECONNRESET',
+    errno: -104,
+    syscall: 'read',
+  });
 }
 
 /** A small seeded PRNG; good enough to spread faults, and repeatable. */

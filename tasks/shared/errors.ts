@@ -49,11 +49,37 @@ const TRANSIENT = new Set([
   'EC2ThrottledException',
 ]);
 
-/** True for AWS errors worth retrying: throttling and server faults. */
+/**
+ * Socket-level failures, where no HTTP reply came back at all: the SDKs retry these like a 5xx
+ * ("socket-level failures where no HTTP response was received (connect timeouts, read timeouts,
+ * or server-closed connections)", Retries, AWS SDK documentation). SDK v3's Node handler
+ * (@smithy/node-http-handler) renames ECONNRESET, EPIPE and ETIMEDOUT to `TimeoutError` and keeps
+ * the system `code`; its retry classification (@smithy/core retry) treats these codes and the
+ * network-unreachable ones as transient. A server that closed an idle keep-alive connection just
+ * as a request went out answers so. Like a lost 5xx reply, the request may have taken effect.
+ */
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** True for AWS errors worth retrying: throttling, server faults and connections that failed. */
 export function isTransient(error: unknown): boolean {
-  const e = error as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const e = error as {
+    name?: string;
+    code?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   if (!e || typeof e !== 'object') return false;
-  if (e.name && TRANSIENT.has(e.name)) return true;
+  if (e.name && (TRANSIENT.has(e.name) || e.name === 'TimeoutError')) return true;
+  if (typeof e.code === 'string' && NETWORK_ERROR_CODES.has(e.code)) return true;
   return e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 

@@ -18,6 +18,7 @@ import { reconcileBlocksTask } from '../../tasks/response/reconcile-blocks';
 import { resolveNetworkAcls } from '../../tasks/response/resolve-network-acls';
 import { triageFinding } from '../../tasks/response/triage';
 import { ClientFactory } from '../../tasks/shared/aws-clients';
+import { isTransient } from '../../tasks/shared/errors';
 import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
 import { runTask, type TaskDeps } from '../../tasks/shared/task';
 import { makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
@@ -388,21 +389,21 @@ export class ChaosBench {
 
     // After the storm: the reconciler, fault-free, once the grace period has passed.
     await this.clock.advance((GRACE_MINUTES + 1) * 60_000);
-    await reconcile(deps);
+    await settle(() => reconcile(deps));
     const ledger = new Ledger(deps);
     outcome.violations.push(
-      ...checkInvariants(entriesOf(ec2, network), customer, await ledger.allActive(), network),
+      ...checkInvariants(entriesOf(ec2, network), customer, await settle(() => ledger.allActive()), network),
     );
-    const records = await ledger.records();
+    const records = await settle(() => ledger.records());
     outcome.blocked = records.length;
     outcome.evicted = records.filter((r) => r.removal === 'EVICTED').length;
 
     // And nothing is permanent: once every block has expired, the reconciler leaves no Warden entry.
     await this.clock.advance((240 + GRACE_MINUTES + 1) * 60_000);
-    await reconcile(deps);
+    await settle(() => reconcile(deps));
     const left = warden_entries(entriesOf(ec2, network), customer);
     if (left.length) outcome.violations.push(`entries left after every block expired: ${left.join(', ')}`);
-    const rows = await ledger.allActive();
+    const rows = await settle(() => ledger.allActive());
     if (rows.length)
       outcome.violations.push(`ledger rows left after every block expired: ${rows.map(rowText).join(', ')}`);
     return outcome;
@@ -444,15 +445,17 @@ export class ChaosBench {
     const event = parseFindingEvent(raw);
     // What the intake does before it starts an execution (outside the storm: it is not under test here).
     const findings = new FindingsTable(deps);
-    await findings.putEvidence(findingId, event.detail.updatedAt, raw);
-    await findings.put({
-      pk: findingId,
-      generation: 1,
-      executionArn: `arn:aws:states:${REGION}:222222222222:execution:warden-response:${findingId}`,
-      lastUpdatedAt: event.detail.updatedAt,
-      lastCount: 1,
-      decision: approval ? 'BLOCK_WITH_APPROVAL' : 'BLOCK_AUTO',
-    });
+    await settle(() => findings.putEvidence(findingId, event.detail.updatedAt, raw));
+    await settle(() =>
+      findings.put({
+        pk: findingId,
+        generation: 1,
+        executionArn: `arn:aws:states:${REGION}:222222222222:execution:warden-response:${findingId}`,
+        lastUpdatedAt: event.detail.updatedAt,
+        lastCount: 1,
+        decision: approval ? 'BLOCK_WITH_APPROVAL' : 'BLOCK_AUTO',
+      }),
+    );
     const triage = TriageSchema.parse(triageFinding(event, deps.config));
     return {
       findingId,
@@ -465,7 +468,7 @@ export class ChaosBench {
 
   private async createLedger(name: string): Promise<string> {
     const client = dynaliteClient(this.warden.dynamo.endpoint);
-    await createTable(client, name, TABLE_SCHEMAS.ledger);
+    await settle(() => createTable(client, name, TABLE_SCHEMAS.ledger));
     client.destroy();
     return name;
   }
@@ -483,6 +486,23 @@ interface Execution {
 
 function reconcile(deps: TaskDeps) {
   return runTask(reconcileBlocksTask, { graceMinutes: GRACE_MINUTES }, deps);
+}
+
+/**
+ * The bench's own calls outside the storm (the intake's writes, the final reconciler, the
+ * invariant reads) retried as their workflows would retry them. The storm injects no fault
+ * there, but the sockets to dynalite are real: a keep-alive connection the server closes while a
+ * stalled process sends on it is reset, as AWS endpoints do too.
+ */
+async function settle<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const retried = (error as Error).name === 'TransientAwsError' || isTransient(error);
+      if (!retried || i === MAX_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** Errors after which the workflow tries the task again (its Retry rules), plus a timed-out invocation. */

@@ -287,6 +287,36 @@ describe('ledger transitions under races and retries', () => {
     expect(await ledgerRows(h)).toEqual(denies(h));
   });
 
+  it.each([
+    ['ec2', 'CreateNetworkAclEntry'],
+    ['dynamodb', 'PutItem'],
+    ['dynamodb', 'UpdateItem'],
+  ])(
+    'retries a %s %s whose connection was reset after it committed, and ends with one entry (chaos run 686)',
+    async (service, operation) => {
+      // A server closing an idle keep-alive connection as the request goes out: no HTTP reply,
+      // the SDK's TimeoutError with code ECONNRESET. It must reach the workflow as transient.
+      h = await startResponseHarness({ subnets: 1 });
+      const triage = await recordFinding(h, { id: `reset-${operation}`, remoteIp: '198.51.100.72' });
+      const before = h.warden.world.cloud.calls.length;
+      h.warden.world.cloud.faults.replyLost({ service, operation, onCall: 1, as: 'connection-reset' });
+
+      await expect(
+        blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps),
+      ).rejects.toMatchObject({
+        name: 'TransientAwsError',
+        message: expect.stringContaining('TimeoutError: read ECONNRESET'),
+      });
+      const reset = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === operation);
+      expect(reset?.error).toBe('TimeoutError');
+      const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+
+      expect(state.results[0]!.outcome).toBe('BLOCKED');
+      expect(denies(h)).toHaveLength(1);
+      expect(await ledgerRows(h)).toEqual(denies(h));
+    },
+  );
+
   it('counts a retried block’s offence once: a first offender is blocked for blockMinutes (defect 7)', async () => {
     h = await startResponseHarness({ subnets: 1 });
     const triage = await recordFinding(h, { id: 'retried', remoteIp: '198.51.100.80' });
