@@ -6,8 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { chunks, retryPage } from '../shared/aws-call';
-import { classifyAwsError } from '../shared/errors';
+import { call, chunks, retryPage } from '../shared/aws-call';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 import { listMemberAccountPages } from '../sweep/list-accounts';
@@ -164,10 +163,6 @@ export class AccountRegistry {
   }
 
   private async send<T = Record<string, unknown>>(command: unknown, doing: string): Promise<T> {
-    try {
-      return (await this.db.send(command as never)) as T;
-    } catch (error) {
-      return classifyAwsError(error, doing);
-    }
+    return call(doing, async () => (await this.db.send(command as never)) as T);
   }
 }

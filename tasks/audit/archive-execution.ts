@@ -1,8 +1,9 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError, WardenError } from '../shared/errors';
+import { WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { archiveKey } from './archive-format';
@@ -80,19 +81,16 @@ export async function archiveExecution(
   const account = detail.executionArn.split(':')[4]!;
   const region = detail.executionArn.split(':')[3]!;
   const sfn = deps.clients.client(SFNClient, { account, region });
-  let archive: Awaited<ReturnType<typeof readExecution>>;
-  try {
-    archive = await readExecution(sfn, detail.executionArn);
-  } catch (error) {
-    return classifyAwsError(error, `reading the history of ${detail.executionArn}`);
-  }
+  const archive = await call(`reading the history of ${detail.executionArn}`, () =>
+    readExecution(sfn, detail.executionArn),
+  );
   const key = archiveKey(archive.execution);
   const s3 = deps.clients.client(S3Client, {
     account: deps.config.organization.securityAccountId,
     region: deps.config.organization.homeRegion,
   });
-  try {
-    await s3.send(
+  await call(`writing s3://${settings.bucket}/${key}`, () =>
+    s3.send(
       new PutObjectCommand({
         Bucket: settings.bucket,
         Key: key,
@@ -102,10 +100,8 @@ export async function archiveExecution(
           ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyArn, BucketKeyEnabled: true }
           : {}),
       }),
-    );
-  } catch (error) {
-    return classifyAwsError(error, `writing s3://${settings.bucket}/${key}`);
-  }
+    ),
+  );
   deps.logger.info('archived execution history', { key, events: archive.events.length });
   return { archived: true, bucket: settings.bucket, key, events: archive.events.length };
 }

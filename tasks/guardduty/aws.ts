@@ -1,5 +1,6 @@
 import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
-import { classifyAwsError, MemberRoleUnavailableError } from '../shared/errors';
+import { call } from '../shared/aws-call';
+import { MemberRoleUnavailableError } from '../shared/errors';
 import type { TaskDeps } from '../shared/task';
 import { UnexpectedGuardDutyResponseError } from './errors';
 
@@ -15,20 +16,17 @@ export async function memberCall<T>(
   doing: string,
   send: () => Promise<T>,
 ): Promise<T> {
-  try {
-    return await send();
-  } catch (error) {
-    const e = error as Error;
-    if (e.name === 'AccessDenied' && /AssumeRole/.test(e.message)) {
+  return call(doing, send, {
+    AccessDenied: (error) => {
+      if (!/AssumeRole/.test(error.message)) throw error;
       const roleName = deps.config.organization.memberRoleName;
       deps.clients.forget({ account, region: '', roleName });
       throw new MemberRoleUnavailableError(
-        `cannot assume ${roleName} in ${account} while ${doing}: ${e.message}`,
+        `cannot assume ${roleName} in ${account} while ${doing}: ${error.message}`,
         { cause: error },
       );
-    }
-    return classifyAwsError(error, doing);
-  }
+    },
+  });
 }
 
 export function administratorClient(deps: TaskDeps, region: string): GuardDutyClient {

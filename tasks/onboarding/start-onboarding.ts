@@ -1,7 +1,8 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError, WardenError } from '../shared/errors';
+import { WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { parseControlTowerEvent } from './control-tower-event';
@@ -72,21 +73,22 @@ export async function startOnboarding(raw: unknown, deps: TaskDeps): Promise<Sta
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
   const sfn = deps.clients.client(SFNClient, { account: securityAccountId, region: homeRegion });
   const base = { executionName, executionArn, accountId: event.accountId };
-  try {
-    // The event goes on unchanged: the workflow's first task reads Control Tower events itself,
-    // so a start from here and a start by hand (`warden onboard`) run the same definition.
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(raw) }),
-    );
-    const startedAt = started.startDate?.getTime() ?? now.getTime();
-    const outcome = startedAt < now.getTime() - SAME_START_TOLERANCE_MS ? 'DUPLICATE' : 'STARTED';
-    deps.logger.info('onboarding requested', { outcome, executionName, accountId: event.accountId });
-    return { ...base, outcome, executionArn: started.executionArn ?? executionArn };
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionAlreadyExists') {
-      deps.logger.info('onboarding already requested', { executionName, accountId: event.accountId });
-      return { ...base, outcome: 'DUPLICATE' };
-    }
-    return classifyAwsError(error, 'starting onboarding');
+  // The event goes on unchanged: the workflow's first task reads Control Tower events itself,
+  // so a start from here and a start by hand (`warden onboard`) run the same definition.
+  const started = await call(
+    'starting onboarding',
+    () =>
+      sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name: executionName, input: JSON.stringify(raw) }),
+      ),
+    { ExecutionAlreadyExists: () => undefined },
+  );
+  if (!started) {
+    deps.logger.info('onboarding already requested', { executionName, accountId: event.accountId });
+    return { ...base, outcome: 'DUPLICATE' };
   }
+  const startedAt = started.startDate?.getTime() ?? now.getTime();
+  const outcome = startedAt < now.getTime() - SAME_START_TOLERANCE_MS ? 'DUPLICATE' : 'STARTED';
+  deps.logger.info('onboarding requested', { outcome, executionName, accountId: event.accountId });
+  return { ...base, outcome, executionArn: started.executionArn ?? executionArn };
 }

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { classifyAwsError } from '../shared/errors';
+import { call } from '../shared/aws-call';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 
@@ -27,36 +27,34 @@ export class FindingsTable {
   }
 
   async get(findingId: string): Promise<FindingRow | undefined> {
-    try {
-      const out = await this.db.send(
+    const out = await call('reading the finding row', () =>
+      this.db.send(
         new GetCommand({
           TableName: this.deps.tables.findings,
           Key: { pk: findingId },
           ConsistentRead: true,
         }),
-      );
-      return out.Item as FindingRow | undefined;
-    } catch (error) {
-      return classifyAwsError(error, 'reading the finding row');
-    }
+      ),
+    );
+    return out.Item as FindingRow | undefined;
   }
 
   /** Writes the row of a new generation; false when that generation's row exists already. */
   async put(row: FindingRow): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.deps.tables.findings,
-          Item: { ...row, ttl: this.ttl() },
-          ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
-          ExpressionAttributeValues: { ':g': row.generation },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      return classifyAwsError(error, 'writing the finding row');
-    }
+    const written = await call(
+      'writing the finding row',
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.deps.tables.findings,
+            Item: { ...row, ttl: this.ttl() },
+            ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
+            ExpressionAttributeValues: { ':g': row.generation },
+          }),
+        ),
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    return written !== false;
   }
 
   async recordUpdate(
@@ -65,8 +63,8 @@ export class FindingsTable {
     count: number | null,
     extendTo?: string,
   ): Promise<void> {
-    try {
-      await this.db.send(
+    await call('recording the finding update', () =>
+      this.db.send(
         new UpdateCommand({
           TableName: this.deps.tables.findings,
           Key: { pk: findingId },
@@ -77,10 +75,8 @@ export class FindingsTable {
             ...(extendTo ? { ':e': extendTo } : {}),
           },
         }),
-      );
-    } catch (error) {
-      classifyAwsError(error, 'recording the finding update');
-    }
+      ),
+    );
   }
 
   /**
@@ -90,42 +86,40 @@ export class FindingsTable {
    */
   async putEvidence(findingId: string, updatedAt: string, event: unknown): Promise<void> {
     const finding = { id: findingId, updatedAt };
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.deps.tables.findings,
-          Item: {
-            pk: evidenceKey(finding.id),
-            updatedAt: finding.updatedAt,
-            event: JSON.stringify(event),
-            ttl: this.ttl(),
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
-          ExpressionAttributeValues: { ':u': finding.updatedAt },
-        }),
-      );
-    } catch (error) {
+    await call(
+      'recording the finding',
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.deps.tables.findings,
+            Item: {
+              pk: evidenceKey(finding.id),
+              updatedAt: finding.updatedAt,
+              event: JSON.stringify(event),
+              ttl: this.ttl(),
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR updatedAt <= :u',
+            ExpressionAttributeValues: { ':u': finding.updatedAt },
+          }),
+        ),
       // A newer version of the finding is kept already.
-      if ((error as Error).name === 'ConditionalCheckFailedException') return;
-      classifyAwsError(error, 'recording the finding');
-    }
+      { ConditionalCheckFailedException: () => undefined },
+    );
   }
 
   /** The finding as the intake recorded it, or undefined when the intake never saw it. */
   async getEvidence(findingId: string): Promise<unknown> {
-    try {
-      const out = await this.db.send(
+    const out = await call('reading the recorded finding', () =>
+      this.db.send(
         new GetCommand({
           TableName: this.deps.tables.findings,
           Key: { pk: evidenceKey(findingId) },
           ConsistentRead: true,
         }),
-      );
-      const text = out.Item?.event;
-      return typeof text === 'string' ? JSON.parse(text) : undefined;
-    } catch (error) {
-      return classifyAwsError(error, 'reading the recorded finding');
-    }
+      ),
+    );
+    const text = out.Item?.event;
+    return typeof text === 'string' ? JSON.parse(text) : undefined;
   }
 
   /** Rows outlive the longest block, then DynamoDB's TTL removes them. */

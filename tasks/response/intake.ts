@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { FindingsTable } from './findings-table';
@@ -133,29 +133,28 @@ async function startGeneration(
   generation: number,
   input: unknown,
 ): Promise<string | undefined> {
-  try {
-    const out = await sfn(deps).send(
-      new StartExecutionCommand({
-        stateMachineArn: deps.stateMachineArns.response,
-        name: executionNameFor(findingId, generation),
-        input: JSON.stringify(input),
-      }),
-    );
-    return out.executionArn;
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionAlreadyExists') return undefined;
-    return classifyAwsError(error, 'starting the response');
-  }
+  const out = await call(
+    'starting the response',
+    () =>
+      sfn(deps).send(
+        new StartExecutionCommand({
+          stateMachineArn: deps.stateMachineArns.response,
+          name: executionNameFor(findingId, generation),
+          input: JSON.stringify(input),
+        }),
+      ),
+    { ExecutionAlreadyExists: () => undefined },
+  );
+  return out?.executionArn;
 }
 
 async function isRunning(deps: TaskDeps, executionArn: string): Promise<boolean> {
-  try {
-    const out = await sfn(deps).send(new DescribeExecutionCommand({ executionArn }));
-    return out.status === 'RUNNING';
-  } catch (error) {
-    if ((error as Error).name === 'ExecutionDoesNotExist') return false;
-    return classifyAwsError(error, 'checking the running response');
-  }
+  const out = await call(
+    'checking the running response',
+    () => sfn(deps).send(new DescribeExecutionCommand({ executionArn })),
+    { ExecutionDoesNotExist: () => undefined },
+  );
+  return out?.status === 'RUNNING';
 }
 
 function sfn(deps: TaskDeps): SFNClient {

@@ -1,6 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { retryPage } from '../shared/aws-call';
-import { classifyAwsError } from '../shared/errors';
+import { call, retryPage } from '../shared/aws-call';
 import { LEDGER_BY_KIND_INDEX, tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 import { type ActiveBlock, type NaclRef, naclKey } from './ledger';
@@ -34,9 +33,9 @@ export async function readLedgerActivity(
     let start: Record<string, unknown> | undefined;
     do {
       const from = start;
-      const out = await retryPage(async () => {
-        try {
-          return await db.send(
+      const out = await retryPage(() =>
+        call(doing, () =>
+          db.send(
             new QueryCommand({
               TableName: deps.tables.ledger,
               IndexName: LEDGER_BY_KIND_INDEX,
@@ -44,11 +43,9 @@ export async function readLedgerActivity(
               ExpressionAttributeValues: values,
               ExclusiveStartKey: from,
             }),
-          );
-        } catch (error) {
-          return classifyAwsError(error, doing);
-        }
-      });
+          ),
+        ),
+      );
       pages += 1;
       items.push(...((out.Items ?? []) as Record<string, unknown>[]));
       start = out.LastEvaluatedKey;

@@ -7,7 +7,7 @@ import {
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { classifyAwsError } from '../shared/errors';
+import { call, type ExpectedErrors } from '../shared/aws-call';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 
@@ -111,23 +111,19 @@ export class Ledger {
 
   /** Claims the pair for `block`; returns the block that already holds it, if any. */
   async claim(block: ActiveBlock): Promise<ActiveBlock | undefined> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: naclKey(block), sk: `CIDR#${block.cidr}`, kind: 'ACTIVE_BLOCK', ...block },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return undefined;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') {
-        const existing = await this.get(block, block.cidr);
-        // Deleted between our write and read: the pair is free again, try once more.
-        return existing ?? this.claim(block);
-      }
-      return classifyAwsError(error, 'claiming the ledger row');
-    }
+    const claimed = await this.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: naclKey(block), sk: `CIDR#${block.cidr}`, kind: 'ACTIVE_BLOCK', ...block },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+      'claiming the ledger row',
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    if (claimed !== false) return undefined;
+    const existing = await this.get(block, block.cidr);
+    // Deleted between our write and read: the pair is free again, try once more.
+    return existing ?? this.claim(block);
   }
 
   async get(ref: NaclRef, cidr: string): Promise<ActiveBlock | undefined> {
@@ -189,28 +185,25 @@ export class Ledger {
 
   /** Pushes the expiry of an APPLYING or ACTIVE row later (never earlier). */
   async extend(ref: NaclRef, cidr: string, expiresAt: string): Promise<Extension> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
-          UpdateExpression: 'SET expiresAt = :e',
-          ConditionExpression: 'attribute_exists(pk) AND #state IN (:applying, :active) AND expiresAt < :e',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':e': expiresAt, ':applying': 'APPLYING', ':active': 'ACTIVE' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'EXTENDED', expiresAt: out.Attributes?.expiresAt as string };
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException')
-        return classifyAwsError(error, 'extending the block');
-      const row = await this.get(ref, cidr);
-      if (!row) return { kind: 'GONE' };
-      if (row.state === 'LIFTING' || row.state === 'EVICTING')
-        return { kind: 'IN_TRANSITION', state: row.state };
-      return { kind: 'EXTENDED', expiresAt: row.expiresAt };
-    }
+    const out = await this.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
+        UpdateExpression: 'SET expiresAt = :e',
+        ConditionExpression: 'attribute_exists(pk) AND #state IN (:applying, :active) AND expiresAt < :e',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':e': expiresAt, ':applying': 'APPLYING', ':active': 'ACTIVE' },
+        ReturnValues: 'ALL_NEW',
+      }),
+      'extending the block',
+      { ConditionalCheckFailedException: () => undefined },
+    );
+    if (out) return { kind: 'EXTENDED', expiresAt: out.Attributes?.expiresAt as string };
+    const row = await this.get(ref, cidr);
+    if (!row) return { kind: 'GONE' };
+    if (row.state === 'LIFTING' || row.state === 'EVICTING')
+      return { kind: 'IN_TRANSITION', state: row.state };
+    return { kind: 'EXTENDED', expiresAt: row.expiresAt };
   }
 
   /**
@@ -221,31 +214,28 @@ export class Ledger {
     block: Pick<ActiveBlock, 'account' | 'region' | 'naclId' | 'cidr' | 'blockId'>,
     now: string,
   ): Promise<LiftStart> {
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: naclKey(block), sk: `CIDR#${block.cidr}` },
-          UpdateExpression: 'SET #state = :lifting',
-          ConditionExpression: 'blockId = :b AND #state IN (:active, :lifting) AND expiresAt <= :now',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':b': block.blockId,
-            ':active': 'ACTIVE',
-            ':lifting': 'LIFTING',
-            ':now': now,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { kind: 'LIFTING', row: toBlock(out.Attributes ?? {}) };
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException')
-        return classifyAwsError(error, 'starting to lift the block');
-      const row = await this.get(block, block.cidr);
-      if (!row || row.blockId !== block.blockId) return { kind: 'GONE' };
-      return { kind: 'KEPT', row };
-    }
+    const out = await this.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: naclKey(block), sk: `CIDR#${block.cidr}` },
+        UpdateExpression: 'SET #state = :lifting',
+        ConditionExpression: 'blockId = :b AND #state IN (:active, :lifting) AND expiresAt <= :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':b': block.blockId,
+          ':active': 'ACTIVE',
+          ':lifting': 'LIFTING',
+          ':now': now,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+      'starting to lift the block',
+      { ConditionalCheckFailedException: () => undefined },
+    );
+    if (out) return { kind: 'LIFTING', row: toBlock(out.Attributes ?? {}) };
+    const row = await this.get(block, block.cidr);
+    if (!row || row.blockId !== block.blockId) return { kind: 'GONE' };
+    return { kind: 'KEPT', row };
   }
 
   /**
@@ -253,28 +243,25 @@ export class Ledger {
    * attempt of the same evictor) holds the eviction.
    */
   async beginEvict(victim: ActiveBlock, evictedBy: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: naclKey(victim), sk: `CIDR#${victim.cidr}` },
-          UpdateExpression: 'SET #state = :evicting, evictedBy = :by',
-          ConditionExpression:
-            'blockId = :b AND (#state = :active OR (#state = :evicting AND evictedBy = :by))',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':b': victim.blockId,
-            ':active': 'ACTIVE',
-            ':evicting': 'EVICTING',
-            ':by': evictedBy,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      return classifyAwsError(error, 'starting to evict the block');
-    }
+    const held = await this.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: naclKey(victim), sk: `CIDR#${victim.cidr}` },
+        UpdateExpression: 'SET #state = :evicting, evictedBy = :by',
+        ConditionExpression:
+          'blockId = :b AND (#state = :active OR (#state = :evicting AND evictedBy = :by))',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':b': victim.blockId,
+          ':active': 'ACTIVE',
+          ':evicting': 'EVICTING',
+          ':by': evictedBy,
+        },
+      }),
+      'starting to evict the block',
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    return held !== false;
   }
 
   /**
@@ -288,23 +275,20 @@ export class Ledger {
     states?: readonly BlockState[],
   ): Promise<boolean> {
     const stateValues = Object.fromEntries((states ?? []).map((state, i) => [`:s${i}`, state]));
-    try {
-      await this.db.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
-          ConditionExpression: states?.length
-            ? `blockId = :b AND #state IN (${Object.keys(stateValues).join(', ')})`
-            : 'blockId = :b',
-          ...(states?.length ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
-          ExpressionAttributeValues: { ':b': blockId, ...stateValues },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      return classifyAwsError(error, 'releasing the ledger row');
-    }
+    const released = await this.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { pk: naclKey(ref), sk: `CIDR#${cidr}` },
+        ConditionExpression: states?.length
+          ? `blockId = :b AND #state IN (${Object.keys(stateValues).join(', ')})`
+          : 'blockId = :b',
+        ...(states?.length ? { ExpressionAttributeNames: { '#state': 'state' } } : {}),
+        ExpressionAttributeValues: { ':b': blockId, ...stateValues },
+      }),
+      'releasing the ledger row',
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    return released !== false;
   }
 
   async putRecord(record: BlockRecord): Promise<void> {
@@ -360,32 +344,30 @@ export class Ledger {
    */
   async countOffence(cidr: string, responseId: string): Promise<number> {
     const key = { pk: `OFFENDER#${cidr}`, sk: 'OFFENDER' };
-    try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: 'ADD offences :one, responses :response SET kind = :kind',
-          ConditionExpression: 'attribute_not_exists(responses) OR NOT contains(responses, :id)',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':kind': 'OFFENDER',
-            ':id': responseId,
-            ':response': new Set([responseId]),
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(out.Attributes?.offences ?? 1);
-    } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException')
-        return classifyAwsError(error, 'counting the offence');
-      const out = await this.send(
-        new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
-        'reading the offence count',
-      );
-      return Number(out.Item?.offences ?? 1);
-    }
+    const counted = await this.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key,
+        UpdateExpression: 'ADD offences :one, responses :response SET kind = :kind',
+        ConditionExpression: 'attribute_not_exists(responses) OR NOT contains(responses, :id)',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':kind': 'OFFENDER',
+          ':id': responseId,
+          ':response': new Set([responseId]),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+      'counting the offence',
+      { ConditionalCheckFailedException: () => undefined },
+    );
+    if (counted) return Number(counted.Attributes?.offences ?? 1);
+    // Already counted for this response (a retry): read the count it left.
+    const out = await this.send(
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
+      'reading the offence count',
+    );
+    return Number(out.Item?.offences ?? 1);
   }
 
   private async update(
@@ -408,12 +390,16 @@ export class Ledger {
     );
   }
 
-  private async send<T>(command: { input: unknown }, doing: string): Promise<T & Record<string, any>> {
-    try {
-      return (await this.db.send(command as never)) as unknown as T & Record<string, any>;
-    } catch (error) {
-      return classifyAwsError(error, doing);
-    }
+  private async send<T, R = never>(
+    command: { input: unknown },
+    doing: string,
+    expected?: ExpectedErrors<R>,
+  ): Promise<(T & Record<string, any>) | R> {
+    return call(
+      doing,
+      async () => (await this.db.send(command as never)) as unknown as T & Record<string, any>,
+      expected,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { DescribeNetworkAclsCommand, EC2Client, type NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { chunks, retryPage } from '../shared/aws-call';
-import { classifyAwsError, MemberRoleUnavailableError } from '../shared/errors';
+import { call, chunks, retryPage } from '../shared/aws-call';
+import { MemberRoleUnavailableError } from '../shared/errors';
 import type { TaskDeps } from '../shared/task';
 
 /**
@@ -21,30 +21,30 @@ export async function readNaclEntries(
 ): Promise<Map<string, NetworkAclEntry[]>> {
   const roleName = deps.config.organization.memberRoleName;
   const ec2 = deps.clients.client(EC2Client, { account, region, roleName });
+  const roleUnavailable = (error: Error): never => {
+    deps.clients.forget({ account, region, roleName });
+    throw new MemberRoleUnavailableError(`cannot assume ${roleName} in ${account}: ${error.message}`);
+  };
   const found = new Map<string, NetworkAclEntry[]>();
   for (const batch of chunks(naclIds, NACLS_PER_CALL)) {
     let nextToken: string | undefined;
     do {
       const token = nextToken;
-      const page = await retryPage(async () => {
-        try {
-          return await ec2.send(
-            new DescribeNetworkAclsCommand({
-              Filters: [{ Name: 'network-acl-id', Values: batch }],
-              NextToken: token,
-            }),
-          );
-        } catch (error) {
-          const name = (error as Error).name;
-          if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-            deps.clients.forget({ account, region, roleName });
-            throw new MemberRoleUnavailableError(
-              `cannot assume ${roleName} in ${account}: ${(error as Error).message}`,
-            );
-          }
-          return classifyAwsError(error, `reading ${batch.length} network ACLs (${account} ${region})`);
-        }
-      }, PAGE_ATTEMPTS);
+      const page = await retryPage(
+        () =>
+          call(
+            `reading ${batch.length} network ACLs (${account} ${region})`,
+            () =>
+              ec2.send(
+                new DescribeNetworkAclsCommand({
+                  Filters: [{ Name: 'network-acl-id', Values: batch }],
+                  NextToken: token,
+                }),
+              ),
+            { AccessDenied: roleUnavailable, AccessDeniedException: roleUnavailable },
+          ),
+        PAGE_ATTEMPTS,
+      );
       for (const nacl of page.NetworkAcls ?? []) {
         if (nacl.NetworkAclId) found.set(nacl.NetworkAclId, [...(nacl.Entries ?? [])]);
       }

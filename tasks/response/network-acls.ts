@@ -6,12 +6,8 @@ import {
   type NetworkAcl,
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
-import {
-  classifyAwsError,
-  MemberRoleUnavailableError,
-  ResourceGoneError,
-  UnsafeBlockError,
-} from '../shared/errors';
+import { call } from '../shared/aws-call';
+import { MemberRoleUnavailableError, ResourceGoneError, UnsafeBlockError } from '../shared/errors';
 import { cacheSlot } from '../shared/runtime-caches';
 import type { TaskDeps } from '../shared/task';
 import { parseCidr } from './addresses';
@@ -212,18 +208,16 @@ export class NetworkAcls {
       region,
       roleName: this.deps.config.organization.memberRoleName,
     });
-    try {
-      return await fn(ec2);
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-        this.deps.clients.forget({ account, region, roleName: this.deps.config.organization.memberRoleName });
-        throw new MemberRoleUnavailableError(
-          `cannot assume ${this.deps.config.organization.memberRoleName} in ${account}: ${(error as Error).message}`,
-        );
-      }
-      return classifyAwsError(error, `${doing} (${account} ${region})`);
-    }
+    const roleUnavailable = (error: Error): never => {
+      this.deps.clients.forget({ account, region, roleName: this.deps.config.organization.memberRoleName });
+      throw new MemberRoleUnavailableError(
+        `cannot assume ${this.deps.config.organization.memberRoleName} in ${account}: ${error.message}`,
+      );
+    };
+    return call(`${doing} (${account} ${region})`, () => fn(ec2), {
+      AccessDenied: roleUnavailable,
+      AccessDeniedException: roleUnavailable,
+    });
   }
 }
 

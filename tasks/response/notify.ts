@@ -1,8 +1,8 @@
 import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import type { NotificationCategory, WardenConfig } from '../../config/schema';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { type Notification, type PublishResult, publish } from '../shared/notifications';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -154,20 +154,24 @@ async function passwordPolicyVerdict(account: string, region: string, deps: Task
     region,
     roleName: deps.config.organization.memberRoleName,
   });
-  let policy: PasswordPolicy | undefined;
-  try {
-    policy = (await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy;
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'NoSuchEntityException' || name === 'NoSuchEntity') {
-      return 'The account has NO password policy now: it was deleted. IAM falls back to its weak defaults.';
-    }
-    if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-      return `Warden could not read the password policy (${name}); check the member role.`;
-    }
-    return classifyAwsError(error, 'reading the password policy');
-  }
-  const gaps = weakerThanBaseline(policy ?? {}, deps.config.notifications.passwordPolicyBaseline);
+  const deleted = () =>
+    'The account has NO password policy now: it was deleted. IAM falls back to its weak defaults.';
+  const denied = (error: Error) =>
+    `Warden could not read the password policy (${error.name}); check the member role.`;
+  const read = await call(
+    'reading the password policy',
+    async (): Promise<{ policy?: PasswordPolicy }> => ({
+      policy: (await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy,
+    }),
+    {
+      NoSuchEntityException: deleted,
+      NoSuchEntity: deleted,
+      AccessDenied: denied,
+      AccessDeniedException: denied,
+    },
+  );
+  if (typeof read === 'string') return read;
+  const gaps = weakerThanBaseline(read.policy ?? {}, deps.config.notifications.passwordPolicyBaseline);
   return gaps.length
     ? `The password policy is now WEAKER than the baseline: ${gaps.join('; ')}.`
     : 'The password policy still meets the baseline.';

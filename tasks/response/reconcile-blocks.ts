@@ -1,8 +1,9 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError, MemberRoleUnavailableError } from '../shared/errors';
+import { MemberRoleUnavailableError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { publish } from '../shared/notifications';
 import { defineTask, type TaskDeps } from '../shared/task';
@@ -289,14 +290,14 @@ async function release(ledger: Ledger, row: ActiveBlock, repair: Repair, now: Da
 
 async function executionRuns(deps: TaskDeps, executionArn: string): Promise<boolean> {
   const { securityAccountId, homeRegion } = deps.config.organization;
-  try {
-    const out = await deps.clients
-      .client(SFNClient, { account: securityAccountId, region: homeRegion })
-      .send(new DescribeExecutionCommand({ executionArn }));
-    return out.status === 'RUNNING';
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ExecutionDoesNotExist' || name === 'InvalidArn') return false;
-    return classifyAwsError(error, 'checking the block’s execution');
-  }
+  const gone = () => undefined;
+  const out = await call(
+    'checking the block’s execution',
+    () =>
+      deps.clients
+        .client(SFNClient, { account: securityAccountId, region: homeRegion })
+        .send(new DescribeExecutionCommand({ executionArn })),
+    { ExecutionDoesNotExist: gone, InvalidArn: gone },
+  );
+  return out?.status === 'RUNNING';
 }

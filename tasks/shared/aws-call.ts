@@ -1,14 +1,30 @@
 import { classifyAwsError, TransientAwsError } from './errors';
 
 /**
- * How Warden's tasks call AWS: the SDK error is classified once (tasks/shared/errors.ts), so a
- * transient error becomes `TransientAwsError` (the state machine retries it with backoff and
- * jitter) and anything else passes unchanged, named for what was being done.
+ * Errors a call expects, by the SDK error's `name`: the handler's result stands in for the call's
+ * (or the handler throws the error Warden names for it), e.g. a failed condition that means
+ * "already done" or an execution name that is taken.
  */
-export async function call<T>(doing: string, send: () => Promise<T>): Promise<T> {
+export type ExpectedErrors<R> = Readonly<Record<string, (error: Error) => R | Promise<R>>>;
+
+/**
+ * How Warden's tasks call AWS: an error the caller expects goes to its handler; any other is
+ * classified once (tasks/shared/errors.ts), so a transient error becomes `TransientAwsError` (the
+ * state machine retries it with backoff and jitter) and anything else passes unchanged, named for
+ * what was being done.
+ */
+export async function call<T, R = never>(
+  doing: string,
+  send: () => Promise<T>,
+  expected?: ExpectedErrors<R>,
+): Promise<T | R> {
   try {
     return await send();
   } catch (error) {
+    const name = (error as Error | undefined)?.name;
+    const handle =
+      expected && typeof name === 'string' && Object.hasOwn(expected, name) ? expected[name] : undefined;
+    if (handle) return handle(error as Error);
     return classifyAwsError(error, doing);
   }
 }

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationCategory } from '../../config/schema';
+import { call } from './aws-call';
 import { showBidiControls } from './bidi';
-import { classifyAwsError } from './errors';
 import type { TaskDeps } from './task';
 
 /**
@@ -67,8 +67,8 @@ export async function publish(
       additionalContext: { severity: n.severity },
     },
   };
-  try {
-    const out = await sns.send(
+  const out = await call('publishing the notification', () =>
+    sns.send(
       new PublishCommand({
         TopicArn: deps.topicArn,
         Subject: subject,
@@ -81,11 +81,9 @@ export async function publish(
           region: { DataType: 'String.Array', StringValue: JSON.stringify(regions) },
         },
       }),
-    );
-    return { published: true, messageId: out.MessageId ?? '' };
-  } catch (error) {
-    return classifyAwsError(error, 'publishing the notification');
-  }
+    ),
+  );
+  return { published: true, messageId: out.MessageId ?? '' };
 }
 
 /** SNS subjects must be one line of printable ASCII-ish text. */

@@ -4,7 +4,7 @@ import { AccountRegistry } from '../accounts/registry';
 import { ADMINISTRATOR_DETECTOR } from '../guardduty/administrator';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
-import { classifyAwsError, WardenError } from '../shared/errors';
+import { WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { type Drift, findRegionDrift } from './drift';
@@ -86,8 +86,9 @@ async function startRepair(
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   const { securityAccountId, homeRegion } = deps.config.organization;
   const sfn = deps.clients.client(SFNClient, { account: securityAccountId, region: homeRegion });
-  try {
-    await call('starting the repair of the drifted accounts', () =>
+  await call(
+    'starting the repair of the drifted accounts',
+    () =>
       sfn.send(
         new StartExecutionCommand({
           stateMachineArn,
@@ -95,11 +96,8 @@ async function startRepair(
           input: JSON.stringify({ trigger: 'sweep', accounts, batch: index, drift }),
         }),
       ),
-    );
-  } catch (error) {
     // A retry of this batch after its repair started: the repair of that first attempt stands.
-    if ((error as Error).name === 'ExecutionAlreadyExists') return executionArn;
-    return classifyAwsError(error, 'starting the repair');
-  }
+    { ExecutionAlreadyExists: () => undefined },
+  );
   return executionArn;
 }
