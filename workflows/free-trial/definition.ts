@@ -2,9 +2,9 @@ import type { WardenConfig } from '../../config/schema';
 import { publishFreeTrialEndingTask } from '../../tasks/free-trial/publish-free-trial-ending';
 import { readFreeTrialDaysTask } from '../../tasks/free-trial/read-free-trial-days';
 import { planBatchesTask } from '../../tasks/sweep/plan-batches';
-import { type AslDefinition, lambdaTask, transientRetry } from '../asl';
+import { accountBatchStates } from '../account-batches';
+import { type AslDefinition, lambdaTask } from '../asl';
 import type { WorkflowModule } from '../index';
-import { SWEEP_BATCH_CONCURRENCY } from '../sweep/definition';
 
 /**
  * The free-trial watch, on a schedule: reads every member's remaining GuardDuty free-trial days
@@ -17,34 +17,12 @@ export function buildFreeTrialDefinition(config: WardenConfig): AslDefinition {
     Comment: `Notifies when GuardDuty free-trial days fall below ${config.onboarding.freeTrialThresholdDays}`,
     StartAt: 'Plan the batches of accounts',
     States: {
-      'Plan the batches of accounts': lambdaTask({
-        task: planBatchesTask.id,
-        next: 'Is the account list still being read?',
+      ...accountBatchStates({
+        mapState: 'Read the free-trial days of each batch',
+        batchState: 'Read the remaining free-trial days',
+        batchTask: readFreeTrialDaysTask.id,
+        next: 'Notify about free trials that are ending',
       }),
-      // Only after deployment: the list is read from Organizations over several invocations.
-      'Is the account list still being read?': {
-        Type: 'Choice',
-        Choices: [{ Variable: '$.seeding', BooleanEquals: true, Next: 'Plan the batches of accounts' }],
-        Default: 'Read the free-trial days of each batch',
-      },
-      'Read the free-trial days of each batch': {
-        Type: 'Map',
-        ItemsPath: '$.batches',
-        ItemSelector: { 'batch.$': '$$.Map.Item.Value' },
-        MaxConcurrency: SWEEP_BATCH_CONCURRENCY,
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'INLINE' },
-          StartAt: 'Read the remaining free-trial days',
-          States: {
-            'Read the remaining free-trial days': {
-              ...lambdaTask({ task: readFreeTrialDaysTask.id, end: true }),
-              Retry: [transientRetry(8)],
-            },
-          },
-        },
-        ResultPath: '$.batches',
-        Next: 'Notify about free trials that are ending',
-      },
       'Notify about free trials that are ending': lambdaTask({
         task: publishFreeTrialEndingTask.id,
         payload: { 'batches.$': '$.batches' },
