@@ -22,6 +22,11 @@ import {
 const TASK_ROLE = 'WardenTask';
 const MEMBER_ROLE = 'WardenMemberRole';
 
+/** STS in the security account, signed as `roleName` there. */
+function securitySts(cloud: SandboxCloud, roleName: string): STSClient {
+  return factoryFor(cloud, SECURITY, roleName).client(STSClient, { account: SECURITY, region: HOME_REGION });
+}
+
 function allow(action: string | string[], resource: string | string[] = '*', sid?: string) {
   return {
     Version: '2012-10-17',
@@ -211,10 +216,7 @@ describe('IAM enforcement of identity policies', () => {
   it('needs no permission for GetCallerIdentity', async () => {
     const { cloud, services } = makeCloud('every-principal');
     services.iam.createRole(SECURITY, TASK_ROLE, { trustPolicy: lambdaTrust() });
-    const sts = factoryFor(cloud, SECURITY, TASK_ROLE).client(STSClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+    const sts = securitySts(cloud, TASK_ROLE);
 
     await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Account: SECURITY });
   });
@@ -299,10 +301,7 @@ describe('AssumeRole against the trust policy', () => {
 
   it('lets the trusted role of the organisation assume the member role', async () => {
     const { cloud } = makeAssumeWorld();
-    const sts = factoryFor(cloud, SECURITY, TASK_ROLE).client(STSClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+    const sts = securitySts(cloud, TASK_ROLE);
 
     await expect(sts.send(assume(MEMBER_A))).resolves.toMatchObject({
       AssumedRoleUser: { Arn: `arn:aws:sts::${MEMBER_A}:assumed-role/${MEMBER_ROLE}/warden` },
@@ -315,10 +314,7 @@ describe('AssumeRole against the trust policy', () => {
       trustPolicy: lambdaTrust(),
       inlinePolicies: { assume: allow('sts:AssumeRole') },
     });
-    const sts = factoryFor(cloud, SECURITY, 'WardenTask-Impostor').client(STSClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+    const sts = securitySts(cloud, 'WardenTask-Impostor');
 
     const error = await failureOf(sts.send(assume(MEMBER_A)));
 
@@ -329,10 +325,7 @@ describe('AssumeRole against the trust policy', () => {
   it('refuses the trusted role once its account has left the organisation (aws:PrincipalOrgID fails)', async () => {
     const { cloud, services } = makeAssumeWorld();
     services.organizations.removeAccount(SECURITY);
-    const sts = factoryFor(cloud, SECURITY, TASK_ROLE).client(STSClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+    const sts = securitySts(cloud, TASK_ROLE);
 
     expect((await failureOf(sts.send(assume(MEMBER_A)))).name).toBe('AccessDenied');
   });
@@ -340,10 +333,7 @@ describe('AssumeRole against the trust policy', () => {
   it('refuses a trusted caller whose own policy does not allow sts:AssumeRole (cross-account needs both)', async () => {
     const { cloud, services } = makeAssumeWorld();
     services.iam.putRolePolicy(SECURITY, TASK_ROLE, 'assume', allow('guardduty:ListDetectors'));
-    const sts = factoryFor(cloud, SECURITY, TASK_ROLE).client(STSClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+    const sts = securitySts(cloud, TASK_ROLE);
 
     expect((await failureOf(sts.send(assume(MEMBER_A)))).name).toBe('AccessDenied');
   });
