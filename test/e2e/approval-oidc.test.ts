@@ -1,17 +1,20 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildStory } from '../../audit/story';
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import { ApproverSignIn, SESSION_COOKIE } from '../../tasks/approval/approver-sign-in';
-import type { ApprovalRequest } from '../../tasks/approval/contract';
 import { approvalPageHandler } from '../../tasks/approval/lambda';
 import { type ClientAuthentication, OidcClient } from '../../tasks/approval/oidc-client';
 import { CookieSealer } from '../../tasks/approval/sealed-cookies';
-import { ApprovalStore } from '../../tasks/approval/store';
-import { requestApprovalTask } from '../../tasks/response/request-approval';
-import { callbackTask } from '../../workflows/asl';
+import {
+  type ApprovalWarden,
+  approvalConfig,
+  HOUR,
+  MEMBER,
+  makeApprovalRequest,
+  startApprovalWarden,
+  submit,
+} from './approval-harness';
 import { launchBrowser } from './browser';
 import {
   fetchTrusting,
@@ -37,9 +40,6 @@ import {
  */
 jest.mock('../../workflows/index', () => ({ WORKFLOWS: [] }));
 
-const START = Date.parse('2026-03-01T09:00:00Z');
-const HOUR = 3_600_000;
-const MEMBER = '333333333333';
 const SESSION_KEY = 'e2e-session-secret-0123456789abcdefghijklmnop';
 const USERS = {
   alice: { email: 'alice@example.com', email_verified: true, preferred_username: 'alice' },
@@ -48,72 +48,20 @@ const USERS = {
   dave: { email: 'dave@example.com', email_verified: true, preferred_username: 'dave' },
 };
 
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: { mode: 'enforce' },
-  approvals: { localApprovers: ['alice'] },
-});
-
-const approvalOnly = {
-  StartAt: 'Ask a person to approve the block',
-  States: {
-    'Ask a person to approve the block': callbackTask({
-      task: 'RequestApproval',
-      payload: { 'request.$': '$.request', 'executionArn.$': '$$.Execution.Id' },
-      timeoutSeconds: 3600,
-      resultPath: '$.decision',
-      next: 'Block approved',
-    }),
-    'Block approved': { Type: 'Succeed' },
-  },
-};
-
-function makeRequest(expiresAt: number): ApprovalRequest {
-  return {
-    findingId: 'e2e0a1b2c3d4e5f60718293a4b5c6d7f',
-    findingType: 'UnauthorizedAccess:EC2/SSHBruteForce',
-    severity: 5.8,
-    accountId: MEMBER,
-    region: 'eu-west-1',
-    instanceId: 'i-0123456789abcdef0',
-    addresses: [{ cidr: '198.51.100.7/32', reason: 'remote address of an SSH brute force (TARGET)' }],
-    nacls: [
-      {
-        naclId: 'acl-0a1b2c3d4e5f60718',
-        vpcId: 'vpc-0f1e2d3c4b5a69788',
-        subnetIds: ['subnet-0a1b2c3d4e5f60718'],
-      },
-    ],
-    blockMinutes: 60,
-    ruleBand: { start: 1, end: 90 },
-    expiresAt: new Date(expiresAt).toISOString(),
-    onTimeout: 'reject',
-    dryRun: false,
-  };
-}
+const config = approvalConfig(['alice']);
 
 let browser: Browser;
 let warden: LocalWarden;
-let clock: ManualClock;
-let stateMachineArn: string;
+let approvals: ApprovalWarden;
 
 beforeAll(async () => {
-  clock = new ManualClock(START);
-  warden = await startLocalWarden({
-    config,
-    clock,
-    members: [{ id: MEMBER, name: 'workloads', email: 'workloads@example.com' }],
-  });
-  stateMachineArn = warden.runtime.register({
+  approvals = await startApprovalWarden({
     name: 'approval-oidc-e2e',
-    definition: approvalOnly,
-    tasks: [requestApprovalTask],
+    config,
+    members: [{ id: MEMBER, name: 'workloads', email: 'workloads@example.com' }],
+    request: (expiresAt) => makeApprovalRequest(expiresAt, { findingId: 'e2e0a1b2c3d4e5f60718293a4b5c6d7f' }),
   });
+  ({ warden } = approvals);
   browser = await launchBrowser();
 });
 
@@ -169,17 +117,7 @@ function deploy(
   warden.deps.approvalBaseUrl = `${site.api.origin}/approvals`;
 }
 
-async function requestApproval(): Promise<{ executionArn: string; link: string; approvalId: string }> {
-  const outbox = warden.world.services.sns.outbox;
-  const before = outbox.length;
-  const { executionArn } = warden.runtime.start(stateMachineArn, {
-    request: makeRequest(clock.now() + HOUR),
-  });
-  await until(() => outbox.length > before);
-  const text = JSON.parse(outbox[outbox.length - 1]!.message).default as string;
-  const link = /Review and decide: (\S+)/.exec(text)![1]!;
-  return { executionArn, link, approvalId: link.split('/').pop()! };
-}
+const requestApproval = () => approvals.requestApproval();
 
 /** At the provider's own pages: log in as `user`, consent once, land back on the approval. */
 async function signInAtProvider(page: Page, user: string, link: string): Promise<void> {
@@ -199,17 +137,8 @@ async function openAndSignIn(page: Page, link: string, user: string): Promise<vo
   await signInAtProvider(page, user, link);
 }
 
-async function submit(page: Page, selector: string) {
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST');
-  await page.click(selector);
-  const response = await posted;
-  await page.waitForLoadState();
-  return response;
-}
-
-const approval = (id: string) => ApprovalStore.fromDeps(warden.deps).get(id);
-const callbacksSent = () =>
-  warden.world.cloud.calls.filter((c) => c.service === 'sfn' && c.operation.startsWith('SendTask')).length;
+const approval = (id: string) => approvals.approval(id);
+const callbacksSent = () => approvals.callbacksSent();
 const heading = (page: Page) => page.locator('h1').first().textContent();
 
 describe('approvals in AWS mode over http, a public PKCE client at oidc-provider', () => {
@@ -519,11 +448,3 @@ describe('approvals in AWS mode over https, confidential clients at oidc-provide
     expect((await site.context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
   });
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

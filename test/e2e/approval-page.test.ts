@@ -1,14 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
+import type { ManualClock } from '../../runtime/clock';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import type { ApprovalRequest } from '../../tasks/approval/contract';
-import { ApprovalStore } from '../../tasks/approval/store';
-import { requestApprovalTask } from '../../tasks/response/request-approval';
-import { callbackTask } from '../../workflows/asl';
+import {
+  type ApprovalWarden,
+  approvalConfig,
+  HOUR,
+  MEMBER,
+  makeApprovalRequest,
+  START,
+  startApprovalWarden,
+  submit,
+} from './approval-harness';
 import { launchBrowser } from './browser';
 
 /**
@@ -20,44 +26,11 @@ import { launchBrowser } from './browser';
 jest.mock('../../workflows/index', () => ({ WORKFLOWS: [] }));
 
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
-const START = Date.parse('2026-03-01T09:00:00Z');
-const HOUR = 3_600_000;
-const MEMBER = '333333333333';
 
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: { mode: 'enforce' },
-  approvals: { localApprovers: ['alice', 'bob'] },
-});
-
-/** Just the approval, so this test does not depend on the whole response workflow. */
-const approvalOnly = {
-  StartAt: 'Ask a person to approve the block',
-  States: {
-    'Ask a person to approve the block': callbackTask({
-      task: 'RequestApproval',
-      payload: { 'request.$': '$.request', 'executionArn.$': '$$.Execution.Id' },
-      timeoutSeconds: 3600,
-      resultPath: '$.decision',
-      next: 'Block approved',
-    }),
-    'Block approved': { Type: 'Succeed' },
-  },
-};
+const config = approvalConfig(['alice', 'bob']);
 
 function makeRequest(expiresAt: number): ApprovalRequest {
-  return {
-    findingId: 'e2e0a1b2c3d4e5f60718293a4b5c6d7e',
-    findingType: 'UnauthorizedAccess:EC2/SSHBruteForce',
-    severity: 5.8,
-    accountId: MEMBER,
-    region: 'eu-west-1',
-    instanceId: 'i-0123456789abcdef0',
+  return makeApprovalRequest(expiresAt, {
     addresses: [
       { cidr: '198.51.100.7/32', reason: 'remote address of an SSH brute force (TARGET)' },
       { cidr: '2001:db8:4::7/128', reason: 'remote address of an SSH brute force (TARGET)' },
@@ -75,11 +48,7 @@ function makeRequest(expiresAt: number): ApprovalRequest {
       },
     ],
     blockMinutes: 1440,
-    ruleBand: { start: 1, end: 90 },
-    expiresAt: new Date(expiresAt).toISOString(),
-    onTimeout: 'reject',
-    dryRun: false,
-  };
+  });
 }
 
 describe('approval page in a browser', () => {
@@ -87,27 +56,23 @@ describe('approval page in a browser', () => {
   let server: WardenHttpServer;
   let browser: Browser;
   let clock: ManualClock;
-  let stateMachineArn: string;
+  let approvals: ApprovalWarden;
   let context: BrowserContext;
   let page: Page;
   let consoleErrors: string[];
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    clock = new ManualClock(START);
-    warden = await startLocalWarden({
+    approvals = await startApprovalWarden({
+      name: 'approval-e2e',
       config,
-      clock,
       members: [
         { id: MEMBER, name: 'workloads', email: 'workloads@example.com' },
         { id: '444444444444', name: 'data', email: 'data@example.com' },
       ],
+      request: makeRequest,
     });
-    stateMachineArn = warden.runtime.register({
-      name: 'approval-e2e',
-      definition: approvalOnly,
-      tasks: [requestApprovalTask],
-    });
+    ({ warden, clock } = approvals);
     server = await startHttpServer({ warden });
     browser = await launchBrowser();
   });
@@ -133,18 +98,7 @@ describe('approval page in a browser', () => {
     consoleErrors = [];
   });
 
-  /** Starts an execution and returns the link from the notification it sent. */
-  async function requestApproval(): Promise<{ executionArn: string; link: string; approvalId: string }> {
-    const outbox = warden.world.services.sns.outbox;
-    const before = outbox.length;
-    const { executionArn } = warden.runtime.start(stateMachineArn, {
-      request: makeRequest(clock.now() + HOUR),
-    });
-    await until(() => outbox.length > before);
-    const text = JSON.parse(outbox[outbox.length - 1]!.message).default as string;
-    const link = /Review and decide: (\S+)/.exec(text)![1]!;
-    return { executionArn, link, approvalId: link.split('/').pop()! };
-  }
+  const requestApproval = () => approvals.requestApproval();
 
   async function signIn(link: string, name: string): Promise<void> {
     await page.goto(link);
@@ -154,18 +108,8 @@ describe('approval page in a browser', () => {
     await page.waitForURL(link);
   }
 
-  /** Clicks a button that posts the form; resolves with the POST's response once the page loaded. */
-  async function submit(selector: string) {
-    const posted = page.waitForResponse((r) => r.request().method() === 'POST');
-    await page.click(selector);
-    const response = await posted;
-    await page.waitForLoadState();
-    return response;
-  }
-
-  const approval = (id: string) => ApprovalStore.fromDeps(warden.deps).get(id);
-  const callbacksSent = () =>
-    warden.world.cloud.calls.filter((c) => c.service === 'sfn' && c.operation.startsWith('SendTask')).length;
+  const approval = (id: string) => approvals.approval(id);
+  const callbacksSent = () => approvals.callbacksSent();
   const shot = (name: string) =>
     page.screenshot({ path: join(ARTIFACTS, `approval-${name}.png`), fullPage: true });
 
@@ -200,7 +144,7 @@ describe('approval page in a browser', () => {
     await shot('before-deciding');
 
     await page.fill('#reason', 'Known brute-force source; block it.');
-    const response = await submit('#approve');
+    const response = await submit(page, '#approve');
 
     expect(response.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Approved');
@@ -226,7 +170,7 @@ describe('approval page in a browser', () => {
     await signIn(link, 'bob');
 
     await page.fill('#reason', 'Our own penetration test.');
-    const response = await submit('#reject');
+    const response = await submit(page, '#reject');
 
     expect(response.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Rejected');
@@ -255,7 +199,7 @@ describe('approval page in a browser', () => {
       const field = input as unknown as { value: string };
       field.value = `${field.value.slice(0, -2)}xx`;
     });
-    const response = await submit('#approve');
+    const response = await submit(page, '#approve');
 
     expect(response.status()).toBe(403);
     expect(await page.locator('h1').textContent()).toBe('This form cannot be accepted');
@@ -271,7 +215,7 @@ describe('approval page in a browser', () => {
     const sentBefore = callbacksSent();
 
     await clock.advance(HOUR + 1000);
-    const response = await submit('#approve');
+    const response = await submit(page, '#approve');
 
     expect(response.status()).toBe(410);
     expect(await page.locator('h1').textContent()).toBe('This approval has expired');
@@ -288,11 +232,3 @@ describe('approval page in a browser', () => {
 
 /** Runs in the browser; the test's TypeScript has no DOM library. */
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
