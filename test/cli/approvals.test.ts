@@ -1,41 +1,30 @@
 import { runApprovals } from '../../cli/commands/approvals';
-import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
-import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import type { WardenHttpServer } from '../../runtime/http-server';
+import type { LocalWarden } from '../../runtime/local-warden';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { runCli } from '../fixtures/cli-run';
+import { exampleConfig, type ServedWarden, startServedWarden } from '../fixtures/served-warden';
 import { makeApprovalRequest } from '../unit/approval/fixtures';
 
 /** `warden approvals` lists the running Warden's pending approvals with their links. */
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: {},
-  approvals: { localApprovers: ['alice'] },
-});
+const config = exampleConfig({ response: {}, approvals: { localApprovers: ['alice'] } });
 
 describe('warden approvals', () => {
+  let served: ServedWarden;
   let warden: LocalWarden;
   let server: WardenHttpServer;
 
   beforeAll(async () => {
-    warden = await startLocalWarden({
+    served = await startServedWarden({
       config,
       clock: new ManualClock(Date.parse('2026-01-01T00:00:00Z')),
       members: [],
       workflows: [],
     });
-    server = await startHttpServer({ warden });
+    ({ warden, server } = served);
   });
-  afterAll(async () => {
-    await server.close();
-    await warden.stop();
-  });
+  afterAll(() => served?.stop());
 
   it('says when nothing is pending', async () => {
     const lines: string[] = [];

@@ -3,28 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSend } from '../../cli/commands/send';
 import { NOTHING_RUNNING, runningEndpoint } from '../../cli/target/local-endpoint';
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
-import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import type { WardenHttpServer } from '../../runtime/http-server';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { runCli } from '../fixtures/cli-run';
 import { makeFinding, makeFindingEvent } from '../fixtures/findings';
+import { eventIntakeConfig, type ServedWarden, startEventIntakeWarden } from '../fixtures/served-warden';
 import { makeControlTowerEvent } from '../workflows/onboarding/harness';
 
 /** `warden send` of every input shape, to a running local Warden. */
 const MEMBERS = demoMembers(2);
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  onboarding: { mode: 'invitation' },
-  response: { mode: 'dry-run' },
-  approvals: { localApprovers: ['alice'] },
-});
+const config = eventIntakeConfig(['eu-west-1']);
 
 /** What `aws guardduty get-findings` prints: the API's member names in PascalCase. */
 function pascalCase(value: unknown): unknown {
@@ -38,24 +26,16 @@ function pascalCase(value: unknown): unknown {
 const finding = (id: string) => makeFinding({ id, accountId: MEMBERS[0]!.id, severity: 8 });
 
 describe('warden send', () => {
-  let warden: LocalWarden;
+  let served: ServedWarden;
   let server: WardenHttpServer;
   let dir: string;
 
   beforeAll(async () => {
-    warden = await startLocalWarden({
-      config,
-      clock: new ManualClock(Date.parse('2026-03-01T10:06:00Z')),
-      members: MEMBERS,
-      workflows: ['onboarding', 'response'],
-    });
-    server = await startHttpServer({ warden });
+    served = await startEventIntakeWarden(config, MEMBERS);
+    ({ server } = served);
     dir = mkdtempSync(join(tmpdir(), 'warden-send-'));
   });
-  afterAll(async () => {
-    await server.close();
-    await warden.stop();
-  });
+  afterAll(() => served?.stop());
 
   const file = (name: string, text: string) => {
     const path = join(dir, name);

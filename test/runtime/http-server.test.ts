@@ -1,36 +1,25 @@
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
-import { SESSION_COOKIE, startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import { SESSION_COOKIE, type WardenHttpServer } from '../../runtime/http-server';
+import type { LocalWarden } from '../../runtime/local-warden';
+import { exampleConfig, type ServedWarden, startServedWarden } from '../fixtures/served-warden';
 
 // The server is what is under test here, not the workflows.
 jest.mock('../../workflows/index', () => ({ WORKFLOWS: [] }));
 
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: {},
-  approvals: { localApprovers: ['alice', 'bob'] },
-});
+const config = exampleConfig({ response: {}, approvals: { localApprovers: ['alice', 'bob'] } });
 const APPROVAL_PATH = `/approvals/${'A'.repeat(43)}`;
 
 describe('startHttpServer', () => {
+  let served: ServedWarden;
   let warden: LocalWarden;
   let server: WardenHttpServer;
 
   beforeAll(async () => {
-    warden = await startLocalWarden({ config, clock: new ManualClock(), members: [] });
-    server = await startHttpServer({ warden });
+    served = await startServedWarden({ config, clock: new ManualClock(), members: [] });
+    ({ warden, server } = served);
   });
-  afterAll(async () => {
-    await server.close();
-    await warden.stop();
-  });
+  afterAll(() => served?.stop());
 
   const signIn = (name: string, next = '/', headers: Record<string, string> = {}) =>
     fetch(`${server.url}/sign-in`, {

@@ -1,12 +1,11 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { parseConfig } from '../../../config/load';
-import { ManualClock } from '../../../runtime/clock';
 import type { EventRecord } from '../../../runtime/eventbridge/local-bus';
 import { entrySize, MAX_REQUEST_ENTRY_BYTES } from '../../../runtime/eventbridge/put-events';
-import { startHttpServer, type WardenHttpServer } from '../../../runtime/http-server';
-import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
+import type { WardenHttpServer } from '../../../runtime/http-server';
+import type { LocalWarden } from '../../../runtime/local-warden';
 import { demoMembers } from '../../../runtime/sandbox/demo-organization';
 import { makeFindingEvent } from '../../fixtures/findings';
+import { eventIntakeConfig, type ServedWarden, startEventIntakeWarden } from '../../fixtures/served-warden';
 import { makeControlTowerEvent } from '../../workflows/onboarding/harness';
 
 /**
@@ -14,17 +13,7 @@ import { makeControlTowerEvent } from '../../workflows/onboarding/harness';
  * per entry as AWS does, and each event goes through the security stack's rules.
  */
 const MEMBERS = demoMembers(2);
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1', 'us-east-1'],
-  },
-  onboarding: { mode: 'invitation' },
-  response: { mode: 'dry-run' },
-  approvals: { localApprovers: ['alice'] },
-});
+const config = eventIntakeConfig(['eu-west-1', 'us-east-1']);
 
 function entryOf(event: Record<string, unknown>): PutEventsRequestEntry {
   return {
@@ -36,18 +25,14 @@ function entryOf(event: Record<string, unknown>): PutEventsRequestEntry {
 }
 
 describe('PutEvents on the local runtime', () => {
+  let served: ServedWarden;
   let warden: LocalWarden;
   let server: WardenHttpServer;
   let client: EventBridgeClient;
 
   beforeAll(async () => {
-    warden = await startLocalWarden({
-      config,
-      clock: new ManualClock(Date.parse('2026-03-01T10:06:00Z')),
-      members: MEMBERS,
-      workflows: ['onboarding', 'response'],
-    });
-    server = await startHttpServer({ warden });
+    served = await startEventIntakeWarden(config, MEMBERS);
+    ({ warden, server } = served);
     client = new EventBridgeClient({
       endpoint: server.url,
       region: 'eu-west-1',
@@ -57,8 +42,7 @@ describe('PutEvents on the local runtime', () => {
   });
   afterAll(async () => {
     client.destroy();
-    await server.close();
-    await warden.stop();
+    await served?.stop();
   });
 
   const recordOf = async (eventId: string): Promise<EventRecord> => {
