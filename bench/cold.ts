@@ -8,16 +8,7 @@ import { BUNDLE_MAIN_FIELDS, configDefine } from '../infra/constructs/task-funct
 import { deployedFunctions } from '../infra/task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../infra/triggers';
 import { WORKFLOWS } from '../workflows/index';
-import {
-  log,
-  machine,
-  printTargets,
-  round,
-  type Target,
-  table,
-  targetsJson,
-  writeResults,
-} from './lib/report';
+import { finish, log, round, type Target, table } from './lib/report';
 
 /**
  * `npm run bench:cold`: every function bundled as the CDK app bundles it (esbuild, CommonJS,
@@ -166,43 +157,31 @@ async function main(): Promise<void> {
       largestBundleBytes: largest.bytes,
       bundlesOver1MB: sizes.filter((s) => s.bytes > MB).length,
       coldInitRatio: worstRatio,
-      targets: targetsJson(targets),
       cold,
       bundles: sizes,
       runs: RUNS,
       method:
         'esbuild with the options of infra/constructs/task-function.ts (CommonJS, minified, mainFields module then main, the config compiled in; no source map in the size). Cold init: a new Node.js process requires the bundle; the time from before the require to after it, median of the runs; no network call is made. The baseline bundles only the function’s AWS SDK clients and creates one of each.',
-      machine: machine(),
-      measuredAt: new Date().toISOString(),
     };
-    const file = writeResults('cold', figures);
-    process.stdout.write(
-      [
-        'bench:cold — bundle sizes and cold initialisation',
-        table(
-          ['function', 'bundle', 'init (median)', 'SDK clients only', 'init (median)', 'ratio'],
-          cold.map((c) => [
-            c.id,
-            `${round(c.bundleBytes / 1024, 1)} KiB`,
-            `${c.initMs} ms`,
-            `${round(c.sdkOnlyBytes / 1024, 1)} KiB`,
-            `${c.sdkOnlyInitMs} ms`,
-            c.ratio,
-          ]),
-        ),
-        '',
-        table(
-          ['function', 'entry', 'bundle'],
-          sizes.map((s) => [s.id, s.entry, `${round(s.bytes / 1024, 1)} KiB`]),
-        ),
-        '',
-        'targets',
-        printTargets(targets),
-        '',
-        `written to ${file}`,
-        '',
-      ].join('\n'),
-    );
+    finish('cold', figures, targets, [
+      'bench:cold — bundle sizes and cold initialisation',
+      table(
+        ['function', 'bundle', 'init (median)', 'SDK clients only', 'init (median)', 'ratio'],
+        cold.map((c) => [
+          c.id,
+          `${round(c.bundleBytes / 1024, 1)} KiB`,
+          `${c.initMs} ms`,
+          `${round(c.sdkOnlyBytes / 1024, 1)} KiB`,
+          `${c.sdkOnlyInitMs} ms`,
+          c.ratio,
+        ]),
+      ),
+      '',
+      table(
+        ['function', 'entry', 'bundle'],
+        sizes.map((s) => [s.id, s.entry, `${round(s.bytes / 1024, 1)} KiB`]),
+      ),
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callLatencyMs, LATENCY_MODEL } from './lib/latency';
 import { PRICES, PRICES_AS_OF } from './lib/prices';
-import { machine, printTargets, round, type Target, table, targetsJson, writeResults } from './lib/report';
+import { finish, round, type Target, table } from './lib/report';
 
 /**
  * `npm run bench:cost`: dollars from the counts the other benchmarks measured — bench:response's
@@ -120,7 +120,6 @@ function main(): void {
   const figures = {
     autoBlockPerThousand: autoBlock,
     ignoredPerThousand: ignored,
-    targets: targetsJson(targets),
     perThousandFindings: paths,
     scheduledJobsPerMonth: monthly,
     runsPerMonth: RUNS_PER_MONTH,
@@ -133,42 +132,31 @@ function main(): void {
       note: 'invocation duration = warm invoke + calls × latency model; DynamoDB calls priced as one WRU each (upper bound); one archiver invocation and one S3 PUT per execution; no free tier',
     },
     from: ['bench/results/response.json', ...(scale ? ['bench/results/scale.json'] : [])],
-    machine: machine(),
-    measuredAt: new Date().toISOString(),
   };
-  const file = writeResults('cost', figures);
-  process.stdout.write(
-    [
-      `bench:cost — prices as of ${PRICES_AS_OF} (lib/prices.ts; unverified ones are marked there)`,
-      table(
-        ['path', '$ / 1,000 findings', 'Step Functions', 'Lambda', 'DynamoDB', 'SNS', 'S3', 'logs'],
-        Object.entries(paths).map(([name, p]) => [
-          name,
-          p.perThousand,
-          ...['stepFunctions', 'lambda', 'dynamoDb', 'sns', 's3', 'logs'].map(
-            (k) => `${round((p.shares[k] ?? 0) * 100, 1)}%`,
-          ),
-        ]),
-      ),
-      '',
-      table(
-        ['accounts', 'sweep $/month', 'free-trial $/month', 'reconcile $/month', 'total'],
-        Object.entries(monthly).map(([n, m]) => [
-          n,
-          m.sweep ?? 0,
-          m['free-trial'] ?? 0,
-          m.reconcile ?? 0,
-          m.total ?? 0,
-        ]),
-      ),
-      '',
-      'targets',
-      printTargets(targets),
-      '',
-      `written to ${file}`,
-      '',
-    ].join('\n'),
-  );
+  finish('cost', figures, targets, [
+    `bench:cost — prices as of ${PRICES_AS_OF} (lib/prices.ts; unverified ones are marked there)`,
+    table(
+      ['path', '$ / 1,000 findings', 'Step Functions', 'Lambda', 'DynamoDB', 'SNS', 'S3', 'logs'],
+      Object.entries(paths).map(([name, p]) => [
+        name,
+        p.perThousand,
+        ...['stepFunctions', 'lambda', 'dynamoDb', 'sns', 's3', 'logs'].map(
+          (k) => `${round((p.shares[k] ?? 0) * 100, 1)}%`,
+        ),
+      ]),
+    ),
+    '',
+    table(
+      ['accounts', 'sweep $/month', 'free-trial $/month', 'reconcile $/month', 'total'],
+      Object.entries(monthly).map(([n, m]) => [
+        n,
+        m.sweep ?? 0,
+        m['free-trial'] ?? 0,
+        m.reconcile ?? 0,
+        m.total ?? 0,
+      ]),
+    ),
+  ]);
 }
 
 main();

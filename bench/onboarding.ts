@@ -7,16 +7,7 @@ import { THROTTLING_CODES } from '../runtime/sandbox/aws-error';
 import { demoMembers } from '../runtime/sandbox/demo-organization';
 import { CallAttribution, type Invocation } from './lib/instrument';
 import { applyLatencyModel, callLatencyMs, describeLatencyModel, LATENCY_MODEL } from './lib/latency';
-import {
-  log,
-  machine,
-  printTargets,
-  round,
-  type Target,
-  table,
-  targetsJson,
-  writeResults,
-} from './lib/report';
+import { finish, log, round, type Target, table } from './lib/report';
 
 /**
  * `npm run bench:onboarding`: a backfill of 100 and of 1,000 accounts into GuardDuty in the 17
@@ -365,7 +356,6 @@ async function main(): Promise<void> {
     transitionsPerAccount: largest.transitionsPerAccount,
     enabledFraction: Math.min(...runs.map((r) => r.enabledFraction)),
     scalingRatio1000vs100: ratio,
-    targets: targetsJson(targets),
     runs,
     throttling: `${THROTTLE_RATE * 100}% of GuardDuty and Organizations calls answered with TooManyRequestsException (seeded)`,
     mode: 'invitation (create, invite, accept in the member account, verify, apply features)',
@@ -377,64 +367,53 @@ async function main(): Promise<void> {
       'The account list is passed to the backfill, so its paginated ListAccounts is not counted.',
       `maxHistoryEventsPerExecution is to be read against Step Functions’ limit of ${HISTORY_EVENT_LIMIT.toLocaleString('en-US')} events per execution.`,
     ],
-    machine: machine(),
-    measuredAt: new Date().toISOString(),
   };
-  const file = writeResults('onboarding', figures);
-  process.stdout.write(
-    [
-      `bench:onboarding — backfill in invitation mode, ${DEFAULT_REGIONS.length} regions, ${THROTTLE_RATE * 100}% throttling on GuardDuty and Organizations`,
-      table(
-        [
-          'accounts',
-          'executions',
-          'transitions/account',
-          'API calls/acct-region',
-          'excl. throttled',
-          'mutating',
-          'read',
-          'throttled',
-          'retries',
-          'max history events',
-          'enabled',
-          'simulated',
-          'wall clock',
-        ],
-        runs.map((r) => [
-          r.accounts,
-          r.executions,
-          r.transitionsPerAccount,
-          r.apiCallsPerAccountRegion,
-          r.apiCallsPerAccountRegionExcludingThrottled,
-          r.mutatingPerAccountRegion,
-          r.readPerAccountRegion,
-          r.throttledCalls,
-          r.stateMachineRetries,
-          r.maxHistoryEventsPerExecution,
-          `${round(r.enabledFraction * 100, 2)}%`,
-          `${r.simulatedSeconds} s`,
-          `${r.wallClockSeconds} s`,
-        ]),
-      ),
-      `  calls per account-region at ${largest.accounts} accounts: ${Object.entries(
-        largest.callsPerAccountRegionByOperation,
-      )
-        .map(([op, n]) => `${op} ${n}`)
-        .join(', ')}`,
-      `  simulated: batches start together (slowest execution); one after another it would take ${largest.simulatedSecondsIfBatchesRanOneAfterAnother} s at ${largest.accounts} accounts`,
-      ...(largest.maxHistoryEventsPerExecution > HISTORY_EVENT_LIMIT
-        ? [
-            `  WARNING: an execution recorded ${largest.maxHistoryEventsPerExecution} history events; Step Functions stops an execution at ${HISTORY_EVENT_LIMIT.toLocaleString('en-US')}`,
-          ]
-        : []),
-      '',
-      'targets',
-      printTargets(targets),
-      '',
-      `written to ${file}`,
-      '',
-    ].join('\n'),
-  );
+  finish('onboarding', figures, targets, [
+    `bench:onboarding — backfill in invitation mode, ${DEFAULT_REGIONS.length} regions, ${THROTTLE_RATE * 100}% throttling on GuardDuty and Organizations`,
+    table(
+      [
+        'accounts',
+        'executions',
+        'transitions/account',
+        'API calls/acct-region',
+        'excl. throttled',
+        'mutating',
+        'read',
+        'throttled',
+        'retries',
+        'max history events',
+        'enabled',
+        'simulated',
+        'wall clock',
+      ],
+      runs.map((r) => [
+        r.accounts,
+        r.executions,
+        r.transitionsPerAccount,
+        r.apiCallsPerAccountRegion,
+        r.apiCallsPerAccountRegionExcludingThrottled,
+        r.mutatingPerAccountRegion,
+        r.readPerAccountRegion,
+        r.throttledCalls,
+        r.stateMachineRetries,
+        r.maxHistoryEventsPerExecution,
+        `${round(r.enabledFraction * 100, 2)}%`,
+        `${r.simulatedSeconds} s`,
+        `${r.wallClockSeconds} s`,
+      ]),
+    ),
+    `  calls per account-region at ${largest.accounts} accounts: ${Object.entries(
+      largest.callsPerAccountRegionByOperation,
+    )
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}`,
+    `  simulated: batches start together (slowest execution); one after another it would take ${largest.simulatedSecondsIfBatchesRanOneAfterAnother} s at ${largest.accounts} accounts`,
+    ...(largest.maxHistoryEventsPerExecution > HISTORY_EVENT_LIMIT
+      ? [
+          `  WARNING: an execution recorded ${largest.maxHistoryEventsPerExecution} history events; Step Functions stops an execution at ${HISTORY_EVENT_LIMIT.toLocaleString('en-US')}`,
+        ]
+      : []),
+  ]);
 }
 
 main().catch((error: unknown) => {

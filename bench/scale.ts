@@ -13,16 +13,7 @@ import { tableClient } from '../tasks/shared/tables';
 import { enableFleet } from '../test/fixtures/enabled-fleet';
 import { CallAttribution, type Invocation } from './lib/instrument';
 import { callLatencyMs, describeLatencyModel, LATENCY_MODEL } from './lib/latency';
-import {
-  log,
-  machine,
-  printTargets,
-  round,
-  type Target,
-  table,
-  targetsJson,
-  writeResults,
-} from './lib/report';
+import { closingLines, log, round, type Target, table, writeFigures } from './lib/report';
 
 /**
  * `npm run bench:scale`: the drift sweep, the free-trial watch and the reconciler at 1,000, 5,000
@@ -350,7 +341,6 @@ function report(runs: JobFigures[], pending: number[]): { file: string; text: st
     largestHistoryEvents: history,
     worstGrowthRatio: worstGrowth,
     growth,
-    targets: targetsJson(targets),
     runs,
     throttling: `${THROTTLE_RATE * 100}% of ${THROTTLED_SERVICES.join(', ')} calls answered with each service's throttling error (seeded); SDK attempts 1`,
     model:
@@ -358,10 +348,8 @@ function report(runs: JobFigures[], pending: number[]): { file: string; text: st
     sizesMeasured: sizes,
     sizesPending: pending,
     latencyModel: describeLatencyModel(),
-    machine: machine(),
-    measuredAt: new Date().toISOString(),
   };
-  const file = writeResults('scale', figures);
+  const file = writeFigures('scale', figures, targets);
   const text = [
     `bench:scale — ${DEFAULT_REGIONS.length} regions, ${THROTTLE_RATE * 100}% throttling`,
     table(
@@ -395,12 +383,7 @@ function report(runs: JobFigures[], pending: number[]): { file: string; text: st
     `  growth (calls per unit of work, ${largest} ÷ ${smallest}): ${Object.entries(growth)
       .map(([j, g]) => `${j} ${g}`)
       .join(', ')}`,
-    '',
-    'targets',
-    printTargets(targets),
-    '',
-    `written to ${file}`,
-    '',
+    ...closingLines(targets, file),
   ].join('\n');
   return { file, text };
 }

@@ -85,3 +85,36 @@ export function writeResults(name: string, figures: Record<string, unknown>): st
 export function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
+
+/**
+ * Writes a bench's figures to bench/results/<name>.json with its targets, the machine and the
+ * time they were measured at; returns the file's path.
+ */
+export function writeFigures(name: string, figures: Record<string, unknown>, targets: Target[]): string {
+  return writeResults(name, {
+    ...figures,
+    targets: targetsJson(targets),
+    machine: machine(),
+    measuredAt: new Date().toISOString(),
+  });
+}
+
+/** The lines a bench's printout ends with: its targets met or missed, and where its figures went. */
+export function closingLines(targets: Target[], file: string): string[] {
+  return ['', 'targets', printTargets(targets), '', `written to ${file}`, ''];
+}
+
+/** A bench's printout: its own lines, then its closing lines. */
+export function printout(lines: string[], targets: Target[], file: string): string {
+  return [...lines, ...closingLines(targets, file)].join('\n');
+}
+
+/** How a bench ends: its figures written (see writeFigures), its printout on stdout. */
+export function finish(
+  name: string,
+  figures: Record<string, unknown>,
+  targets: Target[],
+  lines: string[],
+): void {
+  process.stdout.write(printout(lines, targets, writeFigures(name, figures, targets)));
+}
