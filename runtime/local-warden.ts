@@ -10,6 +10,7 @@ import { type Clock, RealClock } from './clock';
 import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
 import { lambdaInvokeAuthorizer } from './deployment/invoke-authorization';
 import { SandboxDeployment } from './deployment/sandbox-deployment';
+import { fireSchedule } from './deployment/schedule-runner';
 import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
 import { deployedTemplates } from './deployment/synth-cache';
 import { type Dynalite, startDynalite, startLocalDynamo } from './dynamo';
@@ -71,6 +72,12 @@ export interface LocalWarden {
   functionDeps(taskId: string): TaskDeps;
   /** The origin the local HTTP server answers on: the approval API's endpoint. */
   serveApprovalsAt(origin: string): void;
+  /**
+   * Fires the schedule that starts `workflow` (`sweep`, `free-trial`, `reconcile`), as EventBridge
+   * Scheduler does on a tick at the clock's time: on the deployed path, the schedule's role from
+   * the template starts the execution (see fireSchedule).
+   */
+  runSchedule(workflow: string): Promise<{ executionArn: string }>;
   stop(): Promise<void>;
 }
 
@@ -168,6 +175,13 @@ export async function startLocalWarden(options: LocalWardenOptions): Promise<Loc
     functionDeps: () => deps,
     serveApprovalsAt(origin) {
       deps.approvalBaseUrl = `${origin}/approvals`;
+    },
+    async runSchedule(workflow) {
+      const arn = stateMachineArns[workflow];
+      if (!arn) throw new LocalDeploymentError(`no workflow named ${workflow} is registered`);
+      const scheduledAt = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      // The input the schedules give (infra/triggers.ts SCHEDULED_INPUT), without a Scheduler to fill it.
+      return runtime.start(arn, { trigger: 'schedule', scheduledAt });
     },
     async stop() {
       await runtime.shutdown();
@@ -400,6 +414,16 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
         approvalOrigin = origin;
         generation += 1;
         deps.approvalBaseUrl = `${origin}/approvals`;
+      },
+      async runSchedule(workflow) {
+        const arn = stateMachines[workflow];
+        const schedule = [...deployment.stacks.values()]
+          .flatMap((stack) => stack.schedules)
+          .find((s) => arn !== undefined && s.targetArn === arn);
+        if (!schedule) {
+          throw new LocalDeploymentError(`no deployed schedule starts the ${workflow} workflow`);
+        }
+        return fireSchedule(world.cloud, schedule, new Date(clock.now()));
       },
       stop,
     };

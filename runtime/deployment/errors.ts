@@ -17,3 +17,9 @@ export class StackDeployFailedError extends DeploymentError {}
 
 /** A deploy step was run out of order, twice where it must not be, or with bad arguments. */
 export class DeployStepError extends DeploymentError {}
+
+/**
+ * A schedule could not invoke its target: Scheduler could not assume its execution role, or the
+ * role may not call the target (Scheduler counts the invocation as failed and retries or drops it).
+ */
+export class ScheduleInvocationError extends DeploymentError {}

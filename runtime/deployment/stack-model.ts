@@ -99,6 +99,23 @@ export interface DeployedRule {
   targets: { id: string; arn: string; roleArn?: string }[];
 }
 
+/** An EventBridge Scheduler schedule and the target it invokes with its role. */
+export interface DeployedSchedule {
+  logicalId: string;
+  scheduleName: string;
+  /** `arn:…:scheduler:<region>:<account>:schedule/<group>/<name>` */
+  arn: string;
+  /** `arn:…:scheduler:<region>:<account>:schedule-group/<group>` */
+  groupArn: string;
+  expression: string;
+  /** The target's ARN: for Warden's schedules, a state machine (StartExecution). */
+  targetArn: string;
+  /** The execution role Scheduler assumes to invoke the target. */
+  roleArn: string;
+  /** The target's input, context attributes (`<aws.scheduler.…>`) not yet replaced. */
+  input?: string;
+}
+
 export interface DeployedStackSet {
   stackSetName: string;
   permissionModel: string;
@@ -121,6 +138,7 @@ export interface StackDeployment {
   topics: DeployedTopic[];
   busPolicies: DeployedBusPolicy[];
   rules: DeployedRule[];
+  schedules: DeployedSchedule[];
   stackSets: DeployedStackSet[];
   outputs: Record<string, string>;
 }
@@ -306,6 +324,24 @@ export function readStack(
     };
   });
 
+  const schedules: DeployedSchedule[] = t
+    .resources('AWS::Scheduler::Schedule')
+    .map(([logicalId, schedule]) => {
+      const p = props(schedule);
+      const scheduleName = String(t.resolve(p.Name ?? t.physicalOf(logicalId).ref));
+      const group = String(t.resolve(p.GroupName ?? 'default'));
+      return {
+        logicalId,
+        scheduleName,
+        arn: `arn:aws:scheduler:${region}:${account}:schedule/${group}/${scheduleName}`,
+      groupArn: `arn:aws:scheduler:${region}:${account}:schedule-group/${group}`,
+        expression: String(t.resolve(p.ScheduleExpression)),
+        targetArn: String(t.resolve(p.Target?.Arn)),
+        roleArn: String(t.resolve(p.Target?.RoleArn)),
+        ...(p.Target?.Input !== undefined ? { input: String(t.resolve(p.Target.Input)) } : {}),
+      };
+    });
+
   const stackSets: DeployedStackSet[] = t.resources('AWS::CloudFormation::StackSet').map(([, set]) => {
     const p = props(set);
     const groups = (p.StackInstancesGroup ?? []) as CfnValue[];
@@ -340,6 +376,7 @@ export function readStack(
     topics,
     busPolicies,
     rules,
+    schedules,
     stackSets,
     outputs,
   };

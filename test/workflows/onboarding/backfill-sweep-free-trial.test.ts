@@ -7,8 +7,9 @@ const FOUR_REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'ap-southeast-2'
 let h: Harness;
 afterEach(async () => h?.warden.stop());
 
+/** One tick of the workflow's schedule: Scheduler starts it with the schedule's role and input. */
 async function runOnce(stateMachine: 'sweep' | 'free-trial') {
-  const { executionArn } = h.warden.runtime.start(h.warden.stateMachines[stateMachine]!, {});
+  const { executionArn } = await h.warden.runSchedule(stateMachine);
   const [record] = await waitForExecutions(h.warden, [executionArn]);
   return record!;
 }

@@ -2,8 +2,9 @@ import { type ResponseHarness, startResponseHarness, until } from '../response/h
 
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
+/** One tick of the reconciler's schedule: Scheduler starts it with the schedule's role and input. */
 async function reconcile(h: ResponseHarness) {
-  const started = h.warden.runtime.start(h.warden.stateMachines.reconcile, {});
+  const started = await h.warden.runSchedule('reconcile');
   const done = await h.warden.runtime.waitFor(started.executionArn);
   expect(done.status).toBe('SUCCEEDED');
   return JSON.parse(done.output!).report;
