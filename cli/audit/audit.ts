@@ -1,17 +1,21 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { AuditStory } from '../../audit/model';
 import { renderCsv } from '../../audit/render/csv';
 import { renderHtml } from '../../audit/render/html';
 import { renderJson } from '../../audit/render/json';
 import { renderTable } from '../../audit/render/table';
 import { buildStory } from '../../audit/story';
+import { OUTPUTS } from '../../infra/outputs';
 import { checkProfile } from '../target/aws-profile';
+import { resolveTarget, stackOutput } from '../target/warden-target';
 import { OutputError, UsageError } from './errors';
 import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, parseFilter } from './filters';
 import { Progress, type ProgressStream } from './progress';
+import { selectWorkflows } from './select-workflows';
 import { ArchiveFolderSource } from './sources/archive-folder';
 import { S3ArchiveSource } from './sources/archive-s3';
-import { readRuntimeInfo } from './sources/runtime-info';
+import { DEFAULT_DATA_DIR, readRuntimeInfo, runtimeInfoFile } from './sources/runtime-info';
 import type { ExecutionSource } from './sources/source';
 import { StepFunctionsSource } from './sources/step-functions';
 
@@ -29,6 +33,8 @@ export interface AuditOptions extends FilterOptions {
   profile?: string;
   endpoint?: string;
   archive?: string;
+  /** The local runtime's data folder: its runtime.json, and its archive once it has stopped. */
+  dataDir?: string;
   progress?: boolean;
 }
 
@@ -56,7 +62,7 @@ export async function runAudit(options: AuditOptions, io: AuditIo): Promise<Audi
     throw new UsageError(`--endpoint must be an http(s) URL, got '${options.endpoint}'`);
   }
   if (options.profile !== undefined) checkProfile(options.profile);
-  const source = openSource(options, io.cwd);
+  const source = await openSource(options, io);
   try {
     const stories = await readStories(source, filter, Progress.for(io.stderr, options.progress === true));
     const rendered = render(format, stories, {
@@ -89,8 +95,16 @@ function parseFormat(value: string | undefined): AuditFormat {
   return format as AuditFormat;
 }
 
-/** The archive when asked for; else AWS when a region or profile is given; else the local runtime. */
-export function openSource(options: AuditOptions, cwd?: string): ExecutionSource {
+/**
+ * Where the executions are read, in this order: the archive when `--archive` is given; Warden in
+ * AWS with `--region`/`--profile` (its state machines from the security stack's outputs); the
+ * running Warden at `--endpoint`; the local runtime of `<data dir>/runtime.json` — or, once that
+ * runtime has stopped, the archive it left in `<data dir>/archive`.
+ */
+export async function openSource(
+  options: AuditOptions,
+  io: Partial<Pick<AuditIo, 'cwd' | 'stderr'>> = {},
+): Promise<ExecutionSource> {
   if (options.archive !== undefined) {
     if (options.archive.trim() === '')
       throw new UsageError('--archive must name a folder or s3://bucket/prefix');
@@ -104,9 +118,46 @@ export function openSource(options: AuditOptions, cwd?: string): ExecutionSource
     }
     return new ArchiveFolderSource(options.archive);
   }
-  const aws = options.region !== undefined || options.profile !== undefined;
-  const endpoint = options.endpoint ?? (aws ? undefined : readRuntimeInfo(cwd).sfnEndpoint);
-  return new StepFunctionsSource({ region: options.region, profile: options.profile, endpoint });
+  if (options.region !== undefined || options.profile !== undefined || options.endpoint !== undefined) {
+    const target = await resolveTarget(options, io.cwd);
+    if (target.kind === 'aws') {
+      const wanted = selectWorkflows(options.workflow);
+      return new StepFunctionsSource({
+        ...target.client,
+        description: target.description,
+        machines: wanted.map((w) => ({
+          name: w.stateMachineName,
+          arn: stackOutput(target, OUTPUTS.stateMachineArn(w.name)),
+        })),
+      });
+    }
+    return new StepFunctionsSource({ endpoint: target.endpoint });
+  }
+  const cwd = io.cwd ?? process.cwd();
+  const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  const archive = resolve(cwd, dataDir, 'archive');
+  if (!existsSync(runtimeInfoFile(cwd, dataDir)) && existsSync(archive)) {
+    io.stderr?.write(`no local runtime is running; reading the archive it left in ${archive}\n`);
+    return new ArchiveFolderSource(archive);
+  }
+  const { sfnEndpoint } = readRuntimeInfo(cwd, dataDir);
+  if (!(await answers(sfnEndpoint)) && existsSync(archive)) {
+    io.stderr?.write(
+      `the local runtime at ${sfnEndpoint} has stopped; reading the archive it left in ${archive}\n`,
+    );
+    return new ArchiveFolderSource(archive);
+  }
+  return new StepFunctionsSource({ endpoint: sfnEndpoint });
+}
+
+/** Whether anything answers HTTP at the address: a stopped runtime refuses the connection. */
+async function answers(origin: string): Promise<boolean> {
+  try {
+    await fetch(origin, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readStories(

@@ -19,13 +19,18 @@ export function registerAudit(program: Command): void {
     .option('--address <ip>', 'only executions that triaged or blocked this address (or CIDR)')
     .option('--format <format>', FORMATS.join(' | '), 'table')
     .option('--out <file>', 'write the report to a file instead of stdout')
-    .option('--region <region>', 'read Step Functions in this AWS region')
+    .option('--region <region>', "Warden in AWS: the region of its security stack (the config's homeRegion)")
     .option('--profile <profile>', 'AWS profile from the shared config files')
     .option(
       '--endpoint <url>',
       'Step Functions endpoint (default: the local runtime from .warden/runtime.json); S3 endpoint with --archive s3://',
     )
     .option('--archive <location>', 'read the history archive: a folder or s3://bucket/prefix')
+    .option(
+      '--data-dir <dir>',
+      'the local runtime’s data folder: its runtime.json, and its archive once it has stopped',
+      '.warden',
+    )
     .option('--progress', 'show a progress bar even when stderr is not a terminal')
     .action(async (options: AuditOptions) => {
       await runAudit(options, { stdout: process.stdout, stderr: process.stderr });

@@ -6,9 +6,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../../tasks/response/reconcile-blocks';
+import { reconcileWorkflow } from '../../workflows/reconcile/definition';
 import { CliError, UsageError } from '../cli-error';
-import { checkProfile } from '../target/aws-profile';
 import { runningEndpoint } from '../target/local-endpoint';
+import { resolveTarget, sfnClient, stateMachineArn as stateMachineArnOf } from '../target/warden-target';
 import { table } from './local-options';
 
 /**
@@ -45,16 +46,19 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
     throw new UsageError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
   }
   if (options.profile && !options.region) throw new UsageError('--profile needs --region');
-  if (options.profile) checkProfile(options.profile);
-  const client = options.region
-    ? new SFNClient({ region: options.region, profile: options.profile })
+  // In AWS the state machine is the one the security stack's outputs name.
+  const target = options.region ? await resolveTarget(options) : undefined;
+  const client = target
+    ? sfnClient(target)
     : new SFNClient({
         region: 'us-east-1',
         endpoint: runningEndpoint(options),
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
   try {
-    const stateMachineArn = await call(() => findStateMachine(client));
+    const stateMachineArn = target
+      ? await stateMachineArnOf(target, client, reconcileWorkflow)
+      : await call(() => findStateMachine(client));
     const { executionArn } = await call(() =>
       client.send(
         new StartExecutionCommand({

@@ -47,6 +47,11 @@ export type WardenTarget = AwsTarget | RunningTarget;
 
 export async function resolveTarget(options: TargetOptions, cwd = process.cwd()): Promise<WardenTarget> {
   if (options.region !== undefined || options.profile !== undefined) {
+    if (options.endpoint !== undefined) {
+      throw new UsageError(
+        '--endpoint names a running Warden, --region/--profile name Warden in AWS: give one or the other',
+      );
+    }
     if (options.region !== undefined && !REGION.test(options.region)) {
       throw new UsageError(`--region must be an AWS region such as eu-west-1, got ${options.region}`);
     }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { SourceUnavailableError } from '../errors';
 
@@ -31,15 +31,18 @@ export function runtimeInfoFile(cwd = process.cwd(), dataDir = DEFAULT_DATA_DIR)
 export const DEFAULT_DATA_DIR = '.warden';
 
 export function readRuntimeInfo(cwd = process.cwd(), dataDir = DEFAULT_DATA_DIR): RuntimeInfo {
-  const file = runtimeInfoFile(cwd, dataDir);
-  if (!existsSync(file)) {
+  const path = runtimeInfoFile(cwd, dataDir);
+  // Named as the user would type it: relative to where they are, when it is below.
+  const below = relative(cwd, path);
+  const file = below.startsWith('..') || isAbsolute(below) ? path : below;
+  if (!existsSync(path)) {
     throw new SourceUnavailableError(
       `no local runtime found (${file} does not exist): start it with \`npm start\`, or give --endpoint URL, or --region/--profile to read AWS`,
     );
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new SourceUnavailableError(`${file} cannot be read: ${(error as Error).message}`);
   }

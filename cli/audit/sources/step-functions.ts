@@ -17,6 +17,10 @@ export interface StepFunctionsSourceOptions {
   profile?: string;
   /** The local runtime's endpoint (or another Step Functions compatible one). */
   endpoint?: string;
+  /** Warden's state machines when known (from the stack's outputs); listed by name otherwise. */
+  machines?: readonly { arn: string; name: string }[];
+  /** How the report names where it read from. */
+  description?: string;
 }
 
 /**
@@ -27,8 +31,10 @@ export interface StepFunctionsSourceOptions {
 export class StepFunctionsSource implements ExecutionSource {
   readonly description: string;
   private readonly sfn: SFNClient;
+  private readonly machines: readonly { arn: string; name: string }[] | undefined;
 
   constructor(options: StepFunctionsSourceOptions) {
+    this.machines = options.machines;
     const config: SFNClientConfig = { maxAttempts: 2 };
     if (options.endpoint) {
       config.endpoint = options.endpoint;
@@ -41,22 +47,27 @@ export class StepFunctionsSource implements ExecutionSource {
     }
     if (options.profile) config.profile = options.profile;
     this.sfn = new SFNClient(config);
-    this.description = options.endpoint
-      ? `Step Functions at ${options.endpoint}`
-      : `Step Functions${options.region ? ` in ${options.region}` : ''}${options.profile ? ` (profile ${options.profile})` : ''}`;
+    this.description = options.description
+      ? options.description
+      : options.endpoint
+        ? `Step Functions at ${options.endpoint}`
+        : `Step Functions${options.region ? ` in ${options.region}` : ''}${options.profile ? ` (profile ${options.profile})` : ''}`;
   }
 
   async list(filter: AuditFilter): Promise<ListedExecution[]> {
     const wanted = new Set(filter.workflows.map((w) => w.stateMachineName));
-    const machines: { arn: string; name: string }[] = [];
-    await this.call('listing state machines', async () => {
-      for await (const page of paginateListStateMachines({ client: this.sfn, pageSize: 1000 }, {})) {
-        for (const m of page.stateMachines ?? []) {
-          if (m.stateMachineArn && m.name && wanted.has(m.name))
-            machines.push({ arn: m.stateMachineArn, name: m.name });
+    const machines: { arn: string; name: string }[] = this.machines
+      ? this.machines.filter((m) => wanted.has(m.name))
+      : [];
+    if (!this.machines)
+      await this.call('listing state machines', async () => {
+        for await (const page of paginateListStateMachines({ client: this.sfn, pageSize: 1000 }, {})) {
+          for (const m of page.stateMachines ?? []) {
+            if (m.stateMachineArn && m.name && wanted.has(m.name))
+              machines.push({ arn: m.stateMachineArn, name: m.name });
+          }
         }
-      }
-    });
+      });
     const listed: ListedExecution[] = [];
     // One status can be asked of the API; several are filtered here.
     const statusFilter = filter.statuses?.length === 1 ? (filter.statuses[0] as ExecutionStatus) : undefined;
