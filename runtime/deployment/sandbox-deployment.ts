@@ -44,6 +44,9 @@ export class SandboxDeployment {
   readonly memberRoles = new Map<string, DeployedRole>();
   private readonly listeners: ((stack: StackDeployment) => void)[] = [];
   private readonly createdTables = new Set<string>();
+  /** The latest deployed version of each StackSet, by name (an update changes what new accounts get). */
+  private readonly stackSets = new Map<string, StackDeployment['stackSets'][number]>();
+  private watchingNewAccounts = false;
 
   constructor(private readonly options: SandboxDeploymentOptions) {}
 
@@ -190,16 +193,36 @@ export class SandboxDeployment {
       for (const id of await accountsUnder(organizations, parent)) accounts.add(id);
     }
     accounts.delete(management);
-    for (const account of accounts) {
-      for (const region of set.regions) {
-        const instance = readStack(
-          { stackName: `StackSet-${set.stackSetName}`, account, region, template: set.template },
-          { account, region },
-        );
-        for (const role of instance.roles) {
-          createTemplateRole(org.services.iam, role, this.roles, `StackSet-${set.stackSetName}`);
-          this.memberRoles.set(account, role);
-        }
+    for (const account of accounts) this.deployStackInstance(set, account);
+    // With `AutoDeployment.Enabled`, "StackSets automatically deploys additional stack instances to
+    // AWS Organizations accounts that are added to a target organization or organizational unit
+    // (OU)" (never the management account, as above). AWS does it shortly after the account joins;
+    // the sandbox does it as the account joins.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_AutoDeployment.html
+    this.stackSets.set(set.stackSetName, set);
+    if (this.watchingNewAccounts) return;
+    this.watchingNewAccounts = true;
+    org.services.organizations.onAccountAdded((account) => {
+      if (account === management) return;
+      const ancestors = org.services.organizations.ancestorsOf(account);
+      for (const current of this.stackSets.values()) {
+        if (current.autoDeployment && current.organizationalUnitIds.some((t) => ancestors.includes(t)))
+          this.deployStackInstance(current, account);
+      }
+    });
+  }
+
+  /** One stack instance of a StackSet: its roles in `account`, in each of the set's regions. */
+  private deployStackInstance(set: StackDeployment['stackSets'][number], account: string): void {
+    const { iam } = this.options.org.services;
+    for (const region of set.regions) {
+      const instance = readStack(
+        { stackName: `StackSet-${set.stackSetName}`, account, region, template: set.template },
+        { account, region },
+      );
+      for (const role of instance.roles) {
+        createTemplateRole(iam, role, this.roles, `StackSet-${set.stackSetName}`);
+        this.memberRoles.set(account, role);
       }
     }
   }

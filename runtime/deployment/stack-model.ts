@@ -123,6 +123,8 @@ export interface DeployedStackSet {
   /** OU or root ids the instances go to (service-managed), and their regions. */
   organizationalUnitIds: string[];
   regions: string[];
+  /** Whether accounts that join a target OU later get an instance (`AutoDeployment.Enabled`). */
+  autoDeployment: boolean;
 }
 
 export interface StackDeployment {
@@ -353,6 +355,7 @@ export function readStack(
         (g) => t.resolve(g.DeploymentTargets?.OrganizationalUnitIds ?? []) as string[],
       ),
       regions: [...new Set(groups.flatMap((g) => t.resolve(g.Regions) as string[]))],
+      autoDeployment: t.resolve(p.AutoDeployment?.Enabled) === true,
     };
   });
 

@@ -135,6 +135,7 @@ export class SandboxOrganizations implements SandboxService {
   private readonly delegatedAt = new Map<string, number>();
   private readonly clock: SandboxClock;
   private readonly random: () => number;
+  private readonly accountListeners: ((accountId: string) => void)[] = [];
 
   constructor(options: OrganizationsOptions) {
     this.clock = options.clock;
@@ -166,6 +167,23 @@ export class SandboxOrganizations implements SandboxService {
       joinedAt: spec.joinedAt ?? this.clock(),
       joinedMethod: spec.joinedMethod ?? 'CREATED',
     });
+    for (const listener of this.accountListeners) listener(spec.id);
+  }
+
+  /** Called with each account that joins from now on (what StackSets' automatic deployment watches). */
+  onAccountAdded(listener: (accountId: string) => void): void {
+    this.accountListeners.push(listener);
+  }
+
+  /** The OUs above an account, nearest first, ending with the root. */
+  ancestorsOf(accountId: string): string[] {
+    const chain: string[] = [];
+    let parent: string | undefined = this.existing(accountId).parentId;
+    while (parent) {
+      chain.push(parent);
+      parent = this.units.get(parent)?.parentId;
+    }
+    return chain;
   }
 
   suspendAccount(accountId: string): void {

@@ -38,7 +38,7 @@ export async function runScenario(
     name: NEW_ACCOUNT.name,
     email: `${NEW_ACCOUNT.name}@example.com`,
   });
-  world.services.iam.createRole(NEW_ACCOUNT.id, org.memberRoleName, org.securityAccountId);
+  // The member role StackSet deploys automatically to accounts that join its target OUs.
   const event = controlTowerAccountCreated({
     managementAccountId: org.managementAccountId,
     region: org.homeRegion,
