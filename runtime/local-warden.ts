@@ -13,6 +13,7 @@ import { SandboxDeployment } from './deployment/sandbox-deployment';
 import { fireSchedule } from './deployment/schedule-runner';
 import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
 import { deployedTemplates } from './deployment/synth-cache';
+import type { StackTemplate } from './deployment/template';
 import { type Dynalite, startDynalite, startLocalDynamo } from './dynamo';
 import { type LocalFunction, LocalRuntime } from './engine';
 import { ExecutionStore } from './history';
@@ -48,11 +49,17 @@ export interface LocalWardenOptions {
   retryIntervalMs?: number;
   /** Names of the workflows to register (`onboarding`, ...). @default - every workflow in WORKFLOWS */
   workflows?: readonly string[];
+  /**
+   * The templates to deploy, as `cdk deploy --app cdk.out` deploys a cloud assembly made
+   * elsewhere. Ignored by `startHandWiredWarden`. @default - the CDK app synthesized for `config`
+   * (with the organisation's id and the Control Tower home region filled in when the config has none)
+   */
+  templates?: readonly StackTemplate[];
 }
 
 export interface LocalWarden {
   config: WardenConfig;
-  /** The sandbox organisation; `executionCredentials` only on the hand-wired path (`startLocalWarden`). */
+  /** The sandbox organisation; `executionCredentials` only on the hand-wired path (`startHandWiredWarden`). */
   world: Pick<SandboxOrganization, 'cloud' | 'services'> &
     Partial<Pick<SandboxWorld, 'executionCredentials'>>;
   runtime: LocalRuntime;
@@ -63,7 +70,7 @@ export interface LocalWarden {
   deps: TaskDeps;
   dynamo: Dynalite & { tables: TaskDeps['tables'] };
   clock: Clock;
-  /** The deployment Warden runs, when it was deployed (`startDeployedWarden`). */
+  /** The deployment Warden runs; `undefined` on the hand-wired path. */
   deployment: SandboxDeployment | undefined;
   /** State machine ARN by workflow name (`response`, `onboarding`, ...). */
   stateMachines: Record<string, string>;
@@ -97,11 +104,12 @@ export interface LocalSession {
 }
 
 /**
- * Warden wired by hand on a prepared sandbox organisation (delegations, member roles and an
- * execution role set up without a deployment). The suite still builds Warden this way until the
- * deployed functions' roles allow what their tasks call; `startDeployedWarden` is the deployed path.
+ * Warden wired by hand on a prepared sandbox organisation (`buildSandboxWorld`: delegations,
+ * member roles and one execution role set up without a deployment, their permissions not
+ * modelled). Only the workflow-test harnesses and the block chaos bench still build Warden this
+ * way, until they run on the deployment; everything else uses `startLocalWarden`.
  */
-export async function startLocalWarden(options: LocalWardenOptions): Promise<LocalWarden> {
+export async function startHandWiredWarden(options: LocalWardenOptions): Promise<LocalWarden> {
   const { config } = options;
   const clock = options.clock ?? new RealClock();
   const org = config.organization;
@@ -197,7 +205,12 @@ export class LocalDeploymentError extends Error {
   override readonly name = 'LocalDeploymentError';
 }
 
-export async function startDeployedWarden(options: LocalWardenOptions): Promise<LocalWarden> {
+/**
+ * Warden as deployed (see `LocalWardenOptions`): a bare sandbox organisation, the synthesized
+ * templates, and the deploy steps the config's onboarding mode needs, performed as the README
+ * lists them. `npm start`, the CLI's local runtime, the console and the benchmarks start here.
+ */
+export async function startLocalWarden(options: LocalWardenOptions): Promise<LocalWarden> {
   const session = await startLocalSession(options);
   try {
     await performDeploySteps(session, deployStepsFor(session.options.config));
@@ -209,6 +222,9 @@ export async function startDeployedWarden(options: LocalWardenOptions): Promise<
     throw error;
   }
 }
+
+/** `startLocalWarden`, by the name that says which path it is (the workflow tests use it). */
+export const startDeployedWarden = startLocalWarden;
 
 export async function startLocalSession(given: LocalWardenOptions): Promise<LocalSession> {
   const clock = given.clock ?? new RealClock();
@@ -242,7 +258,7 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
   const deployment = new SandboxDeployment({
     org: world,
     dynamo: dynalite,
-    templates: deployedTemplates(config),
+    templates: given.templates ?? deployedTemplates(config),
   });
   const factories: ClientFactory[] = [];
   const factory = (account: string, credentials = world.administratorCredentials(account)) => {

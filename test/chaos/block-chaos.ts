@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
 import { createTable, dynaliteClient } from '../../runtime/dynamo';
-import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
+import { type LocalWarden, startHandWiredWarden } from '../../runtime/local-warden';
 import type { NaclEntry } from '../../runtime/sandbox/ec2';
 import { mulberry32, type ScriptedFault } from '../../runtime/sandbox/faults';
 import { buildMemberNetwork, type MemberNetwork } from '../../runtime/scenario/network';
@@ -177,7 +177,7 @@ export class ChaosBench {
       },
     });
     const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
-    const warden = await startLocalWarden({
+    const warden = await startHandWiredWarden({
       config,
       members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
       clock,

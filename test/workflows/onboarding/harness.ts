@@ -3,7 +3,7 @@ import { parseConfig } from '../../../config/load';
 import type { WardenConfig, WardenConfigInput } from '../../../config/schema';
 import { ManualClock, settle } from '../../../runtime/clock';
 import type { ExecutionRecord } from '../../../runtime/history';
-import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
+import { type LocalWarden, startHandWiredWarden } from '../../../runtime/local-warden';
 import { demoMembers } from '../../../runtime/sandbox/demo-organization';
 import type { WorldAccount } from '../../../runtime/sandbox/world';
 import { onboardingExecutionName } from '../../../tasks/onboarding/execution-name';
@@ -44,7 +44,7 @@ export async function startHarness(
   const config = options.config ?? makeConfig();
   const members = options.members ?? demoMembers(options.memberCount ?? 1);
   const clock = new ManualClock();
-  const warden = await startLocalWarden({
+  const warden = await startHandWiredWarden({
     config,
     members,
     clock,

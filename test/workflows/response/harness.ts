@@ -1,7 +1,7 @@
 import { parseConfig } from '../../../config/load';
 import type { WardenConfigInput } from '../../../config/schema';
 import { ManualClock } from '../../../runtime/clock';
-import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warden';
+import { type LocalWarden, startHandWiredWarden } from '../../../runtime/local-warden';
 import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenario/network';
 import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
@@ -48,7 +48,7 @@ export async function startResponseHarness(
     notifications: options.notifications,
   });
   const clock = new ManualClock(Date.parse('2026-03-01T10:06:00Z'));
-  const warden = await startLocalWarden({
+  const warden = await startHandWiredWarden({
     config,
     members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
     clock,
