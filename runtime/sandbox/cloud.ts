@@ -45,7 +45,7 @@ export interface SandboxService {
 export interface SandboxCloudOptions {
   /** Seeds injected faults. @default 1 */
   seed?: number;
-  /** @default 'roles-with-policies' (see IamEnforcementMode) */
+  /** @default - `WARDEN_SANDBOX_IAM`, else 'every-principal' (see IamEnforcementMode) */
   iamEnforcement?: IamEnforcementMode;
   /** Where allowed calls are recorded per statement. @default - the process-wide suite coverage */
   iamCoverage?: IamCoverage;
@@ -88,7 +88,7 @@ export class SandboxCloud {
     this.faults = new FaultInjector(options.seed ?? 1);
     this.iamCoverage = options.iamCoverage ?? suiteIamCoverage;
     this.iam = new IamEnforcer(
-      options.iamEnforcement ?? enforcementFromEnvironment() ?? 'roles-with-policies',
+      options.iamEnforcement ?? iamEnforcementFromEnvironment() ?? 'every-principal',
       this.services,
       this.iamCoverage,
     );
@@ -237,10 +237,12 @@ const PASS_THROUGH = Symbol('pass-through');
 const ENFORCEMENT_MODES: readonly IamEnforcementMode[] = ['roles-with-policies', 'every-principal'];
 
 /**
- * `WARDEN_SANDBOX_IAM=every-principal` runs every sandbox cloud that does not choose a mode under
- * full enforcement, e.g. to see which callers still use roles without declared permissions.
+ * `WARDEN_SANDBOX_IAM` chooses the mode of every sandbox cloud that does not choose one, and of
+ * the hand-prepared world (`buildSandboxWorld`, whose roles carry no policies and which runs
+ * `roles-with-policies` otherwise): `WARDEN_SANDBOX_IAM=every-principal` shows which of its
+ * callers would be refused.
  */
-function enforcementFromEnvironment(): IamEnforcementMode | undefined {
+export function iamEnforcementFromEnvironment(): IamEnforcementMode | undefined {
   const value = process.env.WARDEN_SANDBOX_IAM;
   if (value === undefined || value === '') return undefined;
   if (!(ENFORCEMENT_MODES as readonly string[]).includes(value)) {

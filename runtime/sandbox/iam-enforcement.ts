@@ -27,11 +27,11 @@ import { type GuardedResource, isResourcePolicyHolder, type ResourcePolicyHolder
  * it); cross-account it still needs the resource's policy.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
  *
- * Enforcement modes: `every-principal` evaluates every identity the sandbox issued credentials to
- * (a role created without policies can do nothing, as in AWS). `roles-with-policies` (the
- * default while some callers still create roles without declaring their permissions) evaluates
- * every role whose permissions are modelled and lets the identity side of other roles' calls
- * through, counting them in `bypassedPrincipals`; resource-based policies are enforced for
+ * Enforcement modes: `every-principal` (the default) evaluates every identity the sandbox issued
+ * credentials to (a role created without policies can do nothing, as in AWS).
+ * `roles-with-policies`, which only the hand-prepared world (`buildSandboxWorld`) still uses,
+ * evaluates every role whose permissions are modelled and lets the identity side of other roles'
+ * calls through, counting them in `bypassedPrincipals`; resource-based policies are enforced for
  * every caller in both modes.
  */
 export type IamEnforcementMode = 'roles-with-policies' | 'every-principal';

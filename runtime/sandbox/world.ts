@@ -2,12 +2,13 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../../tasks/shared/aws-clients';
 import { SandboxAccount } from './account';
 import { type SandboxClock, systemClock } from './clock';
-import { SandboxCloud } from './cloud';
+import { iamEnforcementFromEnvironment, SandboxCloud } from './cloud';
 import { Ec2Sandbox } from './ec2';
 import { SandboxEventBuses } from './event-buses';
 import { addFindingsExportDestination } from './findings-export';
 import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
+import type { IamEnforcementMode } from './iam-enforcement';
 import { SandboxKms } from './kms';
 import { SandboxOrganizations } from './organizations';
 import { SandboxS3 } from './s3';
@@ -120,6 +121,8 @@ export interface OrganizationOptions {
   seed?: number;
   /** @default - generated from the seed */
   organizationId?: string;
+  /** @default - the sandbox cloud's default, 'every-principal' (see SandboxCloudOptions) */
+  iamEnforcement?: IamEnforcementMode;
 }
 
 /** A sandbox organisation and a way to act in it as an account's administrator. */
@@ -141,7 +144,7 @@ export interface SandboxOrganization {
  */
 export function buildOrganization(options: OrganizationOptions): SandboxOrganization {
   const clock = options.clock ?? systemClock;
-  const cloud = new SandboxCloud({ seed: options.seed });
+  const cloud = new SandboxCloud({ seed: options.seed, iamEnforcement: options.iamEnforcement });
   const services = registerCoreServices(cloud, clock, {
     managementAccount: {
       id: options.managementAccountId,
@@ -212,6 +215,9 @@ export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
     regions: options.regions,
     clock: options.clock,
     seed: options.seed,
+    // Its roles are created without policies: their own side of a call is let through (and
+    // counted as not evaluated) unless WARDEN_SANDBOX_IAM asks for every principal.
+    iamEnforcement: iamEnforcementFromEnvironment() ?? 'roles-with-policies',
   });
   const { cloud, services, clock } = org;
   const { iam, organizations } = services;

@@ -230,7 +230,7 @@ describe('IAM coverage', () => {
 describe('IAM coverage of roles without declared permissions', () => {
   it('lists the callers whose identity side was not evaluated', async () => {
     const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const cloud = new SandboxCloud({ iamCoverage: coverage, iamEnforcement: 'roles-with-policies' });
     const services = registerCoreServices(cloud, makeClock().clock, {
       managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
     });

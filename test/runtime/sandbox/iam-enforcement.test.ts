@@ -223,8 +223,8 @@ describe('IAM enforcement of identity policies', () => {
 });
 
 describe('IAM enforcement modes', () => {
-  it('lets the identity side of a role without modelled permissions through by default, and says so', async () => {
-    const { cloud, services } = makeCloud();
+  it('lets the identity side of a role without modelled permissions through under roles-with-policies, and says so', async () => {
+    const { cloud, services } = makeCloud('roles-with-policies');
     services.iam.createRole(SECURITY, 'legacy', 'lambda.amazonaws.com');
     const gd = factoryFor(cloud, SECURITY, 'legacy').client(GuardDutyClient, {
       account: SECURITY,
@@ -236,17 +236,20 @@ describe('IAM enforcement modes', () => {
     expect([...cloud.iam.bypassedPrincipals]).toEqual([`arn:aws:iam::${SECURITY}:role/legacy`]);
   });
 
-  it('denies a role without policies under every-principal, as AWS would', async () => {
-    const { cloud, services } = makeCloud('every-principal');
-    services.iam.createRole(SECURITY, 'legacy', 'lambda.amazonaws.com');
-    const gd = factoryFor(cloud, SECURITY, 'legacy').client(GuardDutyClient, {
-      account: SECURITY,
-      region: HOME_REGION,
-    });
+  it.each([['every-principal'], [undefined]] as const)(
+    'denies a role without policies under %s (the default), as AWS would',
+    async (mode) => {
+      const { cloud, services } = makeCloud(mode);
+      services.iam.createRole(SECURITY, 'legacy', 'lambda.amazonaws.com');
+      const gd = factoryFor(cloud, SECURITY, 'legacy').client(GuardDutyClient, {
+        account: SECURITY,
+        region: HOME_REGION,
+      });
 
-    expect((await failureOf(gd.send(new ListDetectorsCommand({})))).name).toBe('AccessDeniedException');
-    expect(cloud.iam.bypassedPrincipals.size).toBe(0);
-  });
+      expect((await failureOf(gd.send(new ListDetectorsCommand({})))).name).toBe('AccessDeniedException');
+      expect(cloud.iam.bypassedPrincipals.size).toBe(0);
+    },
+  );
 
   it('evaluates a role as soon as it is given a policy', async () => {
     const { cloud, services } = makeCloud();

@@ -1,7 +1,7 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SandboxCloud } from '../../../runtime/sandbox/cloud';
-import { registerCoreServices } from '../../../runtime/sandbox/world';
+import { buildOrganization, registerCoreServices } from '../../../runtime/sandbox/world';
 import {
   HOME_REGION,
   MANAGEMENT,
@@ -54,6 +54,18 @@ describe('buildSandboxWorld', () => {
 
     expect(world.services.iam.role(SECURITY, MEMBER_ROLE)).toBeUndefined();
     expect(world.services.iam.role(MEMBER_A, MEMBER_ROLE)?.trusted).toBe(SECURITY);
+  });
+});
+
+describe('IAM enforcement of the sandbox organisations', () => {
+  it('evaluates every principal in a bare organisation, where every role comes from a template', () => {
+    const org = buildOrganization({ managementAccountId: MANAGEMENT, accounts: [], regions: [HOME_REGION] });
+
+    expect(org.cloud.iam.mode).toBe('every-principal');
+  });
+
+  it('lets the hand-prepared world, whose roles carry no policies, through on their identity side only', () => {
+    expect(makeWorld().cloud.iam.mode).toBe('roles-with-policies');
   });
 });
 
