@@ -52,7 +52,10 @@ export type RequestPredicate = (req: IncomingMessage) => boolean;
 export type RawHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServerOptions {
-  warden: Pick<LocalWarden, 'deps' | 'config' | 'runtime' | 'functionDeps' | 'serveApprovalsAt'>;
+  warden: Pick<
+    LocalWarden,
+    'deps' | 'config' | 'runtime' | 'functionDeps' | 'serveApprovalsAt' | 'world' | 'deployment'
+  >;
   /** @default 0 - any free port */
   port?: number;
 }
@@ -82,7 +85,7 @@ interface Session {
 export async function startHttpServer(options: HttpServerOptions): Promise<WardenHttpServer> {
   const { warden } = options;
   const sessions = new Map<string, Session>();
-  const events = new LocalEventBus(warden.deps);
+  const events = new LocalEventBus(warden);
   const mounted: { predicate: RequestPredicate; handler: RawHandler }[] = [
     { predicate: isSfnRequest, handler: createSfnRequestHandler(warden.runtime) },
     {

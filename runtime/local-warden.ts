@@ -3,7 +3,7 @@ import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
 import { taskDepsFromEnvironment } from '../tasks/shared/lambda';
 import { RuntimeCaches } from '../tasks/shared/runtime-caches';
-import type { FunctionManifest, TaskDefinition, TaskDeps } from '../tasks/shared/task';
+import { type FunctionManifest, runTask, type TaskDefinition, type TaskDeps } from '../tasks/shared/task';
 import { WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
@@ -384,6 +384,10 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       };
       functions.set(fn.taskId, { deployed: fn, local });
       byArn.set(fn.arn, local);
+      // A function an EventBridge rule targets runs when the sandbox's EventBridge invokes it.
+      if (manifest?.trigger?.kind === 'event' && isTask(manifest)) {
+        world.services.lambda.setHandler(fn.arn, (event) => runTask(manifest, event, local.deps()));
+      }
     }
     const wanted = options.workflows;
     for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
@@ -455,6 +459,10 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
   }
 
   return { options, org: world, deployment, runtime, clock, warden, stop };
+}
+
+function isTask(manifest: FunctionManifest): manifest is TaskDefinition {
+  return typeof (manifest as Partial<TaskDefinition>).run === 'function';
 }
 
 /** A function whose task the local runtime does not know (not a workflow task): invoking it is a named error. */

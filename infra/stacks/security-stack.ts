@@ -262,7 +262,13 @@ export class SecurityStack extends Stack {
         Principal: { AWS: `arn:${this.partition}:iam::${organization.managementAccountId}:root` },
         Action: 'events:PutEvents',
         Resource: defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
-        Condition: { StringEquals: { 'events:source': ['aws.controltower', 'aws.organizations'] } },
+        // `events:source` is multivalued (ArrayOfString in the Service Authorization Reference), so
+        // it takes a set operator, as EventBridge's own example policy does; a plain StringEquals
+        // never matches and the bus would refuse every forwarded event.
+        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:source': ['aws.controltower', 'aws.organizations'] },
+        },
       },
     });
     if (!intake) {

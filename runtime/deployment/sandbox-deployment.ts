@@ -102,9 +102,12 @@ export class SandboxDeployment {
     return this.stacks.has(stackName);
   }
 
-  /** Keys, buckets, the topic and the bus policies, each with the policy the template gives it. */
+  /**
+   * Keys, buckets, the topic, the bus policies, the functions with their permissions and the
+   * rules, each with the policy the template gives it.
+   */
   private createResourcesWithPolicies(stack: StackDeployment): void {
-    const { kms, s3, sns, events } = this.options.org.services;
+    const { kms, s3, sns, events, lambda } = this.options.org.services;
     for (const key of stack.keys) {
       if (kms.key(key.arn)) kms.putKeyPolicy(key.arn, key.policy);
       else kms.createKey(stack.account, stack.region, { keyId: key.keyId, policy: key.policy });
@@ -134,6 +137,32 @@ export class SandboxDeployment {
       events.putBusPolicy(arn, {
         Version: '2012-10-17',
         Statement: [...existing.filter((s) => !sids.has(s.Sid)), ...statements],
+      });
+    }
+    for (const fn of stack.functions) lambda.createFunction(fn.arn, { label: fn.taskId ?? fn.functionName });
+    for (const permission of stack.permissions) {
+      if (!lambda.function(permission.functionArn)) {
+        throw new StackDeployFailedError(
+          `${stack.stackName}: permission ${permission.logicalId} names function ${permission.functionArn}, which does not exist`,
+        );
+      }
+      lambda.addPermission(permission.functionArn, {
+        statementId: permission.logicalId,
+        action: permission.action,
+        principal: permission.principal,
+        sourceArn: permission.sourceArn,
+        sourceAccount: permission.sourceAccount,
+      });
+    }
+    for (const rule of stack.rules) {
+      if (!rule.eventPattern) continue;
+      events.putRule({
+        name: rule.ruleName,
+        account: stack.account,
+        region: stack.region,
+        busName: rule.eventBusName,
+        pattern: rule.eventPattern,
+        targets: rule.targets,
       });
     }
   }

@@ -94,6 +94,7 @@ export interface DeployedBusPolicy {
 export interface DeployedRule {
   logicalId: string;
   ruleName: string;
+  arn: string;
   eventBusName: string;
   eventPattern?: Record<string, unknown>;
   targets: { id: string; arn: string; roleArn?: string }[];
@@ -114,6 +115,16 @@ export interface DeployedSchedule {
   roleArn: string;
   /** The target's input, context attributes (`<aws.scheduler.…>`) not yet replaced. */
   input?: string;
+}
+
+/** An `AWS::Lambda::Permission`: one statement of a function's resource-based policy. */
+export interface DeployedPermission {
+  logicalId: string;
+  functionArn: string;
+  action: string;
+  principal: string;
+  sourceArn?: string;
+  sourceAccount?: string;
 }
 
 export interface DeployedStackSet {
@@ -141,6 +152,7 @@ export interface StackDeployment {
   busPolicies: DeployedBusPolicy[];
   rules: DeployedRule[];
   schedules: DeployedSchedule[];
+  permissions: DeployedPermission[];
   stackSets: DeployedStackSet[];
   outputs: Record<string, string>;
 }
@@ -313,11 +325,13 @@ export function readStack(
 
   const rules: DeployedRule[] = t.resources('AWS::Events::Rule').map(([logicalId, rule]) => {
     const p = props(rule);
+    const physical = t.physicalOf(logicalId);
     return {
       logicalId,
-      ruleName: t.physicalOf(logicalId).ref,
+      ruleName: physical.ref,
+      arn: physical.attributes.Arn!,
       eventBusName: String(t.resolve(p.EventBusName ?? 'default')),
-      eventPattern: p.EventPattern,
+      eventPattern: p.EventPattern === undefined ? undefined : t.resolve(p.EventPattern),
       targets: (p.Targets ?? []).map((target: CfnValue) => ({
         id: String(target.Id),
         arn: String(t.resolve(target.Arn)),
@@ -336,11 +350,27 @@ export function readStack(
         logicalId,
         scheduleName,
         arn: `arn:aws:scheduler:${region}:${account}:schedule/${group}/${scheduleName}`,
-      groupArn: `arn:aws:scheduler:${region}:${account}:schedule-group/${group}`,
+        groupArn: `arn:aws:scheduler:${region}:${account}:schedule-group/${group}`,
         expression: String(t.resolve(p.ScheduleExpression)),
         targetArn: String(t.resolve(p.Target?.Arn)),
         roleArn: String(t.resolve(p.Target?.RoleArn)),
         ...(p.Target?.Input !== undefined ? { input: String(t.resolve(p.Target.Input)) } : {}),
+      };
+    });
+
+  const permissions: DeployedPermission[] = t
+    .resources('AWS::Lambda::Permission')
+    .map(([logicalId, permission]) => {
+      const p = t.resolve(props(permission));
+      const fnId = refersTo(props(permission).FunctionName);
+      const functionArn = fnId ? t.physicalOf(fnId).attributes.Arn! : String(p.FunctionName);
+      return {
+        logicalId,
+        functionArn,
+        action: String(p.Action),
+        principal: String(p.Principal),
+        ...(p.SourceArn ? { sourceArn: String(p.SourceArn) } : {}),
+        ...(p.SourceAccount ? { sourceAccount: String(p.SourceAccount) } : {}),
       };
     });
 
@@ -380,6 +410,7 @@ export function readStack(
     busPolicies,
     rules,
     schedules,
+    permissions,
     stackSets,
     outputs,
   };

@@ -3,14 +3,23 @@ import { controlTowerLifecyclePattern, guardDutyFindingPattern } from '../../inf
 import { startOnboarding } from '../../tasks/onboarding/start-onboarding';
 import { intakeFinding } from '../../tasks/response/intake';
 import type { TaskDeps } from '../../tasks/shared/task';
+import { type BusEvent, type BusForward, busArn } from '../sandbox/event-buses';
+import type { SandboxOrganization } from '../sandbox/world';
 import { type JsonPattern, matchesPattern, renderPattern } from './event-pattern';
 import type { AcceptedEntry } from './put-events';
 
 /**
- * The security account's default event bus, locally: the rules the security stack deploys (the
- * same pattern functions from `infra/event-patterns.ts`), each with the function it targets, run
- * in process. A target that throws is recorded as failed, where AWS would retry and then put the
- * event in the rule's dead-letter queue.
+ * The local EventBridge door's bus: an accepted event is put on the default bus of the account
+ * and region the AWS service that publishes it would use (see `envelope`), and EventBridge's side
+ * is the sandbox's (`SandboxEventBuses.deliver`): the rules the deployed templates declare, with
+ * their targets — the intake functions, and the buses of other accounts and regions through the
+ * rules' roles. A rule missing from the templates means the event goes nowhere. A target that
+ * throws is recorded as failed, where AWS would retry and then put the event in the rule's
+ * dead-letter queue.
+ *
+ * Warden wired by hand (`startLocalWarden` while it deploys nothing) has no rules in its sandbox;
+ * for it, the rules are built from `infra/event-patterns.ts` and run in process
+ * (`securityAccountRules`).
  */
 export interface LocalRule {
   /** The construct id of the rule in the security stack. */
@@ -21,17 +30,7 @@ export interface LocalRule {
 }
 
 /** The event EventBridge delivers to a rule's target (eb-events-structure.html). */
-export interface EventBridgeEvent {
-  version: '0';
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-}
+export type EventBridgeEvent = BusEvent;
 
 export interface RuleDelivery {
   rule: string;
@@ -46,8 +45,19 @@ export interface EventRecord {
   source: string;
   detailType: string;
   receivedAt: string;
-  /** Empty when no rule matched: the event is counted as unmatched. */
+  /** The bus the event was put on. */
+  bus?: string;
+  /** Function targets reached, on any bus the event travelled to. Empty when none. */
   deliveries: RuleDelivery[];
+  /** Rules that sent the event on to another bus (another account or Region). */
+  forwards?: BusForward[];
+}
+
+/** What the bus needs of the local Warden: its sandbox and whether it was deployed. */
+export interface BusHost {
+  deps: TaskDeps;
+  world?: Pick<SandboxOrganization, 'cloud' | 'services'>;
+  deployment?: unknown;
 }
 
 export interface BusCounts {
@@ -75,37 +85,60 @@ export function securityAccountRules(config: WardenConfig): LocalRule[] {
 }
 
 const KEPT_RECORDS = 1000;
+const ORGANIZATIONS_EVENTS_REGION = 'us-east-1';
 
 export class LocalEventBus {
   readonly counts: BusCounts = { received: 0, matched: 0, unmatched: 0, targetFailures: 0 };
   private readonly records = new Map<string, EventRecord>();
 
-  constructor(
-    private readonly deps: TaskDeps,
-    private readonly rules: readonly LocalRule[] = securityAccountRules(deps.config),
-  ) {}
+  private readonly deps: TaskDeps;
+  /** The sandbox whose rules deliver, when Warden was deployed into it. */
+  private readonly sandbox?: Pick<SandboxOrganization, 'cloud' | 'services'>;
+  private readonly rules: readonly LocalRule[];
+
+  constructor(host: BusHost) {
+    this.deps = host.deps;
+    this.sandbox = host.deployment !== undefined ? host.world : undefined;
+    this.rules = this.sandbox ? [] : securityAccountRules(host.deps.config);
+  }
 
   /**
-   * The envelope AWS would give the event. The account and region are those of the service
-   * that published it: Control Tower's events arrive forwarded from the management account;
-   * GuardDuty publishes a finding in the finding's region under the administrator (security)
-   * account, and the forwarding stacks keep that region.
+   * The envelope AWS would give the event, with the account and region of the service that
+   * publishes it:
+   * - GuardDuty publishes a finding in the finding's region, and the administrator (security)
+   *   account receives its members' findings there; the forwarding stacks bring other regions'
+   *   findings to the home region
+   *   (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html);
+   * - Control Tower emits its lifecycle events in the management account, in the Control Tower
+   *   home region (https://docs.aws.amazon.com/controltower/latest/userguide/lifecycle-events.html);
+   * - Organizations, a global service, delivers its events to the management account's bus in
+   *   us-east-1 only (https://repost.aws/knowledge-center/use-eventbridge-rule-across-regions);
+   * - anything else is put on the security account's home-region bus, as a caller there would.
    */
   envelope(entry: AcceptedEntry, eventId: string): EventBridgeEvent {
     const org = this.deps.config.organization;
     const findingRegion = entry.detail.region;
-    const region =
+    let account = org.securityAccountId;
+    let region = org.homeRegion;
+    if (
       entry.source === 'aws.guardduty' &&
       typeof findingRegion === 'string' &&
       org.regions.includes(findingRegion)
-        ? findingRegion
-        : org.homeRegion;
+    ) {
+      region = findingRegion;
+    } else if (entry.source === 'aws.controltower') {
+      account = org.managementAccountId;
+      region = this.sandbox ? (org.controlTowerHomeRegion ?? org.homeRegion) : org.homeRegion;
+    } else if (entry.source === 'aws.organizations') {
+      account = org.managementAccountId;
+      region = this.sandbox ? ORGANIZATIONS_EVENTS_REGION : org.homeRegion;
+    }
     return {
       version: '0',
       id: eventId,
       'detail-type': entry.detailType,
       source: entry.source,
-      account: entry.source === 'aws.controltower' ? org.managementAccountId : org.securityAccountId,
+      account,
       time: entry.time,
       region,
       resources: entry.resources,
@@ -121,8 +154,26 @@ export class LocalEventBus {
       source: entry.source,
       detailType: entry.detailType,
       receivedAt: this.deps.now().toISOString(),
+      bus: busArn(event.account, event.region, 'default'),
       deliveries: [],
     };
+    if (this.sandbox) {
+      const report = await this.sandbox.services.events.deliver(this.sandbox.cloud, record.bus!, event);
+      record.forwards = report.forwards;
+      for (const invocation of report.invocations) {
+        record.deliveries.push({
+          rule: invocation.rule,
+          target: invocation.target,
+          ...(invocation.result ? { result: invocation.result } : {}),
+          ...(invocation.error ? { error: invocation.error } : {}),
+        });
+        if (invocation.error) this.counts.targetFailures++;
+      }
+      if (record.deliveries.length > 0 || report.forwards.length > 0) this.counts.matched++;
+      else this.counts.unmatched++;
+      this.keep(record);
+      return record;
+    }
     for (const rule of this.rules) {
       if (!matchesPattern(rule.pattern, event)) continue;
       const delivery: RuleDelivery = { rule: rule.name, target: rule.target };
@@ -136,9 +187,13 @@ export class LocalEventBus {
     }
     if (record.deliveries.length > 0) this.counts.matched++;
     else this.counts.unmatched++;
-    this.records.set(eventId, record);
-    if (this.records.size > KEPT_RECORDS) this.records.delete(this.records.keys().next().value!);
+    this.keep(record);
     return record;
+  }
+
+  private keep(record: EventRecord): void {
+    this.records.set(record.eventId, record);
+    if (this.records.size > KEPT_RECORDS) this.records.delete(this.records.keys().next().value!);
   }
 
   /** What became of an event, by the id PutEvents answered. */

@@ -1,4 +1,6 @@
-import type { Operation, SandboxService } from './cloud';
+import { type JsonPattern, matchesPattern } from '../eventbridge/event-pattern';
+import type { Operation, Principal, SandboxCloud, SandboxService } from './cloud';
+import type { SandboxLambdaFunctions } from './lambda-functions';
 import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
@@ -8,6 +10,10 @@ import { SandboxSetupError } from './setup-error';
  * the bus's resource-based policy, which is what lets another account (or a service) put events
  * on the bus. Every account has a `default` bus in every region.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html
+ *
+ * The rules the deployed templates declare (`AWS::Events::Rule`: bus, pattern, targets) live on
+ * their buses, and `deliver` does EventBridge's side of an event (see `deliver`): a rule missing
+ * from the templates means the event goes nowhere.
  */
 export interface SandboxEventBus {
   name: string;
@@ -17,7 +23,64 @@ export interface SandboxEventBus {
   policy?: PolicyDocument;
 }
 
+/** An event as EventBridge delivers it to a target (eb-events-structure.html). */
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface RuleTarget {
+  id: string;
+  arn: string;
+  /** The role EventBridge assumes to deliver (event bus targets). */
+  roleArn?: string;
+}
+
+export interface SandboxRule {
+  name: string;
+  arn: string;
+  account: string;
+  region: string;
+  busArn: string;
+  pattern: JsonPattern;
+  targets: RuleTarget[];
+}
+
+/** A function target EventBridge invoked, with what it answered or why it was not invoked. */
+export interface FunctionInvocation {
+  rule: string;
+  busArn: string;
+  functionArn: string;
+  /** The function's short name for people (Warden's task id), else its ARN. */
+  target: string;
+  result?: Record<string, unknown>;
+  error?: { name: string; message: string };
+}
+
+/** An event a rule sent on to another bus, or why it could not. */
+export interface BusForward {
+  rule: string;
+  from: string;
+  to: string;
+  error?: { name: string; message: string };
+}
+
+export interface DeliveryReport {
+  invocations: FunctionInvocation[];
+  forwards: BusForward[];
+}
+
+export const EVENTS_PRINCIPAL = 'events.amazonaws.com';
 const ACCOUNT_ID = /^\d{12}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
+const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/;
 
@@ -27,6 +90,7 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
   readonly mutating: ReadonlySet<string> = new Set<string>();
   generation = 0;
   private readonly buses = new Map<string, SandboxEventBus>();
+  private readonly rules = new Map<string, SandboxRule>();
 
   /** What `AWS::Events::EventBus` creates; returns the bus. */
   createEventBus(
@@ -66,6 +130,173 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
     return bus;
   }
 
+  /** What `AWS::Events::Rule` creates: the rule on its bus (a second put replaces it, as PutRule does). */
+  putRule(rule: Omit<SandboxRule, 'arn' | 'busArn'> & { busName: string }): SandboxRule {
+    const busArnOfRule = rule.busName.startsWith('arn:')
+      ? rule.busName
+      : busArn(rule.account, rule.region, rule.busName);
+    if (!this.bus(busArnOfRule))
+      throw new SandboxSetupError(`no event bus ${busArnOfRule} for rule ${rule.name}`);
+    const arn =
+      rule.busName === 'default' || rule.busName.endsWith('/default')
+        ? `arn:aws:events:${rule.region}:${rule.account}:rule/${rule.name}`
+        : `arn:aws:events:${rule.region}:${rule.account}:rule/${busArnOfRule.split('/').pop()}/${rule.name}`;
+    const stored: SandboxRule = {
+      name: rule.name,
+      arn,
+      account: rule.account,
+      region: rule.region,
+      busArn: busArnOfRule,
+      pattern: rule.pattern,
+      targets: rule.targets.map((t) => ({ ...t })),
+    };
+    this.rules.set(arn, stored);
+    return stored;
+  }
+
+  rulesOn(busArnToMatch: string): SandboxRule[] {
+    return [...this.rules.values()].filter((r) => r.busArn === busArnToMatch);
+  }
+
+  /**
+   * EventBridge's side of an event on a bus: every rule of the bus whose pattern matches sends it
+   * to each of its targets.
+   * - A Lambda target is invoked only if the function's resource-based policy lets
+   *   `events.amazonaws.com` invoke it for this rule (eb-use-resource-based.html).
+   * - An event bus target (another account or Region) is reached by assuming the target's role,
+   *   which must trust `events.amazonaws.com`, and putting the event there as that role: the role's
+   *   identity policy must allow `events:PutEvents` on the target bus and, across accounts, the
+   *   target bus's policy must admit the sender
+   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html,
+   *   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). The event
+   *   keeps its `account`, `region` and `source`. An event that arrived from another bus is not sent
+   *   on to a third one (eb-bus-to-bus.html: EventBridge does not route an event received from a
+   *   sender bus to a third bus).
+   * Targets of other kinds are reported as not delivered. EventBridge's own calls are not counted
+   * among the calls the cloud records: they are AWS's, not the caller's.
+   */
+  async deliver(
+    cloud: SandboxCloud,
+    toBus: string,
+    event: BusEvent,
+    forwarded = false,
+  ): Promise<DeliveryReport> {
+    const report: DeliveryReport = { invocations: [], forwards: [] };
+    for (const rule of this.rulesOn(toBus)) {
+      if (!matchesPattern(rule.pattern, event)) continue;
+      for (const target of rule.targets) {
+        if (target.arn.startsWith('arn:') && target.arn.split(':')[2] === 'events') {
+          if (forwarded) continue;
+          const forward: BusForward = { rule: rule.name, from: toBus, to: target.arn };
+          report.forwards.push(forward);
+          try {
+            await this.putAsRule(cloud, rule, target, event);
+          } catch (error) {
+            forward.error = errorOf(error);
+            continue;
+          }
+          const next = await this.deliver(cloud, target.arn, event, true);
+          report.invocations.push(...next.invocations);
+          report.forwards.push(...next.forwards);
+        } else if (FUNCTION_ARN.test(target.arn)) {
+          report.invocations.push(await this.invokeAsRule(cloud, rule, target, event));
+        } else {
+          report.invocations.push({
+            rule: rule.name,
+            busArn: toBus,
+            functionArn: target.arn,
+            target: target.arn,
+            error: {
+              name: 'UnsupportedTarget',
+              message: `the sandbox delivers to Lambda functions and event buses, not to ${target.arn}`,
+            },
+          });
+        }
+      }
+    }
+    return report;
+  }
+
+  /** Assumes the target's role as EventBridge and authorizes PutEvents on the target bus as that role. */
+  private async putAsRule(
+    cloud: SandboxCloud,
+    rule: SandboxRule,
+    target: RuleTarget,
+    event: BusEvent,
+  ): Promise<void> {
+    const receiver = this.bus(target.arn);
+    if (!receiver) throw namedError('ResourceNotFoundException', `Event bus ${target.arn} does not exist.`);
+    const role = target.roleArn ? ROLE_ARN.exec(target.roleArn) : null;
+    if (!target.roleArn || !role) {
+      throw namedError(
+        'ValidationException',
+        `rule ${rule.name} targets event bus ${target.arn} without a role; the sandbox delivers to another bus only with the target's role`,
+      );
+    }
+    const assume = await cloud.iam.decideForService({
+      servicePrincipal: EVENTS_PRINCIPAL,
+      action: 'sts:AssumeRole',
+      resource: target.roleArn,
+      sourceAccount: rule.account,
+      sourceArn: rule.arn,
+    });
+    if (!assume.allowed) {
+      throw namedError(
+        'AccessDeniedException',
+        `EventBridge cannot assume ${target.roleArn} for rule ${rule.name}: its trust policy does not admit ${EVENTS_PRINCIPAL}`,
+      );
+    }
+    const principal: Principal = {
+      account: role[1]!,
+      roleName: role[2]!,
+      arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${EVENTS_PRINCIPAL}`,
+    };
+    await cloud.iam.authorizeCall(
+      'events',
+      'PutEvents',
+      { Entries: [{ EventBusName: target.arn, Source: event.source, DetailType: event['detail-type'] }] },
+      principal,
+      receiver.region,
+    );
+  }
+
+  private async invokeAsRule(
+    cloud: SandboxCloud,
+    rule: SandboxRule,
+    target: RuleTarget,
+    event: BusEvent,
+  ): Promise<FunctionInvocation> {
+    const lambda = cloud.service<SandboxLambdaFunctions>('lambda');
+    const fn = lambda.function(target.arn);
+    const invocation: FunctionInvocation = {
+      rule: rule.name,
+      busArn: rule.busArn,
+      functionArn: target.arn,
+      target: fn?.label ?? target.arn,
+    };
+    try {
+      if (!fn) throw namedError('ResourceNotFoundException', `Function not found: ${target.arn}`);
+      const decision = await cloud.iam.decideForService({
+        servicePrincipal: EVENTS_PRINCIPAL,
+        action: 'lambda:InvokeFunction',
+        resource: fn.arn,
+        sourceAccount: rule.account,
+        sourceArn: rule.arn,
+      });
+      if (!decision.allowed) {
+        throw namedError(
+          'AccessDeniedException',
+          `the resource-based policy of ${fn.arn} does not let ${EVENTS_PRINCIPAL} invoke it for rule ${rule.name}`,
+        );
+      }
+      if (!fn.handler) throw namedError('ServiceException', `${fn.arn} has no code the local runtime runs`);
+      invocation.result = { ...((await fn.handler(structuredClone(event))) as Record<string, unknown>) };
+    } catch (error) {
+      invocation.error = errorOf(error);
+    }
+    return invocation;
+  }
+
   guardedResource(arn: string): GuardedResource | undefined {
     const bus = this.bus(arn);
     return (
@@ -82,4 +313,15 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
 
 export function busArn(account: string, region: string, name: string): string {
   return `arn:aws:events:${region}:${account}:event-bus/${name}`;
+}
+
+function namedError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+function errorOf(error: unknown): { name: string; message: string } {
+  const e = error as Error;
+  return { name: e.name, message: e.message };
 }

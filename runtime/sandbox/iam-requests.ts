@@ -189,6 +189,9 @@ function factsFor(prefix: string, call: CallDescription, directory: IamDirectory
     case 'organizations':
       organizationFacts(facts, input, directory);
       break;
+    case 'events':
+      eventBusFacts(facts, firstEntry(input));
+      break;
     case 'account':
       if (typeof input.AccountId === 'string' && directory.managementAccountId && directory.organizationId) {
         facts.ManagementAccountId = directory.managementAccountId;
@@ -241,6 +244,25 @@ function topicFacts(facts: Record<string, string>, input: Record<string, unknown
   facts.TopicName = match[3]!;
 }
 
+/** PutEvents names its bus per entry, by name or ARN; the default bus when none. */
+function eventBusFacts(facts: Record<string, string>, entry: Record<string, unknown>): void {
+  const name = typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default';
+  const match = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(name);
+  if (!match) {
+    facts.EventBusName = name;
+    return;
+  }
+  facts.Region = match[1]!;
+  facts.Account = match[2]!;
+  facts.EventBusName = match[3]!;
+}
+
+function firstEntry(input: Record<string, unknown>): Record<string, unknown> {
+  const entries = Array.isArray(input.Entries) ? input.Entries : [];
+  const first = entries[0];
+  return typeof first === 'object' && first !== null ? (first as Record<string, unknown>) : {};
+}
+
 function tableFacts(facts: Record<string, string>, table: unknown): void {
   if (typeof table !== 'string') return;
   const match = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/(.+)$/.exec(table);
@@ -289,6 +311,14 @@ function perTable(
 function contextFor(action: string, input: Record<string, unknown>): Record<string, string | string[]> {
   if (action === 'sts:AssumeRole' && typeof input.RoleSessionName === 'string') {
     return { 'sts:RoleSessionName': input.RoleSessionName };
+  }
+  // A bus policy may admit events by their source and detail type (eb-event-bus-perms.html).
+  if (action === 'events:PutEvents') {
+    const entry = firstEntry(input);
+    const context: Record<string, string> = {};
+    if (typeof entry.Source === 'string') context['events:source'] = entry.Source;
+    if (typeof entry.DetailType === 'string') context['events:detail-type'] = entry.DetailType;
+    return context;
   }
   return {};
 }

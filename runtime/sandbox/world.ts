@@ -10,6 +10,7 @@ import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
 import type { IamEnforcementMode } from './iam-enforcement';
 import { SandboxKms } from './kms';
+import { SandboxLambdaFunctions } from './lambda-functions';
 import { SandboxOrganizations } from './organizations';
 import { SandboxS3 } from './s3';
 import { SandboxSetupError } from './setup-error';
@@ -32,6 +33,7 @@ export interface CoreServices {
   s3: SandboxS3;
   kms: SandboxKms;
   events: SandboxEventBuses;
+  lambda: SandboxLambdaFunctions;
 }
 
 export interface WorldAccount {
@@ -104,6 +106,7 @@ export function registerCoreServices(
     s3: new SandboxS3(),
     kms: new SandboxKms(),
     events: new SandboxEventBuses(),
+    lambda: new SandboxLambdaFunctions(),
   };
   for (const service of Object.values(services)) cloud.register(service);
   return services;

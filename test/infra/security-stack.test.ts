@@ -511,7 +511,9 @@ describe('SecurityStack event rules', () => {
         Principal: { AWS: Match.anyValue() },
         Action: 'events:PutEvents',
         Resource: Match.anyValue(),
-        Condition: { StringEquals: { 'events:source': ['aws.controltower', 'aws.organizations'] } },
+        Condition: {
+          'ForAllValues:StringEquals': { 'events:source': ['aws.controltower', 'aws.organizations'] },
+        },
       },
     });
     const policy = Object.values(template.findResources('AWS::Events::EventBusPolicy'))[0];

@@ -78,7 +78,7 @@ describe('IAM coverage', () => {
     expect(coverage.snapshot().entries.map((e) => e.policy)).toEqual(['sweep', 'sweep']);
   });
 
-  it('lists a role only EventBridge assumes as not exercised, with the reason, without failing the check', () => {
+  it('checks a role only EventBridge assumes like any other: the sandbox delivers its rules as that role', () => {
     const coverage = new IamCoverage();
     const cloud = new SandboxCloud({ iamCoverage: coverage });
     const services = registerCoreServices(cloud, makeClock().clock, {
@@ -112,10 +112,16 @@ describe('IAM coverage', () => {
     const snapshot = coverage.snapshot();
     const report = formatCoverageReport(snapshot);
 
-    expect(report).toContain('- forward › #1: not exercised in the sandbox (assumed by EventBridge');
-    expect(coverage.unused().map((e) => e.role)).toEqual(['WardenManagement/TaskRole']);
+    expect(report).not.toContain('not exercised in the sandbox');
+    expect(report).toContain('- forward › #1: **allowed nothing**');
+    expect(coverage.unused().map((e) => e.role)).toEqual([
+      'WardenManagement/ForwardRole',
+      'WardenManagement/TaskRole',
+    ]);
     expect(() => checkCoverage(snapshot)).toThrow('WardenManagement/TaskRole (SomeTask) › forward › #1');
-    expect(() => checkCoverage(snapshot)).not.toThrow(/ForwardRole/);
+    expect(() => checkCoverage(snapshot)).toThrow(
+      'WardenManagement/ForwardRole (ForwardEvents) › forward › #1',
+    );
   });
 
   it('lists the log and trace grants the Lambda and Step Functions services use as not exercised, and nothing mixed with them', () => {

@@ -1,0 +1,250 @@
+import { parseConfig } from '../../../config/load';
+import { ManualClock } from '../../../runtime/clock';
+import { deployStepsFor, performDeploySteps } from '../../../runtime/deployment/deploy-steps';
+import { type EventRecord, LocalEventBus } from '../../../runtime/eventbridge/local-bus';
+import type { AcceptedEntry } from '../../../runtime/eventbridge/put-events';
+import { type LocalSession, type LocalWarden, startLocalSession } from '../../../runtime/local-warden';
+import { demoMembers } from '../../../runtime/sandbox/demo-organization';
+import { makeFindingEvent } from '../../fixtures/findings';
+import { makeControlTowerEvent } from '../../workflows/onboarding/harness';
+
+/**
+ * The rules the deployed templates declare, delivered by the sandbox's EventBridge: the security
+ * stack's rules invoke the intake functions (as their Lambda permissions allow), the forwarding
+ * stacks' and the management stack's rules reach the security account's home bus with their own
+ * roles, admitted by its bus policy. Nothing is wired by hand: what the templates leave out does
+ * not happen.
+ */
+const MEMBERS = demoMembers(2);
+const HOME = 'eu-west-1';
+const OTHER = 'eu-central-1';
+const config = parseConfig({
+  organization: {
+    managementAccountId: '111111111111',
+    securityAccountId: '222222222222',
+    homeRegion: HOME,
+    regions: [HOME, OTHER],
+  },
+  onboarding: { mode: 'invitation' },
+  response: { mode: 'dry-run' },
+});
+
+function entryOf(event: Record<string, unknown>): AcceptedEntry {
+  return {
+    source: event.source as string,
+    detailType: event['detail-type'] as string,
+    detail: event.detail as Record<string, unknown>,
+    resources: [],
+    time: '2026-03-01T10:06:00Z',
+  };
+}
+
+let eventIds = 0;
+async function put(bus: LocalEventBus, event: Record<string, unknown>): Promise<EventRecord> {
+  eventIds += 1;
+  return bus.publish(entryOf(event), `00000000-0000-0000-0000-${String(eventIds).padStart(12, '0')}`);
+}
+
+function start(given = config): Promise<LocalSession> {
+  return startLocalSession({
+    config: given,
+    members: MEMBERS,
+    clock: new ManualClock(Date.parse('2026-03-01T10:06:00Z')),
+    workflows: ['onboarding', 'response'],
+  });
+}
+
+describe('EventBridge rules from the deployed templates', () => {
+  let session: LocalSession;
+  let warden: LocalWarden;
+  let bus: LocalEventBus;
+
+  beforeAll(async () => {
+    session = await start();
+    await performDeploySteps(session, deployStepsFor(session.options.config));
+    warden = session.warden();
+    bus = new LocalEventBus(warden);
+  });
+  afterAll(async () => {
+    await session.stop();
+  });
+
+  it("brings another region's finding to the intake through the forwarding stack's rule, as its role", async () => {
+    const finding = makeFindingEvent({
+      id: 'forwarded-1',
+      accountId: MEMBERS[0]!.id,
+      region: OTHER,
+      severity: 8,
+    });
+
+    const record = await put(bus, finding);
+
+    expect(record.bus).toBe(`arn:aws:events:${OTHER}:222222222222:event-bus/default`);
+    expect(record.forwards).toEqual([
+      {
+        rule: expect.stringContaining(`WardenForwarding-${OTHER}-ForwardGuardDuty`),
+        from: `arn:aws:events:${OTHER}:222222222222:event-bus/default`,
+        to: `arn:aws:events:${HOME}:222222222222:event-bus/default`,
+      },
+    ]);
+    expect(record.deliveries).toEqual([
+      expect.objectContaining({
+        rule: expect.stringContaining('WardenSecurity-GuardDutyFindings'),
+        target: 'IntakeFinding',
+        result: expect.objectContaining({ outcome: 'STARTED', findingId: 'forwarded-1' }),
+      }),
+    ]);
+    const forwardingRole = warden.world.cloud.iamCoverage
+      .snapshot()
+      .entries.filter((e) =>
+        e.role.startsWith(`WardenForwarding-${OTHER}/ForwardGuardDutyFindingsEventsRole`),
+      );
+    expect(forwardingRole.flatMap((e) => Object.keys(e.calls))).toEqual([
+      `events:PutEvents arn:aws:events:${HOME}:222222222222:event-bus/default`,
+    ]);
+  });
+
+  it("brings the management account's Control Tower events to onboarding through the bus policy", async () => {
+    const record = await put(bus, makeControlTowerEvent({ accountId: MEMBERS[1]!.id, eventId: 'rules-1' }));
+
+    expect(record.bus).toBe(`arn:aws:events:${HOME}:111111111111:event-bus/default`);
+    expect(record.forwards).toEqual([
+      expect.objectContaining({ rule: expect.stringContaining('WardenManagement-ForwardControlTower') }),
+    ]);
+    expect(record.forwards![0]!.error).toBeUndefined();
+    expect(record.deliveries).toEqual([
+      expect.objectContaining({
+        target: 'StartOnboarding',
+        result: expect.objectContaining({ outcome: 'STARTED', accountId: MEMBERS[1]!.id }),
+      }),
+    ]);
+  });
+
+  it('refuses a forwarded event the security bus policy does not admit, and starts nothing', async () => {
+    const { events } = warden.world.services;
+    const home = `arn:aws:events:${HOME}:222222222222:event-bus/default`;
+    const admitted = events.bus(home)!.policy!;
+    const narrowed = structuredClone(admitted) as { Statement: Record<string, unknown>[] };
+    (narrowed.Statement[0]!.Condition as Record<string, Record<string, string[]>>)[
+      'ForAllValues:StringEquals'
+    ]!['events:source'] = ['aws.organizations'];
+    events.putBusPolicy(home, narrowed);
+    try {
+      const record = await put(bus, makeControlTowerEvent({ accountId: MEMBERS[1]!.id, eventId: 'rules-2' }));
+
+      expect(record.deliveries).toEqual([]);
+      expect(record.forwards).toEqual([
+        expect.objectContaining({
+          error: {
+            name: 'AccessDeniedException',
+            message: expect.stringContaining(
+              'because no resource-based policy allows the events:PutEvents action',
+            ),
+          },
+        }),
+      ]);
+    } finally {
+      events.putBusPolicy(home, admitted);
+    }
+  });
+
+  it('does not invoke a function whose policy does not let EventBridge invoke it for the rule', async () => {
+    const { lambda } = warden.world.services;
+    const intake = warden
+      .deployment!.stacks.get('WardenSecurity')!
+      .permissions.find((p) => p.functionArn.includes('IntakeFinding'))!;
+    lambda.removePermission(intake.functionArn, intake.logicalId);
+    try {
+      const record = await put(
+        bus,
+        makeFindingEvent({ id: 'unpermitted-1', accountId: MEMBERS[0]!.id, region: HOME }),
+      );
+
+      expect(record.deliveries).toEqual([
+        expect.objectContaining({
+          target: 'IntakeFinding',
+          error: expect.objectContaining({ name: 'AccessDeniedException' }),
+        }),
+      ]);
+      expect(record.deliveries[0]!.result).toBeUndefined();
+    } finally {
+      lambda.addPermission(intake.functionArn, {
+        statementId: intake.logicalId,
+        action: intake.action,
+        principal: intake.principal,
+        sourceArn: intake.sourceArn,
+      });
+    }
+  });
+
+  it('sends an event no deployed rule matches nowhere', async () => {
+    const record = await put(bus, {
+      source: 'com.example.shop',
+      'detail-type': 'Order Placed',
+      detail: { orderId: '1' },
+    });
+
+    expect([record.deliveries, record.forwards]).toEqual([[], []]);
+  });
+});
+
+describe('EventBridge rules a deployment leaves out', () => {
+  it("sends another region's findings nowhere until the forwarding stacks are deployed", async () => {
+    const session = await start();
+    try {
+      const steps = deployStepsFor(session.options.config).filter((s) => s.id !== 'forwarding-stacks');
+      await performDeploySteps(session, steps);
+      const bus = new LocalEventBus(session.warden());
+
+      const record = await put(
+        bus,
+        makeFindingEvent({ id: 'unforwarded-1', accountId: MEMBERS[0]!.id, region: OTHER }),
+      );
+
+      expect([record.deliveries, record.forwards]).toEqual([[], []]);
+      expect(bus.counts.unmatched).toBe(1);
+    } finally {
+      await session.stop();
+    }
+  });
+
+  it("keeps the account list from Organizations' events when the management stack is in us-east-1, where they are published", async () => {
+    const inUsEast1 = parseConfig({
+      ...config,
+      organization: {
+        ...config.organization,
+        regions: [HOME, 'us-east-1'],
+        controlTowerHomeRegion: 'us-east-1',
+      },
+    });
+    const session = await start(inUsEast1);
+    try {
+      await performDeploySteps(session, deployStepsFor(session.options.config));
+      const bus = new LocalEventBus(session.warden());
+
+      const record = await put(bus, {
+        source: 'aws.organizations',
+        'detail-type': 'AWS API Call via CloudTrail',
+        detail: {
+          eventSource: 'organizations.amazonaws.com',
+          eventName: 'MoveAccount',
+          requestParameters: { accountId: MEMBERS[0]!.id },
+        },
+      });
+
+      expect(record.bus).toBe('arn:aws:events:us-east-1:111111111111:event-bus/default');
+      expect(record.forwards).toEqual([
+        expect.objectContaining({ rule: expect.stringContaining('WardenManagement-ForwardOrganizations') }),
+      ]);
+      expect(record.forwards![0]!.error).toBeUndefined();
+      expect(record.deliveries).toEqual([
+        expect.objectContaining({
+          target: 'RecordOrganizationEvent',
+          result: { outcome: 'RECORDED', eventName: 'MoveAccount', accounts: [MEMBERS[0]!.id] },
+        }),
+      ]);
+    } finally {
+      await session.stop();
+    }
+  });
+});
