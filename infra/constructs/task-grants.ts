@@ -67,8 +67,29 @@ export function securityAccountArns(stack: Stack, resources: TaskResources): Arn
 }
 
 /**
+ * What CDK's grantReadData and grantReadWriteData allow on a table and its indexes, less the
+ * DynamoDB Streams reads (`dynamodb:GetRecords`, `GetShardIterator`) they add on the table's ARN:
+ * those act on a stream ARN, so on a table they allow nothing, and no task reads a stream.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+ */
+const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:GetItem',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
+
+/**
  * Grants a task's role exactly what its needs declare, and nothing else:
- * - tables: read → grantReadData, write → grantReadWriteData, on that table only;
+ * - tables: the item reads (and, for write, the item writes) on that table and its indexes only;
  * - publish: sns:Publish on Warden's topic (plus the topic key's GenerateDataKey/Decrypt);
  * - assumeMemberRole: sts:AssumeRole on the member role name in accounts of the organisation;
  * - taskCallbacks: states:SendTask* (no resource-level permissions: on `*`);
@@ -85,8 +106,10 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
   ][]) {
     const table = resources.tables[name];
     if (!table) throw new WiringError(`task ${taskId} needs an unknown table ${name}`);
-    if (access === 'read') table.grantReadData(role);
-    else table.grantReadWriteData(role);
+    table.grant(
+      role,
+      ...(access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]),
+    );
     if (TABLE_SCHEMAS[name].indexes?.length) {
       acknowledgeFindings(
         role,

@@ -332,6 +332,14 @@ describe('SecurityStack IAM scoping', () => {
     }
   });
 
+  it('grants no DynamoDB Streams reads, which act on stream ARNs only and which no task makes', () => {
+    for (const task of deployedTasks()) {
+      const actions = actionsOf(statementsOfRole(template, `WardenTask-${task.id}`));
+      const streams = ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'].filter((a) => actions.has(a));
+      expect({ task: task.id, streams }).toEqual({ task: task.id, streams: [] });
+    }
+  });
+
   it('scopes DynamoDB access to the declared tables, read-only where only reading is declared', () => {
     const ids = tableIds();
     const writeActions = [
