@@ -452,12 +452,30 @@ export const WardenConfigSchema = z
           })
           .strict()
           .prefault({}),
-        allowList: z.array(cidr).max(1000).default([]).describe('Addresses that are never blocked.'),
+        maxAddressesPerFinding: z
+          .number()
+          .int('must be a whole number')
+          .min(1, { error: (issue) => `must be at least 1, got ${String(issue.input)}` })
+          // A NACL holds at most 40 inbound rules, so more denies than that from one finding cannot all land.
+          .max(40, {
+            error: (issue) => `must be at most 40 (a NACL's most inbound rules), got ${String(issue.input)}`,
+          })
+          .default(10)
+          .describe(
+            'The most addresses one finding blocks (or asks approval for); at most 40, the most inbound rules a NACL holds. An instance in many subnets gets fewer: one finding acts on at most 160 address-subnet pairs, which keeps its state far below the 256 KiB Step Functions allows. The rest are notified, not blocked, with the reason ADDRESS_LIMIT_EXCEEDED in the decision and the audit record.',
+          ),
+        allowList: z
+          .array(cidr)
+          .max(1000)
+          .default([])
+          .describe(
+            'CIDR blocks that are never blocked, e.g. 198.51.100.0/24 (host bits zero; IPv4-mapped IPv6 forms are unwrapped).',
+          ),
         ownCidrs: z
           .array(cidr)
           .max(1000)
           .default([])
-          .describe('VPC CIDRs of the organisation; never blocked.'),
+          .describe('VPC CIDRs of the organisation, e.g. 10.0.0.0/16 (host bits zero); never blocked.'),
         reconcileSchedule: schedule.default('rate(1 hour)').describe('Ledger/NACL reconciler schedule.'),
         policy: z
           .array(policyRule)

@@ -23,8 +23,17 @@ export type FindingGuard =
   /** The event's region or account, or the finding's ARN, disagrees with the finding. */
   | 'ORIGIN_MISMATCH';
 
-/** UNTRUSTED_FINDING: a GuardDuty finding that fails validation (untrusted-finding.ts). */
-export type TriageReason = 'POLICY' | FindingGuard | 'NO_BLOCKABLE_ADDRESS' | 'UNTRUSTED_FINDING';
+/**
+ * UNTRUSTED_FINDING: a GuardDuty finding that fails validation (untrusted-finding.ts).
+ * ADDRESS_LIMIT_EXCEEDED: the policy's block, applied to the first `maxAddressesPerFinding`
+ * addresses only; the rest are notified.
+ */
+export type TriageReason =
+  | 'POLICY'
+  | FindingGuard
+  | 'NO_BLOCKABLE_ADDRESS'
+  | 'UNTRUSTED_FINDING'
+  | 'ADDRESS_LIMIT_EXCEEDED';
 
 export type AddressAction = 'BLOCK' | 'APPROVAL' | 'NOTIFY' | 'NONE';
 
@@ -34,7 +43,9 @@ export type AddressReason =
   | 'FINDING_IGNORED'
   | 'POLICY_NOTIFY'
   | 'POLICY_BLOCK_WITH_APPROVAL'
-  | 'POLICY_BLOCK_AUTO';
+  | 'POLICY_BLOCK_AUTO'
+  /** Blockable, but past `response.maxAddressesPerFinding` of this finding: notified instead. */
+  | 'ADDRESS_LIMIT_EXCEEDED';
 
 export type Recommendation = 'ISOLATE_INSTANCE' | 'INVESTIGATE_INSTANCE';
 
@@ -69,7 +80,10 @@ export interface TriageResult {
   instanceId: string | null;
   /** What Warden does. */
   decision: TriageAction;
-  /** POLICY when the decision is the policy's action; otherwise the guard that overruled it. */
+  /**
+   * POLICY when the decision is the policy's action; ADDRESS_LIMIT_EXCEEDED when it is, but for
+   * the first `maxAddressesPerFinding` addresses only; otherwise the guard that overruled it.
+   */
   reason: TriageReason;
   /** The policy rule that matched, or `no matching rule`. */
   rule: string;
@@ -96,6 +110,14 @@ export type TriageContext = PolicyContext;
 
 /** The address list's cap; 100 entries stay far below Step Functions' 256 KiB payload limit. */
 export const MAX_ADDRESSES = 100;
+/**
+ * The most (address, subnet) pairs one finding acts on. The block task returns a result of about
+ * half a KiB per pair (and the ledger's block for each), all in one state, which Step Functions
+ * caps at 256 KiB of UTF-8 ("Quotas related to state throttling", Step Functions Developer
+ * Guide); 160 pairs keep that state under a third of it. With many subnets this, not
+ * `response.maxAddressesPerFinding`, is what bounds the addresses acted on.
+ */
+export const MAX_PAIRS_PER_FINDING = 160;
 export const MAX_INSTANCE_ADDRESSES = 100;
 
 const NETWORK_ACTIONS = new Set(['NETWORK_CONNECTION', 'PORT_PROBE']);
@@ -132,14 +154,24 @@ export function triageFinding(
     instanceAddresses: ownAddresses,
   });
 
+  // Past the limit, an address Warden would block is only notified: the block task's state,
+  // and the NACLs, stay bounded however many addresses one finding names.
+  const byPairs = Math.max(1, Math.floor(MAX_PAIRS_PER_FINDING / Math.max(1, targets.length)));
+  const limit = Math.min(response.maxAddressesPerFinding, byPairs);
+  let toAct = 0;
   const all = remoteAddresses(finding).map(({ address, source }): AddressDecision => {
     const neverBlock = isNeverBlock(address);
-    const [action, reason] = neverBlock
+    let [action, reason]: readonly [AddressAction, AddressReason] = neverBlock
       ? (['NONE', neverBlock] as const)
       : addressVerdict(policy.action, guard);
+    if (action === 'BLOCK' || action === 'APPROVAL') {
+      toAct += 1;
+      if (toAct > limit) [action, reason] = ['NOTIFY', 'ADDRESS_LIMIT_EXCEEDED'];
+    }
     return { address, cidr: blockCidrFor(address), action, reason, source };
   });
-  const actionable = all.some((a) => a.action === 'BLOCK' || a.action === 'APPROVAL');
+  const actionable = toAct > 0;
+  const overLimit = Math.max(0, toAct - limit);
 
   let decision: TriageAction = policy.action;
   let reason: TriageReason = 'POLICY';
@@ -150,6 +182,15 @@ export function triageFinding(
     // People still hear of an attack Warden wanted to block but may not.
     decision = 'NOTIFY';
     reason = guard ?? 'NO_BLOCKABLE_ADDRESS';
+  } else if (overLimit > 0) {
+    reason = 'ADDRESS_LIMIT_EXCEEDED';
+    const why =
+      limit < response.maxAddressesPerFinding
+        ? `at most ${MAX_PAIRS_PER_FINDING} address-subnet pairs, over ${targets.length} subnets`
+        : `response.maxAddressesPerFinding`;
+    notes.push(
+      `${toAct} addresses could be blocked; the first ${limit} (${why}) are acted on and ${overLimit} only notified`,
+    );
   }
 
   // Stable order, actionable first, so that a cap never drops an address Warden acts on in

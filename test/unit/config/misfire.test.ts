@@ -28,6 +28,18 @@ describe('config that cannot misfire (defects 6 and 11)', () => {
       'response.reconcileSchedule: must be rate(value unit) or cron',
     ],
     [{ response: { naclRuleQuota: 1 } }, 'response.naclRuleQuota: must be at least 2'],
+    [
+      { response: { maxAddressesPerFinding: 0 } },
+      'response.maxAddressesPerFinding: must be at least 1, got 0',
+    ],
+    [
+      { response: { maxAddressesPerFinding: 41 } },
+      "response.maxAddressesPerFinding: must be at most 40 (a NACL's most inbound rules), got 41",
+    ],
+    [
+      { response: { maxAddressesPerFinding: 2.5 } },
+      'response.maxAddressesPerFinding: must be a whole number',
+    ],
   ])('refuses %j, naming the field', (override, message) => {
     const input = Object.assign({ organization, response: {} }, override);
     expect(() => parseConfig(input)).toThrow(ConfigError);

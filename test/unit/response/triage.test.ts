@@ -455,6 +455,66 @@ describe('triageFinding', () => {
       expect(result.notes).toContain('900 of 1000 remote addresses were left out (limit 100)');
     });
 
+    it('acts on the first maxAddressesPerFinding addresses and notifies the rest, naming the reason (defect 5)', () => {
+      // Arrange: four public probers, one private one in between
+      const probes = ['198.51.100.1', '10.0.9.9', '198.51.100.2', '198.51.100.3', '2001:db8::4'].map(
+        (remoteIp) => makePortProbe({ remoteIp }),
+      );
+      const config = makeConfig({ mode: 'enforce', maxAddressesPerFinding: 2 });
+
+      // Act
+      const result = triage({ type: 'Recon:EC2/PortProbeUnprotectedPort', portProbes: probes }, config);
+
+      // Assert
+      expect(result).toMatchObject({ decision: 'BLOCK_WITH_APPROVAL', reason: 'ADDRESS_LIMIT_EXCEEDED' });
+      expect(result.addresses.map((a) => [a.address, a.action, a.reason])).toEqual([
+        ['198.51.100.1', 'APPROVAL', 'POLICY_BLOCK_WITH_APPROVAL'],
+        ['198.51.100.2', 'APPROVAL', 'POLICY_BLOCK_WITH_APPROVAL'],
+        ['198.51.100.3', 'NOTIFY', 'ADDRESS_LIMIT_EXCEEDED'],
+        ['2001:db8::4', 'NOTIFY', 'ADDRESS_LIMIT_EXCEEDED'],
+        ['10.0.9.9', 'NONE', 'PRIVATE'],
+      ]);
+      expect(result.notes).toContain(
+        '4 addresses could be blocked; the first 2 (response.maxAddressesPerFinding) are acted on and 2 only notified',
+      );
+    });
+
+    it('keeps the reason POLICY when a finding names no more addresses than the limit', () => {
+      const config = makeConfig({ mode: 'enforce', maxAddressesPerFinding: 2 });
+      const probes = ['198.51.100.1', '198.51.100.2'].map((remoteIp) => makePortProbe({ remoteIp }));
+
+      const result = triage({ type: 'Recon:EC2/PortProbeUnprotectedPort', portProbes: probes }, config);
+
+      expect(result.reason).toBe('POLICY');
+      expect(result.addresses.every((a) => a.action === 'APPROVAL')).toBe(true);
+    });
+
+    it('acts on fewer addresses when the instance is in many subnets: at most 160 address-subnet pairs', () => {
+      // Arrange: 40 allowed, 50 subnets → 3 addresses (150 pairs)
+      const config = makeConfig({ mode: 'enforce', maxAddressesPerFinding: 40 });
+      const probes = Array.from({ length: 10 }, (_, i) => makePortProbe({ remoteIp: `198.51.100.${i + 1}` }));
+      const enis = Array.from({ length: 50 }, (_, n) =>
+        makeNetworkInterface({
+          networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
+          subnetId: `subnet-${n.toString(16).padStart(17, '0')}`,
+        }),
+      );
+
+      // Act
+      const result = triage(
+        { type: 'Recon:EC2/PortProbeUnprotectedPort', portProbes: probes, networkInterfaces: enis },
+        config,
+      );
+
+      // Assert
+      expect(result.targets).toHaveLength(50);
+      expect(result.addresses.filter((a) => a.action === 'APPROVAL')).toHaveLength(3);
+      expect(result.addresses.filter((a) => a.reason === 'ADDRESS_LIMIT_EXCEEDED')).toHaveLength(7);
+      expect(result.notes).toContain(
+        '10 addresses could be blocked; the first 3 (at most 160 address-subnet pairs, over 50 subnets) are acted on and 7 only notified',
+      );
+    });
+
     it('keeps addresses it acts on ahead of refused ones when capping', () => {
       // Arrange: 150 private probers first, then 3 public ones
       const probes = [
