@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,20 +12,23 @@ import { log, machine, round, writeResults } from './lib/report';
  * and Lambda timeouts on any call.
  *
  * The runs are drawn up front from one seed (`fc.sample`, the same values `fc.assert` draws
- * from that seed), so run N is the same scenario whichever process runs it. The work is split
- * over BENCH_CHAOS_SHARDS child processes (run N goes to shard N mod shards); each saves its
+ * from that seed), so run N is the same scenario whichever process runs it. The runs are dealt
+ * into segments, one child process each (BENCH_CHAOS_SHARDS of them); a segment saves its
  * progress after every run in bench/results/chaos-progress/, and starting the bench again with
- * the same seed, count and shards carries on where it stopped. A failing run does not stop the
- * bench: its number, scenario and what it threw or violated are kept with the figures.
- * bench/results/chaos.json is rewritten from the shards' progress every minute and at the end.
+ * the same seed and count carries on where it stopped (with a different BENCH_CHAOS_SHARDS, the
+ * runs left are dealt again into that many segments). A failing run does not stop the bench: its
+ * number, scenario and what it threw or violated are kept. bench/results/chaos.json is written
+ * when every run is done, or on demand with BENCH_CHAOS_REPORT=1.
  *
  * BENCH_CHAOS_RUNS changes the count, BENCH_CHAOS_SEED the seed. BENCH_CHAOS_ONLY=N replays run N
- * alone in a fresh process and, if it fails, shrinks it to a smaller failing scenario.
+ * alone and, if it fails, shrinks it. BENCH_CHAOS_REPLAY_FAILURES=1 replays every failed run on
+ * the current code and keeps the outcome beside the failure (for a failure that was then fixed).
  */
 const TARGET = Number(process.env.BENCH_CHAOS_RUNS ?? 10_000);
 const SEED = Number(process.env.BENCH_CHAOS_SEED ?? 20261201);
 const SHARDS = Number(process.env.BENCH_CHAOS_SHARDS ?? 2);
-const PROGRESS_DIR = join(__dirname, 'results', 'chaos-progress');
+const PROGRESS_DIR = join(__dirname, 'results', 'chaos-progress', `seed-${SEED}-runs-${TARGET}`);
+const PLAN_FILE = join(PROGRESS_DIR, 'plan.json');
 
 interface Failure {
   /** 1-based, as printed: replay with BENCH_CHAOS_ONLY. */
@@ -33,14 +36,19 @@ interface Failure {
   scenario: ChaosRun;
   threw?: string;
   violations?: string[];
+  /** The same run replayed later (BENCH_CHAOS_REPLAY_FAILURES), on the code of `commit`. */
+  replay?: { passed: boolean; commit: string; at: string; threw?: string; violations?: string[] };
+}
+
+interface Segment {
+  id: string;
+  /** 1-based run numbers, in the order the segment runs them. */
+  runs: number[];
 }
 
 interface Progress {
-  seed: number;
-  target: number;
-  shards: number;
-  shard: number;
-  /** How many of this shard's runs are done (its runs are shard, shard + shards, …). */
+  segment: string;
+  /** How many of the segment's runs are done, in order. */
   done: number;
   runsWithFaults: number;
   awsCalls: number;
@@ -58,18 +66,22 @@ function scenarios(): ChaosRun[] {
   return fc.sample(runArb, { seed: SEED, numRuns: TARGET });
 }
 
-function progressFile(shard: number): string {
-  return join(PROGRESS_DIR, `seed-${SEED}-runs-${TARGET}-shard-${shard}-of-${SHARDS}.json`);
+function writeJson(file: string, value: unknown): void {
+  mkdirSync(PROGRESS_DIR, { recursive: true });
+  // Written aside and renamed, so a process stopped mid-write leaves the previous file whole.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(value)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
-function readProgress(shard: number): Progress {
-  const file = progressFile(shard);
+function progressFile(segment: string): string {
+  return join(PROGRESS_DIR, `segment-${segment}.json`);
+}
+
+function readProgress(segment: string): Progress {
+  const file = progressFile(segment);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Progress;
   return {
-    seed: SEED,
-    target: TARGET,
-    shards: SHARDS,
-    shard,
+    segment,
     done: 0,
     runsWithFaults: 0,
     awsCalls: 0,
@@ -84,16 +96,43 @@ function readProgress(shard: number): Progress {
   };
 }
 
-function saveProgress(progress: Progress): void {
-  mkdirSync(PROGRESS_DIR, { recursive: true });
-  const file = progressFile(progress.shard);
-  // Written aside and renamed, so a process stopped mid-write leaves the previous progress whole.
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(progress, null, 1)}\n`);
-  renameSync(`${file}.tmp`, file);
+function readPlan(): Segment[] | undefined {
+  return existsSync(PLAN_FILE) ? (JSON.parse(readFileSync(PLAN_FILE, 'utf8')) as Segment[]) : undefined;
 }
 
-function shardRuns(shard: number): number {
-  return Math.max(0, Math.ceil((TARGET - shard) / SHARDS));
+/** Runs 1…count dealt round-robin into `shards` segments named `prefix-k`. */
+function deal(runs: number[], shards: number, prefix: string): Segment[] {
+  return Array.from({ length: shards }, (_, k) => ({
+    id: `${prefix}-${k}`,
+    runs: runs.filter((_, i) => i % shards === k),
+  })).filter((s) => s.runs.length > 0);
+}
+
+/**
+ * The plan to run now: the saved one, with the runs its unfinished segments have left dealt
+ * again into SHARDS new segments when their count differs (finished segments keep their figures).
+ */
+function currentPlan(): Segment[] {
+  const saved = readPlan();
+  if (!saved) {
+    const plan = deal(
+      Array.from({ length: TARGET }, (_, i) => i + 1),
+      SHARDS,
+      'a',
+    );
+    writeJson(PLAN_FILE, plan);
+    return plan;
+  }
+  const open = saved.filter((s) => readProgress(s.id).done < s.runs.length);
+  if (open.length === 0 || open.length === SHARDS) return saved;
+  const left = open.flatMap((s) => s.runs.slice(readProgress(s.id).done)).sort((a, b) => a - b);
+  const generation = String.fromCharCode(97 + new Set(saved.map((s) => s.id.split('-')[0])).size);
+  const plan = [
+    ...saved.map((s) => (open.includes(s) ? { ...s, runs: s.runs.slice(0, readProgress(s.id).done) } : s)),
+    ...deal(left, SHARDS, generation),
+  ];
+  writeJson(PLAN_FILE, plan);
+  return plan;
 }
 
 function describeError(error: unknown): string {
@@ -101,25 +140,26 @@ function describeError(error: unknown): string {
   return `${e?.name}: ${e?.message}\n${e?.stack ?? ''}`;
 }
 
-/** One child process: this shard's runs, from where its saved progress stopped. */
-async function runShard(shard: number): Promise<void> {
+/** One child process: one segment's runs, from where its saved progress stopped. */
+async function runSegment(id: string): Promise<void> {
+  const segment = readPlan()?.find((s) => s.id === id);
+  if (!segment) throw new Error(`no segment ${id} in ${PLAN_FILE}`);
   const all = scenarios();
-  const progress = readProgress(shard);
-  const total = shardRuns(shard);
-  if (progress.done >= total) return;
+  const progress = readProgress(id);
+  if (progress.done >= segment.runs.length) return;
   const bench = await ChaosBench.start();
   let cpuMark = process.cpuUsage();
   let wallMark = Date.now();
   try {
-    while (progress.done < total) {
-      const index = shard + progress.done * SHARDS;
-      const scenario = all[index]!;
+    while (progress.done < segment.runs.length) {
+      const runNumber = segment.runs[progress.done]!;
+      const scenario = all[runNumber - 1]!;
       let outcome: ChaosOutcome | undefined;
       try {
-        outcome = await bench.run(scenario, index + 1);
+        outcome = await bench.run(scenario, runNumber);
       } catch (error) {
-        progress.failures.push({ run: index + 1, scenario, threw: describeError(error) });
-        log(`run ${index + 1} threw ${(error as Error).name}: ${(error as Error).message}`);
+        progress.failures.push({ run: runNumber, scenario, threw: describeError(error) });
+        log(`run ${runNumber} threw ${(error as Error).name}: ${(error as Error).message}`);
       }
       if (outcome) {
         progress.awsCalls += outcome.calls;
@@ -131,8 +171,8 @@ async function runShard(shard: number): Promise<void> {
         for (const [kind, n] of Object.entries(outcome.faults))
           progress.faults[kind] = (progress.faults[kind] ?? 0) + n;
         if (outcome.violations.length) {
-          progress.failures.push({ run: index + 1, scenario, violations: outcome.violations });
-          log(`run ${index + 1} violated: ${outcome.violations.join('; ')}`);
+          progress.failures.push({ run: runNumber, scenario, violations: outcome.violations });
+          log(`run ${runNumber} violated: ${outcome.violations.join('; ')}`);
         }
       }
       progress.done += 1;
@@ -141,21 +181,22 @@ async function runShard(shard: number): Promise<void> {
       progress.wallSeconds = round(progress.wallSeconds + (Date.now() - wallMark) / 1000, 2);
       cpuMark = process.cpuUsage();
       wallMark = Date.now();
-      saveProgress(progress);
+      writeJson(progressFile(id), progress);
     }
   } finally {
     await bench.stop();
   }
 }
 
-/** The figures of every shard together; complete once every shard has done all its runs. */
-function figures(): Record<string, unknown> & { complete: boolean } {
-  const shards = Array.from({ length: SHARDS }, (_, k) => readProgress(k));
-  const sum = (f: (p: Progress) => number) => shards.reduce((a, p) => a + f(p), 0);
+/** The figures of every segment together; complete once every run is done. */
+function figures(): Record<string, unknown> & { complete: boolean; runs: number } {
+  const plan = readPlan() ?? [];
+  const segments = plan.map((s) => readProgress(s.id));
+  const sum = (f: (p: Progress) => number) => segments.reduce((a, p) => a + f(p), 0);
   const runs = sum((p) => p.done);
   const faults: Record<string, number> = {};
-  for (const p of shards) for (const [k, n] of Object.entries(p.faults)) faults[k] = (faults[k] ?? 0) + n;
-  const failures = shards.flatMap((p) => p.failures).sort((a, b) => a.run - b.run);
+  for (const p of segments) for (const [k, n] of Object.entries(p.faults)) faults[k] = (faults[k] ?? 0) + n;
+  const failures = segments.flatMap((p) => p.failures).sort((a, b) => a.run - b.run);
   const cpuSeconds = round(
     sum((p) => p.cpuSeconds),
     1,
@@ -165,8 +206,9 @@ function figures(): Record<string, unknown> & { complete: boolean } {
     runs,
     complete: runs >= TARGET,
     seed: SEED,
-    shards: SHARDS,
+    segments: plan.length,
     invariantViolations: failures.length,
+    failedRunsPassingOnReplay: failures.filter((f) => f.replay?.passed).length,
     runsWithFaults: sum((p) => p.runsWithFaults),
     awsCalls: sum((p) => p.awsCalls),
     injectedFaults: faults,
@@ -175,41 +217,38 @@ function figures(): Record<string, unknown> & { complete: boolean } {
     evictions: sum((p) => p.evictions),
     taskRetries: sum((p) => p.taskRetries),
     tasksAbandoned: sum((p) => p.tasksAbandoned),
-    wallSecondsPerShard: round(Math.max(0, ...shards.map((p) => p.wallSeconds)), 1),
     cpuSeconds,
     cpuMsPerRun: runs ? round((cpuSeconds * 1000) / runs, 1) : null,
-    failures,
+    failures: failures.map(({ scenario, ...rest }) => ({ ...rest, scenario: JSON.stringify(scenario) })),
     machine: machine(),
   };
 }
 
-/** The parent: starts (or resumes) the shards, and keeps bench/results/chaos.json current. */
-async function runAll(): Promise<void> {
-  const started = figures();
-  log(`chaos: ${started.runs} of ${TARGET} runs already done; ${SHARDS} shards`);
-  const children = Array.from(
-    { length: SHARDS },
-    (_, shard) =>
-      new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [...process.execArgv, __filename], {
-          env: { ...process.env, BENCH_CHAOS_SHARD: String(shard) },
-          stdio: ['ignore', 'inherit', 'inherit'],
-        });
-        child.on('exit', (code) => resolve(code ?? 1));
-      }),
-  );
-  const timer = setInterval(() => {
-    const now = figures();
-    writeResults('chaos', now);
-    log(`${now.runs} runs, ${now.invariantViolations} failed`);
-  }, 60_000);
-  const codes = await Promise.all(children);
-  clearInterval(timer);
+function report(): void {
   const result = figures();
   const file = writeResults('chaos', result);
-  log(JSON.stringify(result, null, 2));
+  log(JSON.stringify({ ...result, failures: result.failures }, null, 2));
   log(`wrote ${file}`);
-  if (codes.some((c) => c !== 0)) throw new Error(`a shard exited with ${codes.join(', ')}`);
+}
+
+/** The parent: starts (or resumes) the segments left, and writes the figures when all are done. */
+async function runAll(): Promise<void> {
+  const open = currentPlan().filter((s) => readProgress(s.id).done < s.runs.length);
+  log(`chaos: ${figures().runs} of ${TARGET} runs already done; ${open.length} processes`);
+  const codes = await Promise.all(
+    open.map(
+      (segment) =>
+        new Promise<number>((resolve) => {
+          const child = spawn(process.execPath, [...process.execArgv, __filename], {
+            env: { ...process.env, BENCH_CHAOS_SEGMENT: segment.id },
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.on('exit', (code) => resolve(code ?? 1));
+        }),
+    ),
+  );
+  if (codes.some((c) => c !== 0)) throw new Error(`a segment exited with ${codes.join(', ')}`);
+  report();
 }
 
 /** Replays one run in a fresh process and, when it fails, lets fast-check shrink it. */
@@ -233,11 +272,51 @@ async function replay(runNumber: number): Promise<void> {
   }
 }
 
+/** Replays every failed run not yet replayed, and keeps the outcome beside the failure. */
+async function replayFailures(): Promise<void> {
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+    cwd: __dirname,
+    encoding: 'utf8',
+  }).trim();
+  const bench = await ChaosBench.start();
+  // Replays are numbered past the last run, so their findings never meet a real run's.
+  let next = TARGET + 1;
+  try {
+    for (const segment of readPlan() ?? []) {
+      const progress = readProgress(segment.id);
+      // A segment still running rewrites its own file: replay only what finished segments hold.
+      if (progress.done < segment.runs.length) continue;
+      for (const failure of progress.failures.filter((f) => !f.replay)) {
+        const at = new Date().toISOString();
+        try {
+          const outcome = await bench.run(failure.scenario, next++);
+          failure.replay = {
+            passed: outcome.violations.length === 0,
+            commit,
+            at,
+            violations: outcome.violations,
+          };
+        } catch (error) {
+          failure.replay = { passed: false, commit, at, threw: describeError(error) };
+        }
+        log(`run ${failure.run} replayed on ${commit}: ${failure.replay.passed ? 'passed' : 'FAILED'}`);
+        writeJson(progressFile(segment.id), progress);
+      }
+    }
+  } finally {
+    await bench.stop();
+  }
+}
+
 const main = process.env.BENCH_CHAOS_ONLY
   ? () => replay(Number(process.env.BENCH_CHAOS_ONLY))
-  : process.env.BENCH_CHAOS_SHARD !== undefined
-    ? () => runShard(Number(process.env.BENCH_CHAOS_SHARD))
-    : runAll;
+  : process.env.BENCH_CHAOS_SEGMENT !== undefined
+    ? () => runSegment(process.env.BENCH_CHAOS_SEGMENT!)
+    : process.env.BENCH_CHAOS_REPLAY_FAILURES
+      ? replayFailures
+      : process.env.BENCH_CHAOS_REPORT
+        ? async () => report()
+        : runAll;
 
 main().catch((error) => {
   log(String(error?.stack ?? error));
