@@ -12,6 +12,7 @@ import { ApprovalStore } from '../tasks/approval/store';
 import { escapeHtml } from '../tasks/shared/escape-html';
 import { LocalEventBus } from './eventbridge/local-bus';
 import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
+import { answerFindingsQuery } from './findings-api';
 import type { LocalWarden } from './local-warden';
 import { createSfnRequestHandler, isSfnRequest } from './sfn-endpoint';
 
@@ -205,6 +206,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
           status: 200,
           headers: { ...securityHeaders(), 'content-type': 'application/json' },
           body: JSON.stringify({ approvals: rows }),
+        };
+      },
+    },
+    {
+      // What `warden findings` shows of a running local Warden (see findings-api.ts).
+      method: 'POST',
+      path: '/api/findings',
+      handle: async (r) => {
+        const result = await answerFindingsQuery(warden, r.body);
+        return {
+          status: result.status,
+          headers: { ...securityHeaders(), 'content-type': 'application/json' },
+          body: JSON.stringify(result.status === 200 ? result.answer : { message: result.message }),
         };
       },
     },

@@ -1,15 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Command } from 'commander';
+import { type FindingFilters, readOrganizationFindings } from '../../audit/findings/read-findings';
+import { readWardenState } from '../../audit/findings/warden-state';
 import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { SEVERITY_BANDS, type WardenConfig } from '../../config/schema';
+import type { FindingsAnswer, FindingsQuery } from '../../runtime/findings-api';
 import type { SeverityBand } from '../../tasks/response/policy';
 import { CliError, UsageError } from '../cli-error';
-import { startFindingsDemo } from '../findings/demo';
-import { type FindingFilters, readOrganizationFindings } from '../findings/fetch';
 import { FindingsView, type FindingsViewResult, type WardenState } from '../findings/view';
-import { readWardenState } from '../findings/warden-state';
 import { checkProfile } from '../target/aws-profile';
+import { type RunningTarget, resolveTarget, tableName } from '../target/warden-target';
 import { checkTriageConfig, oneLine } from '../triage/report';
 import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
 
@@ -18,8 +19,10 @@ import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
  * administrator (the security account) in each region: counts by severity, type, account and
  * region, and the top attacker addresses with what Warden did about each.
  *
- * By default it reads the local sandbox organisation (a demo with known findings); with
- * `--region` or `--profile` it reads AWS, and Warden's ledger too when `--ledger-table` is given.
+ * With `--region` or `--profile` it reads AWS: GuardDuty in those regions (else the config's),
+ * and Warden's ledger and approvals from the tables the security stack's outputs name (in the
+ * config's home region). Otherwise it reads the running Warden at `--endpoint`, or the local
+ * runtime of `<data dir>/runtime.json`: its sandbox organisation's findings and its own tables.
  */
 export interface FindingsOptions {
   config: string;
@@ -27,6 +30,8 @@ export interface FindingsOptions {
   profile?: string;
   ledgerTable?: string;
   approvalsTable?: string;
+  endpoint?: string;
+  dataDir?: string;
   since?: string;
   severity?: string;
   account?: string[];
@@ -88,7 +93,6 @@ export function parseTop(text: string): number {
 export async function runFindings(
   options: FindingsOptions,
   out: { write(text: string): void } = process.stdout,
-  progress: { write(text: string): void } = process.stderr,
 ): Promise<FindingsViewResult> {
   const config = readConfigOption(options.config);
   try {
@@ -103,6 +107,11 @@ export async function runFindings(
   if (bad !== undefined) throw new UsageError(`--region must be an AWS region such as eu-west-1, got ${bad}`);
   const aws = regions.length > 0 || options.profile !== undefined;
   if (options.profile !== undefined) checkProfile(options.profile);
+  if (aws && options.endpoint !== undefined) {
+    throw new UsageError(
+      '--endpoint names a running Warden, --region/--profile name Warden in AWS: give one or the other',
+    );
+  }
   if (!aws && (options.ledgerTable || options.approvalsTable)) {
     throw new UsageError('--ledger-table and --approvals-table read AWS: give --region or --profile as well');
   }
@@ -119,50 +128,59 @@ export async function runFindings(
         view,
         top,
       )
-    : await fromSandbox(config, filters, view, top, progress);
+    : await fromRunning(
+        (await resolveTarget({ endpoint: options.endpoint, dataDir: options.dataDir })) as RunningTarget,
+        regions,
+        filters,
+        view,
+        top,
+      );
   out.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : findingsText(result));
   return result;
 }
 
-async function fromSandbox(
-  config: WardenConfig,
+/** A running Warden's findings and state (`POST /api/findings`), through the same view as AWS. */
+async function fromRunning(
+  target: RunningTarget,
+  regions: string[],
   filters: FindingFilters,
   view: FindingsView,
   top: number,
-  progress: { write(text: string): void },
 ): Promise<FindingsViewResult> {
-  progress.write('reading the local sandbox organisation (give --region or --profile to read AWS)…\n');
-  const demo = await startFindingsDemo(config);
-  try {
-    const { securityAccountId } = config.organization;
-    let listCalls = 0;
-    let getCalls = 0;
-    for (const region of demo.regions) {
-      const client = demo.warden.deps.clients.client(GuardDutyClient, { account: securityAccountId, region });
-      const calls = await readOrganizationFindings(client, filters, (page) => {
-        for (const f of page) view.add(f);
-      });
-      listCalls += calls.listCalls;
-      getCalls += calls.getCalls;
-    }
-    const dynamo = demo.warden.deps.clients.client(DynamoDBClient, {
-      account: securityAccountId,
-      region: config.organization.homeRegion,
-    });
-    const state = await readWardenState(dynamo, demo.warden.deps.tables);
-    return view.result(
-      state,
-      {
-        description: `local sandbox organisation (${demo.members.length} member accounts, administrator ${securityAccountId})`,
-        regions: demo.regions,
-        listCalls,
-        getCalls,
-      },
-      top,
+  const query: FindingsQuery = {
+    ...(filters.since ? { since: filters.since.toISOString() } : {}),
+    ...(filters.minSeverity ? { minSeverity: filters.minSeverity } : {}),
+    ...(filters.accounts ? { accounts: filters.accounts } : {}),
+    ...(filters.types ? { types: filters.types } : {}),
+    includeArchived: filters.includeArchived === true,
+    ...(regions.length ? { regions } : {}),
+  };
+  const response = await fetch(`${target.endpoint}/api/findings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(query),
+  }).catch((error: Error) => {
+    throw new CliError(
+      `nothing answers at ${target.endpoint} (${error.message}); is \`npm start\` still running?`,
     );
-  } finally {
-    await demo.stop();
+  });
+  const body = (await response.json().catch(() => ({}))) as FindingsAnswer & { message?: string };
+  if (response.status !== 200 || !Array.isArray(body.findings)) {
+    throw new CliError(
+      `${target.description} did not give its findings (HTTP ${response.status}${body.message ? `: ${body.message}` : ''})`,
+    );
   }
+  for (const finding of body.findings) view.add(finding);
+  return view.result(
+    body.state,
+    {
+      description: `${target.description} (administrator ${body.administrator})`,
+      regions: body.regions,
+      listCalls: body.listCalls,
+      getCalls: body.getCalls,
+    },
+    top,
+  );
 }
 
 async function fromAws(
@@ -175,6 +193,22 @@ async function fromAws(
 ): Promise<FindingsViewResult> {
   let listCalls = 0;
   let getCalls = 0;
+  // Warden's tables: as given, else those the security stack's outputs name.
+  let tables: { ledger: string; approvals?: string } | undefined;
+  if (options.ledgerTable) {
+    tables = { ledger: options.ledgerTable, approvals: options.approvalsTable };
+  } else {
+    const target = await resolveTarget({
+      region: config.organization.homeRegion,
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
+    if (target.kind === 'aws') {
+      tables = {
+        ledger: tableName(target, 'ledger'),
+        approvals: options.approvalsTable ?? tableName(target, 'approvals'),
+      };
+    }
+  }
   for (const region of regions) {
     const client = new GuardDutyClient({ region, ...(options.profile ? { profile: options.profile } : {}) });
     try {
@@ -190,18 +224,15 @@ async function fromAws(
     }
   }
   let state: WardenState | null = null;
-  if (options.ledgerTable) {
+  if (tables) {
     const client = new DynamoDBClient({
       region: config.organization.homeRegion,
       ...(options.profile ? { profile: options.profile } : {}),
     });
     try {
-      state = await readWardenState(client, {
-        ledger: options.ledgerTable,
-        approvals: options.approvalsTable,
-      });
+      state = await readWardenState(client, tables);
     } catch (error) {
-      throw new CliError(`reading Warden's ledger ${options.ledgerTable}: ${awsMessage(error)}`);
+      throw new CliError(`reading Warden's ledger ${tables.ledger}: ${awsMessage(error)}`);
     } finally {
       client.destroy();
     }
@@ -209,7 +240,7 @@ async function fromAws(
   return view.result(
     state,
     {
-      description: `AWS GuardDuty administrator${options.profile ? ` (profile ${options.profile})` : ''}${state ? '' : "; Warden's ledger not read (give --ledger-table)"}`,
+      description: `the AWS GuardDuty administrator${options.profile ? ` (profile ${options.profile})` : ''}`,
       regions,
       listCalls,
       getCalls,
@@ -235,7 +266,7 @@ export function findingsText(result: FindingsViewResult): string {
       .map((l) => `  ${l}`)
       .join('\n')}`;
   const lines = [
-    `${result.total} finding(s) from the ${result.source.description}, regions ${result.source.regions.join(', ')}`,
+    `${result.total} finding(s) from ${result.source.description}, regions ${result.source.regions.join(', ')}`,
     '',
     counts('By severity', result.bySeverity),
     '',
@@ -280,8 +311,13 @@ export function registerFindings(program: Command): void {
     .option('--config <path>', 'Warden config file', DEFAULT_CONFIG)
     .option('--region <region>', 'read AWS in this region (repeat or comma-separate)', collect)
     .option('--profile <profile>', 'read AWS with this profile from the shared config files')
-    .option('--ledger-table <name>', "Warden's ledger table in AWS (to show blocks)")
-    .option('--approvals-table <name>', "Warden's approvals table in AWS (to show pending approvals)")
+    .option(
+      '--ledger-table <name>',
+      "Warden's ledger table in AWS (default: the one the stack's outputs name)",
+    )
+    .option('--approvals-table <name>', "Warden's approvals table in AWS (default: the stack's)")
+    .option('--endpoint <url>', 'a running Warden (default: the local runtime in <data dir>/runtime.json)')
+    .option('--data-dir <dir>', 'the local runtime’s data folder (as given to npm start)', '.warden')
     .option('--since <when>', 'only findings updated since: 7d, 12h, 30m or an ISO time')
     .option('--severity <band>', 'only findings of this band or above: LOW, MEDIUM, HIGH, CRITICAL')
     .option('--account <id>', 'only findings of this account (repeat or comma-separate)', collect)

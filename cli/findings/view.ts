@@ -1,4 +1,5 @@
 import type { Finding } from '@aws-sdk/client-guardduty';
+import type { WardenState } from '../../audit/findings/warden-state';
 import type { WardenConfig } from '../../config/schema';
 import { matchesGlob, severityBand } from '../../tasks/response/policy';
 import type { AddressAction } from '../../tasks/response/triage';
@@ -41,18 +42,7 @@ export interface FindingsViewResult {
   source: { description: string; regions: string[]; listCalls: number; getCalls: number };
 }
 
-/** What Warden's own tables say about addresses (from the ledger and the approvals table). */
-export interface WardenState {
-  activeBlocks: Array<{ cidr: string; naclId: string; account: string; expiresAt: string; dryRun?: boolean }>;
-  blockRecords: Array<{
-    cidr: string;
-    createdAt: string;
-    removal?: string;
-    removedAt?: string;
-    dryRun: boolean;
-  }>;
-  approvals: Array<{ cidrs: string[]; status: string; expiresAt: string; decidedBy?: string }>;
-}
+export type { WardenState };
 
 const RANK: Record<AddressAction, number> = { BLOCK: 3, APPROVAL: 2, NOTIFY: 1, NONE: 0 };
 const MAX_UNREADABLE_LISTED = 5;

@@ -2,16 +2,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { DEMO_FINDINGS, DEMO_MEMBERS } from '../../cli/findings/demo';
-import { findingCriteria, readOrganizationFindings } from '../../cli/findings/fetch';
+import { findingCriteria, readOrganizationFindings } from '../../audit/findings/read-findings';
+import { writeRuntimeInfo } from '../../cli/audit/sources/runtime-info';
 import type { FindingsViewResult } from '../../cli/findings/view';
+import { NOTHING_RUNNING } from '../../cli/target/local-endpoint';
+import { parseConfig } from '../../config/load';
+import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { buildSandboxWorld } from '../../runtime/sandbox/world';
+import { AWS_TEST_REGION, useAwsEndpoints } from '../fixtures/aws-target';
+import { DEMO_FINDINGS, DEMO_MEMBERS, type FindingsDemo, startFindingsDemo } from '../fixtures/findings-demo';
 import { runCli } from './run-cli';
 
 /**
- * `warden findings` against the local sandbox organisation, whose findings are known
- * (DEMO_FINDINGS): the counts below are computed from that list, not from the view.
+ * `warden findings` against a running local Warden (found from its data folder's runtime.json)
+ * whose sandbox organisation holds known findings (DEMO_FINDINGS): the counts below are computed
+ * from that list, not from the view.
  */
 const band = (s: number) => (s >= 9 ? 'CRITICAL' : s >= 7 ? 'HIGH' : s >= 4 ? 'MEDIUM' : 'LOW');
 const countBy = <T>(items: readonly T[], key: (t: T) => string) => {
@@ -26,27 +32,37 @@ describe('warden findings', () => {
   const regions = ['eu-west-1', 'us-east-1'];
   const members = demoMembers(DEMO_MEMBERS).map((m) => m.id);
 
-  beforeAll(() => {
+  let demo: FindingsDemo;
+  let server: WardenHttpServer;
+  /** `warden findings ARGS…` with the test's config, against the running demo Warden. */
+  const findings = (args: string[]) => runCli(['findings', ...args, '--config', config, '--data-dir', dir]);
+
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'warden-cli-findings-'));
     config = join(dir, 'warden.config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        organization: {
-          managementAccountId: '111111111111',
-          securityAccountId: '222222222222',
-          homeRegion: regions[0],
-          regions,
-        },
-        response: { mode: 'enforce', allowList: ['198.51.100.0/24'] },
-      }),
-    );
+    const input = {
+      organization: {
+        managementAccountId: '111111111111',
+        securityAccountId: '222222222222',
+        homeRegion: regions[0],
+        regions,
+      },
+      response: { mode: 'enforce', allowList: ['198.51.100.0/24'] },
+    };
+    writeFileSync(config, JSON.stringify(input));
+    demo = await startFindingsDemo(parseConfig(input));
+    server = await startHttpServer({ warden: demo.warden });
+    writeRuntimeInfo({ sfnEndpoint: server.url }, dir);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await server.close();
+    await demo.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('counts the organisation’s findings by severity, type, account and region', async () => {
     // Act
-    const { code, stdout } = await runCli(['findings', '--json', '--config', config]);
+    const { code, stdout } = await findings(['--json']);
 
     // Assert
     expect(code).toBe(0);
@@ -64,7 +80,7 @@ describe('warden findings', () => {
 
   it('shows the top attackers with what Warden did about each', async () => {
     // Act
-    const { stdout } = await runCli(['findings', '--json', '--config', config]);
+    const { stdout } = await findings(['--json']);
 
     // Assert
     const view = JSON.parse(stdout) as FindingsViewResult;
@@ -86,25 +102,12 @@ describe('warden findings', () => {
 
   it('filters by severity, account, type glob and time', async () => {
     // Act
-    const high = JSON.parse(
-      (await runCli(['findings', '--json', '--severity', 'high', '--config', config])).stdout,
-    ) as FindingsViewResult;
+    const high = JSON.parse((await findings(['--json', '--severity', 'high'])).stdout) as FindingsViewResult;
     const account = JSON.parse(
-      (
-        await runCli([
-          'findings',
-          '--json',
-          '--account',
-          members[1]!,
-          '--type',
-          'Recon:EC2/*',
-          '--config',
-          config,
-        ])
-      ).stdout,
+      (await findings(['--json', '--account', members[1]!, '--type', 'Recon:EC2/*'])).stdout,
     ) as FindingsViewResult;
     const future = JSON.parse(
-      (await runCli(['findings', '--json', '--since', '2099-01-01T00:00:00Z', '--config', config])).stdout,
+      (await findings(['--json', '--since', '2099-01-01T00:00:00Z'])).stdout,
     ) as FindingsViewResult;
 
     // Assert
@@ -117,11 +120,13 @@ describe('warden findings', () => {
 
   it('prints tables by default', async () => {
     // Act
-    const { code, stdout } = await runCli(['findings', '--top', '3', '--config', config]);
+    const { code, stdout } = await findings(['--top', '3']);
 
     // Assert
     expect(code).toBe(0);
-    expect(stdout).toContain(`${DEMO_FINDINGS.length} finding(s) from the local sandbox organisation`);
+    expect(stdout).toContain(
+      `${DEMO_FINDINGS.length} finding(s) from the local runtime at ${server.url} (administrator 222222222222)`,
+    );
     expect(stdout).toMatch(/^203\.0\.113\.50\/32\s+3\s+3\s+BLOCKED\s+blocked in acl-/m);
     expect(stdout.split('Top attacker addresses\n')[1]!.trim().split('\n')).toHaveLength(2 + 3);
   }, 60_000);
@@ -143,13 +148,43 @@ describe('warden findings', () => {
     [['--bogus'], /^error: unknown option '--bogus'\n$/],
   ])('fails on %j with one line and no stack trace', async (args, message) => {
     // Act
-    const { code, stderr, stdout } = await runCli(['findings', ...args, '--config', config]);
+    const { code, stderr, stdout } = await findings(args);
 
     // Assert
     expect(code).not.toBe(0);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('warden findings with no Warden to read', () => {
+  it('says nothing is running, in one line, when the data folder has no runtime.json', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'warden-cli-findings-none-'));
+    try {
+      const run = await runCli(['findings', '--data-dir', empty]);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`warden: ${NOTHING_RUNNING}\n`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the tables from the security stack in the home region, and says so when it is not deployed', async () => {
+    // GuardDuty aimed at a closed loopback port: nothing may be asked before the stack is found.
+    const restore = useAwsEndpoints({ guardduty: 'http://127.0.0.1:9' });
+    try {
+      const run = await runCli(['findings', '--region', AWS_TEST_REGION]);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        "warden: no stack WardenSecurity in eu-west-1: deploy Warden first, or give the region of its security stack (the config's homeRegion)\n",
+      );
+    } finally {
+      restore();
+    }
   });
 });
 

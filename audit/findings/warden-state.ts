@@ -1,6 +1,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { WardenState } from './view';
+
+/** What Warden's own tables say about addresses (from the ledger and the approvals table). */
+export interface WardenState {
+  activeBlocks: Array<{ cidr: string; naclId: string; account: string; expiresAt: string; dryRun?: boolean }>;
+  blockRecords: Array<{
+    cidr: string;
+    createdAt: string;
+    removal?: string;
+    removedAt?: string;
+    dryRun: boolean;
+  }>;
+  approvals: Array<{ cidrs: string[]; status: string; expiresAt: string; decidedBy?: string }>;
+}
 
 /**
  * What Warden did about addresses, read from its tables: the ledger's active blocks and block
