@@ -1,4 +1,4 @@
-import type { ArchivedHistoryEvent } from '../tasks/audit/archive-format';
+import type { ArchivedHistoryEvent } from '../tasks/shared/archive-format';
 
 /**
  * One pass over an execution history that sorts its events into what a story is made of: the

@@ -1,4 +1,4 @@
-import { type ArchivedExecution, stateMachineNameOf } from '../tasks/audit/archive-format';
+import { type ArchivedExecution, stateMachineNameOf } from '../tasks/shared/archive-format';
 import { indexHistory, parseJson } from './history-index';
 import { obj, secondsBetween, str } from './loose';
 import type { AuditStory, NotificationFacts } from './model';

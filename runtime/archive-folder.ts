@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type ArchivedExecution, archiveKey } from '../tasks/audit/archive-format';
+import { type ArchivedExecution, archiveKey } from '../tasks/shared/archive-format';
 import type { ExecutionStore } from './history';
 
 /**

@@ -1,8 +1,8 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { workflowOf } from '../../audit/workflows';
 import { ApprovalStore } from '../../tasks/approval/store';
-import { stateMachineNameOf } from '../../tasks/audit/archive-format';
 import { Ledger } from '../../tasks/response/ledger';
+import { stateMachineNameOf } from '../../tasks/shared/archive-format';
 import type { ExecutionRecord } from '../history';
 import type { LocalWarden } from '../local-warden';
 import type {

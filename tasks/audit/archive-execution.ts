@@ -1,12 +1,12 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { archiveKey } from '../shared/archive-format';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { WardenError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { archiveKey } from './archive-format';
 import { readExecution } from './read-execution';
 
 /**

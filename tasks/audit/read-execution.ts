@@ -4,7 +4,7 @@ import {
   ArchivedExecutionRecord,
   type ArchivedHistoryEvent,
   toArchiveJson,
-} from './archive-format';
+} from '../shared/archive-format';
 
 /** The largest page GetExecutionHistory returns: fewer round trips for long histories. */
 export const HISTORY_PAGE_SIZE = 1000;

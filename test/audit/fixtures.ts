@@ -1,5 +1,5 @@
 import type { AuditStory } from '../../audit/model';
-import type { ArchivedExecution, ArchivedHistoryEvent } from '../../tasks/audit/archive-format';
+import type { ArchivedExecution, ArchivedHistoryEvent } from '../../tasks/shared/archive-format';
 
 /** Builders for audit tests: an archived execution from a few events, a story with overrides. */
 /** A history event before it is numbered. */

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { archiveExecution, type ExecutionStatusChangeEvent } from '../../tasks/audit/archive-execution';
-import { archiveKey } from '../../tasks/audit/archive-format';
+import { archiveKey } from '../../tasks/shared/archive-format';
 import { ClientFactory } from '../../tasks/shared/aws-clients';
 import type { TaskDeps } from '../../tasks/shared/task';
 import { runCli } from '../fixtures/cli-run';

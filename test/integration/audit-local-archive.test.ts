@@ -6,7 +6,7 @@ import type { AuditStory } from '../../audit/model';
 import { ManualClock } from '../../runtime/clock';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
-import { archiveKey } from '../../tasks/audit/archive-format';
+import { archiveKey } from '../../tasks/shared/archive-format';
 import { runCli } from '../fixtures/cli-run';
 import { finish, makeConfig } from '../workflows/onboarding/harness';
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { type ArchivedExecution, parseArchiveKey } from '../../../tasks/audit/archive-format';
+import { type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError } from '../errors';
 import type { AuditFilter } from '../filters';
 import { keyMayMatch, parseArchive } from './archive-parse';

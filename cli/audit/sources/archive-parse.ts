@@ -1,4 +1,4 @@
-import { ArchivedExecution, parseArchiveKey } from '../../../tasks/audit/archive-format';
+import { ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError } from '../errors';
 import type { AuditFilter } from '../filters';
 

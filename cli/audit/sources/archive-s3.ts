@@ -1,5 +1,5 @@
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { ARCHIVE_ROOT, type ArchivedExecution, parseArchiveKey } from '../../../tasks/audit/archive-format';
+import { ARCHIVE_ROOT, type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError, UsageError } from '../errors';
 import type { AuditFilter } from '../filters';
 import { keyMayMatch, parseArchive } from './archive-parse';

@@ -1,4 +1,4 @@
-import type { ArchivedExecution } from '../../../tasks/audit/archive-format';
+import type { ArchivedExecution } from '../../../tasks/shared/archive-format';
 import type { AuditFilter } from '../filters';
 
 /** One execution a source knows of, before its history is read. */

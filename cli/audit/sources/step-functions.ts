@@ -5,8 +5,8 @@ import {
   SFNClient,
   type SFNClientConfig,
 } from '@aws-sdk/client-sfn';
-import type { ArchivedExecution } from '../../../tasks/audit/archive-format';
 import { readExecution } from '../../../tasks/audit/read-execution';
+import type { ArchivedExecution } from '../../../tasks/shared/archive-format';
 import { SourceUnavailableError } from '../errors';
 import type { AuditFilter } from '../filters';
 import { describeSdkFailure } from './sdk-errors';

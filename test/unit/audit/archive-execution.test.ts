@@ -4,7 +4,7 @@ import {
   archiveExecutionTask,
   type ExecutionStatusChangeEvent,
 } from '../../../tasks/audit/archive-execution';
-import { archiveKey, parseArchiveKey } from '../../../tasks/audit/archive-format';
+import { archiveKey, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { runTask, type TaskDeps } from '../../../tasks/shared/task';
 
 const MACHINE = 'arn:aws:states:eu-west-1:222222222222:stateMachine:warden-response';

@@ -5,6 +5,10 @@ import { z } from 'zod';
  * GetExecutionHistory returned, with times as ISO 8601 text. The Lambda task writes it to S3,
  * the local runtime to a folder, and `warden audit --archive` reads it back; the key layout is
  * shared so that a day's or a workflow's executions can be listed by prefix.
+ *
+ * It lives in tasks/shared/ because both sides read it: the archiver (tasks/audit/) writes it and
+ * the audit library (audit/, a layer above tasks/) reads it. In audit/ the archiver would import a
+ * higher layer; in tasks/audit/ the audit library reaches into a task's own code.
  */
 export const ArchivedExecutionRecord = z.looseObject({
   executionArn: z.string().min(1),
