@@ -21,7 +21,7 @@ import { ClientFactory } from '../../tasks/shared/aws-clients';
 import { isTransient } from '../../tasks/shared/errors';
 import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
 import { runTask, type TaskDeps } from '../../tasks/shared/task';
-import { makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
+import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 
 /**
  * The chaos model of Warden's blocking: random interleavings of findings (automatic and
@@ -418,16 +418,7 @@ export class ChaosBench {
     approval: boolean,
   ): Promise<Execution> {
     const findingId = `chaos-${run}-${index}`;
-    const interfaces = network.interfaces.map((i, k) =>
-      makeNetworkInterface({
-        subnetId: i.subnetId,
-        vpcId: network.vpcId,
-        privateIpAddress: i.privateIpAddress,
-        networkInterfaceId: `eni-0000000000000000${k}`,
-        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-        publicIp: INSTANCE_PUBLIC,
-      }),
-    );
+    const interfaces = networkInterfacesOf(network, { publicIp: INSTANCE_PUBLIC });
     const raw = makeFindingEvent({
       id: findingId,
       accountId: MEMBER,

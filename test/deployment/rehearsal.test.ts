@@ -21,7 +21,7 @@ import { handleApprovalRequest } from '../../tasks/approval/page';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { intakeFinding } from '../../tasks/response/intake';
 import { Ledger } from '../../tasks/response/ledger';
-import { makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
+import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 
 /**
  * The deploy rehearsal: the README's deploy steps, parsed from the README in its order, performed
@@ -119,15 +119,7 @@ async function blockLiftAndApprove(warden: LocalWarden, clock: ManualClock): Pro
   const region = REGIONS[0]!;
   const ec2 = warden.world.services.ec2;
   const network = buildMemberNetwork(ec2, member, region);
-  const interfaces = network.interfaces.map((i, n) =>
-    makeNetworkInterface({
-      subnetId: i.subnetId,
-      vpcId: network.vpcId,
-      privateIpAddress: i.privateIpAddress,
-      networkInterfaceId: `eni-0000000000000000${n}`,
-      privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-    }),
-  );
+  const interfaces = networkInterfacesOf(network);
   const intakeDeps = warden.functionDeps('IntakeFinding');
   const deliver = (id: string, type: string, severity: number, remoteIp: string) =>
     intakeFinding(

@@ -12,7 +12,7 @@ import { ApprovalStore } from '../../tasks/approval/store';
 import { onboardingExecutionName } from '../../tasks/onboarding/execution-name';
 import { intakeFinding } from '../../tasks/response/intake';
 import { Ledger } from '../../tasks/response/ledger';
-import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../fixtures/findings';
+import { type FindingOptions, makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 import { finish } from '../workflows/onboarding/harness';
 import { launchBrowser } from './browser';
 
@@ -122,15 +122,7 @@ describe('console in a browser', () => {
   }
 
   function deliver(finding: FindingOptions) {
-    const interfaces = network.interfaces.map((i, n) =>
-      makeNetworkInterface({
-        subnetId: i.subnetId,
-        vpcId: network.vpcId,
-        privateIpAddress: i.privateIpAddress,
-        networkInterfaceId: `eni-0000000000000000${n}`,
-        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-      }),
-    );
+    const interfaces = networkInterfacesOf(network);
     return intakeFinding(
       makeFindingEvent({
         accountId: ONBOARDED_1!.id,

@@ -7,7 +7,7 @@ import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
 import { ApprovalStore } from '../../../tasks/approval/store';
 import { intakeFinding } from '../../../tasks/response/intake';
-import { type FindingOptions, makeFindingEvent, makeNetworkInterface } from '../../fixtures/findings';
+import { type FindingOptions, makeFindingEvent, networkInterfacesOf } from '../../fixtures/findings';
 
 /**
  * A Warden with one member account and its network, on a manual clock, for response tests:
@@ -59,15 +59,7 @@ export async function startResponseHarness(
     subnets: options.subnets,
     sharedNacl: options.sharedNacl,
   });
-  const interfaces = network.interfaces.map((i, n) =>
-    makeNetworkInterface({
-      subnetId: i.subnetId,
-      vpcId: network.vpcId,
-      privateIpAddress: i.privateIpAddress,
-      networkInterfaceId: `eni-0000000000000000${n}`,
-      privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-    }),
-  );
+  const interfaces = networkInterfacesOf(network);
   const findingEvent = (finding: FindingOptions = {}) =>
     makeFindingEvent({
       accountId: MEMBER,
