@@ -5,6 +5,7 @@ import { type LocalDynamo, startLocalDynamo } from '../../../runtime/dynamo';
 import { AwsError } from '../../../runtime/sandbox/aws-error';
 import { buildSandboxWorld, type SandboxWorld } from '../../../runtime/sandbox/world';
 import type { ApprovalRequest } from '../../../tasks/approval/contract';
+import { ApprovalStore } from '../../../tasks/approval/store';
 import { ClientFactory } from '../../../tasks/shared/aws-clients';
 import { RuntimeCaches } from '../../../tasks/shared/runtime-caches';
 import type { TaskDeps } from '../../../tasks/shared/task';
@@ -147,4 +148,12 @@ export async function makeApprovalWorld(config = makeConfig()): Promise<Approval
       await dynamo.close();
     },
   };
+}
+
+/** A fresh approval world and the approval store on its tables. */
+export async function makeApprovalStoreWorld(
+  options?: Parameters<typeof makeApprovalWorld>[0],
+): Promise<{ w: ApprovalWorld; store: ApprovalStore }> {
+  const w = await makeApprovalWorld(options);
+  return { w, store: ApprovalStore.fromDeps(w.deps) };
 }

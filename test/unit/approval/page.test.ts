@@ -7,8 +7,8 @@ import {
   duration,
   handleApprovalRequest,
 } from '../../../tasks/approval/page';
-import { type ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalWorld } from './fixtures';
+import type { ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
+import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld } from './fixtures';
 
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
 const ALICE: ApproverIdentity = { name: 'alice@example.com' };
@@ -21,8 +21,7 @@ describe('handleApprovalRequest', () => {
   let store: ApprovalStore;
 
   beforeEach(async () => {
-    w = await makeApprovalWorld();
-    store = ApprovalStore.fromDeps(w.deps);
+    ({ w, store } = await makeApprovalStoreWorld());
   });
   afterEach(() => w.close());
 

@@ -1,13 +1,12 @@
-import { ApprovalStore } from '../../../tasks/approval/store';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalWorld, START } from './fixtures';
+import type { ApprovalStore } from '../../../tasks/approval/store';
+import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld, START } from './fixtures';
 
 describe('ApprovalStore.listPending (against dynalite)', () => {
   let w: ApprovalWorld;
   let store: ApprovalStore;
 
   beforeEach(async () => {
-    w = await makeApprovalWorld();
-    store = ApprovalStore.fromDeps(w.deps);
+    ({ w, store } = await makeApprovalStoreWorld());
   });
   afterEach(() => w.close());
 

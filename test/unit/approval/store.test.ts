@@ -3,16 +3,19 @@ import {
   ApprovalExpiredError,
   ApprovalNotFoundError,
 } from '../../../tasks/approval/errors';
-import { APPROVAL_ID_PATTERN, ApprovalStore, KEEP_AFTER_EXPIRY_DAYS } from '../../../tasks/approval/store';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalWorld, START } from './fixtures';
+import {
+  APPROVAL_ID_PATTERN,
+  type ApprovalStore,
+  KEEP_AFTER_EXPIRY_DAYS,
+} from '../../../tasks/approval/store';
+import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld, START } from './fixtures';
 
 describe('ApprovalStore (against dynalite)', () => {
   let w: ApprovalWorld;
   let store: ApprovalStore;
 
   beforeEach(async () => {
-    w = await makeApprovalWorld();
-    store = ApprovalStore.fromDeps(w.deps);
+    ({ w, store } = await makeApprovalStoreWorld());
   });
   afterEach(() => w.close());
 
