@@ -2,46 +2,25 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditStory } from '../../audit/model';
 import { ManualClock } from '../../runtime/clock';
-import { LocalRuntime } from '../../runtime/engine';
+import type { LocalRuntime } from '../../runtime/engine';
 import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';
 import { readExecution } from '../../tasks/audit/read-execution';
-import type { TaskDeps } from '../../tasks/shared/task';
 import { runCli } from '../fixtures/cli-run';
+import { bareRuntime, COUNTDOWN } from '../fixtures/engine';
 
 /**
  * A history longer than one page many times over (Step Functions caps a history at 25,000
  * events; the audit must not stop at any page boundary): 24,000 events, four per round of a
  * Pass/Choice loop, in a state machine named as Warden's response so that the audit lists it.
  */
-const countdown = {
-  StartAt: 'Count',
-  States: {
-    Count: {
-      Type: 'Pass',
-      Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'limit.$': '$.limit' },
-      Next: 'Again?',
-    },
-    'Again?': {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.n', NumericLessThanPath: '$.limit', Next: 'Count' }],
-      Default: 'Done',
-    },
-    Done: { Type: 'Succeed' },
-  },
-};
 
 let runtime: LocalRuntime;
 let endpoint: SfnEndpoint;
 let executionArn: string;
 
 beforeAll(async () => {
-  runtime = new LocalRuntime({
-    deps: {} as TaskDeps,
-    clock: new ManualClock(Date.parse('2026-02-01T00:00:00Z')),
-    account: '222222222222',
-    region: 'eu-west-1',
-  });
-  const arn = runtime.register({ name: 'warden-response', definition: countdown, tasks: [] });
+  runtime = bareRuntime(new ManualClock(Date.parse('2026-02-01T00:00:00Z')));
+  const arn = runtime.register({ name: 'warden-response', definition: COUNTDOWN, tasks: [] });
   executionArn = runtime.start(arn, { n: 0, limit: 5999 }, 'long-history').executionArn;
   await runtime.waitFor(executionArn);
   endpoint = await startSfnEndpoint(runtime);

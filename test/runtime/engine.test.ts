@@ -3,6 +3,7 @@ import { ManualClock, settle } from '../../runtime/clock';
 import { LocalRuntime } from '../../runtime/engine';
 import { defineTask, type TaskDeps } from '../../tasks/shared/task';
 import { callbackTask, lambdaTask } from '../../workflows/asl';
+import { bareRuntime } from '../fixtures/engine';
 
 const double = defineTask({
   id: 'Double',
@@ -50,12 +51,7 @@ const definition = {
 const runtimes: LocalRuntime[] = [];
 
 function makeRuntime(clock = new ManualClock()) {
-  const runtime = new LocalRuntime({
-    deps: {} as TaskDeps,
-    clock,
-    account: '222222222222',
-    region: 'eu-west-1',
-  });
+  const runtime = bareRuntime(clock);
   const arn = runtime.register({ name: 'demo', definition, tasks: [double, askHuman] });
   runtimes.push(runtime);
   return { runtime, arn, clock };
@@ -133,12 +129,7 @@ describe('LocalRuntime', () => {
   });
 
   it('fails the execution with the task error name when a task throws', async () => {
-    const runtime = new LocalRuntime({
-      deps: {} as TaskDeps,
-      clock: new ManualClock(),
-      account: '222222222222',
-      region: 'eu-west-1',
-    });
+    const runtime = bareRuntime();
     const arn = runtime.register({
       name: 'boom',
       definition: { StartAt: 'Explode', States: { Explode: lambdaTask({ task: 'Explode', end: true }) } },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { ManualClock, settle } from '../../runtime/clock';
-import { LocalRuntime } from '../../runtime/engine';
+import { settle } from '../../runtime/clock';
+import type { LocalRuntime } from '../../runtime/engine';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../../runtime/limits';
-import { defineTask, type TaskDeps } from '../../tasks/shared/task';
+import { defineTask } from '../../tasks/shared/task';
 import { callbackTask, lambdaTask } from '../../workflows/asl';
+import { bareRuntime } from '../fixtures/engine';
 
 const huge = defineTask({
   id: 'Huge',
@@ -54,12 +55,7 @@ describe('Step Functions limits in the local engine', () => {
     await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
   });
   function makeRuntime() {
-    const runtime = new LocalRuntime({
-      deps: {} as TaskDeps,
-      clock: new ManualClock(),
-      account: '222222222222',
-      region: 'eu-west-1',
-    });
+    const runtime = bareRuntime();
     runtimes.push(runtime);
     return runtime;
   }
@@ -111,12 +107,7 @@ describe('shutting the local runtime down (defect 9)', () => {
           release = () => resolve({});
         }),
     });
-    const runtime = new LocalRuntime({
-      deps: {} as TaskDeps,
-      clock: new ManualClock(),
-      account: '222222222222',
-      region: 'eu-west-1',
-    });
+    const runtime = bareRuntime();
     const arn = runtime.register({
       name: 'slow',
       definition: { StartAt: 'Work', States: { Work: lambdaTask({ task: 'Slow', end: true }) } },

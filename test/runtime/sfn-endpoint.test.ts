@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { ManualClock, settle } from '../../runtime/clock';
-import { LocalRuntime } from '../../runtime/engine';
+import type { LocalRuntime } from '../../runtime/engine';
 import {
   createSfnRequestHandler,
   handleSfnRequest,
@@ -27,8 +27,9 @@ import {
   type SfnEndpoint,
   startSfnEndpoint,
 } from '../../runtime/sfn-endpoint';
-import { defineTask, type TaskDeps } from '../../tasks/shared/task';
+import { defineTask } from '../../tasks/shared/task';
 import { callbackTask } from '../../workflows/asl';
+import { bareRuntime, COUNTDOWN } from '../fixtures/engine';
 
 const tokens: string[] = [];
 const askHuman = defineTask({
@@ -52,24 +53,6 @@ const approval = {
   },
 };
 
-/** Four history events per round (Pass and Choice, entered and exited), plus four around them. */
-const countdown = {
-  StartAt: 'Count',
-  States: {
-    Count: {
-      Type: 'Pass',
-      Parameters: { 'n.$': 'States.MathAdd($.n, 1)', 'limit.$': '$.limit' },
-      Next: 'Again?',
-    },
-    'Again?': {
-      Type: 'Choice',
-      Choices: [{ Variable: '$.n', NumericLessThanPath: '$.limit', Next: 'Count' }],
-      Default: 'Done',
-    },
-    Done: { Type: 'Succeed' },
-  },
-};
-
 const START = Date.parse('2026-01-01T00:00:00Z');
 
 let runtime: LocalRuntime;
@@ -82,9 +65,9 @@ let countdownArn: string;
 beforeEach(async () => {
   tokens.length = 0;
   clock = new ManualClock(START);
-  runtime = new LocalRuntime({ deps: {} as TaskDeps, clock, account: '222222222222', region: 'eu-west-1' });
+  runtime = bareRuntime(clock);
   approvalArn = runtime.register({ name: 'approval', definition: approval, tasks: [askHuman] });
-  countdownArn = runtime.register({ name: 'countdown', definition: countdown, tasks: [] });
+  countdownArn = runtime.register({ name: 'countdown', definition: COUNTDOWN, tasks: [] });
   endpoint = await startSfnEndpoint(runtime, { port: 0 });
   sfn = clientFor(endpoint.url);
 });
