@@ -81,36 +81,21 @@ describe('getRegionOptStatus', () => {
     );
   });
 
-  it('fails with AccessDeniedException when the security account is not delegated for Account Management', async () => {
-    const world = makeWorld({ delegatedServices: ['guardduty.amazonaws.com'] });
+  it.each([
+    [
+      'when the security account is not delegated for Account Management',
+      { delegatedServices: ['guardduty.amazonaws.com'] },
+      SECURITY,
+      MEMBER_A,
+    ],
+    ['when the management account names its own id', undefined, MANAGEMENT, MANAGEMENT],
+    ['for an account outside the organisation', undefined, MANAGEMENT, OUTSIDER],
+  ])('fails with AccessDeniedException %s', async (_when, options, caller, accountId) => {
+    const world = makeWorld(options);
 
     const error = await failureOf(
-      accountAs(world, SECURITY).send(
-        new GetRegionOptStatusCommand({ AccountId: MEMBER_A, RegionName: 'eu-west-1' }),
-      ),
-    );
-
-    expect(error.name).toBe('AccessDeniedException');
-  });
-
-  it('fails with AccessDeniedException when the management account names its own id', async () => {
-    const world = makeWorld();
-
-    const error = await failureOf(
-      accountAs(world, MANAGEMENT).send(
-        new GetRegionOptStatusCommand({ AccountId: MANAGEMENT, RegionName: 'eu-west-1' }),
-      ),
-    );
-
-    expect(error.name).toBe('AccessDeniedException');
-  });
-
-  it('fails with AccessDeniedException for an account outside the organisation', async () => {
-    const world = makeWorld();
-
-    const error = await failureOf(
-      accountAs(world, MANAGEMENT).send(
-        new GetRegionOptStatusCommand({ AccountId: OUTSIDER, RegionName: 'eu-west-1' }),
+      accountAs(world, caller).send(
+        new GetRegionOptStatusCommand({ AccountId: accountId, RegionName: 'eu-west-1' }),
       ),
     );
 

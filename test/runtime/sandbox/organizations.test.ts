@@ -155,28 +155,16 @@ describe('listAccounts', () => {
   });
 
   it.each([
-    [0, 'MIN_VALUE_EXCEEDED'],
-    [21, 'MAX_VALUE_EXCEEDED'],
-  ])('fails with InvalidInputException when MaxResults is %i', async (maxResults, reason) => {
+    ['MaxResults 0', { MaxResults: 0 }, 'MIN_VALUE_EXCEEDED'],
+    ['MaxResults 21', { MaxResults: 21 }, 'MAX_VALUE_EXCEEDED'],
+    ['a NextToken it did not issue', { NextToken: 'forged' }, 'INVALID_NEXT_TOKEN'],
+  ])('fails with InvalidInputException for %s', async (_what, input, reason) => {
     const world = makeWorld();
 
-    const error = await failureOf(
-      orgsAs(world, MANAGEMENT).send(new ListAccountsCommand({ MaxResults: maxResults })),
-    );
+    const error = await failureOf(orgsAs(world, MANAGEMENT).send(new ListAccountsCommand(input)));
 
     expect(error.name).toBe('InvalidInputException');
     expect(error.Reason).toBe(reason);
-  });
-
-  it('fails with InvalidInputException for a NextToken it did not issue', async () => {
-    const world = makeWorld();
-
-    const error = await failureOf(
-      orgsAs(world, MANAGEMENT).send(new ListAccountsCommand({ NextToken: 'forged' })),
-    );
-
-    expect(error.name).toBe('InvalidInputException');
-    expect(error.Reason).toBe('INVALID_NEXT_TOKEN');
   });
 
   it("fails with InvalidInputException for another listing's NextToken", async () => {
