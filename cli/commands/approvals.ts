@@ -1,16 +1,23 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
-import { CliError, UsageError } from '../cli-error';
-import { runningEndpoint } from '../target/local-endpoint';
+import { OUTPUTS } from '../../infra/outputs';
+import { ApprovalStore } from '../../tasks/approval/store';
+import { CliError } from '../cli-error';
+import { type AwsTarget, resolveTarget, stackOutput, tableName, unreachable } from '../target/warden-target';
 import { table } from './local-options';
 
 /**
  * `warden approvals`: the running Warden's pending approvals, each with the link that opens its
- * approval page, newest last. Reads the local runtime (`.warden/runtime.json`) or `--endpoint`.
+ * approval page, newest last. In AWS (`--region`/`--profile`) it reads the approvals table the
+ * security stack's outputs name and builds the links from its ApprovalBaseUrl output; otherwise
+ * it asks the running Warden at `--endpoint` or the local runtime of `<data dir>/runtime.json`.
  */
 export interface ApprovalsOptions {
   endpoint?: string;
   region?: string;
   profile?: string;
+  dataDir?: string;
   json?: boolean;
 }
 
@@ -31,19 +38,8 @@ export async function runApprovals(
   options: ApprovalsOptions,
   out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
 ): Promise<PendingApprovalRow[]> {
-  if (options.region !== undefined || options.profile !== undefined) {
-    throw new UsageError(
-      'approvals reads a running local Warden (or --endpoint); in AWS the links arrive in the APPROVAL_REQUESTED notifications',
-    );
-  }
-  const endpoint = runningEndpoint(options);
-  const response = await fetch(`${endpoint}/api/approvals`).catch((error: Error) => {
-    throw new CliError(`nothing answers at ${endpoint} (${error.message}); is \`npm start\` still running?`);
-  });
-  if (response.status !== 200) {
-    throw new CliError(`${endpoint} is not a Warden runtime that lists approvals (HTTP ${response.status})`);
-  }
-  const { approvals } = (await response.json()) as { approvals: PendingApprovalRow[] };
+  const target = await resolveTarget(options);
+  const approvals = target.kind === 'aws' ? await fromAws(target) : await fromRunning(target.endpoint);
   const rows = [...approvals].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   if (options.json) {
     out(JSON.stringify(rows, null, 2));
@@ -67,17 +63,62 @@ export async function runApprovals(
       ]),
     ),
   );
-  out(`${rows.length} pending; sign in at ${endpoint}/sign-in, then open a link to approve or reject.`);
+  out(
+    target.kind === 'aws'
+      ? `${rows.length} pending; open a link and sign in as an approver to approve or reject.`
+      : `${rows.length} pending; sign in at ${target.endpoint}/sign-in, then open a link to approve or reject.`,
+  );
   return rows;
+}
+
+async function fromRunning(endpoint: string): Promise<PendingApprovalRow[]> {
+  const response = await fetch(`${endpoint}/api/approvals`).catch((error: Error) => {
+    throw new CliError(`nothing answers at ${endpoint} (${error.message}); is \`npm start\` still running?`);
+  });
+  if (response.status !== 200) {
+    throw new CliError(`${endpoint} is not a Warden runtime that lists approvals (HTTP ${response.status})`);
+  }
+  return ((await response.json()) as { approvals: PendingApprovalRow[] }).approvals;
+}
+
+/** The approvals table the stack names, read as the approval page reads it (pending and not expired). */
+async function fromAws(target: AwsTarget): Promise<PendingApprovalRow[]> {
+  const table = tableName(target, 'approvals');
+  const baseUrl = stackOutput(target, OUTPUTS.approvalBaseUrl).replace(/\/+$/, '');
+  const client = new DynamoDBClient({ ...target.client, maxAttempts: 3 });
+  try {
+    const pending = await new ApprovalStore(
+      DynamoDBDocumentClient.from(client),
+      table,
+      () => new Date(),
+    ).listPending();
+    return pending.map(({ pk, request, createdAt, expiresAt }) => ({
+      approvalId: pk,
+      link: `${baseUrl}/${pk}`,
+      findingId: request.findingId,
+      findingType: request.findingType,
+      severity: request.severity,
+      accountId: request.accountId,
+      region: request.region,
+      addresses: request.addresses.map((a) => a.cidr),
+      createdAt,
+      expiresAt,
+    }));
+  } catch (error) {
+    throw new CliError(unreachable(target, error, `reading the approvals table ${table}`));
+  } finally {
+    client.destroy();
+  }
 }
 
 export function registerApprovals(program: Command): void {
   program
     .command('approvals')
     .description('List the running Warden’s pending approvals, with the link to each approval page')
-    .option('--endpoint <url>', 'the running Warden (default: the local runtime in .warden/runtime.json)')
-    .option('--region <region>', 'Warden in AWS (not listed here: the links arrive in notifications)')
-    .option('--profile <name>', 'AWS profile (see --region)')
+    .option('--endpoint <url>', 'a running Warden (default: the local runtime in <data dir>/runtime.json)')
+    .option('--region <region>', "Warden in AWS: the region of its security stack (the config's homeRegion)")
+    .option('--profile <name>', 'Warden in AWS: a profile of the shared config files')
+    .option('--data-dir <dir>', 'the local runtime’s data folder (as given to npm start)', '.warden')
     .option('--json', 'the approvals as JSON')
     .action(async (options: ApprovalsOptions) => {
       await runApprovals(options);

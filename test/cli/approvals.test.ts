@@ -1,8 +1,15 @@
 import { runApprovals } from '../../cli/commands/approvals';
+import { OUTPUTS } from '../../infra/outputs';
 import { ManualClock } from '../../runtime/clock';
 import type { WardenHttpServer } from '../../runtime/http-server';
 import type { LocalWarden } from '../../runtime/local-warden';
 import { ApprovalStore } from '../../tasks/approval/store';
+import {
+  AWS_TEST_REGION,
+  deployStackOutputs,
+  removeStackOutputs,
+  useAwsEndpoints,
+} from '../fixtures/aws-target';
 import { runCli } from '../fixtures/cli-run';
 import { exampleConfig, type ServedWarden, startServedWarden } from '../fixtures/served-warden';
 import { makeApprovalRequest } from '../unit/approval/fixtures';
@@ -48,10 +55,50 @@ describe('warden approvals', () => {
     expect(run.stdout).not.toContain('secret-task-token');
   });
 
-  it('refuses --region with a usage error, since AWS approvals arrive as notifications', async () => {
-    const run = await runCli(['approvals', '--region', 'eu-west-1']);
+  describe('in AWS, found from the security stack’s outputs', () => {
+    let restore: () => void;
+    beforeAll(() => {
+      restore = useAwsEndpoints({ dynamodb: warden.dynamo.endpoint });
+    });
+    afterAll(async () => {
+      await removeStackOutputs();
+      restore();
+    });
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('approvals reads a running local Warden');
+    it('lists the pending approvals of the table the stack names, linked under its approval URL', async () => {
+      const store = ApprovalStore.fromDeps(warden.deps);
+      // The AWS path reads with the real time: an approval still open an hour from now.
+      const record = await store.create({
+        taskToken: 'another-secret-task-token',
+        request: makeApprovalRequest({
+          findingType: 'Recon:EC2/PortProbeUnprotectedPort',
+          expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      });
+      await deployStackOutputs({
+        [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals,
+        [OUTPUTS.approvalBaseUrl]: 'https://approvals.example.com/approvals',
+      });
+
+      const run = await runCli(['approvals', '--region', AWS_TEST_REGION]);
+
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`https://approvals.example.com/approvals/${record.pk}`);
+      expect(run.stdout).toContain('Recon:EC2/PortProbeUnprotectedPort');
+      expect(run.stdout).toContain('open a link and sign in as an approver');
+      expect(run.stdout).not.toContain('secret-task-token');
+    });
+
+    it('names the output it misses, in one line', async () => {
+      await deployStackOutputs({ [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals });
+
+      const run = await runCli(['approvals', '--region', AWS_TEST_REGION]);
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `warden: Warden in AWS (WardenSecurity in ${AWS_TEST_REGION}) has no output ApprovalBaseUrl: deploy this version of Warden (cdk deploy WardenSecurity)\n`,
+      );
+    });
   });
 });
