@@ -456,7 +456,8 @@ export const WardenConfigSchema = z
           .number()
           .int('must be a whole number')
           .min(1, { error: (issue) => `must be at least 1, got ${String(issue.input)}` })
-          // A NACL holds at most 40 inbound rules, so more denies than that from one finding cannot all land.
+          // A NACL holds at most 40 inbound rules (Amazon VPC quotas: rules per network ACL, 20 by
+          // default, adjustable to 40), so more denies than that from one finding cannot all land.
           .max(40, {
             error: (issue) => `must be at most 40 (a NACL's most inbound rules), got ${String(issue.input)}`,
           })

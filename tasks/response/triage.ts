@@ -113,8 +113,8 @@ export const MAX_ADDRESSES = 100;
 /**
  * The most (address, subnet) pairs one finding acts on. The block task returns a result of about
  * half a KiB per pair (and the ledger's block for each), all in one state, which Step Functions
- * caps at 256 KiB of UTF-8 ("Quotas related to state throttling", Step Functions Developer
- * Guide); 160 pairs keep that state under a third of it. With many subnets this, not
+ * caps at 262,144 bytes of UTF-8 (StateEnteredEventDetails and StateExitedEventDetails, AWS Step
+ * Functions API Reference); 160 pairs keep that state under a third of it. With many subnets this, not
  * `response.maxAddressesPerFinding`, is what bounds the addresses acted on.
  */
 export const MAX_PAIRS_PER_FINDING = 160;

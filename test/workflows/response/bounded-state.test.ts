@@ -6,9 +6,8 @@ import { historyOf, type ResponseHarness, startResponseHarness } from './harness
  * Defect 5: a port probe from many addresses against an instance in many subnets. Warden acts on
  * at most `response.maxAddressesPerFinding` of them, names the reason for the rest in the
  * decision and in the audit record, and every state of the execution stays far below Step
- * Functions' 256 KiB limit ("Quotas related to state throttling" … "Maximum input or output
- * size for a task, state, or execution: 256 KiB of data as a UTF-8 encoded string", AWS Step
- * Functions Developer Guide), which the local engine enforces.
+ * Functions' limit of 262,144 bytes of UTF-8 per state input or output (StateEnteredEventDetails,
+ * StateExitedEventDetails, AWS Step Functions API Reference), which the local engine enforces.
  */
 const ATTACKERS = 60;
 const STATE_LIMIT = 256 * 1024;
