@@ -27,11 +27,11 @@ const TASK_FOUNDATIONS: readonly string[] = ['tasks/shared', 'tasks/guardduty'];
  * is an onboarding execution, started by name, not a call into its code).
  */
 /**
- * Folders above `tasks/` that may read only `tasks/shared/` of it: the audit story reads the
+ * Folders above `tasks/` that must not import a task folder's code: the audit story reads the
  * archive format every writer and reader shares (tasks/shared/archive-format.ts), never the
  * archiver's own code, so the story and the archiver can change apart.
  */
-const SHARED_TASK_READERS: readonly string[] = ['audit'];
+const LIBRARY_SEPARATIONS: readonly (readonly [from: string, to: string])[] = [['audit', 'tasks/audit']];
 
 const TASK_SEPARATIONS: readonly (readonly [from: string, to: string])[] = [
   ['tasks/sweep', 'tasks/onboarding'],
@@ -76,8 +76,8 @@ function forbiddenImports(imports: readonly Import[]): string[] {
     }
     const fromTask = taskFolder(file);
     const toTask = taskFolder(target);
-    if (SHARED_TASK_READERS.includes(from) && toTask && toTask !== 'tasks/shared') {
-      broken.push(`${file} → ${target}: ${from}/ reads only tasks/shared/ of tasks/`);
+    if (LIBRARY_SEPARATIONS.some(([a, b]) => a === from && b === toTask)) {
+      broken.push(`${file} → ${target}: ${from}/ does not import ${toTask}/`);
       continue;
     }
     const toShared = toTask === 'tasks/shared';
@@ -142,7 +142,7 @@ describe('dependency rules', () => {
     ['config/schema.ts', 'tasks/shared/task', 'config/ is below tasks/'],
     ['tasks/shared/notifications.ts', 'tasks/response/triage', 'tasks/shared/ imports no other folder'],
     ['tasks/guardduty/aws.ts', 'tasks/onboarding/model', 'tasks/guardduty/ imports no other folder'],
-    ['audit/story.ts', 'tasks/audit/read-execution', 'audit/ reads only tasks/shared/'],
+    ['audit/story.ts', 'tasks/audit/read-execution', 'audit/ does not import tasks/audit/'],
     [
       'tasks/sweep/drift.ts',
       'tasks/onboarding/memberships',
