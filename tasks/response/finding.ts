@@ -9,13 +9,13 @@ import { InvalidFindingError } from '../shared/errors';
  * lengths and array sizes, because the finding flows into NACL changes, notifications and
  * execution history. GuardDuty keeps adding fields: unknown ones are accepted and left out of the
  * parsed value, which keeps it small and fully typed.
+ *
+ * This is the one definition of a valid finding: the replay's fast path (fast-finding.ts) is
+ * derived from `FindingEventSchema`, so a change here changes both.
  */
 
-/**
- * The patterns of the identifiers in a finding; shared with the replay's fast path
- * (fast-finding.ts) so that both validate against the same definitions.
- */
-export const FINDING_PATTERNS = {
+/** The patterns of the identifiers in a finding. */
+const FINDING_PATTERNS = {
   resourceId: /^[A-Za-z0-9-]{1,64}$/,
   accountId: ACCOUNT_ID,
   region: REGION,
@@ -48,7 +48,6 @@ const ipAddress = (family: 4 | 6) =>
     .refine((v) => !v.includes('%') && isIP(v) === family, `must be an IPv${family} address`);
 
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' });
-export const TimestampSchema = timestamp;
 
 // Real ids are `subnet-0abc…`, but GuardDuty's sample findings carry placeholders such as
 // `GeneratedFindingSubnetId`; the charset is checked here and the AWS format where it matters.
@@ -104,7 +103,7 @@ const NetworkConnectionActionSchema = z.object({
   blocked: optional(z.boolean()),
 });
 
-export const MAX_PORT_PROBE_DETAILS = 1000;
+const MAX_PORT_PROBE_DETAILS = 1000;
 
 const PortProbeActionSchema = z.object({
   blocked: optional(z.boolean()),

@@ -98,3 +98,6 @@ export function classifyAwsError(error: unknown, doing: string): never {
 
 /** A GuardDuty finding event does not match the shape Warden relies on; never retried. */
 export class InvalidFindingError extends WardenError {}
+
+/** A schema uses a zod feature that the fast path derived from it cannot run (zod-fast-path.ts). */
+export class UnsupportedSchemaError extends WardenError {}
