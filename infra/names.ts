@@ -69,6 +69,8 @@ export function defaultEventBusArn(partition: string, account: string, region: s
 export const STACK_NAMES = {
   security: 'WardenSecurity',
   management: 'WardenManagement',
+  /** The management account in us-east-1, when the Control Tower home region is another. */
+  organizationsEvents: 'WardenOrganizationsEvents',
   forwarding: (region: string) => `WardenForwarding-${region}`,
   memberRole: 'WardenMemberRole',
 } as const;

@@ -2,15 +2,19 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { WardenConfig } from '../config/schema';
 import type { WorkflowModule } from '../workflows/index';
+import { ORGANIZATIONS_EVENTS_REGION } from './constructs/organizations-event-forwarding';
 import { requireControlTowerHomeRegion, requireOrganizationId } from './deploy-requirements';
 import { STACK_NAMES } from './names';
 import { ManagementStack } from './stacks/management-stack';
+import { OrganizationsEventsStack } from './stacks/organizations-events-stack';
 import { RegionalForwardingStack } from './stacks/regional-forwarding-stack';
 import { SecurityStack } from './stacks/security-stack';
 
 export interface WardenStacks {
   readonly security: SecurityStack;
   readonly management: ManagementStack;
+  /** Only when the Control Tower home region is not us-east-1, where Organizations' events are. */
+  readonly organizationsEvents?: OrganizationsEventsStack;
   /** One per governed region other than the home region, by region. */
   readonly forwarding: ReadonlyMap<string, RegionalForwardingStack>;
 }
@@ -39,11 +43,19 @@ export function addWardenStacks(app: App, config: WardenConfig, options: WardenO
     config,
     workflows: options.workflows,
   });
+  const controlTowerHomeRegion = requireControlTowerHomeRegion(config);
   const management = new ManagementStack(app, STACK_NAMES.management, {
-    env: { account: organization.managementAccountId, region: requireControlTowerHomeRegion(config) },
+    env: { account: organization.managementAccountId, region: controlTowerHomeRegion },
     config,
     workflows: options.workflows,
   });
+  const organizationsEvents =
+    controlTowerHomeRegion === ORGANIZATIONS_EVENTS_REGION
+      ? undefined
+      : new OrganizationsEventsStack(app, STACK_NAMES.organizationsEvents, {
+          env: { account: organization.managementAccountId, region: ORGANIZATIONS_EVENTS_REGION },
+          config,
+        });
   const forwarding = new Map<string, RegionalForwardingStack>();
   for (const region of organization.regions.filter((r) => r !== organization.homeRegion)) {
     forwarding.set(
@@ -55,5 +67,5 @@ export function addWardenStacks(app: App, config: WardenConfig, options: WardenO
     );
   }
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { security, management, forwarding };
+  return { security, management, ...(organizationsEvents ? { organizationsEvents } : {}), forwarding };
 }

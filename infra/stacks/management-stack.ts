@@ -6,7 +6,11 @@ import type { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
 import { memberRoleUsers } from '../constructs/member-role';
-import { controlTowerLifecyclePattern, organizationsAccountPattern } from '../event-patterns';
+import {
+  ORGANIZATIONS_EVENTS_REGION,
+  OrganizationsEventForwarding,
+} from '../constructs/organizations-event-forwarding';
+import { controlTowerLifecyclePattern } from '../event-patterns';
 import { defaultEventBusArn, MEMBER_ROLE_STACK_SET_NAME } from '../names';
 import { deployedFunctions } from '../task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../triggers';
@@ -23,7 +27,8 @@ export interface ManagementStackProps extends StackProps {
  * events only there:
  * https://docs.aws.amazon.com/controltower/latest/userguide/lifecycle-events.html):
  * - forwards CreateManagedAccount / UpdateManagedAccount events to the security account's default
- *   event bus, which admits them with a bus policy (SecurityStack);
+ *   event bus, which admits them with a bus policy (SecurityStack), and Organizations' account
+ *   events when that region is us-east-1 (else WardenOrganizationsEvents does);
  * - deploys the member role to every member account through a service-managed StackSet with
  *   automatic deployment, so that accounts created later get it without a human step.
  */
@@ -48,14 +53,11 @@ export class ManagementStack extends Stack {
       eventPattern: controlTowerLifecyclePattern(),
       targets: [new targets.EventBus(securityBus)],
     });
-    // Organizations records its CloudTrail events in us-east-1 ("Logging API calls with AWS
-    // CloudTrail for AWS Organizations", AWS Organizations User Guide), so this rule sees them
-    // when the stack is deployed there.
-    new events.Rule(this, 'ForwardOrganizationsAccountEvents', {
-      description: 'Warden: Organizations account events to the security account',
-      eventPattern: organizationsAccountPattern(),
-      targets: [new targets.EventBus(securityBus)],
-    });
+    // Organizations delivers its events only in us-east-1: the rule is here when this stack is
+    // there, else in WardenOrganizationsEvents (see OrganizationsEventForwarding).
+    if (this.region === ORGANIZATIONS_EVENTS_REGION) {
+      new OrganizationsEventForwarding(this, 'OrganizationsEvents', props.config);
+    }
 
     const tasks = [...deployedFunctions(props.workflows ?? WORKFLOWS, TRIGGERED_FUNCTIONS).values()];
     if (memberRoleUsers(tasks).taskIds.length === 0) {

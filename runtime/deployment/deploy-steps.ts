@@ -6,6 +6,7 @@ import {
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
 import type { WardenConfig } from '../../config/schema';
+import { ORGANIZATIONS_EVENTS_REGION } from '../../infra/constructs/organizations-event-forwarding';
 import type { LocalSession } from '../local-warden';
 import { DeployStepError } from './errors';
 import { STACKSETS_SERVICE_PRINCIPAL } from './sandbox-deployment';
@@ -73,6 +74,10 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
       config.organization.memberRoleTargets
         ? 'npx cdk deploy WardenManagement'
         : "npx cdk deploy WardenManagement --parameters MemberRoleDeploymentTargets=$(aws organizations list-roots --query 'Roots[0].Id' --output text)",
+      // Organizations delivers its events only in us-east-1.
+      ...(config.organization.controlTowerHomeRegion !== ORGANIZATIONS_EVENTS_REGION
+        ? ['npx cdk deploy WardenOrganizationsEvents']
+        : []),
     ],
     async performLocally(session) {
       const { organization } = session.options.config;
@@ -86,6 +91,9 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
         parameters.MemberRoleDeploymentTargets = roots.Roots?.[0]?.Id ?? '';
       }
       await session.deployment.deploy('WardenManagement', { parameters });
+      if (session.deployment.stackNames.includes('WardenOrganizationsEvents')) {
+        await session.deployment.deploy('WardenOrganizationsEvents');
+      }
     },
   },
   {

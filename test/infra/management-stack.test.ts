@@ -66,6 +66,51 @@ describe('ManagementStack', () => {
     );
   });
 
+  it('keeps the Organizations rule in this stack only when it is in us-east-1, where Organizations delivers its events', () => {
+    expect(synth.management.region).toBe('us-east-1');
+    expect(synth.organizationsEvents).toBeUndefined();
+  });
+
+  describe('with the Control Tower home region outside us-east-1', () => {
+    let other: Synthesized;
+    beforeAll(() => {
+      other = synthWarden(
+        exampleConfig({
+          organization: { ...exampleConfig().organization, controlTowerHomeRegion: 'eu-west-1' },
+        }),
+      );
+    });
+
+    it('forwards Control Tower events from the home region but no Organizations events from there', () => {
+      expect(other.management.region).toBe('eu-west-1');
+      const sources = Object.values(
+        Template.fromStack(other.management).findResources('AWS::Events::Rule'),
+      ).map((r) => r.Properties.EventPattern.source[0]);
+      expect(sources).toEqual(['aws.controltower']);
+    });
+
+    it("forwards Organizations' account events from us-east-1 in the management account to the security bus", () => {
+      const stack = other.organizationsEvents!;
+      expect(stack.stackName).toBe('WardenOrganizationsEvents');
+      expect(stack.account).toBe('111111111111');
+      expect(stack.region).toBe('us-east-1');
+      const rules = Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule'));
+      expect(rules).toHaveLength(1);
+      expect(rules[0].Properties.EventPattern.source).toEqual(['aws.organizations']);
+      expect(rules[0].Properties.EventPattern.detail.eventName).toEqual([
+        'CreateAccountResult',
+        'AcceptHandshake',
+        'MoveAccount',
+        'RemoveAccountFromOrganization',
+      ]);
+      const [target] = rules[0].Properties.Targets;
+      // Cross-region delivery to the home region's bus needs the rule's role.
+      expect(literal(target.Arn)).toBe('arn:aws:events:eu-west-1:222222222222:event-bus/default');
+      expect(target.RoleArn).toBeDefined();
+      expect(nagViolations(stack)).toEqual([]);
+    });
+  });
+
   it('lets the forwarding roles put events on that bus only', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (p) => p.Properties.PolicyDocument.Statement,
