@@ -26,7 +26,9 @@ export function buildStory(archive: ArchivedExecution): AuditStory {
   const { naclChanges, lifts, extensions } = blockFacts(index, trigger, approval?.approver ?? null);
   const onboarding = onboardingFacts(index, output);
   const notifications = index.taskResults.flatMap((r): NotificationFacts[] => {
-    const result = obj(r.output);
+    // A notify task returns the publication; the block task returns it beside its block.
+    const output = obj(r.output);
+    const result = typeof output?.published === 'boolean' ? output : obj(output?.notification);
     if (typeof result?.published !== 'boolean') return [];
     return [
       {

@@ -4,7 +4,7 @@ import { ClientFactory } from '../tasks/shared/aws-clients';
 import { taskDepsFromEnvironment } from '../tasks/shared/lambda';
 import { RuntimeCaches } from '../tasks/shared/runtime-caches';
 import { type FunctionManifest, runTask, type TaskDefinition, type TaskDeps } from '../tasks/shared/task';
-import { WORKFLOWS } from '../workflows/index';
+import { isSelected, WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
 import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
@@ -163,7 +163,7 @@ export async function startHandWiredWarden(options: LocalWardenOptions): Promise
   });
   world.cloud.register(new SfnSandbox(runtime));
   const wanted = options.workflows;
-  for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
+  for (const workflow of WORKFLOWS.filter((w) => isSelected(w, wanted))) {
     stateMachineArns[workflow.name] = runtime.register({
       name: workflow.stateMachineName,
       definition: workflow.build(config),
@@ -390,7 +390,7 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       }
     }
     const wanted = options.workflows;
-    for (const workflow of WORKFLOWS.filter((w) => !wanted || wanted.includes(w.name))) {
+    for (const workflow of WORKFLOWS.filter((w) => isSelected(w, wanted))) {
       const machine = stack.stateMachines.find((m) => m.name === workflow.stateMachineName);
       if (!machine) continue;
       if (runtime.listStateMachines().some((m) => m.stateMachineArn === machine.arn)) continue;

@@ -2,6 +2,7 @@ import type { WardenConfig } from '../config/schema';
 import type { TaskDefinition } from '../tasks/shared/task';
 import type { AslDefinition } from './asl';
 import { freeTrialWorkflow } from './free-trial/definition';
+import { ignoredWorkflow } from './ignored/definition';
 import { onboardingWorkflow } from './onboarding/definition';
 import { reconcileWorkflow } from './reconcile/definition';
 import { responseWorkflow } from './response/definition';
@@ -20,15 +21,24 @@ export interface WorkflowModule {
   description: string;
   build(config: WardenConfig): AslDefinition;
   tasks: readonly TaskDefinition[];
+  /** Registered wherever that workflow is (the intake starts both). @default - on its own */
+  companionOf?: string;
 }
 
 export const WORKFLOWS: WorkflowModule[] = [
   responseWorkflow,
+  ignoredWorkflow,
   onboardingWorkflow,
   reconcileWorkflow,
   sweepWorkflow,
   freeTrialWorkflow,
 ];
+
+/** Whether a selection of workflow names (undefined: every workflow) includes `workflow`. */
+export function isSelected(workflow: WorkflowModule, wanted: readonly string[] | undefined): boolean {
+  if (!wanted) return true;
+  return wanted.includes(workflow.name) || (!!workflow.companionOf && wanted.includes(workflow.companionOf));
+}
 
 export function workflowNamed(name: string): WorkflowModule {
   const found = WORKFLOWS.find((w) => w.name === name);

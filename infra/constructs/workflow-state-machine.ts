@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import type { WorkflowModule } from '../../workflows/index';
-import { acknowledgeFindings } from '../nag';
+import { acknowledgeFindings, acknowledgeRule } from '../nag';
 import { checkPlaceholders, WiringError } from '../task-catalog';
 import type { LogEncryptionKey } from './log-encryption-key';
 
@@ -23,8 +23,14 @@ export interface WorkflowStateMachineProps {
 /**
  * A workflow deployed as a STANDARD state machine whose definition is exactly
  * `workflow.build(config)` (the JSON the local runtime runs); CloudFormation fills each
- * `${TaskId}` with that task's function ARN. Logs ALL events with execution data (the audit
- * trail) to an encrypted log group, and traces with X-Ray.
+ * `${TaskId}` with that task's function ARN. Traces with X-Ray.
+ *
+ * Logs only ERROR events (failed executions, tasks and states), without execution data, to an
+ * encrypted log group: the audit trail is the execution history itself, which the archiver reads
+ * in full (`GetExecutionHistory` with `includeExecutionData`) into the archive bucket when each
+ * execution ends, and which does not depend on the logging level. Logging ALL events with their
+ * inputs and outputs wrote every finding several times per state into CloudWatch Logs, the
+ * largest cost after the state transitions themselves (see bench:cost).
  */
 export class WorkflowStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -57,7 +63,7 @@ export class WorkflowStateMachine extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(body),
       definitionSubstitutions: substitutions,
-      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       tracingEnabled: true,
     });
     if (invoked.length > 0) {
@@ -70,6 +76,11 @@ export class WorkflowStateMachine extends Construct {
         }),
       );
     }
+    acknowledgeRule(
+      this.stateMachine,
+      'SF1',
+      'Logs ERROR events only: every execution history is archived in full to the encrypted, versioned archive bucket when it ends (ArchiveExecution), which is the audit trail; ALL-level logs would duplicate it at a cost per finding.',
+    );
     acknowledgeFindings(
       this.stateMachine,
       'IAM5',

@@ -20,6 +20,7 @@ import {
 } from './contract';
 import { type ActiveBlock, Ledger } from './ledger';
 import { assertHostRoute, isWardensEntry, NetworkAcls, type ResolvedNacl } from './network-acls';
+import { notify } from './notify';
 import { allocateRuleNumber, seedOf } from './rule-allocator';
 import type { AddressDecision, TriageResult } from './triage';
 import { verifiedTriage } from './verified-triage';
@@ -52,21 +53,49 @@ const MAX_COLLISIONS = 8;
 export const blockAddressesTask = defineTask({
   id: 'BlockAddresses',
   entry: __filename,
-  environment: taskEnvironment('LEDGER_TABLE', 'FINDINGS_TABLE'),
+  environment: taskEnvironment('LEDGER_TABLE', 'FINDINGS_TABLE', 'TOPIC_ARN'),
   input: Input,
   needs: {
     tables: { ledger: 'write', findings: 'read' },
+    publish: true,
     assumeMemberRole: true,
     memberActions: ['ec2:DescribeNetworkAcls', 'ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
   },
-  run: blockAddresses,
+  run: blockAndNotify,
 });
 
 export const handler = lambdaHandler(blockAddressesTask);
 
-export async function blockAddresses(input: Input, deps: TaskDeps): Promise<BlockState> {
-  const response = deps.config.response;
+/**
+ * The task: the block, then the BLOCKED notification (blocked, refused or nothing new) from the
+ * same invocation, written from Warden's own decision of the finding rather than the input's.
+ * A separate notify state would cost the response one more billed state transition.
+ */
+export async function blockAndNotify(
+  input: Input,
+  deps: TaskDeps,
+): Promise<BlockState & { triage: TriageResult; notification: Awaited<ReturnType<typeof notify>> }> {
   const verified = await verifiedTriage(input.triage.findingId, deps);
+  const block = await blockVerified(input, verified, deps);
+  const notification = await notify(
+    {
+      kind: 'BLOCKED',
+      triage: { ...verified },
+      block,
+      ...(input.approvedBy ? { approval: { approver: input.approvedBy } } : {}),
+    },
+    deps,
+  );
+  // Warden's own decision, which the state after this one and the auditor read.
+  return { ...block, triage: verified, notification };
+}
+
+export async function blockAddresses(input: Input, deps: TaskDeps): Promise<BlockState> {
+  return blockVerified(input, await verifiedTriage(input.triage.findingId, deps), deps);
+}
+
+async function blockVerified(input: Input, verified: TriageResult, deps: TaskDeps): Promise<BlockState> {
+  const response = deps.config.response;
   const { allowed, refused } = addressesToAct(input, verified);
   const acls = new NetworkAcls(deps);
   const nacls = input.nacls

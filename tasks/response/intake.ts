@@ -3,6 +3,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { z } from 'zod';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
+import { MissingStateMachineError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
 import { FindingsTable } from './findings-table';
@@ -127,18 +128,37 @@ export function executionNameFor(findingId: string, generation: number): string 
   return `f-${createHash('sha256').update(findingId).digest('hex').slice(0, 32)}-${generation}`;
 }
 
+/**
+ * A finding policy ignores is recorded by the one-state `ignored` workflow (one billed state
+ * transition); every other decision runs the response.
+ */
+export function stateMachineFor(
+  deps: Pick<TaskDeps, 'stateMachineArns'>,
+  input: { triage: TriageResult },
+): string {
+  const workflow = input.triage.decision === 'IGNORE' ? 'ignored' : 'response';
+  const arn = deps.stateMachineArns[workflow];
+  if (!arn) {
+    throw new MissingStateMachineError(
+      `STATE_MACHINE_ARNS names no ${workflow} state machine (it names ${Object.keys(deps.stateMachineArns).join(', ') || 'none'})`,
+    );
+  }
+  return arn;
+}
+
 async function startGeneration(
   deps: TaskDeps,
   findingId: string,
   generation: number,
-  input: unknown,
+  input: { triage: TriageResult },
 ): Promise<string | undefined> {
+  const stateMachineArn = stateMachineFor(deps, input);
   const out = await call(
     'starting the response',
     () =>
       sfn(deps).send(
         new StartExecutionCommand({
-          stateMachineArn: deps.stateMachineArns.response,
+          stateMachineArn,
           name: executionNameFor(findingId, generation),
           input: JSON.stringify(input),
         }),

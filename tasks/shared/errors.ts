@@ -23,6 +23,8 @@ export class ResourceGoneError extends WardenError {}
 export class NotWardensEntryError extends WardenError {}
 /** An execution names a finding the intake never recorded (a made-up input); never retried. */
 export class UnrecordedFindingError extends WardenError {}
+/** The deployment names no state machine for a workflow a task starts (a wiring mistake). */
+export class MissingStateMachineError extends WardenError {}
 /** Refused at the point of action: the change is not what policy and config allow. */
 export class UnsafeBlockError extends WardenError {}
 /**

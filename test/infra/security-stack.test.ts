@@ -186,13 +186,14 @@ describe('SecurityStack state machines', () => {
     }
   });
 
-  it('logs every event with execution data to an encrypted log group and traces with X-Ray', () => {
+  it('logs errors without execution data to an encrypted log group and traces with X-Ray', () => {
     for (const machine of Object.values(template.findResources('AWS::StepFunctions::StateMachine'))) {
       expect(machine.Properties.StateMachineType).toBe('STANDARD');
       expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      // The full history, with every input and output, is archived when the execution ends.
       expect(machine.Properties.LoggingConfiguration).toMatchObject({
-        Level: 'ALL',
-        IncludeExecutionData: true,
+        Level: 'ERROR',
+        IncludeExecutionData: false,
       });
       const logGroupId = referencedId(
         machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn,

@@ -132,24 +132,22 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
     ]);
     expect(story.extensions).toEqual([]);
     expect(story.notifications.map((n) => [n.state, n.category, n.published])).toEqual([
-      ['Notify that the addresses are blocked', 'BLOCKED', true],
+      ['Block the approved addresses in the network ACLs', 'BLOCKED', true],
       ['Notify that the blocks are lifted', 'UNBLOCKED', true],
     ]);
     expect(story.errors).toEqual([]);
     expect(story.onboarding).toBeNull();
     expect(story.timeline.map((t) => t.state)).toEqual([
-      'Check the input against the finding Warden recorded',
       'Decide what to do with the finding',
+      'Check the approval request against the finding Warden recorded',
       'Find the network ACLs of the instance’s subnets',
       'Ask a person to approve the block',
       'Block the approved addresses in the network ACLs',
       'Did Warden block anything?',
-      'Notify that the addresses are blocked',
       'Wait until the next block expires',
       'Lift the blocks that have expired',
       'Are blocks still in place?',
       'Notify that the blocks are lifted',
-      'Blocks lifted',
     ]);
     expect(story.outcome).toBe(
       `BLOCK_WITH_APPROVAL; approved by alice; blocked 203.0.113.20/32 in ${nacl} rule ${rule}; lifted (EXPIRED_REMOVED)`,
@@ -176,8 +174,8 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
     ]);
     expect(story.errors).toEqual([]);
     expect(story.timeline.map((t) => t.state).slice(-2)).toEqual([
+      'Ask a person to approve the block',
       'Notify that the block was rejected',
-      'Block rejected',
     ]);
     expect(story.outcome).toBe('BLOCK_WITH_APPROVAL; rejected by bob');
   });
@@ -199,7 +197,7 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
     });
     expect(story.naclChanges).toEqual([]);
     expect(story.errors).toEqual([]);
-    expect(story.timeline.at(-1)!.state).toBe('Approval timed out');
+    expect(story.timeline.at(-1)!.state).toBe('Notify that nobody approved in time');
     expect(story.outcome).toBe('BLOCK_WITH_APPROVAL; nobody approved in time');
   });
 

@@ -6,45 +6,45 @@ import { liftExpiredBlocksTask } from '../../tasks/response/lift-expired-blocks'
 import { notifyTask } from '../../tasks/response/notify';
 import { requestApprovalTask } from '../../tasks/response/request-approval';
 import { resolveNetworkAclsTask } from '../../tasks/response/resolve-network-acls';
-import { BlockInTransitionError } from '../../tasks/shared/errors';
+import { BlockInTransitionError, UnrecordedFindingError } from '../../tasks/shared/errors';
 import { type AslDefinition, callbackTask, lambdaTask } from '../asl';
 import type { WorkflowModule } from '../index';
 
 /**
  * The response to one GuardDuty finding. The intake has already validated and triaged it (the
- * execution input holds `finding` and `triage`), but anyone allowed StartExecution can write an
- * input, so the first state replaces the triage with Warden's own decision of the finding the
- * intake recorded; state names read as the story an auditor follows in the execution history.
+ * execution input holds `finding` and `triage`); a finding policy ignores is recorded by the
+ * one-state `ignored` workflow instead, so this one ignores only an input that says so. Anyone allowed StartExecution can write an input,
+ * so nothing here acts on the input's word: the tasks that change NACLs decide again from the
+ * finding the intake recorded, and the notify and approval paths first replace the triage with
+ * Warden's own decision of that finding. State names read as the story an auditor follows in
+ * the execution history.
  *
- * The automatic path reaches the NACL with two Lambda invocations (the check, then "Block the
- * addresses in the network ACLs", which looks the NACLs up itself). The approval path looks them up first, because the
- * approver must see which NACLs and subnets will change.
+ * Standard workflows are billed per state transition, so the automatic path is seven states
+ * from the finding to the lifted block: the block task notifies people itself, and the last
+ * notification ends the execution. It reaches the NACL with one Lambda invocation ("Block the
+ * addresses in the network ACLs" looks the NACLs up itself); the approval path looks them up
+ * first, because the approver must see which NACLs and subnets will change.
  */
 const S = {
   check: 'Check the input against the finding Warden recorded',
+  checkApproval: 'Check the approval request against the finding Warden recorded',
   refuse: 'Refuse an input Warden cannot verify',
   decide: 'Decide what to do with the finding',
   ignore: 'Ignore the finding',
   notifyFinding: 'Notify people about the finding',
-  notified: 'Finding reported',
   resolve: 'Find the network ACLs of the instance’s subnets',
   ask: 'Ask a person to approve the block',
   rejected: 'Notify that the block was rejected',
-  rejectedEnd: 'Block rejected',
   timedOut: 'Notify that nobody approved in time',
-  timedOutEnd: 'Approval timed out',
   blockOnTimeout: 'Block anyway, as policy says when nobody answers',
   block: 'Block the addresses in the network ACLs',
   blockApproved: 'Block the approved addresses in the network ACLs',
   anything: 'Did Warden block anything?',
-  notifyBlocked: 'Notify that the addresses are blocked',
-  notifyDecided: 'Notify what Warden decided',
   decidedEnd: 'Response recorded',
   wait: 'Wait until the next block expires',
   lift: 'Lift the blocks that have expired',
   still: 'Are blocks still in place?',
   notifyLifted: 'Notify that the blocks are lifted',
-  liftedEnd: 'Blocks lifted',
   failed: 'Notify that Warden could not act',
   failedEnd: 'Response failed',
 } as const;
@@ -64,42 +64,45 @@ const FAIL_TO_NOTIFY = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Ne
 
 export function buildResponseDefinition(config: WardenConfig): AslDefinition {
   const approval = config.response.approval;
-  const notify = (kind: string, next: string, extra: Record<string, unknown> = {}) =>
+  /** Without `next`, the notification is the last state (a final Succeed state costs a transition). */
+  const notify = (kind: string, next: string | undefined, extra: Record<string, unknown> = {}) =>
     lambdaTask({
       task: notifyTask.id,
       payload: { kind, 'triage.$': '$.triage', ...extra },
       resultPath: '$.notification',
+      ...(next ? { next } : { end: true }),
+    });
+  const check = (next: string) =>
+    lambdaTask({
+      task: checkResponseInputTask.id,
+      payload: { 'finding.$': '$.finding', 'triage.$': '$.triage' },
+      resultPath: '$.triage',
       next,
+      catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.refuse }],
     });
   return {
     Comment: 'Warden: respond to one GuardDuty finding — triage decision, approval, NACL block, expiry',
-    StartAt: S.check,
+    StartAt: S.decide,
     States: {
-      [S.check]: lambdaTask({
-        task: checkResponseInputTask.id,
-        payload: { 'finding.$': '$.finding', 'triage.$': '$.triage' },
-        resultPath: '$.triage',
-        next: S.decide,
-        catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.refuse }],
-      }),
+      [S.decide]: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.triage.decision', StringEquals: 'BLOCK_AUTO', Next: S.block },
+          { Variable: '$.triage.decision', StringEquals: 'BLOCK_WITH_APPROVAL', Next: S.checkApproval },
+          { Variable: '$.triage.decision', StringEquals: 'NOTIFY', Next: S.check },
+        ],
+        Default: S.ignore,
+      },
+      [S.ignore]: { Type: 'Succeed', Comment: 'Policy says IGNORE; the triage in the input says why.' },
+      [S.check]: check(S.notifyFinding),
+      [S.checkApproval]: check(S.resolve),
       [S.refuse]: {
         Type: 'Fail',
         Error: 'UnverifiableInput',
         Cause:
           'The execution input names no finding Warden received, or does not match it; nothing was done.',
       },
-      [S.decide]: {
-        Type: 'Choice',
-        Choices: [
-          { Variable: '$.triage.decision', StringEquals: 'BLOCK_AUTO', Next: S.block },
-          { Variable: '$.triage.decision', StringEquals: 'BLOCK_WITH_APPROVAL', Next: S.resolve },
-          { Variable: '$.triage.decision', StringEquals: 'NOTIFY', Next: S.notifyFinding },
-        ],
-        Default: S.ignore,
-      },
-      [S.ignore]: { Type: 'Succeed', Comment: 'Policy says IGNORE; the triage in the input says why.' },
-      [S.notifyFinding]: notify('FINDING', S.notified),
-      [S.notified]: { Type: 'Succeed' },
+      [S.notifyFinding]: notify('FINDING', undefined),
 
       [S.resolve]: lambdaTask({
         task: resolveNetworkAclsTask.id,
@@ -124,8 +127,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
           ...FAIL_TO_NOTIFY,
         ],
       }),
-      [S.rejected]: notify('APPROVAL_REJECTED', S.rejectedEnd, { 'error.$': '$.error' }),
-      [S.rejectedEnd]: { Type: 'Succeed' },
+      [S.rejected]: notify('APPROVAL_REJECTED', undefined, { 'error.$': '$.error' }),
       // Only the outcome policy chose for an unanswered approval is in the definition.
       ...(approval.onTimeout === 'block'
         ? {
@@ -137,17 +139,22 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
             },
           }
         : {
-            [S.timedOut]: notify('APPROVAL_TIMED_OUT', S.timedOutEnd, { 'error.$': '$.error' }),
-            [S.timedOutEnd]: { Type: 'Succeed' },
+            [S.timedOut]: notify('APPROVAL_TIMED_OUT', undefined, { 'error.$': '$.error' }),
           }),
 
+      // The block task tells people what it did (blocked, refused, nothing new) itself.
+      // No check state before it: the block task decides again from the recorded finding, and an
+      // input naming a finding the intake never received ends as the check would end it.
       [S.block]: lambdaTask({
         task: blockAddressesTask.id,
         payload: { 'triage.$': '$.triage', 'executionArn.$': '$$.Execution.Id' },
         resultPath: '$.block',
         retry: RETRY_IN_TRANSITION,
         next: S.anything,
-        catch: FAIL_TO_NOTIFY,
+        catch: [
+          { ErrorEquals: [UnrecordedFindingError.name], ResultPath: '$.error', Next: S.refuse },
+          ...FAIL_TO_NOTIFY,
+        ],
       }),
       [S.blockApproved]: lambdaTask({
         task: blockAddressesTask.id,
@@ -164,12 +171,10 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
       }),
       [S.anything]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.notifyBlocked }],
-        Default: S.notifyDecided,
+        Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.wait }],
+        Default: S.decidedEnd,
       },
-      [S.notifyDecided]: notify('BLOCKED', S.decidedEnd, { 'block.$': '$.block' }),
-      [S.decidedEnd]: { Type: 'Succeed' },
-      [S.notifyBlocked]: notify('BLOCKED', S.wait, { 'block.$': '$.block' }),
+      [S.decidedEnd]: { Type: 'Succeed', Comment: 'Nothing to lift: the block task said why.' },
       [S.wait]: { Type: 'Wait', TimestampPath: '$.block.expiresAt', Next: S.lift },
       [S.lift]: lambdaTask({
         task: liftExpiredBlocksTask.id,
@@ -183,8 +188,7 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
         Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.wait }],
         Default: S.notifyLifted,
       },
-      [S.notifyLifted]: notify('LIFTED', S.liftedEnd, { 'block.$': '$.block' }),
-      [S.liftedEnd]: { Type: 'Succeed' },
+      [S.notifyLifted]: notify('LIFTED', undefined, { 'block.$': '$.block' }),
 
       [S.failed]: notify('ACTION_FAILED', S.failedEnd, { 'error.$': '$.error' }),
       [S.failedEnd]: {

@@ -107,8 +107,9 @@ describe('verify at the point of action (defect 1)', () => {
     expect(record.status).toBe('SUCCEEDED');
     expect(denies(h)).toEqual([]);
     expect(await ledgerRows(h)).toEqual([]);
-    const output = JSON.parse(record.output!) as { triage: TriageResult; block: BlockState };
-    expect(output.triage.dryRun).toBe(true);
+    // The block task's result carries Warden's own decision, not the input's.
+    const output = JSON.parse(record.output!) as { block: BlockState & { triage: TriageResult } };
+    expect(output.block.triage.dryRun).toBe(true);
     expect(output.block.results.every((r) => r.outcome === 'DRY_RUN')).toBe(true);
   });
 
