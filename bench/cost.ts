@@ -12,15 +12,17 @@ import { finish, round, type Target, table } from './lib/report';
  *
  * Modelled, and stated in the result: each invocation lasts a warm invoke plus its calls' latencies
  * (the latency model), at the functions' configured 256 MB; every DynamoDB call is priced as one
- * write request unit (items are under 1 KB; reads cost less, so this is an upper bound); every
- * finished execution is archived (one archiver invocation, one S3 PUT); state-machine logging at
- * ALL with execution data writes about LOG_BYTES_PER_TRANSITION per transition, each Lambda
- * invocation about LOG_BYTES_PER_INVOCATION.
+ * write request unit (reads cost less), plus the extra units of the intake's evidence item (the
+ * whole finding event, 1 KB per unit); every finished execution is archived (one archiver
+ * invocation, one S3 PUT); each Lambda invocation logs about LOG_BYTES_PER_INVOCATION. The state
+ * machines log at ERROR without execution data, so a successful execution writes no
+ * state-machine log; what logging at ALL with execution data would add is priced from the
+ * measured history bytes, for comparison.
  */
 const RESULTS = join(__dirname, 'results');
 const MEMORY_GB = 256 / 1024;
-const LOG_BYTES_PER_TRANSITION = 1_500;
 const LOG_BYTES_PER_INVOCATION = 600;
+const KB = 1024;
 const GB = 1024 ** 3;
 /** Runs a month at the default schedules: sweep every 6 hours, free-trial daily, reconciler hourly. */
 const RUNS_PER_MONTH: Record<string, number> = { sweep: 120, 'free-trial': 30, reconcile: 720 };
@@ -30,6 +32,10 @@ interface Counts {
   invocations: number;
   callsByService: Record<string, number>;
   executions: number;
+  /** Write units beyond one per DynamoDB call (items over 1 KB). */
+  extraWriteUnits?: number;
+  /** Bytes the state machines log for these executions (0 at ERROR level when all succeed). */
+  stateMachineLogBytes?: number;
 }
 
 function dollars(c: Counts) {
@@ -42,12 +48,12 @@ function dollars(c: Counts) {
     lambda:
       (c.invocations + archiverInvocations) * PRICES.lambdaRequest.usd +
       lambdaSeconds * MEMORY_GB * PRICES.lambdaArmGbSecond.usd,
-    dynamoDb: (c.callsByService.dynamodb ?? 0) * PRICES.dynamoDbWriteRequestUnit.usd,
+    dynamoDb:
+      ((c.callsByService.dynamodb ?? 0) + (c.extraWriteUnits ?? 0)) * PRICES.dynamoDbWriteRequestUnit.usd,
     sns: (c.callsByService.sns ?? 0) * PRICES.snsPublish.usd,
     s3: archiverInvocations * PRICES.s3Put.usd,
     logs:
-      ((c.transitions * LOG_BYTES_PER_TRANSITION +
-        (c.invocations + archiverInvocations) * LOG_BYTES_PER_INVOCATION) /
+      (((c.stateMachineLogBytes ?? 0) + (c.invocations + archiverInvocations) * LOG_BYTES_PER_INVOCATION) /
         GB) *
       PRICES.cloudWatchLogsIngestGb.usd,
   };
@@ -63,17 +69,26 @@ function read(name: string): any {
 
 function main(): void {
   const response = read('response');
-  const paths: Record<string, { perThousand: number; shares: Record<string, number> }> = {};
+  const paths: Record<
+    string,
+    { perThousand: number; shares: Record<string, number>; perThousandIfLoggingAll: number }
+  > = {};
   for (const [name, p] of Object.entries(response.paths as Record<string, any>)) {
-    const d = dollars({
+    const counts: Counts = {
       transitions: p.transitions,
       invocations: p.lambdaInvocationsInAll,
       callsByService: p.apiCallsByService,
       executions: p.transitions > 0 ? 1 : 0,
-    });
+      extraWriteUnits: Math.max(0, Math.ceil((p.findingEventBytes ?? 0) / KB) - 1),
+    };
+    const d = dollars(counts);
     paths[name] = {
       perThousand: round(d.total * 1000, 4),
       shares: Object.fromEntries(Object.entries(d.parts).map(([k, v]) => [k, round(v / d.total, 3)])),
+      perThousandIfLoggingAll: round(
+        dollars({ ...counts, stateMachineLogBytes: p.historyBytes ?? 0 }).total * 1000,
+        4,
+      ),
     };
   }
   const scale = existsSync(join(RESULTS, 'scale.json')) ? read('scale') : undefined;
@@ -105,7 +120,7 @@ function main(): void {
       value: autoBlock,
       op: '<=',
       limit: 0.2,
-      whyMissed: `Step Functions transitions are ${round((paths.autoBlock?.shares.stepFunctions ?? 0) * 100, 1)}% of it; cutting them (fewer states, logging at ERROR) is not done yet`,
+      whyMissed: `Step Functions transitions are ${round((paths.autoBlock?.shares.stepFunctions ?? 0) * 100, 1)}% of it (${response.paths?.autoBlock?.transitions} transitions)`,
     },
     {
       key: 'ignoredPerThousand',
@@ -113,8 +128,7 @@ function main(): void {
       value: ignored,
       op: '<=',
       limit: 0.03,
-      whyMissed:
-        'an ignored finding still starts a Standard execution (2 transitions) and is archived; recording it without one is not done yet',
+      whyMissed: `its one Standard transition is ${round((paths.ignored?.shares.stepFunctions ?? 0) * 100, 1)}% of it and the archive copy's S3 PUT ${round((paths.ignored?.shares.s3 ?? 0) * 100, 1)}%`,
     },
   ];
   const figures = {
@@ -127,19 +141,31 @@ function main(): void {
     pricesAsOf: PRICES_AS_OF,
     model: {
       memoryGb: MEMORY_GB,
-      logBytesPerTransition: LOG_BYTES_PER_TRANSITION,
+      stateMachineLogging:
+        'ERROR, without execution data (perThousandIfLoggingAll: ALL with execution data, priced from the measured history bytes)',
       logBytesPerInvocation: LOG_BYTES_PER_INVOCATION,
-      note: 'invocation duration = warm invoke + calls × latency model; DynamoDB calls priced as one WRU each (upper bound); one archiver invocation and one S3 PUT per execution; no free tier',
+      note: 'invocation duration = warm invoke + calls × latency model; DynamoDB calls priced as one WRU each, plus the evidence item’s extra 1 KB units; one archiver invocation and one S3 PUT per execution; no free tier. Not priced: X-Ray traces of the state machines (tracing is on; at most one trace per execution), archive storage, data transfer.',
     },
     from: ['bench/results/response.json', ...(scale ? ['bench/results/scale.json'] : [])],
   };
   finish('cost', figures, targets, [
     `bench:cost — prices as of ${PRICES_AS_OF} (lib/prices.ts; unverified ones are marked there)`,
     table(
-      ['path', '$ / 1,000 findings', 'Step Functions', 'Lambda', 'DynamoDB', 'SNS', 'S3', 'logs'],
+      [
+        'path',
+        '$ / 1,000 findings',
+        'if logging ALL',
+        'Step Functions',
+        'Lambda',
+        'DynamoDB',
+        'SNS',
+        'S3',
+        'logs',
+      ],
       Object.entries(paths).map(([name, p]) => [
         name,
         p.perThousand,
+        p.perThousandIfLoggingAll,
         ...['stepFunctions', 'lambda', 'dynamoDb', 'sns', 's3', 'logs'].map(
           (k) => `${round((p.shares[k] ?? 0) * 100, 1)}%`,
         ),

@@ -49,6 +49,13 @@ interface PathFigures {
   apiCallsByService: Record<string, number>;
   apiCallsByCaller: Record<string, number>;
   mutatingApiCalls: number;
+  /**
+   * UTF-8 bytes of the execution's history events with their inputs and outputs: about what
+   * state-machine logging at ALL with execution data would write to CloudWatch Logs.
+   */
+  historyBytes: number;
+  /** UTF-8 bytes of the finding event the intake keeps as evidence (DynamoDB writes 1 KB per unit). */
+  findingEventBytes: number;
   story: string[];
 }
 
@@ -82,6 +89,8 @@ async function measurePath(
       apiCallsByService: countBy(calls, (c) => c.service),
       apiCallsByCaller: countBy(calls, (c) => callerOf(c, intake.executionArn!)),
       mutatingApiCalls: calls.filter((c) => c.mutating).length,
+      historyBytes: history.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e), 'utf8'), 0),
+      findingEventBytes: Buffer.byteLength(JSON.stringify(h.findingEvent(finding)), 'utf8'),
       story: history
         .filter((e) => e.type.endsWith('StateEntered'))
         .map((e) => (e.stateEnteredEventDetails as { name: string }).name),

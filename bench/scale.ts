@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { parseConfig } from '../config/load';
 import { ManualClock } from '../runtime/clock';
@@ -60,6 +62,8 @@ interface JobFigures {
   peakStateBytes: number;
   largestHistoryEvents: number;
   wallClockSeconds: number;
+  /** `status error: cause` of each execution that did not succeed. */
+  failures: string[];
 }
 
 async function startFleet(accounts: number): Promise<LocalWarden> {
@@ -226,6 +230,9 @@ async function runJob(
     accountRegions,
     ...(naclsTouched !== undefined ? { naclsTouched } : {}),
     completed: executions.every((e) => e.status === 'SUCCEEDED'),
+    failures: executions
+      .filter((e) => e.status !== 'SUCCEEDED')
+      .map((e) => `${e.status} ${e.error ?? ''}: ${(e.cause ?? '').slice(0, 500)}`),
     executions: executions.length,
     invocations: invocations.length,
     stateTransitions: warden.runtime.stateTransitions - transitionsBefore,
@@ -272,7 +279,8 @@ async function runSize(accounts: number): Promise<JobFigures[]> {
 
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SCALE_ACCOUNTS ?? '1000,5000,10000').split(',').map(Number);
-  const runs: JobFigures[] = [];
+  // Sizes not run this time keep their last figures, so one size can be measured again alone.
+  const runs: JobFigures[] = previousRuns().filter((r) => !sizes.includes(r.accounts));
   for (const size of sizes) {
     runs.push(...(await runSize(size)));
     // Written after every size, so a long run that is stopped keeps what it measured.
@@ -285,8 +293,16 @@ async function main(): Promise<void> {
   }
 }
 
+function previousRuns(): JobFigures[] {
+  const file = join(__dirname, 'results', 'scale.json');
+  if (!existsSync(file)) return [];
+  const runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: Partial<JobFigures>[] }).runs ?? [];
+  return runs.map((r) => ({ ...(r as JobFigures), failures: r.failures ?? [] }));
+}
+
 function report(runs: JobFigures[], pending: number[]): { file: string; text: string } {
-  const sizes = [...new Set(runs.map((r) => r.accounts))];
+  const sizes = [...new Set(runs.map((r) => r.accounts))].sort((a, b) => a - b);
+  runs.sort((a, b) => a.accounts - b.accounts);
   const smallest = Math.min(...sizes);
   const largest = Math.max(...sizes);
   const growth: Record<string, number> = {};

@@ -1,8 +1,9 @@
 /**
  * The AWS prices bench:cost applies, in one place: US East (N. Virginia) and Europe (Ireland),
- * which price these the same, on-demand, without free tiers. `verified` says whether the figure
- * was read on the AWS pricing page named in `source`; an unverified one comes from a third-party
- * summary and should be checked before it is relied on.
+ * on-demand, without free tiers. Each price says where it was read and when (`checked`):
+ * `verified` is true only when the figure itself was read on AWS's own pricing page named in
+ * `source`. Where AWS's page could not be found or did not show the figure, `source` says so and
+ * names the third-party summary the figure comes from; check those before relying on them.
  */
 export const PRICES_AS_OF = '2026-12-01';
 
@@ -10,57 +11,74 @@ export interface Price {
   usd: number;
   per: string;
   source: string;
+  /** The day the source was read (UTC). */
+  checked: string;
   verified: boolean;
 }
 
 export const PRICES = {
   stepFunctionsTransition: {
     usd: 0.025 / 1000,
-    per: 'Standard workflow state transition',
+    per: 'Standard workflow state transition (retries count as transitions too)',
     source:
-      'https://aws.amazon.com/step-functions/pricing/ (US East (N. Virginia) and Europe (Ireland): $0.0250 per 1,000)',
+      'https://aws.amazon.com/step-functions/pricing/ — "$0.025 per 1,000 state transitions"; the regional table gives $0.0250 for US East (N. Virginia) and Europe (Ireland); "Step Functions counts a state transition each time a step of your workflow is executed … including retries"',
+    checked: '2026-12-01',
     verified: true,
   },
   lambdaRequest: {
     usd: 0.2 / 1_000_000,
     per: 'Lambda request',
-    source: 'https://aws.amazon.com/lambda/pricing/ ($0.20 per 1M requests; read in a third-party summary)',
+    source:
+      'AWS page https://aws.amazon.com/lambda/pricing/ found (an archived copy of 2026-06-18) but the text available did not show the price table; $0.20 per 1M requests from third-party summaries (notes.kodekloud.com "AWS Lambda Pricing", git.mcrn.ar lambda-13-cost.md)',
+    checked: '2026-12-01',
     verified: false,
   },
   lambdaArmGbSecond: {
     usd: 0.0000133334,
     per: 'Lambda GB-second on Arm (first 7.5 billion GB-s a month)',
-    source: 'https://aws.amazon.com/lambda/pricing/ (read in a third-party summary)',
+    source:
+      'AWS page https://aws.amazon.com/lambda/pricing/ found without its price table; $0.0000133334 per GB-s on Arm, first 7.5 billion GB-s, from https://cloudchipr.com/blog/aws-lambda-pricing (US East (N. Virginia))',
+    checked: '2026-12-01',
     verified: false,
   },
   dynamoDbWriteRequestUnit: {
     usd: 0.625 / 1_000_000,
-    per: 'DynamoDB on-demand write request unit (after the November 2024 reduction)',
-    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/ (read in a third-party summary)',
+    per: 'DynamoDB on-demand write request unit (1 KB standard write)',
+    source:
+      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ not found; $0.625 per million WRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing; the 1 KB unit size from AWS\'s "How AWS Pricing Works" whitepaper (docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/dynamodb.html)',
+    checked: '2026-12-01',
     verified: false,
   },
   dynamoDbReadRequestUnit: {
     usd: 0.125 / 1_000_000,
     per: 'DynamoDB on-demand read request unit',
-    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/ (read in a third-party summary)',
+    source:
+      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ not found; $0.125 per million RRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
+    checked: '2026-12-01',
     verified: false,
   },
   snsPublish: {
     usd: 0.5 / 1_000_000,
-    per: 'SNS publish (64 KB chunk)',
-    source: 'https://aws.amazon.com/sns/pricing/ (not verified today)',
+    per: 'SNS publish to a standard topic (64 KB chunk)',
+    source:
+      'AWS page https://aws.amazon.com/sns/pricing/ not found; $0.50 per million standard-topic publishes from https://www.factualminds.com/blog/amazon-sns-pricing-publishes-fanout-protocols/ (deliveries to subscribers are billed on top and not priced here)',
+    checked: '2026-12-01',
     verified: false,
   },
   cloudWatchLogsIngestGb: {
     usd: 0.5,
     per: 'GB of CloudWatch Logs ingested (standard class)',
-    source: 'https://aws.amazon.com/cloudwatch/pricing/ (not verified today)',
+    source:
+      'AWS page https://aws.amazon.com/cloudwatch/pricing/ found, but its Logs price table was not in the text available; $0.50 per GB ingested from https://coralogix.com/blog/is-cloudwatch-really-cost-efficient',
+    checked: '2026-12-01',
     verified: false,
   },
   s3Put: {
     usd: 0.005 / 1000,
     per: 'S3 Standard PUT request',
-    source: 'https://aws.amazon.com/s3/pricing/ (not verified today)',
+    source:
+      'AWS page https://aws.amazon.com/s3/pricing/ found, but its request table was not in the text available; $0.005 per 1,000 PUT, COPY, POST, LIST requests (S3 Standard) from https://c3x.dev/blog/s3-request-fees-explained',
+    checked: '2026-12-01',
     verified: false,
   },
 } satisfies Record<string, Price>;
