@@ -20,6 +20,7 @@ import { table } from './local-options';
 interface ReconcileOptions {
   reportOnly?: boolean;
   endpoint?: string;
+  dataDir?: string;
   region?: string;
   profile?: string;
   timeout: string;
@@ -31,6 +32,7 @@ export function registerReconcile(program: Command): void {
     .description('compare the block ledger with the NACLs; remove expired Warden entries and report drift')
     .option('--report-only', 'report drift but change nothing')
     .option('--endpoint <url>', 'Step Functions endpoint (default: the local runtime from npm start)')
+    .option('--data-dir <dir>', 'the local runtime’s data folder (as given to npm start)', '.warden')
     .option('--region <region>', 'run the deployed workflow in this AWS region')
     .option('--profile <profile>', 'AWS profile (with --region)')
     .option('--timeout <seconds>', 'how long to wait for the result', '300')

@@ -19,6 +19,7 @@ import { runningEndpoint } from '../target/local-endpoint';
  */
 export interface SendOptions {
   endpoint?: string;
+  dataDir?: string;
   region?: string;
   profile?: string;
 }
@@ -174,7 +175,8 @@ export function registerSend(program: Command): void {
       '<input>',
       'a JSON event, a JSON array, JSON lines, bare findings, `aws guardduty get-findings` output, a folder of .json/.jsonl, or - for stdin',
     )
-    .option('--endpoint <url>', 'the running Warden (default: the local runtime in .warden/runtime.json)')
+    .option('--endpoint <url>', 'the running Warden (default: the local runtime in <data dir>/runtime.json)')
+    .option('--data-dir <dir>', 'the local runtime’s data folder (as given to npm start)', '.warden')
     .option(
       '--region <region>',
       'Warden in AWS (refused: EventBridge takes aws.* events only from AWS services)',
