@@ -51,6 +51,8 @@ export interface EventRecord {
   deliveries: RuleDelivery[];
   /** Rules that sent the event on to another bus (another account or Region). */
   forwards?: BusForward[];
+  /** Where GuardDuty's findings export put the finding (bucket and object key). */
+  exports?: { bucket: string; key: string }[];
 }
 
 /** What the bus needs of the local Warden: its sandbox and whether it was deployed. */
@@ -158,6 +160,21 @@ export class LocalEventBus {
       deliveries: [],
     };
     if (this.sandbox) {
+      // The door stands in for GuardDuty, which also exports the findings it publishes.
+      const finding = entry.detail;
+      if (
+        entry.source === 'aws.guardduty' &&
+        entry.detailType === 'GuardDuty Finding' &&
+        typeof finding.id === 'string' &&
+        typeof finding.accountId === 'string'
+      ) {
+        record.exports = await this.sandbox.services.guardduty.exportFinding(
+          this.sandbox.cloud,
+          finding.accountId,
+          event.region,
+          { id: finding.id, json: finding },
+        );
+      }
       const report = await this.sandbox.services.events.deliver(this.sandbox.cloud, record.bus!, event);
       record.forwards = report.forwards;
       for (const invocation of report.invocations) {

@@ -22,6 +22,20 @@ export interface SandboxBucket {
 
 /** S3's bucket naming rules: 3–63 characters of lower-case letters, digits, dots and hyphens. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/**
+ * An object an AWS service wrote into a bucket of the sandbox (GuardDuty's findings export). The
+ * sandbox keeps these itself: Warden's own object calls go on to the S3 endpoint.
+ */
+export interface ServiceObject {
+  key: string;
+  body: string;
+  /** `x-amz-server-side-encryption`. */
+  serverSideEncryption: 'aws:kms';
+  /** `x-amz-server-side-encryption-aws-kms-key-id`: the key that encrypted it. */
+  kmsKeyArn: string;
+  writtenBy: string;
+}
+
 const ACCOUNT_ID = /^\d{12}$/;
 const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/;
 
@@ -32,6 +46,7 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
   readonly passThrough = true;
   generation = 0;
   private readonly buckets = new Map<string, SandboxBucket>();
+  private readonly serviceObjects = new Map<string, ServiceObject[]>();
 
   /** What `AWS::S3::Bucket` creates; bucket names are global, as in AWS. */
   createBucket(
@@ -58,6 +73,17 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
     const bucket = this.existing(name);
     bucket.policy = checkPolicyDocument(policy, 'resource', `policy of bucket ${name}`);
     this.generation += 1;
+  }
+
+  /** What a service principal's PutObject leaves in the bucket, once its policies allowed it. */
+  putServiceObject(bucketName: string, object: ServiceObject): void {
+    this.existing(bucketName);
+    this.serviceObjects.set(bucketName, [...(this.serviceObjects.get(bucketName) ?? []), object]);
+  }
+
+  /** The objects services wrote into the bucket, oldest first. */
+  serviceObjectsIn(bucketName: string): ServiceObject[] {
+    return [...(this.serviceObjects.get(bucketName) ?? [])];
   }
 
   bucket(name: string): SandboxBucket | undefined {

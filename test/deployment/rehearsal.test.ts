@@ -12,6 +12,7 @@ import { parseConfig } from '../../config/load';
 import type { WardenConfig, WardenConfigInput } from '../../config/schema';
 import { ManualClock } from '../../runtime/clock';
 import { performDeploySteps, readmeDeploySteps } from '../../runtime/deployment/deploy-steps';
+import { type EventRecord, LocalEventBus } from '../../runtime/eventbridge/local-bus';
 import { type LocalSession, type LocalWarden, startLocalSession } from '../../runtime/local-warden';
 import { backfill } from '../../runtime/onboarding-runner';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
@@ -19,7 +20,6 @@ import { buildMemberNetwork } from '../../runtime/scenario/network';
 import { csrfToken } from '../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../tasks/approval/page';
 import { ApprovalStore } from '../../tasks/approval/store';
-import { intakeFinding } from '../../tasks/response/intake';
 import { Ledger } from '../../tasks/response/ledger';
 import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 
@@ -28,6 +28,7 @@ import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
  * on a bare sandbox organisation of 20 accounts in 3 regions, then the backfill the README ends
  * with. It ends with every account Enabled everywhere with the configured features, findings
  * exported to the deployed bucket and key, one finding blocked and lifted, and one approval decided.
+ * The findings arrive as GuardDuty publishes them, through the rules the templates declare.
  */
 const MANAGEMENT = '111111111111';
 const SECURITY = '222222222222';
@@ -113,40 +114,96 @@ async function expectFindingsExported(warden: LocalWarden): Promise<void> {
   }
 }
 
-/** One auto-blocked port probe lifted after its hour, and one brute force approved through the page. */
+/** GuardDuty exported the finding into the security stack's bucket, encrypted with its key. */
+function expectExported(warden: LocalWarden, record: EventRecord, region: string, findingId: string): void {
+  const { outputs } = warden.deployment!.stacks.get('WardenSecurity')!;
+  const bucket = outputs.FindingsBucketArn!.replace('arn:aws:s3:::', '');
+  const key = `AWSLogs/${MEMBERS[0]!.id}/GuardDuty/${region}/${findingId}.jsonl.gz`;
+  expect(record.exports).toEqual([{ bucket, key }]);
+  const objects = warden.world.services.s3.serviceObjectsIn(bucket).filter((o) => o.key === key);
+  expect(objects).toEqual([
+    expect.objectContaining({
+      serverSideEncryption: 'aws:kms',
+      kmsKeyArn: outputs.FindingsKmsKeyArn,
+      writtenBy: 'guardduty.amazonaws.com',
+    }),
+  ]);
+  expect(JSON.parse(objects[0]!.body)).toMatchObject({ id: findingId, region });
+}
+
+/**
+ * GuardDuty's findings put on the EventBridge door, as GuardDuty publishes them: one port probe in
+ * a region other than home, which reaches the intake through that region's forwarding stack, is
+ * auto-blocked and lifted after its hour; one brute force in the home region is approved through
+ * the approval page.
+ */
 async function blockLiftAndApprove(warden: LocalWarden, clock: ManualClock): Promise<void> {
   const member = MEMBERS[0]!.id;
-  const region = REGIONS[0]!;
+  const bus = new LocalEventBus(warden);
   const ec2 = warden.world.services.ec2;
-  const network = buildMemberNetwork(ec2, member, region);
-  const interfaces = networkInterfacesOf(network);
-  const intakeDeps = warden.functionDeps('IntakeFinding');
-  const deliver = (id: string, type: string, severity: number, remoteIp: string) =>
-    intakeFinding(
-      makeFindingEvent({
-        id,
-        accountId: member,
-        region,
-        instanceId: network.instanceId,
-        networkInterfaces: interfaces,
-        type,
-        severity,
-        remoteIp,
-      }),
-      intakeDeps,
+  const networkIn = (region: string) => {
+    const network = buildMemberNetwork(ec2, member, region);
+    return { ...network, findingInterfaces: networkInterfacesOf(network) };
+  };
+  const [probeRegion, bruteRegion] = [REGIONS[1]!, REGIONS[0]!];
+  const probeNetwork = networkIn(probeRegion);
+  const bruteNetwork = networkIn(bruteRegion);
+  const publish = async (
+    network: ReturnType<typeof networkIn>,
+    finding: { id: string; region: string; type: string; severity: number; remoteIp: string },
+  ) => {
+    const event = makeFindingEvent({
+      ...finding,
+      accountId: member,
+      instanceId: network.instanceId,
+      networkInterfaces: network.findingInterfaces,
+    });
+    const record = await bus.publish(
+      {
+        source: String(event.source),
+        detailType: String(event['detail-type']),
+        detail: event.detail as unknown as Record<string, unknown>,
+        resources: [],
+        time: String(event.time),
+      },
+      `rehearsal-${finding.id}`,
     );
-  const naclId = network.naclIds[0]!;
-  const nacl = { account: member, region, naclId };
-  const denies = (cidr: string) =>
+    expect(record.deliveries).toEqual([
+      expect.objectContaining({
+        target: 'IntakeFinding',
+        result: expect.objectContaining({ outcome: 'STARTED' }),
+      }),
+    ]);
+    return { record, result: record.deliveries[0]!.result as { decision: string; executionArn: string } };
+  };
+  const denies = (naclId: string, cidr: string) =>
     ec2.entries(naclId).filter((e) => e.RuleAction === 'deny' && e.CidrBlock === cidr);
+  const probeNacl = { account: member, region: probeRegion, naclId: probeNetwork.naclIds[0]! };
   const ledger = new Ledger(warden.deps);
 
-  const probe = await deliver('rehearsal-probe', 'Recon:EC2/PortProbeUnprotectedPort', 8, '203.0.113.9');
-  const brute = await deliver('rehearsal-brute', 'UnauthorizedAccess:EC2/SSHBruteForce', 5, '203.0.113.66');
-  expect([probe.decision, brute.decision]).toEqual(['BLOCK_AUTO', 'BLOCK_WITH_APPROVAL']);
+  const probe = await publish(probeNetwork, {
+    id: 'rehearsal-probe',
+    region: probeRegion,
+    type: 'Recon:EC2/PortProbeUnprotectedPort',
+    severity: 8,
+    remoteIp: '203.0.113.9',
+  });
+  const brute = await publish(bruteNetwork, {
+    id: 'rehearsal-brute',
+    region: bruteRegion,
+    type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+    severity: 5,
+    remoteIp: '203.0.113.66',
+  });
+  expect(probe.record.forwards).toEqual([
+    expect.objectContaining({ rule: expect.stringContaining(`WardenForwarding-${probeRegion}`) }),
+  ]);
+  expect(probe.record.forwards![0]!.error).toBeUndefined();
+  expect([probe.result.decision, brute.result.decision]).toEqual(['BLOCK_AUTO', 'BLOCK_WITH_APPROVAL']);
+  expectExported(warden, probe.record, probeRegion, 'rehearsal-probe');
   await clock.settle();
-  expect(denies('203.0.113.9/32')).toHaveLength(1);
-  await expect(ledger.get(nacl, '203.0.113.9/32')).resolves.toMatchObject({ state: 'ACTIVE' });
+  expect(denies(probeNacl.naclId, '203.0.113.9/32')).toHaveLength(1);
+  await expect(ledger.get(probeNacl, '203.0.113.9/32')).resolves.toMatchObject({ state: 'ACTIVE' });
 
   const approvalDeps = warden.functionDeps('ApprovalPage');
   const approvals = ApprovalStore.fromDeps(approvalDeps);
@@ -169,18 +226,18 @@ async function blockLiftAndApprove(warden: LocalWarden, clock: ManualClock): Pro
   expect(answer.status).toBe(200);
   await clock.settle();
   await expect(approvals.get(approval.pk)).resolves.toMatchObject({ status: 'APPROVED', decidedBy: 'alice' });
-  expect(denies('203.0.113.66/32')).toHaveLength(1);
+  expect(denies(bruteNetwork.naclIds[0]!, '203.0.113.66/32')).toHaveLength(1);
 
   await clock.advance(61 * 60_000);
   await clock.settle();
   const [probeRecord, bruteRecord] = await Promise.all([
-    warden.runtime.waitFor(probe.executionArn!),
-    warden.runtime.waitFor(brute.executionArn!),
+    warden.runtime.waitFor(probe.result.executionArn),
+    warden.runtime.waitFor(brute.result.executionArn),
   ]);
   expect([probeRecord.status, bruteRecord.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
-  expect(denies('203.0.113.9/32')).toHaveLength(0);
-  expect(denies('203.0.113.66/32')).toHaveLength(0);
-  await expect(ledger.get(nacl, '203.0.113.9/32')).resolves.toBeUndefined();
+  expect(denies(probeNacl.naclId, '203.0.113.9/32')).toHaveLength(0);
+  expect(denies(bruteNetwork.naclIds[0]!, '203.0.113.66/32')).toHaveLength(0);
+  await expect(ledger.get(probeNacl, '203.0.113.9/32')).resolves.toBeUndefined();
   const records = await ledger.records();
   expect(records.filter((r) => r.findingId === 'rehearsal-probe')).toEqual([
     expect.objectContaining({

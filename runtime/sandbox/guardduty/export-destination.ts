@@ -45,7 +45,7 @@ export async function checkExportDestination(
     sourceAccount: detector.account,
     sourceArn: `arn:aws:guardduty:${detector.region}:${detector.account}:detector/${detector.id}`,
   };
-  const objects = `${bucket.arn}${(prefix ?? '').replace(/\/$/, '')}/AWSLogs/${detector.account}/GuardDuty/${detector.region}/findings.jsonl.gz`;
+  const objects = `${bucket.arn}/${exportObjectKey(prefix, detector.account, detector.region, 'findings')}`;
   // GuardDuty uploads each findings object encrypted with the destination's key (SSE-KMS), so its
   // PutObject carries S3's encryption condition keys: a bucket policy that denies other uploads, as
   // the export guide recommends, still admits GuardDuty's.
@@ -67,6 +67,58 @@ export async function checkExportDestination(
       );
     }
   }
+}
+
+/** Where GuardDuty puts exported findings in the bucket: `[prefix/]AWSLogs/<account>/GuardDuty/<region>/…`. */
+export function exportObjectKey(
+  prefix: string | undefined,
+  account: string,
+  region: string,
+  name: string,
+): string {
+  const head = (prefix ?? '').replace(/^\//, '').replace(/\/$/, '');
+  return `${head ? `${head}/` : ''}AWSLogs/${account}/GuardDuty/${region}/${name}.jsonl.gz`;
+}
+
+/**
+ * GuardDuty exports a finding it generated to the publishing destinations of the detector that
+ * sees it (its own account's and its administrator's in the Region), encrypted with the
+ * destination's key, as long as the bucket and key policies still admit GuardDuty; a destination
+ * that no longer does gets nothing. Returns where each object went.
+ * https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_exportfindings.html
+ */
+export async function exportFinding(
+  ctx: Pick<CallContext, 'cloud'>,
+  detector: Detector,
+  finding: { id: string; account: string; region: string; json: Record<string, unknown> },
+): Promise<{ bucket: string; key: string }[]> {
+  const s3 = registered<SandboxS3>(ctx as CallContext, 's3');
+  const out: { bucket: string; key: string }[] = [];
+  for (const destination of detector.destinations) {
+    const [, bucketName, prefix] = S3_OBJECT.exec(destination.destinationArn) ?? [];
+    const bucket = bucketName ? s3?.bucket(bucketName) : undefined;
+    if (!s3 || !bucket) continue;
+    try {
+      await checkExportDestination(
+        ctx as CallContext,
+        detector,
+        destination.destinationArn,
+        destination.kmsKeyArn,
+      );
+    } catch {
+      continue;
+    }
+    const key = exportObjectKey(prefix, finding.account, finding.region, finding.id);
+    s3.putServiceObject(bucket.name, {
+      key,
+      body: `${JSON.stringify(finding.json)}\n`,
+      serverSideEncryption: 'aws:kms',
+      kmsKeyArn: destination.kmsKeyArn,
+      writtenBy: GUARDDUTY_PRINCIPAL,
+    });
+    out.push({ bucket: bucket.name, key });
+  }
+  return out;
 }
 
 function registered<S>(ctx: CallContext, name: string): S | undefined {

@@ -1,6 +1,7 @@
 import type { Finding } from '@aws-sdk/client-guardduty';
-import type { Operation, SandboxService } from '../cloud';
+import type { Operation, SandboxCloud, SandboxService } from '../cloud';
 import { DETECTOR_MUTATING, detectorOperations } from './detectors';
+import { exportFinding } from './export-destination';
 import { FINDING_MUTATING, findingOperations, storeFinding } from './findings';
 import { MEMBERSHIP_MUTATING, membershipOperations } from './membership';
 import { ASSOCIATED, type GuardDutyOptions, GuardDutyState, type RelationshipStatus } from './model';
@@ -141,5 +142,28 @@ export class GuardDutySandbox implements SandboxService {
    */
   addFinding(account: string, region: string, finding: Partial<Finding> = {}): Finding {
     return storeFinding(this.state, account, region, finding);
+  }
+
+  /**
+   * GuardDuty's findings export of a finding generated in `account` and `region` (given as the
+   * finding JSON of its EventBridge event): to the destinations of the account's own detector
+   * and of its administrator's detector there (see export-destination.ts).
+   */
+  async exportFinding(
+    cloud: SandboxCloud,
+    account: string,
+    region: string,
+    finding: { id: string; json: Record<string, unknown> },
+  ): Promise<{ bucket: string; key: string }[]> {
+    const detectors = [this.state.detector(account, region)];
+    const association = this.state.associationOf(account, region);
+    if (association && ASSOCIATED.has(association.status))
+      detectors.push(this.state.detector(association.admin, region));
+    const out: { bucket: string; key: string }[] = [];
+    for (const detector of detectors) {
+      if (!detector) continue;
+      out.push(...(await exportFinding({ cloud }, detector, { ...finding, account, region })));
+    }
+    return out;
   }
 }

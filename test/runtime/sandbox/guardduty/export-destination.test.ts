@@ -178,3 +178,56 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
     });
   });
 });
+
+describe("GuardDuty's findings export", () => {
+  it('writes the finding into the destination, encrypted with its key, under AWSLogs/<account>/GuardDuty/<region>/', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    const admin = world.clientOf(SECURITY);
+    await exportTo(admin, await createDetector(admin), key.arn);
+
+    const exported = await world.guardduty.exportFinding(world.cloud, SECURITY, REGION, {
+      id: 'f-1',
+      json: { id: 'f-1', region: REGION },
+    });
+
+    const objectKey = `guardduty/AWSLogs/${SECURITY}/GuardDuty/${REGION}/f-1.jsonl.gz`;
+    expect(exported).toEqual([{ bucket: BUCKET, key: objectKey }]);
+    expect(world.s3.serviceObjectsIn(BUCKET)).toEqual([
+      {
+        key: objectKey,
+        body: '{"id":"f-1","region":"eu-west-1"}\n',
+        serverSideEncryption: 'aws:kms',
+        kmsKeyArn: key.arn,
+        writtenBy: 'guardduty.amazonaws.com',
+      },
+    ]);
+  });
+
+  it('writes nothing once the bucket policy no longer admits GuardDuty', async () => {
+    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
+      bucketName: BUCKET,
+      keyId: KEY_ID,
+    });
+    const admin = world.clientOf(SECURITY);
+    await exportTo(admin, await createDetector(admin), key.arn);
+    world.s3.putBucketPolicy(BUCKET, {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${BUCKET}/*`,
+        },
+      ],
+    });
+
+    await expect(
+      world.guardduty.exportFinding(world.cloud, SECURITY, REGION, { id: 'f-2', json: { id: 'f-2' } }),
+    ).resolves.toEqual([]);
+    expect(world.s3.serviceObjectsIn(BUCKET)).toEqual([]);
+  });
+});
