@@ -107,7 +107,12 @@ export class SandboxDeployment {
    * rules, each with the policy the template gives it.
    */
   private createResourcesWithPolicies(stack: StackDeployment): void {
-    const { kms, s3, sns, events, lambda } = this.options.org.services;
+    const { kms, s3, sns, events, lambda, secretsManager } = this.options.org.services;
+    // CloudFormation generates a secret's value once; an update keeps it.
+    for (const secret of stack.secrets) {
+      if (!secretsManager.secret(secret.arn))
+        secretsManager.createSecret(secret.arn, secret.secretString ?? secret.generate ?? {});
+    }
     for (const key of stack.keys) {
       if (kms.key(key.arn)) kms.putKeyPolicy(key.arn, key.policy);
       else kms.createKey(stack.account, stack.region, { keyId: key.keyId, policy: key.policy });

@@ -100,6 +100,14 @@ export interface DeployedRule {
   targets: { id: string; arn: string; roleArn?: string }[];
 }
 
+/** A Secrets Manager secret: its value, or how CloudFormation generates it. */
+export interface DeployedSecret {
+  logicalId: string;
+  arn: string;
+  secretString?: string;
+  generate?: { PasswordLength?: number; ExcludePunctuation?: boolean };
+}
+
 /** An EventBridge Scheduler schedule and the target it invokes with its role. */
 export interface DeployedSchedule {
   logicalId: string;
@@ -153,6 +161,7 @@ export interface StackDeployment {
   rules: DeployedRule[];
   schedules: DeployedSchedule[];
   permissions: DeployedPermission[];
+  secrets: DeployedSecret[];
   stackSets: DeployedStackSet[];
   outputs: Record<string, string>;
 }
@@ -374,6 +383,19 @@ export function readStack(
       };
     });
 
+  const secrets: DeployedSecret[] = t.resources('AWS::SecretsManager::Secret').map(([logicalId, secret]) => {
+    const p = t.resolve(props(secret)) as {
+      SecretString?: string;
+      GenerateSecretString?: DeployedSecret['generate'];
+    };
+    return {
+      logicalId,
+      arn: t.physicalOf(logicalId).ref,
+      ...(p.SecretString !== undefined ? { secretString: String(p.SecretString) } : {}),
+      ...(p.GenerateSecretString ? { generate: p.GenerateSecretString } : {}),
+    };
+  });
+
   const stackSets: DeployedStackSet[] = t.resources('AWS::CloudFormation::StackSet').map(([, set]) => {
     const p = props(set);
     const groups = (p.StackInstancesGroup ?? []) as CfnValue[];
@@ -411,6 +433,7 @@ export function readStack(
     rules,
     schedules,
     permissions,
+    secrets,
     stackSets,
     outputs,
   };

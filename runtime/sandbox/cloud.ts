@@ -72,6 +72,7 @@ const SERVICE_BY_CLIENT: Readonly<Record<string, string>> = {
   DynamoDBClient: 'dynamodb',
   SFNClient: 'sfn',
   S3Client: 's3',
+  SecretsManagerClient: 'secretsmanager',
 };
 
 export class SandboxCloud {

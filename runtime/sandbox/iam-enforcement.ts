@@ -136,6 +136,7 @@ const SANDBOX_IAM_SERVICES = [
   'lambda',
   'organizations',
   's3',
+  'secretsmanager',
   'sns',
   'states',
   'sts',

@@ -179,6 +179,9 @@ function factsFor(prefix: string, call: CallDescription, directory: IamDirectory
     case 'sns':
       topicFacts(facts, input);
       break;
+    case 'secretsmanager':
+      secretFacts(facts, input.SecretId);
+      break;
     case 's3':
       if (typeof input.Bucket === 'string') facts.BucketName = input.Bucket;
       if (typeof input.Key === 'string') facts.ObjectName = input.Key;
@@ -232,6 +235,16 @@ function stateMachineFacts(facts: Record<string, string>, input: Record<string, 
   facts.Account = match[2]!;
   facts.StateMachineName = match[4]!;
   if (match[3] === 'execution' && match[5]) facts.ExecutionId = match[5];
+}
+
+/** A secret named by ARN: `…:secret:<name>-<6 characters>` is the resource IAM evaluates. */
+function secretFacts(facts: Record<string, string>, secretId: unknown): void {
+  if (typeof secretId !== 'string') return;
+  const match = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/.exec(secretId);
+  if (!match) return;
+  facts.Region = match[1]!;
+  facts.Account = match[2]!;
+  facts.SecretId = match[3]!;
 }
 
 function topicFacts(facts: Record<string, string>, input: Record<string, unknown>): void {

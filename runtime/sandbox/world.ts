@@ -13,6 +13,7 @@ import { SandboxKms } from './kms';
 import { SandboxLambdaFunctions } from './lambda-functions';
 import { SandboxOrganizations } from './organizations';
 import { SandboxS3 } from './s3';
+import { SandboxSecretsManager } from './secrets-manager';
 import { SandboxSetupError } from './setup-error';
 import { SandboxSns } from './sns';
 import { SandboxSts } from './sts';
@@ -34,6 +35,7 @@ export interface CoreServices {
   kms: SandboxKms;
   events: SandboxEventBuses;
   lambda: SandboxLambdaFunctions;
+  secretsManager: SandboxSecretsManager;
 }
 
 export interface WorldAccount {
@@ -107,6 +109,7 @@ export function registerCoreServices(
     kms: new SandboxKms(),
     events: new SandboxEventBuses(),
     lambda: new SandboxLambdaFunctions(),
+    secretsManager: new SandboxSecretsManager(),
   };
   for (const service of Object.values(services)) cloud.register(service);
   return services;

@@ -134,7 +134,18 @@ export const handler = approvalPageHandler(async () => setupFromEnvironment());
 export async function setupFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApprovalPageRuntime> {
-  const deps = depsFromEnvironment(approvalPageFunction, env);
+  return setupApprovalPage(depsFromEnvironment(approvalPageFunction, env), env);
+}
+
+/**
+ * The page's cold start with `deps` already built from the environment (their clients sign as
+ * the function's role): the sign-in settings, and the session key and client secret read from
+ * Secrets Manager.
+ */
+export async function setupApprovalPage(
+  deps: ApprovalPageDeps,
+  env: NodeJS.ProcessEnv | Readonly<Record<string, string>>,
+): Promise<ApprovalPageRuntime> {
   const parsed = SignInEnvironment.safeParse(env);
   if (!parsed.success) {
     throw new EnvironmentError(
