@@ -82,17 +82,27 @@ interface Site {
 
 async function startSite(tls: TestCertificate | undefined, clients: (origin: string) => ProviderClient[]) {
   const api = await startApiGateway({ tls });
-  const op = await startProvider({ clients: clients(api.origin), users: USERS, tls });
-  const context = await browser.newContext({ ignoreHTTPSErrors: tls !== undefined });
-  const page = await context.newPage();
-  const site: Site = { api, op, context, page, sessionSkewMs: 0 };
-  return site;
+  let op: TestProvider | undefined;
+  try {
+    op = await startProvider({ clients: clients(api.origin), users: USERS, tls });
+    const context = await browser.newContext({ ignoreHTTPSErrors: tls !== undefined });
+    const page = await context.newPage();
+    const site: Site = { api, op, context, page, sessionSkewMs: 0 };
+    return site;
+  } catch (error) {
+    // A site that did not start has no Site for afterAll to stop: its server and the provider's
+    // process would outlive the file and keep the test worker from exiting.
+    await op?.close();
+    await api.close();
+    throw error;
+  }
 }
 
 async function stopSite(site: Site | undefined) {
-  await site?.context.close();
-  await site?.op.close();
-  await site?.api.close();
+  // Each part is stopped even when another fails to stop, for the same reason; then that fails.
+  const stopped = await Promise.allSettled([site?.context.close(), site?.op.close(), site?.api.close()]);
+  const failure = stopped.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** The approval function as deployed: its Lambda handler, with one client configuration. */
