@@ -51,7 +51,18 @@ export function benchTable(): string {
 }
 
 const HEADLINES: Record<string, Record<string, string>> = {
-  chaos: { runs: '10,000', invariantViolations: '0', runsWithFaults: '', cpuMsPerRun: '' },
+  chaos: {
+    runs: '10,000',
+    invariantViolations: '0',
+    failedRunsPassingOnReplay: '',
+    runsWithFaults: '',
+    awsCalls: '',
+    faultsInjected: '',
+    blocksMade: '',
+    evictions: '',
+    cpuSeconds: '',
+    cpuMsPerRun: '',
+  },
   response: {
     apiCallsToContainment: '≤ 4',
     apiCallsToContainmentWarm: '≤ 2',
