@@ -4,6 +4,8 @@ import { escapeHtml } from '../shared/escape-html';
 /**
  * The HTML shell every approval page (and the local sign-in page) shares: self-contained, one
  * stylesheet allowed by its hash, and headers that forbid scripts, framing, caching and referrers.
+ * Ids and ARNs (in `code`) may break anywhere to fit a phone's width; words and addresses
+ * (`code.addr`) never break inside.
  * Text from findings is attacker-controlled (an attacker can name their own resources and trigger
  * findings), so everything interpolated goes through `escapeHtml`.
  */
@@ -24,11 +26,13 @@ p{margin:0 0 8px}
 .lead{color:var(--muted)}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 20px;margin:0}
 dt{color:var(--muted)}
-dd{margin:0;overflow-wrap:anywhere}
+dd{margin:0;min-width:0;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
 th{color:var(--muted);font-weight:600;font-size:13px}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef1f5;padding:1px 5px;border-radius:4px;overflow-wrap:anywhere}
+code.addr{overflow-wrap:normal;white-space:nowrap}
+.scroll{overflow-x:auto}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;background:#eef1f5;color:var(--ink)}
 .badge.low{background:#e6f0fb;color:#1f4e89}.badge.medium{background:#fff3d6;color:var(--warn)}
 .badge.high,.badge.critical{background:#fde7e9;color:var(--bad)}
@@ -37,7 +41,7 @@ code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;backgrou
 .banner.warn{background:#fff6e0;border-color:#f0d48a}
 .banner.ok{background:#e9f6ee;border-color:#a9d8b9}
 .banner.bad{background:#fdecee;border-color:#f1b3b8}
-.rule{font:13px/1.6 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+dl.rule{margin:0 0 12px;padding:0 0 8px;border-bottom:1px solid var(--line)}
 label{display:block;font-weight:600;margin-bottom:4px}
 textarea{width:100%;min-height:72px;font:inherit;padding:8px;border:1px solid var(--line);border-radius:6px;resize:vertical}
 select{font:inherit;padding:6px 8px;border:1px solid var(--line);border-radius:6px;min-width:200px}
@@ -49,6 +53,7 @@ button.reject{background:#fff;color:var(--bad);border-color:var(--bad)}
 button.plain{background:var(--ink);color:#fff}
 .muted{color:var(--muted);font-size:13px}
 a{color:#1f5fbf}
+@media (max-width:600px){header{padding:10px 12px}main{margin:12px auto;padding:0 8px}.card{padding:14px 12px}dl{grid-template-columns:1fr;gap:0}dt{margin-top:6px}th,td{padding:6px 4px}}
 `.trim();
 
 const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;

@@ -82,7 +82,7 @@ export function findingCard(request: ApprovalRequest): string {
 
 export function actionCard(request: ApprovalRequest, now: Date): string {
   const addresses = request.addresses
-    .map((a) => `<tr><td><code>${escapeHtml(a.cidr)}</code></td><td>${escapeHtml(a.reason)}</td></tr>`)
+    .map((a) => `<tr><td>${address(a.cidr)}</td><td>${escapeHtml(a.reason)}</td></tr>`)
     .join('');
   const nacls = request.nacls
     .map((n) => {
@@ -95,25 +95,45 @@ export function actionCard(request: ApprovalRequest, now: Date): string {
     })
     .join('');
   const band = `${request.ruleBand.start}–${request.ruleBand.end}`;
+  // One list per address rather than a six-column table, which a phone cannot show.
   const rules = request.addresses
     .map(
-      (a) =>
-        `<tr class="rule"><td>inbound</td><td>DENY</td><td>all (-1)</td><td>all</td><td>${escapeHtml(a.cidr)}</td><td>lowest free in ${escapeHtml(band)}</td></tr>`,
+      (a) => `<dl class="rule">
+<dt>Direction</dt><dd>inbound</dd><dt>Action</dt><dd>DENY</dd><dt>Protocol</dt><dd>all (-1)</dd><dt>Ports</dt><dd>all</dd>
+<dt>Source</dt><dd>${address(a.cidr)}</dd>
+<dt>Rule number</dt><dd>${escapeHtml(ruleNumberText(band))}</dd>
+</dl>`,
     )
     .join('');
   const entries = request.addresses.length * request.nacls.length;
   const until = new Date(now.getTime() + request.blockMinutes * 60_000).toISOString();
   return `<section class="card"><h2>What Warden will do if you approve</h2>
 <h3>Addresses to deny</h3>
-<table><thead><tr><th>Address</th><th>Why</th></tr></thead><tbody>${addresses}</tbody></table>
+<div class="scroll"><table><thead><tr><th>Address</th><th>Why</th></tr></thead><tbody>${addresses}</tbody></table></div>
 <h3>Network ACLs to change</h3>
-<table><thead><tr><th>Network ACL</th><th>VPC</th><th>Subnets</th></tr></thead><tbody>${nacls}</tbody></table>
+<div class="scroll"><table><thead><tr><th>Network ACL</th><th>VPC</th><th>Subnets</th></tr></thead><tbody>${nacls}</tbody></table></div>
 <h3>The rule added to each network ACL</h3>
-<table><thead><tr><th>Direction</th><th>Action</th><th>Protocol</th><th>Ports</th><th>Source</th><th>Rule number</th></tr></thead><tbody>${rules}</tbody></table>
+${rules}
 <p class="muted">${entries} ${entries === 1 ? 'entry' : 'entries'} in total, in Warden's reserved rule band ${escapeHtml(band)}, evaluated before your own rules. Warden never changes entries it did not create.</p>
 <h3>How long</h3>
 <p>The block lasts <strong>${escapeHtml(duration(request.blockMinutes))}</strong> from when it is applied (until about ${time(until)} if approved now); then Warden removes it by itself.</p>
 </section>`;
+}
+
+/**
+ * How the rule number is chosen, as `allocateRuleNumber` (tasks/response/rule-allocator.ts)
+ * chooses it: not the lowest free number, but the first free one from a place in the band that
+ * each block draws from its id (so that blocks made at the same moment rarely pick the same
+ * number), below any ALLOW rule that covers the address. It is known only when the entry is
+ * written, and may differ from one network ACL to the next.
+ */
+export function ruleNumberText(band: string): string {
+  return `chosen when the block is applied: a free number in ${band}, from a place in the band that differs for each block, and below any ALLOW rule that covers the address; it may differ between network ACLs, and the execution history (warden audit) records it`;
+}
+
+/** An address, which never breaks inside (an IPv4 address split over two lines reads as two). */
+function address(cidr: string): string {
+  return `<code class="addr">${escapeHtml(cidr)}</code>`;
 }
 
 export function decisionCard(

@@ -16,6 +16,7 @@ import {
   submit,
 } from './approval-harness';
 import { launchBrowser } from './browser';
+import { layoutOf, linesOf } from './layout';
 
 /**
  * The approval page in a real browser (found by `browser.ts`, driven by playwright-core), against
@@ -178,6 +179,28 @@ describe('approval page in a browser', () => {
     const record = await warden.runtime.waitFor(executionArn);
     expect(record).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
     expect(JSON.parse(record.cause!)).toMatchObject({ approver: 'bob', reason: 'Our own penetration test.' });
+  });
+
+  it('fits a phone (375 px): no sideways overflow, no word or address split, the rule number explained', async () => {
+    // Arrange
+    const { link } = await requestApproval();
+    const phone = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true });
+    const small = await phone.newPage();
+
+    // Act
+    await small.goto(link);
+    const layout = await layoutOf(small, 'main');
+    const addressLines = await linesOf(small, 'code.addr');
+    await small.screenshot({ path: join(ARTIFACTS, 'approval-phone.png'), fullPage: true });
+    const ruleNumber = await small.locator('dl.rule dt:text("Rule number") + dd').first().textContent();
+    await phone.close();
+
+    // Assert
+    expect(layout).toEqual({ overflowPx: 0, splitWords: [] });
+    expect(addressLines.length).toBe(4); // two addresses, each in the table and in its rule
+    expect(addressLines.every((lines) => lines === 1)).toBe(true);
+    expect(ruleNumber).toContain('chosen when the block is applied: a free number in 1–90');
+    expect(ruleNumber).not.toContain('lowest');
   });
 
   it('answers a forged id with 404 and a malformed one with 400', async () => {

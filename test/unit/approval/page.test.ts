@@ -7,7 +7,11 @@ import {
   duration,
   handleApprovalRequest,
 } from '../../../tasks/approval/page';
+import { ruleNumberText } from '../../../tasks/approval/page-cards';
 import type { ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
+import { blockIdOf } from '../../../tasks/response/block-addresses';
+import type { ResolvedNacl } from '../../../tasks/response/network-acls';
+import { allocateRuleNumber, seedOf } from '../../../tasks/response/rule-allocator';
 import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld } from './fixtures';
 
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
@@ -86,7 +90,8 @@ describe('handleApprovalRequest', () => {
         '2001:db8::7/128',
         'acl-0a1b2c3d4e5f60718',
         'shared by 3 subnets',
-        '<td>inbound</td><td>DENY</td><td>all (-1)</td><td>all</td><td>2001:db8::7/128</td><td>lowest free in 10–60</td>',
+        '<dt>Direction</dt><dd>inbound</dd><dt>Action</dt><dd>DENY</dd><dt>Protocol</dt><dd>all (-1)</dd><dt>Ports</dt><dd>all</dd>\n<dt>Source</dt><dd><code class="addr">2001:db8::7/128</code></dd>',
+        '<dt>Rule number</dt><dd>chosen when the block is applied: a free number in 10–60, from a place in the band that differs for each block',
         '4 entries in total',
         '1 hour 30 minutes',
         'This approval expires at <strong><time datetime="2026-03-01T10:00:00.000Z">2026-03-01 10:00 UTC</time>',
@@ -95,6 +100,32 @@ describe('handleApprovalRequest', () => {
         expect(html).toContain(text);
       }
       expect(html).not.toContain('shared by 1 subnets');
+    });
+
+    it('says how the rule number is chosen, as the allocator chooses it, not "lowest free"', async () => {
+      // Arrange: the number the allocator takes for this block in an empty NACL
+      const record = await seed({ addresses: [{ cidr: '198.51.100.7/32', reason: 'SSH brute force' }] });
+      const band = record.request.ruleBand;
+      const nacl = { account: '333333333333', region: 'eu-west-1', naclId: 'acl-0a1b2c3d4e5f60718' };
+      const taken = allocateRuleNumber({
+        entries: [{ RuleNumber: 32767, Egress: false, CidrBlock: '0.0.0.0/0' }],
+        band,
+        quota: 20,
+        family: 4,
+        seed: seedOf(blockIdOf('arn:exec', nacl as ResolvedNacl, '198.51.100.7/32')),
+      });
+
+      // Act
+      const { body } = await view(record.pk);
+
+      // Assert: the lowest free number would be the band's start, which the allocator does not take
+      expect(taken).toMatchObject({ kind: 'FREE' });
+      expect(taken.kind === 'FREE' && taken.ruleNumber).not.toBe(band.start);
+      expect(body).not.toContain('lowest free');
+      expect(body).toContain(`<dt>Rule number</dt><dd>${ruleNumberText(`${band.start}–${band.end}`)}</dd>`);
+      expect(ruleNumberText('1–90')).toContain(
+        'a free number in 1–90, from a place in the band that differs for each block',
+      );
     });
 
     it('escapes hostile text from the finding wherever it appears', async () => {
