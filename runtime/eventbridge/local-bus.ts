@@ -17,7 +17,7 @@ import type { AcceptedEntry } from './put-events';
  * throws is recorded as failed, where AWS would retry and then put the event in the rule's
  * dead-letter queue.
  *
- * Warden wired by hand (`startLocalWarden` while it deploys nothing) has no rules in its sandbox;
+ * Warden wired by hand (`startHandWiredWarden`, which deploys nothing) has no rules in its sandbox;
  * for it, the rules are built from `infra/event-patterns.ts` and run in process
  * (`securityAccountRules`).
  */
