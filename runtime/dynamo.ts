@@ -16,6 +16,7 @@ const dynalite = require('dynalite') as (options: {
   updateTableMs?: number;
 }) => {
   listen(port: number, host: string, callback: (error?: Error) => void): void;
+  keepAliveTimeout: number;
   address(): AddressInfo;
   close(callback: () => void): void;
 };
@@ -34,6 +35,11 @@ export interface Dynalite {
 /** An empty dynalite on an ephemeral loopback port; the deployment creates the tables its templates declare. */
 export async function startDynalite(): Promise<Dynalite> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // dynalite is a Node http.Server, which closes a keep-alive socket after 5 idle seconds; a
+  // client reusing it in the same moment reads ECONNRESET. A busy process (arranging 10,000
+  // accounts, a storm of findings) hits that race; loopback sockets cost nothing to keep, and
+  // close() still ends idle ones.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) =>
     server.listen(0, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
   );
