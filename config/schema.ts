@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, regionSchema } from './aws-names';
 import { AddressSyntaxError, parseCidr, quote } from './cidr';
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Finding, GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FindingFilters, readOrganizationFindings } from '../audit/findings/read-findings';
 import { readWardenState, type WardenState } from '../audit/findings/warden-state';
 import { ACCOUNT_ID, REGION } from '../config/aws-names';

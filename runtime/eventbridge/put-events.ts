@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * EventBridge's `PutEvents` over its wire protocol (JSON 1.1, `X-Amz-Target: AWSEvents.PutEvents`),

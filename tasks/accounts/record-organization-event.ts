@@ -1,5 +1,5 @@
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
 import { call, retryPage } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';

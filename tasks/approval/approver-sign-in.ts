@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { escapeHtml } from '../shared/escape-html';
 import type { TaskDeps } from '../shared/task';
 import { ApprovalPageError, IdentityProviderError, IdTokenRejectedError, InvalidSignInError } from './errors';

@@ -1,5 +1,5 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TaskDeps } from '../shared/task';
 import { APPROVAL_REJECTED, type ApprovalDecision, type RejectionCause } from './contract';
 import { verifyCsrfToken } from './csrf';

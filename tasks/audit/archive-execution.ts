@@ -1,6 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { archiveKey } from '../shared/archive-format';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';

@@ -1,5 +1,5 @@
 import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
 import { AccountRegistry } from '../accounts/registry';
 import { ADMINISTRATOR_DETECTOR, ensureAdministratorDetector } from '../guardduty/administrator';

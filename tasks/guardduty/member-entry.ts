@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
 import { MEMBER_STATUSES } from './members';
 

@@ -4,7 +4,7 @@ import {
   type GuardDutyClient,
   ListInvitationsCommand,
 } from '@aws-sdk/client-guardduty';
-import { z } from 'zod';
+import * as z from 'zod';
 import { memberCall, memberClient } from '../guardduty/aws';
 import { InvitationNotFoundError } from '../guardduty/errors';
 import { lambdaHandler } from '../shared/lambda';

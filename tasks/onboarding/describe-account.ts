@@ -1,6 +1,6 @@
 import { AccountClient, ListRegionsCommand } from '@aws-sdk/client-account';
 import { DescribeAccountCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { z } from 'zod';
+import * as z from 'zod';
 import { call } from '../shared/aws-call';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';

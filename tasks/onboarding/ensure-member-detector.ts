@@ -1,5 +1,5 @@
 import { CreateDetectorCommand } from '@aws-sdk/client-guardduty';
-import { z } from 'zod';
+import * as z from 'zod';
 import { findDetectorId, memberCall, memberClient } from '../guardduty/aws';
 import { UnexpectedGuardDutyResponseError } from '../guardduty/errors';
 import { desiredFeatures } from '../guardduty/features';

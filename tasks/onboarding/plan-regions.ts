@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { DescribedAccount, type MemberEntry, type RegionWork } from './model';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { GUARDDUTY_BATCH } from '../guardduty/members';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';

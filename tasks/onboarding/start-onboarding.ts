@@ -1,5 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { WardenError } from '../shared/errors';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskEnvironment } from '../shared/environment';
 import {
   BlockInTransitionError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskEnvironment } from '../shared/environment';
 import { InvalidInputError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { InvalidFindingError } from '../shared/errors';
 

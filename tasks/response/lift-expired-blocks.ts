@@ -1,5 +1,5 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { taskEnvironment } from '../shared/environment';
 import { ResourceGoneError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';

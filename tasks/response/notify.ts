@@ -1,5 +1,5 @@
 import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy } from '@aws-sdk/client-iam';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NotificationCategory, WardenConfig } from '../../config/schema';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';

@@ -1,6 +1,6 @@
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { MemberRoleUnavailableError } from '../shared/errors';

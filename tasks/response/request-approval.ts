@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApprovalRequest, ApprovalRequestSchema } from '../approval/contract';
 import { ApprovalStore } from '../approval/store';
 import { taskEnvironment } from '../shared/environment';

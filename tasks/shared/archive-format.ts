@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The archive of one finished execution: what DescribeExecution and every page of

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The variables a Warden function may read from its Lambda environment, each with the schema its

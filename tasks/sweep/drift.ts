@@ -1,5 +1,5 @@
 import { GetMemberDetectorsCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
 import { ensureAdministratorDetector } from '../guardduty/administrator';
 import { administratorClient } from '../guardduty/aws';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountRegistry } from '../accounts/registry';
 import { batchSizeFor } from '../guardduty/batch-size';
 import { taskEnvironment } from '../shared/environment';

@@ -1,5 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AccountRegistry } from '../accounts/registry';
 import { ADMINISTRATOR_DETECTOR } from '../guardduty/administrator';
 import { call } from '../shared/aws-call';
