@@ -7,7 +7,7 @@ import { ManualClock, settle } from '../clock';
 import type { ExecutionRecord } from '../history';
 import type { LocalWarden } from '../local-warden';
 import { startOnboarding, waitForExecutions } from '../onboarding-runner';
-import { controlTowerAccountCreated, guardDutyFinding } from './events';
+import { controlTowerAccountCreated, guardDutyFinding, storedFinding } from './events';
 import { buildMemberNetwork } from './network';
 
 /**
@@ -121,10 +121,11 @@ export async function runScenario(
   ];
   const results: ScenarioResult['findings'] = [];
   for (const { label, f } of findings) {
-    const intake = await intakeFinding(
-      guardDutyFinding({ ...base, ...f }),
-      warden.functionDeps('IntakeFinding'),
-    );
+    const event = guardDutyFinding({ ...base, ...f });
+    // GuardDuty stores each finding before it sends its event: `warden findings` reads it back.
+    const stored = storedFinding(event);
+    world.services.guardduty.addFinding(stored.AccountId!, stored.Region!, stored);
+    const intake = await intakeFinding(event, warden.functionDeps('IntakeFinding'));
     results.push({ label, intake });
     log(`GuardDuty: ${label} → ${intake.decision}${intake.dryRun ? ' (dry run: nothing will change)' : ''}`);
   }

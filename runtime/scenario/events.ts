@@ -1,3 +1,4 @@
+import type { Finding } from '@aws-sdk/client-guardduty';
 /**
  * Events as EventBridge delivers them, for the local scenario: a Control Tower account creation
  * and GuardDuty findings against an instance of the sandbox.
@@ -147,4 +148,20 @@ export function guardDutyFinding(f: DemoFinding): Record<string, unknown> {
       },
     },
   };
+}
+
+/**
+ * The finding of a GuardDuty finding event as GuardDuty keeps it, in the SDK's shape: the event
+ * carries the finding with its member names in camel case (`ipAddressV4`), GetFindings returns
+ * them as the SDK names them (`IpAddressV4`).
+ */
+export function storedFinding(event: Record<string, unknown>): Partial<Finding> {
+  const pascal = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(pascal);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), pascal(v)]),
+    );
+  };
+  return pascal(event.detail) as Partial<Finding>;
 }
