@@ -55,6 +55,11 @@ export interface LocalWardenOptions {
    * (with the organisation's id and the Control Tower home region filled in when the config has none)
    */
   templates?: readonly StackTemplate[];
+  /**
+   * Where S3 object calls go, e.g. moto's endpoint: the sandbox models buckets and their policies,
+   * not objects (see SandboxS3). @default - none: the deployed path writes no objects
+   */
+  objectEndpoint?: string;
 }
 
 export interface LocalWarden {
@@ -266,7 +271,10 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       ownAccount: account,
       baseCredentials: credentials,
       transport: world.cloud.transport(),
-      endpoints: { DynamoDBClient: dynalite.endpoint },
+      endpoints: {
+        DynamoDBClient: dynalite.endpoint,
+        ...(options.objectEndpoint ? { S3Client: options.objectEndpoint } : {}),
+      },
       maxAttempts: options.maxAttempts ?? 1,
       now: () => clock.now(),
     });

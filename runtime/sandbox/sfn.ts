@@ -12,6 +12,7 @@ import type { SandboxService } from './cloud';
 const OPERATIONS = [
   'StartExecution',
   'DescribeExecution',
+  'GetExecutionHistory',
   'StopExecution',
   'ListExecutions',
   'SendTaskSuccess',

@@ -59,7 +59,12 @@ export const archiveExecutionTask = defineTask({
   environment: taskEnvironment('STATE_MACHINE_ARNS', 'ARCHIVE_BUCKET', 'ARCHIVE_KMS_KEY_ARN'),
   input: ExecutionStatusChangeEvent,
   needs: { actions: ['states:DescribeExecution', 'states:GetExecutionHistory'], writeArchive: true },
-  run: (event, deps) => archiveExecution(event, deps),
+  // Its own environment as the deps carry it: the Lambda's variables in AWS, the template's locally.
+  run: (event, deps) =>
+    archiveExecution(event, deps, {
+      ARCHIVE_BUCKET: deps.archive?.bucket,
+      ARCHIVE_KMS_KEY_ARN: deps.archive?.kmsKeyArn,
+    }),
 });
 
 export const handler = lambdaHandler(archiveExecutionTask);

@@ -109,6 +109,9 @@ export function taskDepsFromEnvironment(
       get: () => ({ bucketArn: read('FINDINGS_BUCKET_ARN'), kmsKeyArn: read('FINDINGS_KMS_KEY_ARN') }),
     },
   });
+  if (declared.has('ARCHIVE_BUCKET')) {
+    deps.archive = { bucket: values.ARCHIVE_BUCKET, kmsKeyArn: values.ARCHIVE_KMS_KEY_ARN };
+  }
   return deps;
 }
 

@@ -33,6 +33,11 @@ export interface TaskDeps {
   stateMachineArns: Readonly<Record<string, string>>;
   /** Where the administrator's detectors export findings (CreatePublishingDestination). */
   findingsExport: { bucketArn: string; kmsKeyArn: string };
+  /**
+   * The history archive's bucket and key, from the function's own environment (only a function
+   * whose manifest declares ARCHIVE_BUCKET has it). @default - absent
+   */
+  archive?: { bucket?: string; kmsKeyArn?: string };
   now: () => Date;
   logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   /** What this runtime remembers between calls; see RuntimeCaches. */
