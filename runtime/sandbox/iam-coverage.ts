@@ -62,8 +62,22 @@ export const SERVICE_WORK_NOT_RUN_IN_SANDBOX: Readonly<Record<string, Readonly<R
 };
 
 /**
+ * Actions an AWS service authorizes against the caller's permissions for work of its own that the
+ * sandbox does not perform, whoever the caller is: a statement granting only these can allow no
+ * sandbox call. Each is a known gap of the sandbox, listed in the report with its reason.
+ */
+export const ACTIONS_NOT_RUN_IN_SANDBOX: Readonly<Record<string, string>> = {
+  // CreateDetector in an account that never had GuardDuty makes GuardDuty create its
+  // service-linked role, which needs iam:CreateServiceLinkedRole from the caller.
+  // https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html
+  'iam:CreateServiceLinkedRole':
+    'used by GuardDuty to create its service-linked role in an account that never had GuardDuty; the sandbox does not model service-linked roles',
+};
+
+/**
  * Why the sandbox cannot exercise `statement` of a role with `trustPolicy`, or undefined when a
  * sandbox call could use it:
+ * - every action of the (Allow) statement is in ACTIONS_NOT_RUN_IN_SANDBOX;
  * - every principal the trust policy admits is a service in SERVICES_NOT_RUN_IN_SANDBOX;
  * - or every principal is a service, and every action of the (Allow) statement belongs to work
  *   SERVICE_WORK_NOT_RUN_IN_SANDBOX lists for one of them.
@@ -72,6 +86,11 @@ export function notExercisedReason(
   trustPolicy: PolicyDocument | undefined,
   statement: PolicyStatement,
 ): string | undefined {
+  if (statement.Effect === 'Allow' && statement.Action !== undefined) {
+    const actions = [statement.Action].flat().map(String);
+    const reasons = actions.map((a) => ACTIONS_NOT_RUN_IN_SANDBOX[a]);
+    if (reasons.every((r) => r !== undefined)) return [...new Set(reasons)].join('; ');
+  }
   const services = trustedServices(trustPolicy);
   if (!services || services.length === 0) return undefined;
   const roleReasons = services.map((p) => SERVICES_NOT_RUN_IN_SANDBOX[p]);

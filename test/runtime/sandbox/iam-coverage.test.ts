@@ -182,6 +182,43 @@ describe('IAM coverage', () => {
     ]);
   });
 
+  it("lists a grant only GuardDuty's own work uses (its service-linked role) as not exercised, whoever holds it", () => {
+    const coverage = new IamCoverage();
+    const cloud = new SandboxCloud({ iamCoverage: coverage });
+    const services = registerCoreServices(cloud, makeClock().clock, {
+      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+    });
+    services.iam.createRole(MANAGEMENT, 'MemberRole', {
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${SECURITY}:root` }, Action: 'sts:AssumeRole' },
+        ],
+      },
+      inlinePolicies: {
+        member: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'iam:CreateServiceLinkedRole', Resource: '*' },
+            {
+              Effect: 'Allow',
+              Action: ['iam:CreateServiceLinkedRole', 'guardduty:CreateDetector'],
+              Resource: '*',
+            },
+          ],
+        },
+      },
+      declaredBy: { stack: 'StackSet-member', logicalId: 'MemberRole' },
+    });
+
+    const report = formatCoverageReport(coverage.snapshot());
+
+    expect(report).toContain(
+      '- member › #1: not exercised in the sandbox (used by GuardDuty to create its service-linked role',
+    );
+    expect(coverage.unused().map((e) => e.statement)).toEqual(['#2']);
+  });
+
   it('merges what each test worker wrote, statement by statement, across accounts', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'iam-coverage-'));
     try {
