@@ -9,6 +9,7 @@ import {
   type ExecutionStatus,
   type HistoryEvent,
 } from './history';
+import { JsonServiceError } from './service-error';
 import { TaskTokenError } from './task-tokens';
 
 /**
@@ -31,16 +32,7 @@ const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
 /** A service error as the endpoint answers it: `__type` is the code the SDK turns into `error.name`. */
-export class SfnServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export class SfnServiceError extends JsonServiceError {}
 
 export interface SfnResponse {
   status: number;

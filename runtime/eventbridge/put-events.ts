@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { JsonServiceError } from '../service-error';
 
 /**
  * EventBridge's `PutEvents` over its wire protocol (JSON 1.1, `X-Amz-Target: AWSEvents.PutEvents`),
@@ -43,16 +44,7 @@ export type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessag
 /** The bus behind the door: it gets each accepted entry with its event id, in order. */
 export type PublishEntry = (entry: AcceptedEntry, eventId: string) => Promise<void>;
 
-export class EventsServiceError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+export class EventsServiceError extends JsonServiceError {}
 
 const RequestSchema = z.object({
   Entries: z.array(z.unknown()),
