@@ -9,6 +9,10 @@ import { summarise } from './summary';
  * finding type, approval latency), a list of executions and each execution's story. Inline CSS
  * and SVG only — no script, no external asset — so it can be mailed or archived as one file,
  * and a Content-Security-Policy forbids loading anything.
+ *
+ * Table cells break a word only when it cannot fit a line by itself (breaking anywhere would let
+ * a table squeeze its columns until words split: "Starte d"); wide tables scroll inside their own
+ * box, and long values in definition lists (ARNs) break anywhere, so nothing overflows a phone.
  */
 export interface HtmlReportOptions {
   /** Where the executions were read from, shown in the header. */
@@ -70,7 +74,7 @@ function overview(stories: readonly AuditStory[]): string {
 <td>${e(triggerText(s))}</td><td>${e(s.triage?.decision ?? '')}</td><td>${e(approvalText(s))}</td><td>${e(s.outcome)}</td></tr>`,
     )
     .join('\n');
-  return `<table><thead><tr><th>Started</th><th>Workflow</th><th>Execution</th><th>Status</th><th>Trigger</th><th>Decision</th><th>Approval</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr><th>Started</th><th>Workflow</th><th>Execution</th><th>Status</th><th>Trigger</th><th>Decision</th><th>Approval</th><th>Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 export function storySection(s: AuditStory, i: number): string {
@@ -212,30 +216,34 @@ function definitionList(rows: [string, string][]): string {
 
 function table(header: string[], rows: string[][]): string {
   if (rows.length === 0) return '';
-  return `<table><thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
+  // A wide table scrolls inside its own box; the page never grows wider than the window.
+  return `<div class="scroll"><table><thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;padding:24px 32px;color:#1f2328;background:#f6f8fa}
+@media (max-width:600px){body{padding:12px 8px}.story{padding:10px 8px}}
 h1{margin:0 0 4px;font-size:24px}h2{margin:28px 0 10px;font-size:18px}h3{margin:0 0 6px;font-size:15px}h4{margin:14px 0 6px;font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#57606a}
-.meta{color:#57606a;margin:0}
+.meta{color:#57606a;margin:0;overflow-wrap:anywhere}
 .figures{display:flex;flex-wrap:wrap;gap:12px;margin:18px 0}
 .figure{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:10px 16px;min-width:120px}
 .figure strong{display:block;font-size:22px}.figure span{color:#57606a}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:12px}
+.chart svg{max-width:100%;height:auto}
 .chart{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:0;padding:12px 16px}
 .chart svg text{font-size:12px;fill:#1f2328}.chart svg rect{fill:#0969da}
 .empty{color:#57606a;font-style:italic}
 table{border-collapse:collapse;width:100%;background:#fff;margin:4px 0 8px}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;white-space:pre-wrap;word-break:break-word}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;white-space:pre-wrap;overflow-wrap:break-word}
+.scroll{overflow-x:auto}
 th{background:#eaeef2;font-weight:600}
 td.status{white-space:nowrap}
 .status-failed .status,.status-timed_out .status,.status-aborted .status{color:#cf222e;font-weight:600}
 .story{background:#fff;border:1px solid #d0d7de;border-left:4px solid #0969da;border-radius:6px;padding:12px 16px;margin:0 0 12px}
 .story.status-failed,.story.status-timed_out,.story.status-aborted{border-left-color:#cf222e}
 .outcome{margin:0 0 8px;font-weight:600}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{color:#57606a}dd{margin:0;word-break:break-all}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{color:#57606a}dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .timeline{margin:6px 0;padding-left:24px}.timeline time{color:#57606a;font-variant-numeric:tabular-nums}.timeline .type{color:#8c959f;font-size:12px}
 `;

@@ -32,10 +32,12 @@ td code{white-space:nowrap}
 td time{white-space:nowrap}
 .empty{color:var(--muted);font-style:italic;margin:0}
 .crumbs{margin:0 0 12px;font-size:14px}
-.story h3{font-size:18px;margin:0 0 6px;color:var(--ink);text-transform:none;letter-spacing:normal}
+.story h3{font-size:18px;margin:0 0 6px;color:var(--ink);text-transform:none;letter-spacing:normal;overflow-wrap:anywhere}
 .story .outcome{font-weight:600;margin:0 0 12px}
 .story h4{font-size:13px;margin:18px 0 8px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
-.story th,.story td{overflow-wrap:anywhere}
+.story th,.story td{overflow-wrap:break-word}
+.story dd{min-width:0;overflow-wrap:anywhere}
+@media (max-width:600px){main{padding:0 8px}.card{padding:14px 10px}}
 .story th{white-space:normal}
 .story td{white-space:pre-wrap;font-size:14px}
 .story details{margin-top:16px}

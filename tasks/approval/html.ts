@@ -17,7 +17,7 @@ body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,
 header{background:var(--ink);color:#fff;padding:12px 24px;display:flex;justify-content:space-between;align-items:center}
 header .brand{font-weight:700;letter-spacing:.04em}
 header .who{font-size:13px;opacity:.85}
-main{max-width:880px;margin:24px auto;padding:0 16px}
+main{max-width:880px;margin:24px auto;padding:0 16px;overflow-wrap:break-word}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:20px 24px;margin-bottom:16px}
 h1{font-size:22px;margin:0 0 6px}
 h2{font-size:16px;margin:0 0 12px}

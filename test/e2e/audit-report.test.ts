@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { runCli } from '../fixtures/cli-run';
 import { type RecordedExecutions, recordExecutions } from '../integration/audit-executions';
 import { launchBrowser } from './browser';
+import { layoutOf } from './layout';
 
 /**
  * The HTML report as an auditor opens it: in a real browser, from a file, with nothing to load
@@ -64,5 +65,30 @@ describe('warden audit --format html', () => {
     expect(text).toContain('UnauthorizedAccess:EC2/SSHBruteForce');
     expect(requests).toEqual([pathToFileURL(REPORT).href]);
     await page.close();
+  });
+
+  it('fits a phone (375 px): no sideways overflow, no word split in the overview or the stories', async () => {
+    // Arrange
+    const narrow = join(ARTIFACTS, 'audit-report-phone.html');
+    const run = await runCli([
+      'audit',
+      '--format',
+      'html',
+      '--out',
+      narrow,
+      '--endpoint',
+      recorded.responseEndpoint.url,
+    ]);
+    expect(run).toMatchObject({ code: 0 });
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+
+    // Act
+    await page.goto(pathToFileURL(narrow).href);
+    const layout = await layoutOf(page);
+    await page.screenshot({ path: join(ARTIFACTS, 'audit-report-phone.png'), fullPage: true });
+    await page.close();
+
+    // Assert
+    expect(layout).toEqual({ overflowPx: 0, splitWords: [] });
   });
 });

@@ -15,6 +15,7 @@ import { Ledger } from '../../tasks/response/ledger';
 import { type FindingOptions, makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 import { finish } from '../workflows/onboarding/harness';
 import { launchBrowser } from './browser';
+import { layoutOf } from './layout';
 
 /**
  * The console in a real browser (found by `browser.ts`, driven by playwright-core). The state it
@@ -213,6 +214,25 @@ describe('console in a browser', () => {
     );
     expect(consoleErrors).toEqual([]);
     await shot('story');
+  });
+
+  it('shows the console and a story on a phone (375 px): no sideways overflow, no word split', async () => {
+    // Arrange
+    const name = blockExecutionArn.split(':').at(-1)!;
+    const phone = await browser.newContext({ viewport: { width: 375, height: 800 } });
+    const small = await phone.newPage();
+
+    // Act
+    await small.goto(`${server.url}/console/executions/warden-response/${name}`);
+    const story = await layoutOf(small, 'main');
+    await small.screenshot({ path: join(ARTIFACTS, 'console-story-phone.png'), fullPage: true });
+    await small.goto(`${server.url}/console`);
+    const overview = await layoutOf(small, 'main');
+    await phone.close();
+
+    // Assert
+    expect(story).toEqual({ overflowPx: 0, splitWords: [] });
+    expect(overview).toEqual({ overflowPx: 0, splitWords: [] });
   });
 
   it('lists the onboarding run among the recent executions, linked to its story', async () => {

@@ -12,6 +12,15 @@ export interface LayoutReport {
 }
 
 export async function layoutOf(page: Page, root = 'body'): Promise<LayoutReport> {
+  // Measured once the page has laid itself out for this window (two frames after load).
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const frame = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+          .requestAnimationFrame;
+        frame(() => frame(() => resolve()));
+      }),
+  );
   return page.evaluate((selector) => {
     // biome-ignore lint/suspicious/noExplicitAny: this runs in the page, where the DOM types are not loaded
     const doc = (globalThis as unknown as { document: any }).document;
