@@ -87,18 +87,77 @@ ${body}
 
 type Tone = 'ok' | 'pending' | 'bad' | 'none' | 'off' | 'info';
 
-/** Each status as a word, a tone and a mark, so that colour is never the only signal. */
-export const COVERAGE_LOOK: Readonly<Record<CoverageStatus, { label: string; tone: Tone; mark: string }>> = {
-  Enabled: { label: 'Enabled', tone: 'ok', mark: '✓' },
-  Created: { label: 'Created', tone: 'pending', mark: '…' },
-  Invited: { label: 'Invited', tone: 'pending', mark: '…' },
-  EmailVerificationInProgress: { label: 'Email verification in progress', tone: 'pending', mark: '…' },
-  Disabled: { label: 'Disabled', tone: 'bad', mark: '✕' },
-  Removed: { label: 'Removed', tone: 'bad', mark: '✕' },
-  Resigned: { label: 'Resigned', tone: 'bad', mark: '✕' },
-  EmailVerificationFailed: { label: 'Email verification failed', tone: 'bad', mark: '✕' },
-  NotMember: { label: 'Not a member', tone: 'none', mark: '–' },
-  RegionDisabled: { label: 'Region not enabled', tone: 'off', mark: '○' },
+const ONBOARD = 'npm run warden -- onboard ACCOUNT_ID';
+const SWEEP = 'npm run warden -- sweep';
+
+/**
+ * Each status as a word, a tone and a mark, so that colour is never the only signal, and what it
+ * means with the next step, shown in the legend and as each cell's tooltip.
+ */
+export const COVERAGE_LOOK: Readonly<
+  Record<CoverageStatus, { label: string; tone: Tone; mark: string; explain: string }>
+> = {
+  Enabled: {
+    label: 'Enabled',
+    tone: 'ok',
+    mark: '✓',
+    explain: "The administrator receives this account's findings in this region. Nothing to do.",
+  },
+  Created: {
+    label: 'Created',
+    tone: 'pending',
+    mark: '…',
+    explain: `Added as a member, not yet enabled; onboarding checks again by itself. If it stays, run ${SWEEP}.`,
+  },
+  Invited: {
+    label: 'Invited',
+    tone: 'pending',
+    mark: '…',
+    explain: `Invited; Enabled once the account accepts, which onboarding does for it. If it stays, run ${SWEEP}.`,
+  },
+  EmailVerificationInProgress: {
+    label: 'Email verification in progress',
+    tone: 'pending',
+    mark: '…',
+    explain: `GuardDuty is verifying the account's e-mail address; wait, then run ${SWEEP}.`,
+  },
+  Disabled: {
+    label: 'Disabled',
+    tone: 'bad',
+    mark: '✕',
+    explain: `A member, but GuardDuty is turned off for it in this region. Run ${SWEEP} to repair it.`,
+  },
+  Removed: {
+    label: 'Removed',
+    tone: 'bad',
+    mark: '✕',
+    explain: `No longer a member of the administrator. Onboard it again: ${ONBOARD}.`,
+  },
+  Resigned: {
+    label: 'Resigned',
+    tone: 'bad',
+    mark: '✕',
+    explain: `The account left the administrator. Onboard it again: ${ONBOARD}.`,
+  },
+  EmailVerificationFailed: {
+    label: 'Email verification failed',
+    tone: 'bad',
+    mark: '✕',
+    explain: `GuardDuty could not verify the account's e-mail address; correct it, then ${ONBOARD}.`,
+  },
+  NotMember: {
+    label: 'Not a member',
+    tone: 'none',
+    mark: '–',
+    explain: `The administrator has no membership for the account in this region: onboarding has not reached it, or failed (see Recent executions). Run ${ONBOARD}, or ${SWEEP} to find every gap.`,
+  },
+  RegionDisabled: {
+    label: 'Region not enabled',
+    tone: 'off',
+    mark: '○',
+    explain:
+      'The account has not enabled this opt-in region, so onboarding skips it. Enable the region for the account if it should be covered.',
+  },
 };
 
 function badge(tone: Tone, mark: string, label: string): string {
@@ -113,7 +172,7 @@ export function renderCoverage(coverage: CoverageView): string {
     .filter((status) => shown.has(status))
     .map((status) => {
       const look = COVERAGE_LOOK[status];
-      return `<li>${badge(look.tone, look.mark, look.label)}</li>`;
+      return `<li>${badge(look.tone, look.mark, look.label)} <span class="muted">${e(look.explain)}</span></li>`;
     })
     .join('');
   const head = coverage.regions.map((r) => `<th scope="col">${e(r)}</th>`).join('');
@@ -122,14 +181,14 @@ export function renderCoverage(coverage: CoverageView): string {
       const cells = account.cells
         .map((cell) => {
           const look = COVERAGE_LOOK[cell.status];
-          return `<td data-region="${e(cell.region)}">${badge(look.tone, look.mark, look.label)}</td>`;
+          return `<td data-region="${e(cell.region)}" title="${e(look.explain)}">${badge(look.tone, look.mark, look.label)}</td>`;
         })
         .join('');
       return `<tr data-account="${e(account.id)}"><th scope="row">${e(account.name || account.id)}<br><code>${e(account.id)}</code></th>${cells}</tr>`;
     })
     .join('\n');
   return `<p class="lead">GuardDuty membership of each account in each governed region, as the administrator records it.</p>
-<ul class="legend" aria-label="Statuses shown">${legend}</ul>
+<ul class="legend" aria-label="What the statuses shown mean">${legend}</ul>
 <div class="scroll"><table class="grid">
 <caption class="muted">Accounts (rows) by region (columns)</caption>
 <thead><tr><th scope="col">Account</th>${head}</tr></thead>

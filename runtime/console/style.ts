@@ -13,7 +13,7 @@ main{max-width:1200px}
 .figure{border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:150px;background:#fafbfc}
 .figure strong{display:block;font-size:22px;line-height:1.2}
 .figure span{color:var(--muted);font-size:13px}
-.legend{display:flex;gap:8px;flex-wrap:wrap;margin:0 0 12px;padding:0;list-style:none}
+.legend{display:grid;gap:6px;margin:0 0 12px;padding:0;list-style:none}
 .scroll{overflow-x:auto}
 table.grid th[scope=row]{white-space:nowrap;color:var(--ink);font-weight:600;font-size:14px}
 table.grid td{white-space:nowrap}

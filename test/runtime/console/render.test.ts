@@ -20,6 +20,7 @@ import {
 } from '../../../runtime/console/render';
 import { CONSOLE_STYLE } from '../../../runtime/console/style';
 import { securityHeaders } from '../../../tasks/approval/html';
+import { escapeHtml } from '../../../tasks/shared/escape-html';
 
 /** Text an attacker controls (an account name, a finding type) that must reach the page inert. */
 const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'>&`;
@@ -147,6 +148,28 @@ describe('renderCoverage', () => {
     expect(legend).toContain('Enabled');
     expect(legend).toContain('Invited');
     expect(legend).not.toContain('Not a member');
+  });
+
+  it('explains each status shown, with the next step, in the legend and on each cell', () => {
+    // Arrange
+    const html = renderCoverage(
+      makeCoverage({
+        regions: ['eu-west-1'],
+        accounts: [
+          { id: '300000000001', name: 'new', cells: [{ region: 'eu-west-1', status: 'NotMember' }] },
+        ],
+      }),
+    );
+
+    // Assert
+    const legend = /<ul class="legend"[^>]*>(.*?)<\/ul>/.exec(html)![1]!;
+    expect(legend).toContain('Not a member');
+    expect(legend).toContain('onboarding has not reached it, or failed (see Recent executions)');
+    expect(legend).toContain('npm run warden -- onboard ACCOUNT_ID');
+    expect(html).toContain(
+      `<td data-region="eu-west-1" title="${escapeHtml(COVERAGE_LOOK.NotMember.explain)}">`,
+    );
+    for (const look of Object.values(COVERAGE_LOOK)) expect(look.explain.length).toBeGreaterThan(20);
   });
 
   it('escapes a hostile account name', () => {
