@@ -62,7 +62,8 @@ export class WorkflowStateMachine extends Construct {
       comment: workflow.description,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(body),
-      definitionSubstitutions: substitutions,
+      // CloudFormation refuses an empty DefinitionSubstitutions map (a workflow without tasks).
+      definitionSubstitutions: placeholders.length > 0 ? substitutions : undefined,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
       tracingEnabled: true,
     });

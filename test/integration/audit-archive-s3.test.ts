@@ -84,7 +84,7 @@ describe('archiving execution histories to S3', () => {
     expect(key).toBe(`executions/warden-response/2026/03/01/${record.name}.json`);
     // Every event of the approved block's history, as the runtime recorded it.
     const recordedEvents = recorded.response.warden.runtime.store.history(recorded.arns.approved).length;
-    expect(recordedEvents).toBe(48);
+    expect(recordedEvents).toBe(41);
     expect(results[0]).toEqual({ archived: true, bucket: BUCKET, key, events: recordedEvents });
     const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     const body = JSON.parse(await object.Body!.transformToString());
