@@ -127,7 +127,9 @@ export class SandboxDeployment {
     }
     for (const topic of stack.topics) {
       // Idempotent, like CreateTopic.
-      const arn = sns.addTopic(stack.account, stack.region, topic.topicName);
+      const arn = sns.addTopic(stack.account, stack.region, topic.topicName, {
+        ...(topic.kmsKeyArn ? { kmsKeyArn: topic.kmsKeyArn } : {}),
+      });
       if (topic.policy) sns.setTopicPolicy(arn, topic.policy);
     }
     // Each AWS::Events::EventBusPolicy is one statement of the bus's policy (PutPermission).

@@ -83,6 +83,8 @@ export interface DeployedTopic {
   topicName: string;
   arn: string;
   policy?: PolicyDocument;
+  /** The key of the topic's server-side encryption (`KmsMasterKeyId`), resolved to its ARN. */
+  kmsKeyArn?: string;
 }
 
 export interface DeployedBusPolicy {
@@ -317,13 +319,15 @@ export function readStack(
       if (topicId) topicPolicies.set(topicId, t.resolve(p.PolicyDocument));
     }
   }
-  const topics: DeployedTopic[] = t.resources('AWS::SNS::Topic').map(([logicalId]) => {
+  const topics: DeployedTopic[] = t.resources('AWS::SNS::Topic').map(([logicalId, topic]) => {
     const physical = t.physicalOf(logicalId);
+    const keyId = props(topic).KmsMasterKeyId;
     return {
       logicalId,
       topicName: physical.attributes.TopicName!,
       arn: physical.ref,
       policy: topicPolicies.get(logicalId),
+      kmsKeyArn: keyId ? String(t.resolve(keyId)) : undefined,
     };
   });
 

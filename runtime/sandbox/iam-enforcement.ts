@@ -103,9 +103,13 @@ const ROOT_POLICY: SimulationIdentityPolicy = {
 };
 const UNMODELLED_POLICY: SimulationIdentityPolicy = { ...ROOT_POLICY, name: 'permissions not modelled' };
 const CACHE_LIMIT = 100_000;
-const S3_KEY_ACTIONS: Readonly<Record<string, string>> = {
-  's3:PutObject': 'kms:GenerateDataKey',
-  's3:GetObject': 'kms:Decrypt',
+const KEY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  's3:PutObject': ['kms:GenerateDataKey'],
+  's3:GetObject': ['kms:Decrypt'],
+  // "the publisher must have the kms:GenerateDataKey* and kms:Decrypt permissions for the AWS KMS
+  // key" of a topic with server-side encryption.
+  // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+  'sns:Publish': ['kms:GenerateDataKey', 'kms:Decrypt'],
 };
 
 /**
@@ -414,25 +418,30 @@ export class IamEnforcer {
    * Writing to or reading from a bucket with SSE-KMS default encryption makes S3 use the bucket's
    * key on the caller's behalf, so the caller also needs `kms:GenerateDataKey` (upload) or
    * `kms:Decrypt` (download) on the key, with `kms:ViaService` naming S3 in the call's Region.
+   * Publishing to a topic with server-side encryption does the same with the topic's key (see
+   * KEY_ACTIONS).
    * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
    * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
    */
   private keyUsesOf(requests: IamRequest[], callerAccount: string): IamRequest[] {
     const uses: IamRequest[] = [];
     for (const request of requests) {
-      const keyAction = S3_KEY_ACTIONS[request.action];
-      const keyArn = keyAction ? this.guarded(request)?.encryptionKeyArn : undefined;
-      if (!keyAction || !keyArn) continue;
-      uses.push({
-        action: keyAction,
-        resource: keyArn,
-        resourceAccount: keyArn.split(':')[4]!,
-        region: request.region,
-        context: {
-          'kms:ViaService': `s3.${request.region}.amazonaws.com`,
-          'kms:CallerAccount': callerAccount,
-        },
-      });
+      const keyActions = KEY_ACTIONS[request.action];
+      const keyArn = keyActions ? this.guarded(request)?.encryptionKeyArn : undefined;
+      if (!keyActions || !keyArn) continue;
+      const service = request.action.split(':')[0]!;
+      for (const keyAction of keyActions) {
+        uses.push({
+          action: keyAction,
+          resource: keyArn,
+          resourceAccount: keyArn.split(':')[4]!,
+          region: request.region,
+          context: {
+            'kms:ViaService': `${service}.${request.region}.amazonaws.com`,
+            'kms:CallerAccount': callerAccount,
+          },
+        });
+      }
     }
     return uses;
   }

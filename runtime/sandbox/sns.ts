@@ -45,6 +45,8 @@ export interface SandboxTopic {
   account: string;
   region: string;
   policy?: PolicyDocument;
+  /** The KMS key of the topic's server-side encryption, if it has one. */
+  kmsKeyArn?: string;
 }
 
 export class SandboxSns implements SandboxService, ResourcePolicyHolder {
@@ -65,10 +67,22 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
    * Creates a topic without a call (world setup, `AWS::SNS::Topic`) and returns its ARN; idempotent
    * like CreateTopic. `policy` is the topic's access policy (`AWS::SNS::TopicPolicy`).
    */
-  addTopic(account: string, region: string, name: string, options: { policy?: unknown } = {}): string {
+  addTopic(
+    account: string,
+    region: string,
+    name: string,
+    options: { policy?: unknown; kmsKeyArn?: string } = {},
+  ): string {
     if (!TOPIC_NAME.test(name)) throw new SandboxSetupError(`invalid SNS topic name '${name}'`);
     const arn = `arn:aws:sns:${region}:${account}:${name}`;
-    if (!this.topics.has(arn)) this.topics.set(arn, { arn, account, region });
+    if (!this.topics.has(arn)) {
+      this.topics.set(arn, {
+        arn,
+        account,
+        region,
+        ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
+      });
+    }
     if (options.policy !== undefined) this.setTopicPolicy(arn, options.policy);
     this.generation += 1;
     return arn;
@@ -100,6 +114,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
         region: topic.region,
         policy: topic.policy,
         generation: this.generation,
+        ...(topic.kmsKeyArn ? { encryptionKeyArn: topic.kmsKeyArn } : {}),
       }
     );
   }

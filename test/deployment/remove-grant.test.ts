@@ -111,6 +111,18 @@ describe('a synthesized template with something taken out', () => {
     expect(JSON.parse(record.output!).summaries[0]).not.toMatchObject({ result: 'ONBOARDED' });
   });
 
+  it("fails PublishOnboardingResult when its role loses the topic key's kms:GenerateDataKey*, which SNS uses on the publisher's behalf", async () => {
+    const templates = withTemplate('WardenSecurity', (template) =>
+      removeGrant(template, 'WardenTask-PublishOnboardingResult', 'kms:GenerateDataKey*'),
+    );
+
+    const { failures } = await onboardMember(templates);
+
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.cause).toContain('assumed-role/WardenTask-PublishOnboardingResult/');
+    expect(failures[0]!.cause).toContain('is not authorized to perform: kms:GenerateDataKey on resource: ');
+  });
+
   it("fails PublishOnboardingResult with the environment parser's EnvironmentError when its function loses TOPIC_ARN", async () => {
     const templates = withTemplate('WardenSecurity', (template) =>
       removeVariable(template, 'WardenTask-PublishOnboardingResult', 'TOPIC_ARN'),
