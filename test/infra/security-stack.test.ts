@@ -177,7 +177,8 @@ describe('SecurityStack state machines', () => {
       const deployed = JSON.parse(literal(machine.Properties.DefinitionString));
       expect(deployed).toEqual(JSON.parse(JSON.stringify(workflow.build(CONFIG))));
       expect(JSON.stringify(machine.Properties.DefinitionString)).not.toContain('arn:aws:');
-      const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      // A workflow without tasks has no substitutions: CloudFormation refuses an empty map.
+      const substitutions = (machine.Properties.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
       const placeholders = [...JSON.stringify(deployed).matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]);
       expect(Object.keys(substitutions).sort()).toEqual([...new Set(placeholders)].sort());
       for (const [taskId, value] of Object.entries(substitutions)) {
@@ -216,7 +217,7 @@ describe('SecurityStack state machines', () => {
         .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
         .filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
       const invoked = invoke.flatMap((s) => asArray(s.Resource).map(referencedId)).sort();
-      const expected = Object.keys(machine.Properties.DefinitionSubstitutions)
+      const expected = Object.keys(machine.Properties.DefinitionSubstitutions ?? {})
         .map((taskId) => functionOf(taskId).id)
         .sort();
       expect(invoked).toEqual(expected);
