@@ -4,7 +4,6 @@ import {
   ListPublishingDestinationsCommand,
 } from '@aws-sdk/client-guardduty';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { addFindingsExportDestination } from '../../../runtime/sandbox/findings-export';
 import {
   type Harness,
   makeConfig,
@@ -19,16 +18,11 @@ let h: Harness;
 afterEach(async () => h?.warden.stop());
 
 describe("the administrator's findings export", () => {
-  it('goes to the bucket and key its function is given, not to a name of its own', async () => {
+  it('goes to the bucket and key the stack gives its function, not to a name of its own', async () => {
     h = await startHarness({ config: makeConfig() });
-    // A destination with names no code derives: only the function's environment knows them.
-    const { bucket, key } = addFindingsExportDestination(h.warden.world.services, SECURITY, REGIONS[0]!, {
-      bucketName: 'org-security-findings-archive',
-      keyId: '0c9e3f5a-8d1b-4c2e-9f7a-2b6d4e8a1c3f',
-    });
-    const bucketArn = 'arn:aws:s3:::org-security-findings-archive';
-    h.warden.deps.findingsExport = { bucketArn, kmsKeyArn: key.arn };
-    expect(bucket).toBeDefined();
+    // The deployed bucket's name is generated: only the function's environment knows it.
+    const { bucketArn, kmsKeyArn } = h.warden.functionDeps('EnsureAdministratorDetector').findingsExport;
+    expect(bucketArn).toMatch(/^arn:aws:s3:::wardensecurity-findingsexportbucket[0-9a-f]{8}-[0-9a-z]+$/);
 
     const record = await onboard(h, makeControlTowerEvent({ accountId: '300000000001' }));
 
@@ -44,7 +38,7 @@ describe("the administrator's findings export", () => {
           DestinationId: listed.Destinations![0]!.DestinationId,
         }),
       );
-      expect(destination.DestinationProperties).toEqual({ DestinationArn: bucketArn, KmsKeyArn: key.arn });
+      expect(destination.DestinationProperties).toEqual({ DestinationArn: bucketArn, KmsKeyArn: kmsKeyArn });
     }
   });
 });

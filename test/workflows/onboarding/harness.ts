@@ -3,7 +3,7 @@ import { parseConfig } from '../../../config/load';
 import type { WardenConfig, WardenConfigInput } from '../../../config/schema';
 import { ManualClock, settle } from '../../../runtime/clock';
 import type { ExecutionRecord } from '../../../runtime/history';
-import { type LocalWarden, startHandWiredWarden } from '../../../runtime/local-warden';
+import { type LocalWarden, startDeployedWarden } from '../../../runtime/local-warden';
 import { demoMembers } from '../../../runtime/sandbox/demo-organization';
 import type { WorldAccount } from '../../../runtime/sandbox/world';
 import { onboardingExecutionName } from '../../../tasks/onboarding/execution-name';
@@ -44,18 +44,15 @@ export async function startHarness(
   const config = options.config ?? makeConfig();
   const members = options.members ?? demoMembers(options.memberCount ?? 1);
   const clock = new ManualClock();
-  const warden = await startHandWiredWarden({
+  // Warden as deployed: the synthesized stacks in a bare organisation, after the README's deploy
+  // steps (which, in organisation mode, make the security account GuardDuty's administrator).
+  const warden = await startDeployedWarden({
     config,
     members,
     clock,
     retryIntervalMs: 0,
     workflows: ['onboarding', 'sweep', 'free-trial'],
   });
-  if (config.onboarding.mode === 'organization') {
-    for (const region of config.organization.regions) {
-      warden.world.services.guardduty.setOrganizationAdmin(SECURITY, region);
-    }
-  }
   return { warden, clock, members, arn: warden.stateMachines.onboarding! };
 }
 

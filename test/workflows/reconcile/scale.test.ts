@@ -86,9 +86,13 @@ describe('the reconciler at scale', () => {
     await writeOldHistory(h, 300);
     const after = await reconcile(h, { reportOnly: true });
 
-    expect(after.calls.map((c) => `${c.service}:${c.operation}`).sort()).toEqual(
-      before.calls.map((c) => `${c.service}:${c.operation}`).sort(),
-    );
+    // The member role's credentials from the first run are still valid in the second.
+    const ofWork = (calls: { service: string; operation: string }[]) =>
+      calls
+        .map((c) => `${c.service}:${c.operation}`)
+        .filter((c) => c !== 'sts:AssumeRole')
+        .sort();
+    expect(ofWork(after.calls)).toEqual(ofWork(before.calls));
     expect(after.count('Scan')).toBe(0);
     expect(after.count('Query')).toBe(2);
     // Three NACLs of one account-region: one batched read.
@@ -98,7 +102,7 @@ describe('the reconciler at scale', () => {
   });
 
   it('reads one batch per account-region with active blocks, so its calls grow with them', async () => {
-    h = await startResponseHarness({ subnets: 2 });
+    h = await startResponseHarness({ subnets: 2, regions: [REGION, ...OTHER_REGIONS] });
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.5' });
     await blocked(h, 1);
     const one = await reconcile(h, { reportOnly: true });
@@ -114,7 +118,7 @@ describe('the reconciler at scale', () => {
   });
 
   it('continues where an invocation stopped: the same result over several invocations', async () => {
-    h = await startResponseHarness();
+    h = await startResponseHarness({ regions: [REGION, ...OTHER_REGIONS] });
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.6' });
     await blocked(h, 1);
     await claimElsewhere(h);

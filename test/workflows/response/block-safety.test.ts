@@ -11,6 +11,9 @@ import { runTask } from '../../../tasks/shared/task';
 import type { FindingOptions } from '../../fixtures/findings';
 import { REGION, type ResponseHarness, startResponseHarness } from './harness';
 
+/** What the block task runs with: its own function's role and environment. */
+const blockDeps = (h: ResponseHarness) => h.warden.functionDeps('BlockAddresses');
+
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 const INSTANCE_PUBLIC_IP = '203.0.113.10';
 
@@ -153,7 +156,7 @@ describe('verify at the point of action (defect 1)', () => {
         triage: madeUp(triage),
         executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:x',
       },
-      h.warden.deps,
+      blockDeps(h),
     )) as BlockState;
 
     expect(denies(h).map((d) => d.split(' ')[2])).toEqual(['198.51.100.43/32']);
@@ -174,7 +177,7 @@ describe('verify at the point of action (defect 1)', () => {
         triage: madeUp(triage),
         executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:y',
       },
-      h.warden.deps,
+      blockDeps(h),
     );
 
     expect(denies(h)).toEqual([]);
@@ -199,7 +202,7 @@ describe('ledger transitions under races and retries', () => {
     h = await startResponseHarness({ subnets: 1 });
     const first = await recordFinding(h, { id: 'first', remoteIp: '198.51.100.50' });
     const second = await recordFinding(h, { id: 'second', remoteIp: '198.51.100.50' });
-    const blocked = await blockAddresses({ triage: first, executionArn: EXECUTION_A }, h.warden.deps);
+    const blocked = await blockAddresses({ triage: first, executionArn: EXECUTION_A }, blockDeps(h));
     expect(blocked.owned).toHaveLength(1);
     await h.advance(61);
     // The second finding's block lands just after the lift has read the (expired) row.
@@ -209,7 +212,7 @@ describe('ledger transitions under races and retries', () => {
       const row = await get.call(this, ref, cidr);
       if (!raced) {
         raced = true;
-        const joined = await blockAddresses({ triage: second, executionArn: EXECUTION_B }, h.warden.deps);
+        const joined = await blockAddresses({ triage: second, executionArn: EXECUTION_B }, blockDeps(h));
         expect(joined.results[0]!.outcome).toBe('ALREADY_BLOCKED');
       }
       return row;
@@ -217,7 +220,7 @@ describe('ledger transitions under races and retries', () => {
 
     const lifted = await liftExpiredBlocks(
       { findingId: 'first', block: { ...blocked, results: [], lifted: [], missingSubnets: [] } },
-      h.warden.deps,
+      h.warden.functionDeps('LiftExpiredBlocks'),
     );
 
     expect(raced).toBe(true);
@@ -231,7 +234,7 @@ describe('ledger transitions under races and retries', () => {
     h = await startResponseHarness({ subnets: 1, response: { naclRuleQuota: 4, whenFull: 'evict-oldest' } });
     for (const [i, ip] of ['198.51.100.61', '198.51.100.62'].entries()) {
       const triage = await recordFinding(h, { id: `old-${i}`, remoteIp: ip });
-      await blockAddresses({ triage, executionArn: `${EXECUTION_A}-${i}` }, h.warden.deps);
+      await blockAddresses({ triage, executionArn: `${EXECUTION_A}-${i}` }, blockDeps(h));
       await h.advance(1);
     }
     const triage = await recordFinding(h, { id: 'new', remoteIp: '198.51.100.63' });
@@ -243,10 +246,10 @@ describe('ledger transitions under races and retries', () => {
       httpStatusCode: 500,
     });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_B }, h.warden.deps)).rejects.toMatchObject({
+    await expect(blockAddresses({ triage, executionArn: EXECUTION_B }, blockDeps(h))).rejects.toMatchObject({
       name: 'TransientAwsError',
     });
-    const retried = await blockAddresses({ triage, executionArn: EXECUTION_B }, h.warden.deps);
+    const retried = await blockAddresses({ triage, executionArn: EXECUTION_B }, blockDeps(h));
 
     expect(retried.results[0]).toMatchObject({
       outcome: 'EVICTED_OLDEST',
@@ -265,7 +268,7 @@ describe('ledger transitions under races and retries', () => {
     const triage = await recordFinding(h, { id: 'lost-reply', remoteIp: '198.51.100.70' });
     h.warden.world.cloud.faults.replyLost({ service: 'ec2', operation: 'CreateNetworkAclEntry', onCall: 1 });
 
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     expect(h.warden.world.cloud.calls.filter((c) => c.operation === 'CreateNetworkAclEntry')).toHaveLength(2);
     expect(state.results[0]!.outcome).toBe('BLOCKED');
@@ -278,10 +281,10 @@ describe('ledger transitions under races and retries', () => {
     const triage = await recordFinding(h, { id: 'lost-reply-2', remoteIp: '198.51.100.71' });
     h.warden.world.cloud.faults.replyLost({ service: 'ec2', operation: 'CreateNetworkAclEntry', onCall: 1 });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps)).rejects.toMatchObject({
+    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject({
       name: 'TransientAwsError',
     });
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     expect(state.results[0]!.outcome).toBe('BLOCKED');
     expect(denies(h)).toHaveLength(1);
@@ -324,10 +327,10 @@ describe('ledger transitions under races and retries', () => {
     // The offence counter's reply is lost; the task fails and is retried.
     h.warden.world.cloud.faults.replyLost({ service: 'dynamodb', operation: 'UpdateItem', onCall: 1 });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps)).rejects.toMatchObject({
+    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject({
       name: 'TransientAwsError',
     });
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     const minutes = (Date.parse(state.owned[0]!.expiresAt) - h.clock.now()) / 60_000;
     expect(minutes).toBe(60);
@@ -346,7 +349,7 @@ describe('ledger transitions under races and retries', () => {
     });
     const triage = await recordFinding(h, { id: 'covered', remoteIp: '198.51.100.90' });
 
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     expect(state.results[0]!.outcome).toBe('REFUSED_INEFFECTIVE');
     expect(state.owned).toEqual([]);
@@ -358,7 +361,7 @@ describe('ledger transitions under races and retries', () => {
     h = await startResponseHarness({ subnets: 1, response: { ruleBand: { start: 1, end: 32766 } } });
     const triage = await recordFinding(h, { id: 'effective', remoteIp: '198.51.100.91' });
 
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     expect(state.results[0]!.outcome).toBe('BLOCKED');
     // The scenario's NACL allows everything at rule 100.

@@ -1,7 +1,7 @@
 import { parseConfig } from '../../../config/load';
 import type { WardenConfigInput } from '../../../config/schema';
 import { ManualClock } from '../../../runtime/clock';
-import { type LocalWarden, startHandWiredWarden } from '../../../runtime/local-warden';
+import { type LocalWarden, startDeployedWarden } from '../../../runtime/local-warden';
 import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenario/network';
 import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
@@ -35,6 +35,8 @@ export async function startResponseHarness(
     sharedNacl?: boolean;
     notifications?: WardenConfigInput['notifications'];
     maxAttempts?: number;
+    /** Regions Warden governs, home region first. @default [REGION] */
+    regions?: string[];
   } = {},
 ): Promise<ResponseHarness> {
   const config = parseConfig({
@@ -42,13 +44,14 @@ export async function startResponseHarness(
       managementAccountId: '111111111111',
       securityAccountId: '222222222222',
       homeRegion: REGION,
-      regions: [REGION],
+      regions: options.regions ?? [REGION],
     },
     response: { mode: 'enforce', ruleBand: { start: 1, end: 90 }, blockMinutes: 60, ...options.response },
     notifications: options.notifications,
   });
   const clock = new ManualClock(Date.parse('2026-03-01T10:06:00Z'));
-  const warden = await startHandWiredWarden({
+  // Warden as deployed: the synthesized stacks in a bare organisation, each task as its function.
+  const warden = await startDeployedWarden({
     config,
     members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
     clock,
