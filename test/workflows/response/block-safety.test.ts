@@ -306,14 +306,14 @@ describe('ledger transitions under races and retries', () => {
       h.warden.world.cloud.faults.replyLost({ service, operation, onCall: 1, as: 'connection-reset' });
 
       await expect(
-        blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps),
+        blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h)),
       ).rejects.toMatchObject({
         name: 'TransientAwsError',
         message: expect.stringContaining('TimeoutError: read ECONNRESET'),
       });
       const reset = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === operation);
       expect(reset?.error).toBe('TimeoutError');
-      const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, h.warden.deps);
+      const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
       expect(state.results[0]!.outcome).toBe('BLOCKED');
       expect(denies(h)).toHaveLength(1);
