@@ -1,3 +1,5 @@
+import { REGION } from '../../config/aws-names';
+import { STACK_NAMES } from '../../infra/names';
 import type { SandboxIam } from '../sandbox/iam';
 import type { DeployedRole } from './stack-model';
 
@@ -23,7 +25,24 @@ export function createTemplateRole(
     managedPolicyArns: role.managedPolicyArns,
     ...(role.path ? { path: role.path } : {}),
     ...(role.maxSessionDuration ? { maxSessionDuration: role.maxSessionDuration } : {}),
-    declaredBy: { stack: stackName, logicalId: role.logicalId },
+    declaredBy: { stack: coverageStackName(stackName), logicalId: role.logicalId },
   });
   documents.set(role.arn, role);
+}
+
+/**
+ * The name a stack's roles are reported under in the IAM coverage. A stack deployed once per
+ * region from one template (`WardenForwarding-<region>`) declares the same statements in every
+ * region, so its regions are one entry, as the StackSet's member role is one entry for every
+ * account: a grant is proven needed when a call in any region used it. The Organizations event
+ * forwarding is one construct that lives in the management stack when that stack is in us-east-1
+ * and in its own `WardenOrganizationsEvents` stack otherwise (infra/warden.ts): one entry too.
+ */
+export function coverageStackName(stackName: string): string {
+  if (stackName === STACK_NAMES.organizationsEvents) return STACK_NAMES.management;
+  const dash = stackName.lastIndexOf('-', stackName.length - 3);
+  for (let i = stackName.indexOf('-'); i !== -1 && i <= dash; i = stackName.indexOf('-', i + 1)) {
+    if (REGION.test(stackName.slice(i + 1))) return `${stackName.slice(0, i)}-<region>`;
+  }
+  return stackName;
 }
