@@ -305,12 +305,12 @@ describe('ledger transitions under races and retries', () => {
       const before = h.warden.world.cloud.calls.length;
       h.warden.world.cloud.faults.replyLost({ service, operation, onCall: 1, as: 'connection-reset' });
 
-      await expect(
-        blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h)),
-      ).rejects.toMatchObject({
-        name: 'TransientAwsError',
-        message: expect.stringContaining('TimeoutError: read ECONNRESET'),
-      });
+      await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject(
+        {
+          name: 'TransientAwsError',
+          message: expect.stringContaining('TimeoutError: read ECONNRESET'),
+        },
+      );
       const reset = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === operation);
       expect(reset?.error).toBe('TimeoutError');
       const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
