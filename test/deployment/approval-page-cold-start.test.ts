@@ -1,32 +1,16 @@
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
-import { type LocalWarden, startDeployedWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import { suiteIamCoverage } from '../../runtime/sandbox/iam-coverage';
 import { setupApprovalPage } from '../../tasks/approval/lambda';
+import { SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 
 /**
  * The approval page's cold start on the deployed Warden: with its own role and the environment
  * the template gives it, it reads the session key from the secret the stack creates (Secrets
  * Manager in the sandbox), and a role without the secret's grant cannot start.
  */
-const SECURITY = '222222222222';
-const REGION = 'eu-west-1';
 
-async function startWarden(): Promise<LocalWarden> {
-  return startDeployedWarden({
-    config: parseConfig({
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: SECURITY,
-        homeRegion: REGION,
-        regions: [REGION],
-      },
-      response: {},
-    }),
-    members: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
-    clock: new ManualClock(Date.parse('2026-03-01T10:00:00Z')),
-    workflows: ['response'],
-  });
+function startWarden(): Promise<LocalWarden> {
+  return startOneMemberDeployment({ workflows: ['response'] });
 }
 
 function approvalPage(warden: LocalWarden) {

@@ -1,9 +1,8 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
-import { type LocalWarden, startDeployedWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import type { BusEvent } from '../../runtime/sandbox/event-buses';
 import { suiteIamCoverage } from '../../runtime/sandbox/iam-coverage';
+import { REGION, SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 import { MOTO_URL } from '../moto-server';
 
 /**
@@ -14,24 +13,9 @@ import { MOTO_URL } from '../moto-server';
  * bucket with its own role (the rule's Lambda permission, the role's Step Functions reads, S3
  * write and key use are all evaluated).
  */
-const SECURITY = '222222222222';
-const REGION = 'eu-west-1';
-const NOW = Date.parse('2026-03-01T10:00:00Z');
 
-async function startWarden(): Promise<LocalWarden> {
-  return startDeployedWarden({
-    config: parseConfig({
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: SECURITY,
-        homeRegion: REGION,
-        regions: [REGION],
-      },
-      response: {},
-    }),
-    members: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
-    clock: new ManualClock(NOW),
-    retryIntervalMs: 0,
+function startWarden(): Promise<LocalWarden> {
+  return startOneMemberDeployment({
     workflows: ['reconcile'],
     // The sandbox holds buckets and their policies; the archived objects go to moto.
     objectEndpoint: MOTO_URL,

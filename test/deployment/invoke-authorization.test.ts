@@ -1,33 +1,16 @@
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
 import { INVOKE_DENIED_ERROR } from '../../runtime/deployment/invoke-authorization';
-import { type LocalWarden, startDeployedWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import { suiteIamCoverage } from '../../runtime/sandbox/iam-coverage';
+import { SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 
 /**
  * Step Functions runs each Lambda task by invoking the function with the state machine's role, so
  * the role from the template must allow `lambda:InvokeFunction` on it: the deployed Warden
  * evaluates that call before every task, and the IAM coverage records the statement that allowed it.
  */
-const SECURITY = '222222222222';
-const REGION = 'eu-west-1';
 
-async function startReconciler(): Promise<LocalWarden> {
-  return startDeployedWarden({
-    config: parseConfig({
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: SECURITY,
-        homeRegion: REGION,
-        regions: [REGION],
-      },
-      response: {},
-    }),
-    members: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
-    clock: new ManualClock(Date.parse('2026-03-01T10:00:00Z')),
-    retryIntervalMs: 0,
-    workflows: ['reconcile'],
-  });
+function startReconciler(): Promise<LocalWarden> {
+  return startOneMemberDeployment({ workflows: ['reconcile'] });
 }
 
 function machineRole(warden: LocalWarden) {

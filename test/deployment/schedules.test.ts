@@ -1,34 +1,17 @@
-import { parseConfig } from '../../config/load';
-import { ManualClock } from '../../runtime/clock';
 import { ScheduleInvocationError } from '../../runtime/deployment/errors';
-import { type LocalWarden, startDeployedWarden } from '../../runtime/local-warden';
+import type { LocalWarden } from '../../runtime/local-warden';
 import { suiteIamCoverage } from '../../runtime/sandbox/iam-coverage';
+import { SECURITY, START, startOneMemberDeployment } from '../fixtures/deployed-warden';
 
 /**
  * The schedules the security stack declares start their workflows as EventBridge Scheduler does:
  * Scheduler assumes the schedule's role from the template and calls StartExecution with it, with
  * the schedule's input and its context attributes filled in.
  */
-const SECURITY = '222222222222';
-const REGION = 'eu-west-1';
-const NOW = '2026-03-01T10:00:00Z';
+const NOW = START;
 
-async function startWarden(): Promise<LocalWarden> {
-  return startDeployedWarden({
-    config: parseConfig({
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: SECURITY,
-        homeRegion: REGION,
-        regions: [REGION],
-      },
-      response: {},
-    }),
-    members: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
-    clock: new ManualClock(Date.parse(NOW)),
-    retryIntervalMs: 0,
-    workflows: ['reconcile'],
-  });
+function startWarden(): Promise<LocalWarden> {
+  return startOneMemberDeployment({ workflows: ['reconcile'] });
 }
 
 function reconcileSchedule(warden: LocalWarden) {
