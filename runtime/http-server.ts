@@ -7,6 +7,7 @@ import {
   type ApproverIdentity,
   handleApprovalRequest,
 } from '../tasks/approval/page';
+import { pendingApprovalListing } from '../tasks/approval/pending-listing';
 import { postFromOwnOrigin } from '../tasks/approval/same-origin';
 import { ApprovalStore } from '../tasks/approval/store';
 import { escapeHtml } from '../tasks/shared/escape-html';
@@ -189,18 +190,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       path: '/api/approvals',
       handle: async () => {
         const pending = await ApprovalStore.fromDeps(warden.deps).listPending();
-        const rows = pending.map(({ pk, request, createdAt, expiresAt, executionArn }) => ({
-          approvalId: pk,
-          link: `${warden.deps.approvalBaseUrl}/${pk}`,
-          findingId: request.findingId,
-          findingType: request.findingType,
-          severity: request.severity,
-          accountId: request.accountId,
-          region: request.region,
-          addresses: request.addresses.map((a) => a.cidr),
-          createdAt,
-          expiresAt,
-          executionArn: executionArn ?? null,
+        const rows = pending.map((approval) => ({
+          ...pendingApprovalListing(approval, warden.deps.approvalBaseUrl),
+          executionArn: approval.executionArn ?? null,
         }));
         return {
           status: 200,

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import { OUTPUTS } from '../../infra/outputs';
+import { type PendingApprovalListing, pendingApprovalListing } from '../../tasks/approval/pending-listing';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { CliError } from '../cli-error';
 import { type AwsTarget, resolveTarget, stackOutput, tableName, unreachable } from '../target/warden-target';
@@ -21,18 +22,7 @@ export interface ApprovalsOptions {
   json?: boolean;
 }
 
-export interface PendingApprovalRow {
-  approvalId: string;
-  link: string;
-  findingId: string;
-  findingType: string;
-  severity: number;
-  accountId: string;
-  region: string;
-  addresses: string[];
-  createdAt: string;
-  expiresAt: string;
-}
+export type PendingApprovalRow = PendingApprovalListing;
 
 export async function runApprovals(
   options: ApprovalsOptions,
@@ -92,18 +82,7 @@ async function fromAws(target: AwsTarget): Promise<PendingApprovalRow[]> {
       table,
       () => new Date(),
     ).listPending();
-    return pending.map(({ pk, request, createdAt, expiresAt }) => ({
-      approvalId: pk,
-      link: `${baseUrl}/${pk}`,
-      findingId: request.findingId,
-      findingType: request.findingType,
-      severity: request.severity,
-      accountId: request.accountId,
-      region: request.region,
-      addresses: request.addresses.map((a) => a.cidr),
-      createdAt,
-      expiresAt,
-    }));
+    return pending.map((approval) => pendingApprovalListing(approval, baseUrl));
   } catch (error) {
     throw new CliError(unreachable(target, error, `reading the approvals table ${table}`));
   } finally {
