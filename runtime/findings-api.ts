@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Finding, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import * as z from 'zod';
-import { type FindingFilters, readOrganizationFindings } from '../audit/findings/read-findings';
+import { type FindingFilters, readFindingsInRegions } from '../audit/findings/read-findings';
 import { readWardenState, type WardenState } from '../audit/findings/warden-state';
 import { ACCOUNT_ID, REGION } from '../config/aws-names';
 import { SEVERITY_BANDS } from '../config/schema';
@@ -62,16 +62,14 @@ export async function answerFindingsQuery(
     includeArchived: query.includeArchived === true,
   };
   const findings: Finding[] = [];
-  let listCalls = 0;
-  let getCalls = 0;
-  for (const region of regions) {
-    const client = warden.deps.clients.client(GuardDutyClient, { account: securityAccountId, region });
-    const calls = await readOrganizationFindings(client, filters, (page) => {
+  const { listCalls, getCalls } = await readFindingsInRegions(
+    regions,
+    (region) => warden.deps.clients.client(GuardDutyClient, { account: securityAccountId, region }),
+    filters,
+    (page) => {
       findings.push(...page);
-    });
-    listCalls += calls.listCalls;
-    getCalls += calls.getCalls;
-  }
+    },
+  );
   const dynamo = warden.deps.clients.client(DynamoDBClient, {
     account: securityAccountId,
     region: homeRegion,

@@ -82,3 +82,36 @@ export async function readOrganizationFindings(
   } while (nextToken);
   return { listCalls, getCalls, detectorId };
 }
+
+/**
+ * The organisation's findings in each of `regions`, one region after another, with the calls it
+ * took. `clientFor` gives the administrator's client in a region; `release` (if given) is called
+ * when a region is done, so a caller that makes a client per region can destroy it.
+ */
+export async function readFindingsInRegions(
+  regions: readonly string[],
+  clientFor: (region: string) => GuardDutyClient,
+  filters: FindingFilters,
+  onPage: (findings: Finding[]) => void | Promise<void>,
+  options: {
+    release?: (client: GuardDutyClient) => void;
+    onError?: (region: string, error: unknown) => never;
+  } = {},
+): Promise<{ listCalls: number; getCalls: number }> {
+  let listCalls = 0;
+  let getCalls = 0;
+  for (const region of regions) {
+    const client = clientFor(region);
+    try {
+      const calls = await readOrganizationFindings(client, filters, onPage);
+      listCalls += calls.listCalls;
+      getCalls += calls.getCalls;
+    } catch (error) {
+      if (!options.onError) throw error;
+      options.onError(region, error);
+    } finally {
+      options.release?.(client);
+    }
+  }
+  return { listCalls, getCalls };
+}

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { Command } from 'commander';
-import { type FindingFilters, readOrganizationFindings } from '../../audit/findings/read-findings';
+import { type FindingFilters, readFindingsInRegions } from '../../audit/findings/read-findings';
 import { readWardenState } from '../../audit/findings/warden-state';
 import { ACCOUNT_ID, REGION } from '../../config/aws-names';
 import { SEVERITY_BANDS, type WardenConfig } from '../../config/schema';
@@ -191,8 +191,6 @@ async function fromAws(
   view: FindingsView,
   top: number,
 ): Promise<FindingsViewResult> {
-  let listCalls = 0;
-  let getCalls = 0;
   // Warden's tables: as given, else those the security stack's outputs name.
   let tables: { ledger: string; approvals?: string } | undefined;
   if (options.ledgerTable) {
@@ -209,20 +207,20 @@ async function fromAws(
       };
     }
   }
-  for (const region of regions) {
-    const client = new GuardDutyClient({ region, ...(options.profile ? { profile: options.profile } : {}) });
-    try {
-      const calls = await readOrganizationFindings(client, filters, (page) => {
-        for (const f of page) view.add(f);
-      });
-      listCalls += calls.listCalls;
-      getCalls += calls.getCalls;
-    } catch (error) {
-      throw new CliError(`reading GuardDuty findings in ${region}: ${awsMessage(error)}`);
-    } finally {
-      client.destroy();
-    }
-  }
+  const { listCalls, getCalls } = await readFindingsInRegions(
+    regions,
+    (region) => new GuardDutyClient({ region, ...(options.profile ? { profile: options.profile } : {}) }),
+    filters,
+    (page) => {
+      for (const f of page) view.add(f);
+    },
+    {
+      release: (client) => client.destroy(),
+      onError: (region, error) => {
+        throw new CliError(`reading GuardDuty findings in ${region}: ${awsMessage(error)}`);
+      },
+    },
+  );
   let state: WardenState | null = null;
   if (tables) {
     const client = new DynamoDBClient({
