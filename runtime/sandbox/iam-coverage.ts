@@ -22,21 +22,12 @@ export interface CoverageEntry {
   calls: Record<string, number>;
   /**
    * Why no sandbox call can use this statement: the role is assumed only by an AWS service whose
-   * side of the work the sandbox does not perform (see SERVICES_NOT_RUN_IN_SANDBOX), or the
-   * statement grants only what such a service does with the role (SERVICE_WORK_NOT_RUN_IN_SANDBOX).
+   * statement grants only what a service does with the role (SERVICE_WORK_NOT_RUN_IN_SANDBOX) or
+   * with the caller's permissions (ACTIONS_NOT_RUN_IN_SANDBOX).
    * Such a statement is listed in the report with the reason, and does not fail the check.
    */
   notExercised?: string;
 }
-
-/**
- * Service principals that assume Warden's roles for work the sandbox does not carry out, with the
- * reason the report prints. Each is a known gap of the sandbox, not a grant proven unnecessary.
- */
-export const SERVICES_NOT_RUN_IN_SANDBOX: Readonly<Record<string, string>> = {
-  // EventBridge is not listed: the sandbox delivers the templates' rules, assuming each event bus
-  // target's role (runtime/sandbox/event-buses.ts), so those roles' statements are exercised.
-};
 
 /**
  * What a service does with the role it assumes beside running Warden's work, by service principal
@@ -76,31 +67,22 @@ export const ACTIONS_NOT_RUN_IN_SANDBOX: Readonly<Record<string, string>> = {
 
 /**
  * Why the sandbox cannot exercise `statement` of a role with `trustPolicy`, or undefined when a
- * sandbox call could use it:
- * - every action of the (Allow) statement is in ACTIONS_NOT_RUN_IN_SANDBOX;
- * - every principal the trust policy admits is a service in SERVICES_NOT_RUN_IN_SANDBOX;
- * - or every principal is a service, and every action of the (Allow) statement belongs to work
- *   SERVICE_WORK_NOT_RUN_IN_SANDBOX lists for one of them.
+ * sandbox call could use it: the statement allows, and every one of its actions is either in
+ * ACTIONS_NOT_RUN_IN_SANDBOX, or (for a role only services assume) work SERVICE_WORK_NOT_RUN_IN_SANDBOX
+ * lists for one of those services. A statement mixing them with anything else is judged by its calls.
  */
 export function notExercisedReason(
   trustPolicy: PolicyDocument | undefined,
   statement: PolicyStatement,
 ): string | undefined {
-  if (statement.Effect === 'Allow' && statement.Action !== undefined) {
-    const actions = [statement.Action].flat().map(String);
-    const reasons = actions.map((a) => ACTIONS_NOT_RUN_IN_SANDBOX[a]);
-    if (reasons.every((r) => r !== undefined)) return [...new Set(reasons)].join('; ');
-  }
-  const services = trustedServices(trustPolicy);
-  if (!services || services.length === 0) return undefined;
-  const roleReasons = services.map((p) => SERVICES_NOT_RUN_IN_SANDBOX[p]);
-  if (roleReasons.every((r) => r !== undefined)) return [...new Set(roleReasons)].join('; ');
   if (statement.Effect !== 'Allow' || statement.Action === undefined) return undefined;
-  const actions = [statement.Action].flat().map(String);
+  const services = trustedServices(trustPolicy) ?? [];
   const reasons = new Set<string>();
-  for (const action of actions) {
+  for (const action of [statement.Action].flat().map(String)) {
     const prefix = action.split(':')[0]!.toLowerCase();
-    const reason = services.map((p) => SERVICE_WORK_NOT_RUN_IN_SANDBOX[p]?.[prefix]).find((r) => r);
+    const reason =
+      ACTIONS_NOT_RUN_IN_SANDBOX[action] ??
+      services.map((p) => SERVICE_WORK_NOT_RUN_IN_SANDBOX[p]?.[prefix]).find((r) => r);
     if (!reason) return undefined;
     reasons.add(reason);
   }
