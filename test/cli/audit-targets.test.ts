@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRuntimeInfo } from '../../cli/audit/sources/runtime-info';
-import { parseConfig } from '../../config/load';
 import { OUTPUTS } from '../../infra/outputs';
 import { ManualClock } from '../../runtime/clock';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
@@ -16,21 +15,14 @@ import {
   useAwsEndpoints,
 } from '../fixtures/aws-target';
 import { runCli } from '../fixtures/cli-run';
+import { exampleConfig } from '../fixtures/served-warden';
 
 /**
  * `warden audit` reads the Warden that runs — in AWS from the state machines the security stack's
  * outputs name, or the local runtime of the data folder — and, once the local runtime has
  * stopped, the archive it left, by itself.
  */
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: {},
-});
+const config = exampleConfig({ response: {} });
 
 function stories(stdout: string): { execution: { name: string; stateMachine: string } }[] {
   return (JSON.parse(stdout) as { stories: { execution: { name: string; stateMachine: string } }[] }).stories;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRuntimeInfo } from '../../cli/audit/sources/runtime-info';
 import { NOTHING_RUNNING } from '../../cli/target/local-endpoint';
-import { parseConfig } from '../../config/load';
 import { OUTPUTS } from '../../infra/outputs';
 import { AcceleratedClock } from '../../runtime/clock';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
@@ -16,6 +15,7 @@ import {
   useAwsEndpoints,
 } from '../fixtures/aws-target';
 import { runCli } from '../fixtures/cli-run';
+import { exampleConfig } from '../fixtures/served-warden';
 
 /**
  * `warden onboard` and `warden sweep` act on the Warden that runs: the local runtime found from
@@ -23,15 +23,7 @@ import { runCli } from '../fixtures/cli-run';
  * outputs — here moto's CloudFormation naming the local runtime's state machines, reached with the
  * SDK's endpoint variable as if it were AWS. Never a sandbox of the command's own.
  */
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1', 'us-east-1'],
-  },
-  response: {},
-});
+const config = exampleConfig({ response: {} }, ['eu-west-1', 'us-east-1']);
 const members = demoMembers(4);
 
 function executionsOf(warden: LocalWarden, workflow: string) {

@@ -1,26 +1,18 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
 import { ExecutionStore } from '../../runtime/history';
 import { startLocalWarden } from '../../runtime/local-warden';
 import { waitForExecutions } from '../../runtime/onboarding-runner';
 import { runCli } from '../fixtures/cli-run';
+import { exampleConfig } from '../fixtures/served-warden';
 
 /**
  * A local runtime started again on the same data folder gives executions names an earlier run
  * used (names come from findings and events); the earlier run's history and archive stay.
  */
-const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: 'eu-west-1',
-    regions: ['eu-west-1'],
-  },
-  response: {},
-});
+const config = exampleConfig({ response: {} });
 
 async function runOnce(dataDir: string, startedAt: string): Promise<string> {
   const warden = await startLocalWarden({
