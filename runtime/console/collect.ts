@@ -12,17 +12,20 @@ import type {
   CoverageView,
   ExecutionRef,
   ExecutionRow,
+  NotificationRow,
   Readout,
 } from './model';
 
 /** The parts of a local Warden the console reads; it never changes any of them. */
-export type ConsoleWarden = Pick<LocalWarden, 'config' | 'deps' | 'runtime' | 'world' | 'clock'>;
+export type ConsoleWarden = Pick<LocalWarden, 'config' | 'deps' | 'runtime' | 'world' | 'clock' | 'topicArn'>;
 
 export interface CollectOptions {
   signedInAs: string | null;
   refreshSeconds: number;
   /** How many of the latest executions to list. */
   executionLimit: number;
+  /** How many of the latest notifications to show. */
+  notificationLimit: number;
 }
 
 export async function collectConsoleView(
@@ -30,11 +33,12 @@ export async function collectConsoleView(
   options: CollectOptions,
 ): Promise<ConsoleView> {
   const { organization, onboarding, response } = warden.config;
-  const [coverage, blocks, approvals, executions] = await Promise.all([
+  const [coverage, blocks, approvals, executions, notifications] = await Promise.all([
     readout(() => readCoverage(warden)),
     readout(() => readBlocks(warden)),
     readout(() => readApprovals(warden)),
     readout(async () => readExecutions(warden, options.executionLimit)),
+    readout(async () => readNotifications(warden, options.notificationLimit)),
   ]);
   return {
     now: new Date(warden.clock.now()),
@@ -51,6 +55,7 @@ export async function collectConsoleView(
     blocks,
     approvals,
     executions,
+    notifications,
   };
 }
 
@@ -176,6 +181,25 @@ function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
         durationSeconds: Math.max(0, (end - Date.parse(record.startDate)) / 1000),
       };
     });
+}
+
+/**
+ * The latest messages on Warden's topic, newest first, as an e-mail subscriber got them from the
+ * sandbox's SNS: the subject and the `email` text that subscribers' inboxes show.
+ */
+function readNotifications(warden: ConsoleWarden, limit: number): NotificationRow[] {
+  return warden.world.services.sns
+    .deliveredTo(warden.topicArn, 'email')
+    .slice(-limit)
+    .reverse()
+    .map(
+      (n): NotificationRow => ({
+        at: n.Timestamp,
+        subject: n.Subject ?? null,
+        category: n.MessageAttributes.category?.Value ?? null,
+        text: n.Message,
+      }),
+    );
 }
 
 /** The execution a story page names, or undefined. */

@@ -9,7 +9,8 @@ export type { ConsoleWarden } from './collect';
 
 /**
  * The local console: a read-only page next to the approval page that shows onboarding coverage,
- * active blocks, pending approvals and recent executions, each execution linked to its story.
+ * active blocks, pending approvals, recent executions (each linked to its story) and the
+ * notifications Warden sent.
  *
  * Only GET routes: looking at the console must never change anything, so a POST to any of its
  * addresses is answered 405 by the server. `/` redirects here, since it is what people open.
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   refreshSeconds?: number;
   /** How many of the latest executions the console lists. @default 25 */
   executionLimit?: number;
+  /** How many of the latest notifications the console shows. @default 25 */
+  notificationLimit?: number;
 }
 
 /** `/console/executions/<state machine>/<execution name>`; the runtime allows `[A-Za-z0-9_-]` in both. */
@@ -31,10 +34,13 @@ export function mountConsole(
 ): void {
   const refreshSeconds = options.refreshSeconds ?? 10;
   const executionLimit = options.executionLimit ?? 25;
+  const notificationLimit = options.notificationLimit ?? 25;
   if (!Number.isInteger(refreshSeconds) || refreshSeconds < 0)
     throw new RangeError(`refreshSeconds must be a whole number from 0, got ${refreshSeconds}`);
   if (!Number.isInteger(executionLimit) || executionLimit < 1)
     throw new RangeError(`executionLimit must be a whole number from 1, got ${executionLimit}`);
+  if (!Number.isInteger(notificationLimit) || notificationLimit < 1)
+    throw new RangeError(`notificationLimit must be a whole number from 1, got ${notificationLimit}`);
 
   server.addRoute({
     method: 'GET',
@@ -53,6 +59,7 @@ export function mountConsole(
         signedInAs: request.identity?.name ?? null,
         refreshSeconds,
         executionLimit,
+        notificationLimit,
       });
       const headers = consoleHeaders();
       if (refreshSeconds) headers.refresh = String(refreshSeconds);

@@ -18,6 +18,7 @@ export interface ConsoleView {
   blocks: Readout<BlockRow[]>;
   approvals: Readout<ApprovalRow[]>;
   executions: Readout<ExecutionRow[]>;
+  notifications: Readout<NotificationRow[]>;
 }
 
 export interface ConsoleSettings {
@@ -94,4 +95,14 @@ export interface ExecutionRow {
   stoppedAt: string | null;
   /** Until the stop, or until now while it runs. */
   durationSeconds: number;
+}
+
+/** One message Warden sent to its topic, as an e-mail subscriber received it. */
+export interface NotificationRow {
+  at: string;
+  subject: string | null;
+  /** The `category` message attribute subscribers filter on; null when the message has none. */
+  category: string | null;
+  /** The e-mail text, as sent: plain text, paragraphs separated by blank lines. */
+  text: string;
 }

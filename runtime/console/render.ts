@@ -11,6 +11,7 @@ import type {
   CoverageView,
   ExecutionRef,
   ExecutionRow,
+  NotificationRow,
   Readout,
 } from './model';
 import { CONSOLE_STYLE } from './style';
@@ -52,12 +53,13 @@ export function renderConsole(view: ConsoleView): string {
 <h1 id="console-title">Warden console</h1>
 <p class="lead">A read-only view of the local runtime as of ${timeElement(view.now.toISOString(), absoluteTime(view.now.toISOString()))}: administrator <code>${e(settings.administratorAccountId)}</code> in <code>${e(settings.homeRegion)}</code>, onboarding by ${e(settings.onboardingMode)}, response mode ${e(settings.responseMode)}.${refresh}${signIn}</p>
 ${figures(view)}
-<nav class="jump" aria-label="Parts of the console"><a href="#coverage">Onboarding coverage</a><a href="#blocks">Active blocks</a><a href="#approvals">Pending approvals</a><a href="#executions">Recent executions</a></nav>
+<nav class="jump" aria-label="Parts of the console"><a href="#coverage">Onboarding coverage</a><a href="#blocks">Active blocks</a><a href="#approvals">Pending approvals</a><a href="#executions">Recent executions</a><a href="#notifications">Notifications</a></nav>
 </section>
 ${section('coverage', 'Onboarding coverage', view.coverage, renderCoverage)}
 ${section('blocks', 'Active blocks', view.blocks, (rows) => renderBlocks(rows, view.now))}
 ${section('approvals', 'Pending approvals', view.approvals, (rows) => renderApprovals(rows, view.now))}
-${section('executions', 'Recent executions', view.executions, renderExecutions)}`,
+${section('executions', 'Recent executions', view.executions, renderExecutions)}
+${section('notifications', 'Notifications', view.notifications, renderNotifications)}`,
   });
 }
 
@@ -273,6 +275,28 @@ export function renderExecutions(executions: readonly ExecutionRow[]): string {
 <tbody>
 ${rows}
 </tbody></table></div>`;
+}
+
+/**
+ * What Warden sent to its topic, newest first, as the e-mail said it. The text is plain text
+ * that quotes findings, so it is escaped and shown as written (line breaks kept), links unlinked.
+ */
+export function renderNotifications(notifications: readonly NotificationRow[]): string {
+  if (notifications.length === 0) return '<p class="empty">Warden has sent no notification yet.</p>';
+  const items = notifications
+    .map((n) => {
+      const category = n.category ? ` <span class="cell info">${e(n.category)}</span>` : '';
+      return `<li class="notification">
+<p class="meta">${timeElement(n.at, absoluteTime(n.at))}${category}</p>
+<h3>${n.subject === null ? '<span class="muted">(no subject)</span>' : e(n.subject)}</h3>
+<pre class="text">${e(n.text)}</pre>
+</li>`;
+    })
+    .join('\n');
+  return `<p class="lead">The messages on Warden's SNS topic, newest first, as an e-mail subscriber receives them.</p>
+<ol class="notifications">
+${items}
+</ol>`;
 }
 
 /** One execution's story, told as `warden audit --format html` tells it. */

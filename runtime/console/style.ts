@@ -42,6 +42,11 @@ td time{white-space:nowrap}
 .story td{white-space:pre-wrap;font-size:14px}
 .story details{margin-top:16px}
 .story summary{cursor:pointer;font-weight:600}
+.notifications{list-style:none;margin:0;padding:0;display:grid;gap:12px}
+.notification{border:1px solid var(--line);border-radius:8px;padding:10px 14px}
+.notification .meta{margin:0 0 4px;color:var(--muted);font-size:13px}
+.notification h3{font-size:16px;margin:0 0 6px;color:var(--ink);text-transform:none;letter-spacing:normal;overflow-wrap:anywhere}
+.notification .text{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:14px}
 .timeline{margin:8px 0 0;padding-left:24px}
 .timeline time{color:var(--muted);font-variant-numeric:tabular-nums}
 .timeline .type{color:var(--muted);font-size:12px}

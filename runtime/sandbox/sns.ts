@@ -15,8 +15,9 @@ import { SandboxSetupError } from './setup-error';
 
 /**
  * The SNS part of the sandbox cloud: topics per account and region, and Publish with AWS's
- * validation of subject, size, attributes and JSON message structure. Nothing is delivered;
- * every accepted message lands in `outbox`, where tests and the local runtime read it.
+ * validation of subject, size, attributes and JSON message structure. Nothing leaves the
+ * machine: every accepted message lands in `outbox` (as published), and each topic keeps what a
+ * subscriber of it would have received (`deliveredTo`), which the local console shows.
  */
 export interface PublishedMessage {
   topicArn: string;
@@ -29,6 +30,36 @@ export interface PublishedMessage {
   /** Attribute name → value; Binary values are base64, String.Array values the JSON array text. */
   attributes: Record<string, string>;
   at: Date;
+}
+
+/**
+ * A notification as SNS delivers it to a subscriber, in the JSON document an HTTP/S endpoint
+ * receives (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html): `Subject`
+ * appears only when the publisher gave one; `Message` is the text for the subscriber's protocol,
+ * which with `MessageStructure: 'json'` is that protocol's entry, else the `default` entry
+ * (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html, MessageStructure). The signing
+ * fields (`SignatureVersion`, `Signature`, `SigningCertURL`) and `UnsubscribeURL` are left out:
+ * the sandbox holds no SNS signing key and has no subscriptions to end.
+ */
+export interface SnsNotification {
+  Type: 'Notification';
+  MessageId: string;
+  TopicArn: string;
+  Subject?: string;
+  Message: string;
+  /** When it was published, ISO 8601 in UTC. */
+  Timestamp: string;
+  MessageAttributes: Record<string, { Type: string; Value: string }>;
+}
+
+/** The protocols a subscription can have; each picks its entry of a JSON message structure. */
+export type SubscriberProtocol = 'email' | 'email-json' | 'http' | 'https' | 'sqs' | 'lambda' | 'firehose';
+
+/** What a topic keeps of one accepted message: the notification before a protocol picks its text. */
+interface TopicDelivery {
+  notification: Omit<SnsNotification, 'Message'>;
+  /** The message as published, or each protocol's text when it came as a JSON message structure. */
+  texts: string | Record<string, unknown>;
 }
 
 /** SNS's limit for Message plus every attribute's name, type and value. Subject is not counted. */
@@ -47,6 +78,8 @@ export interface SandboxTopic {
   policy?: PolicyDocument;
   /** The KMS key of the topic's server-side encryption, if it has one. */
   kmsKeyArn?: string;
+  /** Every message accepted for the topic, oldest first. */
+  deliveries: TopicDelivery[];
 }
 
 export class SandboxSns implements SandboxService, ResourcePolicyHolder {
@@ -80,6 +113,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
         arn,
         account,
         region,
+        deliveries: [],
         ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
       });
     }
@@ -123,8 +157,24 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
     return this.outbox.filter((m) => m.topicArn === topicArn);
   }
 
+  /**
+   * What a subscriber of the topic with `protocol` has received, oldest first: the JSON document
+   * of an HTTP/S delivery, with the text SNS picks for that protocol.
+   */
+  deliveredTo(topicArn: string, protocol: SubscriberProtocol): SnsNotification[] {
+    const topic = this.topics.get(topicArn);
+    if (!topic) throw new SandboxSetupError(`no SNS topic ${topicArn}`);
+    return topic.deliveries.map(({ notification, texts }) => {
+      const own = typeof texts === 'string' ? texts : texts[protocol];
+      // checkJsonStructure made sure `default` is a string; another entry that is not one is not a text.
+      const Message = typeof own === 'string' ? own : (texts as { default: string }).default;
+      return { ...notification, Message };
+    });
+  }
+
   clearOutbox(): void {
     this.outbox.length = 0;
+    for (const topic of this.topics.values()) topic.deliveries.length = 0;
   }
 
   private createTopic(input: CreateTopicInput, ctx: CallContext): CreateTopicResponse {
@@ -146,7 +196,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
     if (input.MessageStructure !== undefined && input.MessageStructure !== 'json') {
       throw invalidParameter('Invalid parameter: MessageStructure');
     }
-    if (input.MessageStructure === 'json') checkJsonStructure(message);
+    const texts = input.MessageStructure === 'json' ? checkJsonStructure(message) : message;
     const attributes = readAttributes(input.MessageAttributes ?? {});
     if (messageBytes(message, input.MessageAttributes ?? {}) > MAX_MESSAGE_BYTES) {
       throw invalidParameter('Invalid parameter: Message too long');
@@ -163,6 +213,17 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
     if (input.Subject !== undefined) published.subject = input.Subject;
     if (input.MessageStructure === 'json') published.messageStructure = 'json';
     this.outbox.push(published);
+    this.topics.get(topicArn)?.deliveries.push({
+      notification: {
+        Type: 'Notification',
+        MessageId: messageId,
+        TopicArn: topicArn,
+        ...(input.Subject !== undefined ? { Subject: input.Subject } : {}),
+        Timestamp: published.at.toISOString(),
+        MessageAttributes: notificationAttributes(input.MessageAttributes ?? {}, attributes),
+      },
+      texts,
+    });
     return { MessageId: messageId };
   }
 
@@ -203,7 +264,8 @@ function hasControlCharacter(text: string): boolean {
   return false;
 }
 
-function checkJsonStructure(message: string): void {
+/** The message's entries per protocol, once it is known to be an object with a `default` text. */
+function checkJsonStructure(message: string): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(message);
@@ -216,6 +278,17 @@ function checkJsonStructure(message: string): void {
   if (typeof (body as Record<string, unknown>).default !== 'string') {
     throw invalidParameter('Invalid parameter: Message Structure - No default entry in JSON message body');
   }
+  return body as Record<string, unknown>;
+}
+
+/** `{ name: { Type, Value } }` as an HTTP/S delivery carries message attributes. */
+function notificationAttributes(
+  input: Record<string, MessageAttributeValue>,
+  values: Record<string, string>,
+): Record<string, { Type: string; Value: string }> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, { Type: input[name]!.DataType!, Value: value }]),
+  );
 }
 
 function readAttributes(attributes: Record<string, MessageAttributeValue>): Record<string, string> {

@@ -6,6 +6,7 @@ import type {
   ConsoleView,
   CoverageView,
   ExecutionRow,
+  NotificationRow,
 } from '../../../runtime/console/model';
 import {
   COVERAGE_LOOK,
@@ -16,6 +17,7 @@ import {
   renderCoverage,
   renderExecutions,
   renderMissingStory,
+  renderNotifications,
   renderStoryPage,
 } from '../../../runtime/console/render';
 import { CONSOLE_STYLE } from '../../../runtime/console/style';
@@ -76,6 +78,16 @@ function makeExecution(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
   };
 }
 
+function makeNotification(overrides: Partial<NotificationRow> = {}): NotificationRow {
+  return {
+    at: '2026-03-01T09:30:00.000Z',
+    subject: 'Warden: blocked 203.0.113.9 in 333333333333 eu-west-1',
+    category: 'BLOCKED',
+    text: 'Blocked 203.0.113.9/32 in acl-0a1b2c3d4e5f60718.\n\nExecution: http://127.0.0.1:8080/console',
+    ...overrides,
+  };
+}
+
 function makeCoverage(overrides: Partial<CoverageView> = {}): CoverageView {
   return {
     regions: ['eu-west-1', 'us-east-1'],
@@ -109,6 +121,7 @@ function makeView(overrides: Partial<ConsoleView> = {}): ConsoleView {
     blocks: { ok: true, value: [makeBlock()] },
     approvals: { ok: true, value: [makeApproval()] },
     executions: { ok: true, value: [makeExecution()] },
+    notifications: { ok: true, value: [makeNotification()] },
     ...overrides,
   };
 }
@@ -258,6 +271,33 @@ describe('renderExecutions', () => {
     ]);
 
     expect(html).toContain('30s <span class="muted">so far</span>');
+  });
+});
+
+describe('renderNotifications', () => {
+  it('shows the time, category, subject and text of each notification, line breaks kept', () => {
+    const html = renderNotifications([makeNotification()]);
+
+    expect(html).toContain('2026-03-01 09:30:00 UTC');
+    expect(html).toContain('<span class="cell info">BLOCKED</span>');
+    expect(html).toContain('<h3>Warden: blocked 203.0.113.9 in 333333333333 eu-west-1</h3>');
+    expect(html).toContain(
+      '<pre class="text">Blocked 203.0.113.9/32 in acl-0a1b2c3d4e5f60718.\n\nExecution: http://127.0.0.1:8080/console</pre>',
+    );
+  });
+
+  it('escapes a hostile subject, category and text, and links nothing', () => {
+    const html = renderNotifications([
+      makeNotification({ subject: HOSTILE, category: HOSTILE, text: `${HOSTILE} https://example.com` }),
+    ]);
+
+    expect(html.split(HOSTILE_ESCAPED)).toHaveLength(4);
+    expect(html).not.toContain('<a ');
+  });
+
+  it('says when a message had no subject, and when nothing was sent', () => {
+    expect(renderNotifications([makeNotification({ subject: null })])).toContain('(no subject)');
+    expect(renderNotifications([])).toContain('Warden has sent no notification yet.');
   });
 });
 

@@ -105,6 +105,58 @@ describe('publish', () => {
     expect(world.services.sns.outbox).toHaveLength(0);
   });
 
+  it('keeps per topic what a subscriber receives, in the HTTP/S notification JSON', async () => {
+    const { world, sns, advance } = makeSnsWorld();
+    const other = world.services.sns.addTopic(SECURITY, HOME_REGION, 'other');
+    advance(5_000);
+    const { MessageId } = await sns.send(makePublish());
+    await sns.send(makePublish({ TopicArn: other, Subject: undefined }));
+
+    const delivered = world.services.sns.deliveredTo(TOPIC_ARN, 'email');
+
+    expect(delivered).toEqual([
+      {
+        Type: 'Notification',
+        MessageId,
+        TopicArn: TOPIC_ARN,
+        Subject: 'Warden: block applied',
+        Message: 'Blocked 203.0.113.7 in acl-0123 (333333333333, eu-west-1).',
+        Timestamp: new Date(START + 5_000).toISOString(),
+        MessageAttributes: {
+          category: { Type: 'String', Value: 'BLOCKED' },
+          severity: { Type: 'Number', Value: '8.2' },
+        },
+      },
+    ]);
+    expect(world.services.sns.deliveredTo(other, 'email')[0]).not.toHaveProperty('Subject');
+  });
+
+  it('delivers each protocol its own entry of a JSON message structure, else the default', async () => {
+    const { world, sns } = makeSnsWorld();
+    const message = JSON.stringify({
+      default: 'Blocked 203.0.113.7',
+      email: 'Blocked 203.0.113.7 — details',
+    });
+    await sns.send(makePublish({ MessageStructure: 'json', Message: message }));
+
+    const texts = (['email', 'https', 'sqs'] as const).map(
+      (protocol) => world.services.sns.deliveredTo(TOPIC_ARN, protocol)[0]!.Message,
+    );
+
+    expect(texts).toEqual(['Blocked 203.0.113.7 — details', 'Blocked 203.0.113.7', 'Blocked 203.0.113.7']);
+  });
+
+  it('delivers nothing for a message it refuses, and forgets deliveries when the outbox is cleared', async () => {
+    const { world, sns } = makeSnsWorld();
+    await failureOf(sns.send(makePublish({ Subject: 'two\nlines' })));
+    const refused = world.services.sns.deliveredTo(TOPIC_ARN, 'email').length;
+    await sns.send(makePublish());
+    world.services.sns.clearOutbox();
+
+    expect(refused).toBe(0);
+    expect(world.services.sns.deliveredTo(TOPIC_ARN, 'email')).toEqual([]);
+  });
+
   it('accepts a JSON message structure with a default entry', async () => {
     const { world, sns } = makeSnsWorld();
     const message = JSON.stringify({
