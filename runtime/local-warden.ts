@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Pluggable } from '@smithy/types';
 import type { WardenConfig } from '../config/schema';
 import { ClientFactory } from '../tasks/shared/aws-clients';
 import { taskDepsFromEnvironment } from '../tasks/shared/lambda';
@@ -60,6 +61,12 @@ export interface LocalWardenOptions {
    * not objects (see SandboxS3). @default - none: the deployed path writes no objects
    */
   objectEndpoint?: string;
+  /**
+   * Middleware added to every AWS SDK client of the deployment (each function's and the
+   * operator's), ahead of the sandbox transport: a test's hook to order or observe calls, as the
+   * chaos property test does. Ignored by `startHandWiredWarden`. @default - none
+   */
+  clientMiddleware?: Pluggable<any, any>;
 }
 
 export interface LocalWarden {
@@ -266,11 +273,12 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
     templates: given.templates ?? deployedTemplates(config),
   });
   const factories: ClientFactory[] = [];
+  const transport = withMiddleware(options.clientMiddleware, world.cloud.transport());
   const factory = (account: string, credentials = world.administratorCredentials(account)) => {
     const clients = new ClientFactory({
       ownAccount: account,
       baseCredentials: credentials,
-      transport: world.cloud.transport(),
+      transport,
       endpoints: {
         DynamoDBClient: dynalite.endpoint,
         ...(options.objectEndpoint ? { S3Client: options.objectEndpoint } : {}),
@@ -492,3 +500,14 @@ const quietLogger: TaskDeps['logger'] = {
   error: () => undefined,
   debug: () => undefined,
 };
+
+/** The sandbox transport, with the caller's middleware (if any) added to the stack first. */
+function withMiddleware(middleware: Pluggable<any, any> | undefined, transport: Pluggable<any, any>) {
+  if (!middleware) return transport;
+  return {
+    applyToStack(stack: Parameters<Pluggable<any, any>['applyToStack']>[0]) {
+      middleware.applyToStack(stack);
+      transport.applyToStack(stack);
+    },
+  } satisfies Pluggable<any, any>;
+}

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Pluggable } from '@smithy/types';
 import fc from 'fast-check';
 import { parseConfig } from '../../config/load';
 import { ManualClock } from '../../runtime/clock';
-import { createTable, dynaliteClient } from '../../runtime/dynamo';
-import { type LocalWarden, startHandWiredWarden } from '../../runtime/local-warden';
+import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import type { NaclEntry } from '../../runtime/sandbox/ec2';
 import { mulberry32, type ScriptedFault } from '../../runtime/sandbox/faults';
 import { buildMemberNetwork, type MemberNetwork } from '../../runtime/scenario/network';
@@ -17,9 +17,8 @@ import { liftExpiredBlocks } from '../../tasks/response/lift-expired-blocks';
 import { reconcileBlocksTask } from '../../tasks/response/reconcile-blocks';
 import { resolveNetworkAcls } from '../../tasks/response/resolve-network-acls';
 import { triageFinding } from '../../tasks/response/triage';
-import { ClientFactory } from '../../tasks/shared/aws-clients';
 import { isTransient } from '../../tasks/shared/errors';
-import { TABLE_SCHEMAS } from '../../tasks/shared/tables';
+import { tableClient } from '../../tasks/shared/tables';
 import { runTask, type TaskDeps } from '../../tasks/shared/task';
 import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
 
@@ -27,8 +26,9 @@ import { makeFindingEvent, networkInterfacesOf } from '../fixtures/findings';
  * The chaos model of Warden's blocking: random interleavings of findings (automatic and
  * approved), repeat findings, intake extensions, lifts, evictions and the reconciler on a few
  * NACLs, with a random fault on any AWS call (throttling, a 5xx, a reply lost after the call
- * committed, the Lambda invocation timing out). The tasks run directly against the sandbox cloud
- * and dynalite — no engine — and every task is retried as the workflow's Retry rules would.
+ * committed, the Lambda invocation timing out). Warden is deployed as in AWS (the synthesized
+ * stacks in a bare organisation, under IAM); each task runs directly — no engine — as its own
+ * function (its role, its environment), and is retried as the workflow's Retry rules would.
  *
  * Interleaving is deterministic: each task attempt is an actor, every AWS call waits at a gate,
  * and only when every live actor is at a gate does the seeded scheduler let one through. So a run
@@ -146,7 +146,10 @@ class Interleaver {
   }
 }
 
-/** One Warden (sandbox cloud + dynalite) reused by every run; each run gets new NACLs and a new ledger. */
+/**
+ * One deployed Warden reused by every run; each run gets new NACLs and starts from an empty
+ * ledger, so run N behaves the same whichever runs came before it (a benchmark can replay it alone).
+ */
 export class ChaosBench {
   private runs = 0;
   private constructor(
@@ -154,7 +157,6 @@ export class ChaosBench {
     private readonly clock: ManualClock,
     private readonly actors: AsyncLocalStorage<Actor>,
     private readonly state: { interleaver?: Interleaver; plan?: () => ScriptedFault | 'TIMEOUT' },
-    private readonly clients: ClientFactory,
   ) {}
 
   static async start(): Promise<ChaosBench> {
@@ -177,12 +179,6 @@ export class ChaosBench {
       },
     });
     const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
-    const warden = await startHandWiredWarden({
-      config,
-      members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
-      clock,
-      workflows: [],
-    });
     const actors = new AsyncLocalStorage<Actor>();
     const state: { interleaver?: Interleaver; plan?: () => ScriptedFault | 'TIMEOUT' } = {};
     const gate: Pluggable<any, any> = {
@@ -202,16 +198,15 @@ export class ChaosBench {
           },
           { step: 'initialize', name: 'chaosGate', priority: 'high' },
         );
-        warden.world.cloud.transport().applyToStack(stack);
       },
     };
-    const clients = new ClientFactory({
-      ownAccount: config.organization.securityAccountId,
-      baseCredentials: warden.world.executionCredentials,
-      transport: gate,
-      endpoints: { DynamoDBClient: warden.dynamo.endpoint },
-      maxAttempts: 1,
-      now: () => clock.now(),
+    // No workflow is registered: the storm calls the tasks itself, as their functions.
+    const warden = await startLocalWarden({
+      config,
+      members: [{ id: MEMBER, name: 'app', email: 'app@example.com' }],
+      clock,
+      workflows: [],
+      clientMiddleware: gate,
     });
     warden.world.cloud.faults.script(() => {
       const actor = actors.getStore();
@@ -224,11 +219,10 @@ export class ChaosBench {
       }
       return fault;
     });
-    return new ChaosBench(warden, clock, actors, state, clients);
+    return new ChaosBench(warden, clock, actors, state);
   }
 
   async stop(): Promise<void> {
-    this.clients.destroy();
     await this.warden.stop();
   }
 
@@ -253,11 +247,8 @@ export class ChaosBench {
     const ec2 = this.warden.world.services.ec2;
     const network = buildMemberNetwork(ec2, MEMBER, REGION, { subnets: 2 });
     const customer = addCustomerEntries(ec2, network);
-    const deps: TaskDeps = {
-      ...this.warden.deps,
-      clients: this.clients,
-      tables: { ...this.warden.deps.tables, ledger: await this.createLedger(`chaos-ledger-${this.runs}`) },
-    };
+    await this.emptyLedger();
+    const deps = this.functions();
     const callsBefore = this.warden.world.cloud.calls.length;
     const executions: Execution[] = [];
     let actorIds = 0;
@@ -301,7 +292,7 @@ export class ChaosBench {
       const addresses = finding.addresses.map((i) => ATTACKERS[i]!);
       if (finding.mustNotBlock) addresses.push(MUST_NOT_BLOCK[addresses.length % MUST_NOT_BLOCK.length]!);
       const execution = await this.startExecution(
-        deps,
+        deps.intake,
         network,
         n,
         executions.length,
@@ -319,8 +310,8 @@ export class ChaosBench {
         if (!execution) return;
         const state = await attempt(async () => {
           if (!execution.approval)
-            return blockAddresses({ triage: execution.triage, executionArn: execution.arn }, deps);
-          const resolution = await resolveNetworkAcls({ triage: execution.triage }, deps);
+            return blockAddresses({ triage: execution.triage, executionArn: execution.arn }, deps.block);
+          const resolution = await resolveNetworkAcls({ triage: execution.triage }, deps.resolve);
           return blockAddresses(
             {
               triage: execution.triage,
@@ -328,7 +319,7 @@ export class ChaosBench {
               nacls: resolution.nacls,
               approvedBy: 'alice',
             },
-            deps,
+            deps.block,
           );
         });
         execution.block = state;
@@ -340,7 +331,7 @@ export class ChaosBench {
         if (!execution || execution.ended) return;
         const extendTo = new Date(this.clock.now() + 60 * 60_000).toISOString();
         await attempt(() =>
-          new FindingsTable(deps).recordUpdate(
+          new FindingsTable(deps.intake).recordUpdate(
             execution.findingId,
             new Date(this.clock.now()).toISOString(),
             2,
@@ -353,12 +344,14 @@ export class ChaosBench {
         const execution = executions[command.of % Math.max(1, executions.length)];
         if (!execution?.block || execution.ended || !execution.block.hasOwnedBlocks) return;
         const block = execution.block;
-        const next = await attempt(() => liftExpiredBlocks({ findingId: execution.findingId, block }, deps));
+        const next = await attempt(() =>
+          liftExpiredBlocks({ findingId: execution.findingId, block }, deps.lift),
+        );
         if (next) execution.block = next;
         else execution.ended = true;
         return;
       }
-      if (command.kind === 'reconcile') await attempt(() => reconcile(deps));
+      if (command.kind === 'reconcile') await attempt(() => reconcile(deps.reconcile));
     };
 
     const faultKinds: Array<ScriptedFault | 'TIMEOUT'> = [
@@ -389,8 +382,8 @@ export class ChaosBench {
 
     // After the storm: the reconciler, fault-free, once the grace period has passed.
     await this.clock.advance((GRACE_MINUTES + 1) * 60_000);
-    await settle(() => reconcile(deps));
-    const ledger = new Ledger(deps);
+    await settle(() => reconcile(deps.reconcile));
+    const ledger = new Ledger(this.warden.deps);
     outcome.violations.push(
       ...checkInvariants(entriesOf(ec2, network), customer, await settle(() => ledger.allActive()), network),
     );
@@ -400,7 +393,7 @@ export class ChaosBench {
 
     // And nothing is permanent: once every block has expired, the reconciler leaves no Warden entry.
     await this.clock.advance((240 + GRACE_MINUTES + 1) * 60_000);
-    await settle(() => reconcile(deps));
+    await settle(() => reconcile(deps.reconcile));
     const left = warden_entries(entriesOf(ec2, network), customer);
     if (left.length) outcome.violations.push(`entries left after every block expired: ${left.join(', ')}`);
     const rows = await settle(() => ledger.allActive());
@@ -457,11 +450,36 @@ export class ChaosBench {
     };
   }
 
-  private async createLedger(name: string): Promise<string> {
-    const client = dynaliteClient(this.warden.dynamo.endpoint);
-    await settle(() => createTable(client, name, TABLE_SCHEMAS.ledger));
-    client.destroy();
-    return name;
+  /** Each task's deps as its deployed function has them: its role's credentials, its environment. */
+  private functions() {
+    const of = (id: string) => this.warden.functionDeps(id);
+    return {
+      intake: of('IntakeFinding'),
+      resolve: of('ResolveNetworkAcls'),
+      block: of('BlockAddresses'),
+      lift: of('LiftExpiredBlocks'),
+      reconcile: of('ReconcileBlocks'),
+    };
+  }
+
+  /** Deletes every ledger item the runs before left (the bench's housekeeping, as the operator). */
+  private async emptyLedger(): Promise<void> {
+    const dynamo = tableClient(this.warden.deps);
+    const table = this.warden.deps.tables.ledger;
+    for (;;) {
+      const page = await settle(() =>
+        dynamo.send(new ScanCommand({ TableName: table, ProjectionExpression: 'pk, sk', Limit: 25 })),
+      );
+      const items = page.Items ?? [];
+      if (items.length === 0) return;
+      await settle(() =>
+        dynamo.send(
+          new BatchWriteCommand({
+            RequestItems: { [table]: items.map((Key) => ({ DeleteRequest: { Key } })) },
+          }),
+        ),
+      );
+    }
   }
 }
 
@@ -491,10 +509,15 @@ async function settle<T>(fn: () => Promise<T>): Promise<T> {
       return await fn();
     } catch (error) {
       const retried = (error as Error).name === 'TransientAwsError' || isTransient(error);
-      if (!retried || i === MAX_ATTEMPTS) throw error;
+      if (!retried || i === SETTLE_ATTEMPTS) throw error;
+      // Backing off as the workflows' Retry rules do, so a busy dynalite gets time to recover.
+      await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** i));
     }
   }
 }
+
+/** As the reconcile workflow retries its task (workflows/reconcile.asl.json: MaxAttempts 6, with backoff). */
+const SETTLE_ATTEMPTS = 6;
 
 /** Errors after which the workflow tries the task again (its Retry rules), plus a timed-out invocation. */
 const RETRIED = new Set(['TransientAwsError', 'BlockInTransitionError', 'Sandbox.Timedout']);
