@@ -9,7 +9,8 @@ import { HistoryRecorder } from './history-recorder';
 import {
   DATA_LIMIT_EXCEEDED,
   dataLimitProblem,
-  MAX_HISTORY_EVENTS,
+  HISTORY_LIMIT_CAUSE,
+  HISTORY_LIMIT_ERROR,
   MAX_TASK_TOKEN_LENGTH,
   payloadBytes,
   taskTokenPaths,
@@ -235,6 +236,7 @@ export class LocalRuntime {
       registered,
       this.clock,
       this.options.region,
+      () => this.endAtHistoryLimit(executionArn),
     );
     recorder.started(input);
     const stopped = new AbortController();
@@ -272,23 +274,25 @@ export class LocalRuntime {
           (detail.input !== undefined &&
             dataLimitProblem(detail.input, `the input of state "${detail.state?.name ?? '?'}"`));
         if (problem) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, problem);
-        if (this.store.history(executionArn).length >= MAX_HISTORY_EVENTS) {
-          this.terminate(
-            executionArn,
-            'States.Runtime',
-            `the execution history reached ${MAX_HISTORY_EVENTS} events, Step Functions' limit`,
-          );
-        }
+        if (recorder.historyFull) return;
       }
     })();
+    // The event log can lag behind the result: the execution ends only once every event is
+    // recorded, so that the history limit, which may fall on the last events, is applied first.
+    const recorded = events.then(
+      () => undefined,
+      () => undefined,
+    );
     const done = execution.result
       .then(
-        (output) => {
+        async (output) => {
+          await recorded;
           const current = this.store.get(executionArn);
           if (current.status !== 'RUNNING') return;
           this.finish(executionArn, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
         },
-        (error: Error) => {
+        async (error: Error) => {
+          await recorded;
           const cause = (error.cause ?? error) as Error;
           const timedOut = error.name === 'ExecutionTimeoutError';
           this.finish(executionArn, timedOut ? 'TIMED_OUT' : 'FAILED', {
@@ -371,6 +375,16 @@ export class LocalRuntime {
     this.running.get(executionArn)?.abort();
     this.tokens.settleAll(cause, executionArn);
     throw new RuntimeError(error, cause);
+  }
+
+  /**
+   * The history limit ended the execution (its last event is already recorded): it is FAILED, the
+   * engine's run stops, and its callbacks are settled, as `terminate` does, without throwing.
+   */
+  private endAtHistoryLimit(executionArn: string): void {
+    this.finish(executionArn, 'FAILED', { error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE });
+    this.running.get(executionArn)?.abort();
+    this.tokens.settleAll(HISTORY_LIMIT_CAUSE, executionArn);
   }
 
   private finish(executionArn: string, status: ExecutionStatus, patch: Partial<ExecutionRecord>): void {
@@ -456,6 +470,8 @@ export class LocalRuntime {
     executionArn: string,
     recordResult = true,
   ) {
+    // A full history has already ended the execution: Step Functions schedules nothing more.
+    if (recorder.historyFull) throw new RuntimeError(HISTORY_LIMIT_ERROR, HISTORY_LIMIT_CAUSE);
     recorder.taskStarted(stateName, payload);
     const tooLarge = dataLimitProblem(payload, `the payload of task "${stateName}"`);
     if (tooLarge) this.terminate(executionArn, DATA_LIMIT_EXCEEDED, tooLarge);

@@ -2,6 +2,7 @@ import type { AslState } from '../workflows/asl';
 import { isCallbackTask } from '../workflows/asl';
 import type { Clock } from './clock';
 import type { ExecutionStore } from './history';
+import { HISTORY_LIMIT_CAUSE, HISTORY_LIMIT_ERROR, MAX_HISTORY_EVENTS } from './limits';
 
 /**
  * Turns the engine's event log, plus what the runtime sees when it calls a task, into history
@@ -31,6 +32,8 @@ export class HistoryRecorder {
   private readonly queuedSubmits = new Map<string, number>();
   /** Task states whose last attempt failed (until retried or exited through a Catch). */
   private readonly failedStates = new Set<string>();
+  /** Set once the history is full: nothing more is recorded. */
+  private full = false;
 
   constructor(
     private readonly store: ExecutionStore,
@@ -38,7 +41,14 @@ export class HistoryRecorder {
     private readonly machine: MachineView,
     private readonly clock: Clock,
     private readonly region: string,
+    /** Called once, when the history limit ends the execution. */
+    private readonly onHistoryFull: () => void = () => {},
   ) {}
+
+  /** Whether the history limit has ended the execution. */
+  get historyFull(): boolean {
+    return this.full;
+  }
 
   started(input: unknown): void {
     this.add('ExecutionStarted', {
@@ -250,12 +260,29 @@ export class HistoryRecorder {
     return { resourceType: 'lambda', resource: 'invoke.waitForTaskToken' };
   }
 
+  /**
+   * Appends one event, as Step Functions does at its history limit ("Starting new executions to
+   * avoid reaching the history quota", Step Functions developer guide): after 24,999 events the
+   * 25,000th is the execution's end. It is `ExecutionSucceeded` when that is the next event;
+   * otherwise it is `ExecutionFailed` with `States.Runtime`, and nothing after it is recorded.
+   */
   private add(type: string, details: Record<string, unknown>) {
-    return this.store.append(this.executionArn, {
-      timestamp: new Date(this.clock.now()).toISOString(),
-      type,
-      ...details,
-    });
+    if (this.full) return;
+    const timestamp = new Date(this.clock.now()).toISOString();
+    if (
+      this.store.history(this.executionArn).length >= MAX_HISTORY_EVENTS - 1 &&
+      type !== 'ExecutionSucceeded'
+    ) {
+      this.full = true;
+      this.store.append(this.executionArn, {
+        timestamp,
+        type: 'ExecutionFailed',
+        executionFailedEventDetails: { error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE },
+      });
+      this.onHistoryFull();
+      return;
+    }
+    this.store.append(this.executionArn, { timestamp, type, ...details });
   }
 }
 

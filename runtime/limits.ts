@@ -5,7 +5,11 @@
  * - 256 KiB, counted in UTF-8 bytes, for every state's input and output, a task's payload after
  *   Parameters, and the output SendTaskSuccess sends. Exceeding it is `States.DataLimitExceeded`,
  *   a terminal error that `States.ALL` does not catch: the execution fails.
- * - 25,000 events in one execution's history; the execution fails when it would exceed them.
+ * - 25,000 events in one execution's history. When 24,999 are recorded, the 25,000th is the
+ *   execution's end: `ExecutionSucceeded` if that is the next event, otherwise `ExecutionFailed`
+ *   with `States.Runtime` and the cause below ("Starting new executions to avoid reaching the
+ *   history quota", Step Functions developer guide; the error and cause as AWS reports them in
+ *   the failed execution's last event).
  * - Task tokens of at most 2,048 characters.
  */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -13,6 +17,8 @@ export const MAX_HISTORY_EVENTS = 25_000;
 export const MAX_TASK_TOKEN_LENGTH = 2_048;
 
 export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
+export const HISTORY_LIMIT_ERROR = 'States.Runtime';
+export const HISTORY_LIMIT_CAUSE = `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`;
 
 /** The size Step Functions counts: UTF-8 bytes of the JSON text. */
 export function payloadBytes(value: unknown): number {
