@@ -22,13 +22,13 @@ import {
   OUTSIDER,
   REGION,
   SECURITY,
+  withDetector,
 } from './world';
 
 let world: ReturnType<typeof makeWorld>;
 beforeEach(() => {
   world = makeWorld();
 });
-afterEach(() => world.destroy());
 
 describe('GuardDuty sandbox detectors', () => {
   it('allows one detector per account per region', async () => {
@@ -69,8 +69,7 @@ describe('GuardDuty sandbox detectors', () => {
   });
 
   it('reports status, publishing frequency and features, with runtime monitoring off by default', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     const detector = await admin.send(new GetDetectorCommand({ DetectorId: id }));
 
@@ -90,8 +89,7 @@ describe('GuardDuty sandbox detectors', () => {
   });
 
   it('round-trips features, additional configuration and frequency through UpdateDetector', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     await admin.send(
       new UpdateDetectorCommand({
@@ -121,8 +119,7 @@ describe('GuardDuty sandbox detectors', () => {
   });
 
   it('fails on an unknown feature and changes nothing', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     const update = admin.send(
       new UpdateDetectorCommand({
@@ -140,8 +137,7 @@ describe('GuardDuty sandbox detectors', () => {
   });
 
   it('suspends and deletes a detector', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     await admin.send(new UpdateDetectorCommand({ DetectorId: id, Enable: false }));
     const suspended = await admin.send(new GetDetectorCommand({ DetectorId: id }));
@@ -167,8 +163,7 @@ describe('GuardDuty sandbox publishing destinations', () => {
       bucketName: 'warden-findings',
       keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
     });
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     const created = await admin.send(
       new CreatePublishingDestinationCommand({ DetectorId: id, ...destination }),
@@ -185,8 +180,7 @@ describe('GuardDuty sandbox publishing destinations', () => {
   });
 
   it('refuses a destination without a KMS key', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     const created = admin.send(
       new CreatePublishingDestinationCommand({
@@ -202,8 +196,7 @@ describe('GuardDuty sandbox publishing destinations', () => {
 
 describe('GuardDuty sandbox member detector features', () => {
   it('lets the administrator roll features out to an associated member and read them back', async () => {
-    const admin = world.clientOf(SECURITY);
-    const adminDetector = await createDetector(admin);
+    const { client: admin, detectorId: adminDetector } = await withDetector(world);
     world.guardduty.setRelationship(SECURITY, MEMBER, REGION, 'Enabled');
 
     const update = await admin.send(
@@ -232,8 +225,7 @@ describe('GuardDuty sandbox member detector features', () => {
 
 describe('GuardDuty sandbox free trial', () => {
   it('counts 30 days down from detector creation on the injected clock', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
     world.clock.now += 12 * DAY_MS + 1000;
 
     const out = await admin.send(
@@ -246,8 +238,7 @@ describe('GuardDuty sandbox free trial', () => {
   });
 
   it('reports set days per member and feature, and non-members as unprocessed', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
     world.guardduty.setRelationship(SECURITY, MEMBER, REGION, 'Enabled');
     world.guardduty.setFreeTrialDays({ account: MEMBER, days: 3 });
     world.guardduty.setFreeTrialDays({ account: MEMBER, region: REGION, feature: 'EKS_AUDIT_LOGS', days: 1 });
@@ -265,8 +256,7 @@ describe('GuardDuty sandbox free trial', () => {
   });
 
   it('fails on more than 50 accounts', async () => {
-    const admin = world.clientOf(SECURITY);
-    const id = await createDetector(admin);
+    const { client: admin, detectorId: id } = await withDetector(world);
 
     const call = admin.send(
       new GetRemainingFreeTrialDaysCommand({ DetectorId: id, AccountIds: accountIds(51) }),

@@ -1,15 +1,19 @@
 import { CreatePublishingDestinationCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { addFindingsExportDestination } from '../../../../runtime/sandbox/findings-export';
-import { createDetector, MEMBER, makeWorld, OTHER_REGION, REGION, SECURITY } from './world';
+import { createDetector, MEMBER, makeWorld, OTHER_REGION, REGION, SECURITY, withDetector } from './world';
 
 let world: ReturnType<typeof makeWorld>;
 beforeEach(() => {
   world = makeWorld();
 });
-afterEach(() => world.destroy());
 
 const BUCKET = 'warden-findings-example';
 const KEY_ID = '0f0e0d0c-0b0a-0908-0706-050403020100';
+
+/** The security account's export bucket and key in the home region, with the policies GuardDuty needs. */
+function securityDestination() {
+  return addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
+}
 
 function exportTo(client: GuardDutyClient, detectorId: string, keyArn: string, bucket = BUCKET) {
   return client.send(
@@ -23,10 +27,7 @@ function exportTo(client: GuardDutyClient, detectorId: string, keyArn: string, b
 
 describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   it('accepts a bucket and key whose policies admit GuardDuty for the detector’s account', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     const admin = world.clientOf(SECURITY);
 
     await expect(exportTo(admin, await createDetector(admin), key.arn)).resolves.toMatchObject({
@@ -35,10 +36,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   });
 
   it('accepts a bucket that denies uploads not encrypted with its key, since GuardDuty encrypts with it', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     const otherKey = world.kms.createKey(SECURITY, REGION);
     const objects = `arn:aws:s3:::${BUCKET}/*`;
     const guardDuty = { Service: 'guardduty.amazonaws.com' };
@@ -79,8 +77,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
         },
       ],
     });
-    const admin = world.clientOf(SECURITY);
-    const detectorId = await createDetector(admin);
+    const { client: admin, detectorId } = await withDetector(world);
 
     world.s3.putBucketPolicy(BUCKET, policyDenyingOtherKeys(otherKey.arn));
     await expect(exportTo(admin, detectorId, key.arn)).rejects.toMatchObject({
@@ -94,8 +91,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
 
   it('refuses a bucket that does not exist, and adds no destination', async () => {
     const key = world.kms.createKey(SECURITY, REGION);
-    const admin = world.clientOf(SECURITY);
-    const detectorId = await createDetector(admin);
+    const { client: admin, detectorId } = await withDetector(world);
 
     await expect(exportTo(admin, detectorId, key.arn)).rejects.toMatchObject({
       name: 'BadRequestException',
@@ -116,10 +112,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   });
 
   it('refuses a bucket whose policy does not admit GuardDuty', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     world.s3.putBucketPolicy(BUCKET, {
       Version: '2012-10-17',
       Statement: [
@@ -142,7 +135,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   });
 
   it('refuses a key whose policy does not let GuardDuty encrypt', async () => {
-    addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
+    securityDestination();
     const plainKey = world.kms.createKey(SECURITY, REGION);
     const admin = world.clientOf(SECURITY);
 
@@ -154,10 +147,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   });
 
   it('refuses another account’s detector when the policies admit GuardDuty only for the owner', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     const member = world.clientOf(MEMBER);
 
     await expect(exportTo(member, await createDetector(member), key.arn)).rejects.toMatchObject({
@@ -166,7 +156,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
   });
 
   it('refuses a key in another Region than the bucket', async () => {
-    addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
+    securityDestination();
     const elsewhere = addFindingsExportDestination(world, SECURITY, OTHER_REGION, {
       bucketName: `${BUCKET}-2`,
       keyId: KEY_ID,
@@ -181,10 +171,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
 
 describe("GuardDuty's findings export", () => {
   it('writes the finding into the destination, encrypted with its key, under AWSLogs/<account>/GuardDuty/<region>/', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     const admin = world.clientOf(SECURITY);
     await exportTo(admin, await createDetector(admin), key.arn);
 
@@ -207,10 +194,7 @@ describe("GuardDuty's findings export", () => {
   });
 
   it('writes nothing once the bucket policy no longer admits GuardDuty', async () => {
-    const { key } = addFindingsExportDestination(world, SECURITY, REGION, {
-      bucketName: BUCKET,
-      keyId: KEY_ID,
-    });
+    const { key } = securityDestination();
     const admin = world.clientOf(SECURITY);
     await exportTo(admin, await createDetector(admin), key.arn);
     world.s3.putBucketPolicy(BUCKET, {

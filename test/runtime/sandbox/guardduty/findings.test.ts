@@ -3,16 +3,14 @@ import {
   GetFindingsCommand,
   ListFindingsCommand,
 } from '@aws-sdk/client-guardduty';
-import { createDetector, DAY_MS, MEMBER, makeWorld, OTHER_REGION, OUTSIDER, REGION, SECURITY } from './world';
+import { DAY_MS, MEMBER, makeWorld, OTHER_REGION, OUTSIDER, REGION, SECURITY, withDetector } from './world';
 
 let world: ReturnType<typeof makeWorld>;
-afterEach(() => world.destroy());
 
 /** An administrator with one associated member; findings are added by each test. */
 async function arrange() {
   world = makeWorld();
-  const admin = world.clientOf(SECURITY);
-  const adminDetector = await createDetector(admin);
+  const { client: admin, detectorId: adminDetector } = await withDetector(world);
   world.guardduty.setRelationship(SECURITY, MEMBER, REGION, 'Enabled');
   return { admin, adminDetector };
 }

@@ -15,6 +15,7 @@ import {
   UpdateDetectorCommand,
 } from '@aws-sdk/client-guardduty';
 import { GUARDDUTY_MESSAGES, RELATIONSHIP_STATUSES } from '../../../../runtime/sandbox/guardduty';
+import { createMember } from './requests';
 import {
   accountIds,
   createDetector,
@@ -29,7 +30,6 @@ import {
 } from './world';
 
 let world: ReturnType<typeof makeWorld>;
-afterEach(() => world.destroy());
 
 /** Administrator and member clients with a detector each. */
 async function arrange(options: Parameters<typeof makeWorld>[0] = {}) {
@@ -50,12 +50,7 @@ async function statusOf(admin: GuardDutyClient, detectorId: string, account = ME
 }
 
 async function invite(admin: GuardDutyClient, detectorId: string, account = MEMBER) {
-  await admin.send(
-    new CreateMembersCommand({
-      DetectorId: detectorId,
-      AccountDetails: [{ AccountId: account, Email: 'm@example.com' }],
-    }),
-  );
+  await createMember(admin, detectorId, account);
   return admin.send(
     new InviteMembersCommand({
       DetectorId: detectorId,
@@ -81,12 +76,7 @@ describe('GuardDuty sandbox invitation flow', () => {
   it('takes a member from Created through Invited to Enabled', async () => {
     const { admin, member, adminDetector, memberDetector } = await arrange();
 
-    await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-      }),
-    );
+    await createMember(admin, adminDetector, MEMBER);
     const afterCreate = await statusOf(admin, adminDetector);
     const invited = await admin.send(
       new InviteMembersCommand({
@@ -316,12 +306,7 @@ describe('GuardDuty sandbox relationship statuses', () => {
     const deleted = await admin.send(
       new DeleteMembersCommand({ DetectorId: adminDetector, AccountIds: [MEMBER, OUTSIDER] }),
     );
-    const recreated = await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-      }),
-    );
+    const recreated = await createMember(admin, adminDetector, MEMBER);
 
     expect(deleted.UnprocessedAccounts!.map((u) => u.AccountId)).toEqual([OUTSIDER]);
     expect(recreated.UnprocessedAccounts).toEqual([]);
@@ -334,12 +319,7 @@ describe('GuardDuty sandbox membership refusals', () => {
     const { admin, adminDetector } = await arrange();
     world.guardduty.joinOtherAdministrator(MEMBER, OTHER_ADMIN, REGION);
 
-    const out = await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-      }),
-    );
+    const out = await createMember(admin, adminDetector, MEMBER);
 
     expect(out.UnprocessedAccounts).toEqual([
       { AccountId: MEMBER, Result: GUARDDUTY_MESSAGES.memberOfAnotherAdministrator },

@@ -1,5 +1,4 @@
 import {
-  CreateMembersCommand,
   DescribeOrganizationConfigurationCommand,
   DisassociateFromAdministratorAccountCommand,
   DisassociateMembersCommand,
@@ -10,9 +9,9 @@ import {
   ListDetectorsCommand,
   ListInvitationsCommand,
   ListOrganizationAdminAccountsCommand,
-  UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
 import { GUARDDUTY_MESSAGES } from '../../../../runtime/sandbox/guardduty';
+import { autoEnable, createMember } from './requests';
 import {
   createDetector,
   MANAGEMENT,
@@ -22,10 +21,10 @@ import {
   REGION,
   SECOND_MEMBER,
   SECURITY,
+  withDetector,
 } from './world';
 
 let world: ReturnType<typeof makeWorld>;
-afterEach(() => world.destroy());
 
 /** The management account has delegated GuardDuty to the security account, which has a detector. */
 async function arrangeDelegated() {
@@ -58,19 +57,13 @@ describe('GuardDuty sandbox organisation mode', () => {
   it('round-trips the organisation configuration', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
 
-    await admin.send(
-      new UpdateOrganizationConfigurationCommand({
-        DetectorId: adminDetector,
-        AutoEnableOrganizationMembers: 'ALL',
-        Features: [
-          {
-            Name: 'RUNTIME_MONITORING',
-            AutoEnable: 'NEW',
-            AdditionalConfiguration: [{ Name: 'EKS_ADDON_MANAGEMENT', AutoEnable: 'NEW' }],
-          },
-        ],
-      }),
-    );
+    await autoEnable(admin, adminDetector, 'ALL', [
+      {
+        Name: 'RUNTIME_MONITORING',
+        AutoEnable: 'NEW',
+        AdditionalConfiguration: [{ Name: 'EKS_ADDON_MANAGEMENT', AutoEnable: 'NEW' }],
+      },
+    ]);
     const config = await admin.send(
       new DescribeOrganizationConfigurationCommand({ DetectorId: adminDetector }),
     );
@@ -86,35 +79,18 @@ describe('GuardDuty sandbox organisation mode', () => {
 
   it('refuses organisation configuration from an account that is not the delegated administrator', async () => {
     world = makeWorld();
-    const admin = world.clientOf(SECURITY);
-    const adminDetector = await createDetector(admin);
+    const { client: admin, detectorId: adminDetector } = await withDetector(world);
 
-    const update = admin.send(
-      new UpdateOrganizationConfigurationCommand({
-        DetectorId: adminDetector,
-        AutoEnableOrganizationMembers: 'NEW',
-      }),
-    );
+    const update = autoEnable(admin, adminDetector, 'NEW');
 
     await expect(update).rejects.toMatchObject({ name: 'BadRequestException' });
   });
 
   it('enables an organisation account directly, creating its detector with the auto-enabled features', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
-    await admin.send(
-      new UpdateOrganizationConfigurationCommand({
-        DetectorId: adminDetector,
-        AutoEnableOrganizationMembers: 'NEW',
-        Features: [{ Name: 'RUNTIME_MONITORING', AutoEnable: 'NEW' }],
-      }),
-    );
+    await autoEnable(admin, adminDetector, 'NEW', [{ Name: 'RUNTIME_MONITORING', AutoEnable: 'NEW' }]);
 
-    const out = await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-      }),
-    );
+    const out = await createMember(admin, adminDetector, MEMBER);
 
     expect(out.UnprocessedAccounts).toEqual([]);
     const got = await admin.send(new GetMembersCommand({ DetectorId: adminDetector, AccountIds: [MEMBER] }));
@@ -129,13 +105,7 @@ describe('GuardDuty sandbox organisation mode', () => {
 
   it('treats CreateMembers for an enabled organisation member as a no-op', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
-    const create = () =>
-      admin.send(
-        new CreateMembersCommand({
-          DetectorId: adminDetector,
-          AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-        }),
-      );
+    const create = () => createMember(admin, adminDetector, MEMBER);
     await create();
 
     const again = await create();
@@ -147,12 +117,7 @@ describe('GuardDuty sandbox organisation mode', () => {
   it('falls back to invitation for an account outside the organisation', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
 
-    await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: OUTSIDER, Email: 'o@example.com' }],
-      }),
-    );
+    await createMember(admin, adminDetector, OUTSIDER);
 
     expect(world.guardduty.relationship(SECURITY, OUTSIDER, REGION)).toBe('Created');
   });
@@ -160,12 +125,7 @@ describe('GuardDuty sandbox organisation mode', () => {
   it('reports the management account as unprocessed until it has a detector', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
 
-    const out = await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MANAGEMENT, Email: 'root@example.com' }],
-      }),
-    );
+    const out = await createMember(admin, adminDetector, MANAGEMENT);
 
     expect(out.UnprocessedAccounts).toEqual([
       { AccountId: MANAGEMENT, Result: GUARDDUTY_MESSAGES.managementAccountWithoutDetector },
@@ -174,12 +134,7 @@ describe('GuardDuty sandbox organisation mode', () => {
 
   it('does not let an organisation member disassociate itself', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
-    await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: MEMBER, Email: 'm@example.com' }],
-      }),
-    );
+    await createMember(admin, adminDetector, MEMBER);
     const member = world.clientOf(MEMBER);
     const [memberDetector] = (await member.send(new ListDetectorsCommand({}))).DetectorIds!;
 
@@ -192,12 +147,7 @@ describe('GuardDuty sandbox organisation mode', () => {
 
   it('refuses to disassociate members while every member is auto-enabled', async () => {
     const { admin, adminDetector } = await arrangeDelegated();
-    await admin.send(
-      new UpdateOrganizationConfigurationCommand({
-        DetectorId: adminDetector,
-        AutoEnableOrganizationMembers: 'ALL',
-      }),
-    );
+    await autoEnable(admin, adminDetector, 'ALL');
     world.guardduty.setRelationship(SECURITY, MEMBER, REGION, 'Enabled', { viaOrganization: true });
 
     const disassociate = admin.send(
@@ -217,12 +167,7 @@ describe('GuardDuty sandbox organisation mode', () => {
     const invited = await admin.send(
       new InviteMembersCommand({ DetectorId: adminDetector, AccountIds: [SECOND_MEMBER] }),
     );
-    const created = await admin.send(
-      new CreateMembersCommand({
-        DetectorId: adminDetector,
-        AccountDetails: [{ AccountId: SECOND_MEMBER, Email: 'n@example.com' }],
-      }),
-    );
+    const created = await createMember(admin, adminDetector, SECOND_MEMBER);
 
     expect(invited.UnprocessedAccounts).toEqual([
       { AccountId: SECOND_MEMBER, Result: GUARDDUTY_MESSAGES.organizationMemberNotInvitable },

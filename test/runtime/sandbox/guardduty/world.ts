@@ -18,6 +18,12 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 /** Accounts in the sandbox organisation; OTHER_ADMIN and OUTSIDER are not. */
 const ORGANIZATION = new Set([MANAGEMENT, SECURITY, MEMBER, SECOND_MEMBER]);
 
+/** Every world a test made, destroyed after that test so no test file has to remember to. */
+const live: Array<{ destroy(): void }> = [];
+afterEach(() => {
+  for (const world of live.splice(0)) world.destroy();
+});
+
 /**
  * A sandbox cloud with GuardDuty (and the S3 buckets and KMS keys its exports go to) registered, a manual clock, and a real GuardDutyClient per
  * account, each signed with that account's own credentials (no AssumeRole involved).
@@ -45,7 +51,7 @@ export function makeWorld(options: GuardDutyOptions = {}) {
     factories.push(factory);
     return factory.client(GuardDutyClient, { account, region });
   };
-  return {
+  const world = {
     cloud,
     guardduty,
     s3,
@@ -56,11 +62,21 @@ export function makeWorld(options: GuardDutyOptions = {}) {
       for (const f of factories) f.destroy();
     },
   };
+  live.push(world);
+  return world;
 }
+
+export type World = ReturnType<typeof makeWorld>;
 
 export async function createDetector(client: GuardDutyClient): Promise<string> {
   const out = await client.send(new CreateDetectorCommand({ Enable: true }));
   return out.DetectorId!;
+}
+
+/** An account's GuardDuty client and the detector it has just created in that region. */
+export async function withDetector(world: World, account = SECURITY, region = REGION) {
+  const client = world.clientOf(account, region);
+  return { client, detectorId: await createDetector(client) };
 }
 
 /** Twelve-digit account ids, `count` of them, for batch-limit tests. */
