@@ -1,4 +1,5 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { type Loose, num, obj, str, strings } from '../../audit/loose';
 import { workflowOf } from '../../audit/workflows';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { Ledger } from '../../tasks/response/ledger';
@@ -172,6 +173,7 @@ function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
     .map((record): ExecutionRow => {
       const stateMachine = stateMachineNameOf(record.stateMachineArn);
       const end = record.stopDate ? Date.parse(record.stopDate) : now;
+      const finding = findingOf(record);
       return {
         workflow: workflowOf(stateMachine),
         execution: { stateMachine, name: record.name },
@@ -179,6 +181,9 @@ function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
         startedAt: record.startDate,
         stoppedAt: record.stopDate ?? null,
         durationSeconds: Math.max(0, (end - Date.parse(record.startDate)) / 1000),
+        finding: finding.type === null ? null : { type: finding.type, severity: finding.severity },
+        decision: finding.decision,
+        accounts: accountsOf(record),
       };
     });
 }
@@ -220,18 +225,35 @@ export function executionRefOf(executionArn: string): ExecutionRef | null {
   return { stateMachine: parts[6], name: parts[7] };
 }
 
-/** The finding a response execution started from, as the intake put it in the input. */
+/**
+ * The finding a response (or ignored) execution started from and the policy's decision for it,
+ * as the intake put them in the input (`{ finding, triage }`, tasks/response/intake.ts).
+ */
 function findingOf(record: ExecutionRecord | undefined): {
   id: string | null;
   type: string | null;
   severity: number | null;
+  decision: ExecutionRow['decision'];
 } {
-  // The runtime stores the input as JSON.stringify wrote it, so it always parses.
-  const input: unknown = JSON.parse(record?.input ?? 'null');
-  const finding = (input as { finding?: Record<string, unknown> } | null)?.finding;
+  const input = inputOf(record);
+  const finding = obj(input?.finding);
+  const triage = obj(input?.triage);
+  const action = str(triage?.decision);
   return {
-    id: typeof finding?.id === 'string' ? finding.id : null,
-    type: typeof finding?.type === 'string' ? finding.type : null,
-    severity: typeof finding?.severity === 'number' ? finding.severity : null,
+    id: str(finding?.id),
+    type: str(finding?.type),
+    severity: num(finding?.severity),
+    decision:
+      action === null ? null : { action, reason: str(triage?.reason), dryRun: triage?.dryRun === true },
   };
+}
+
+/** The accounts an onboarding execution was started for (`{ trigger, accounts }`). */
+function accountsOf(record: ExecutionRecord): string[] {
+  return strings(inputOf(record)?.accounts);
+}
+
+function inputOf(record: ExecutionRecord | undefined): Loose | null {
+  // The runtime stores the input as JSON.stringify wrote it, so it always parses.
+  return obj(JSON.parse(record?.input ?? 'null'));
 }

@@ -95,6 +95,12 @@ export interface ExecutionRow {
   stoppedAt: string | null;
   /** Until the stop, or until now while it runs. */
   durationSeconds: number;
+  /** The finding a response (or ignored) execution started from, as the intake put it in the input. */
+  finding: { type: string; severity: number | null } | null;
+  /** What the policy decided for it (IGNORE, NOTIFY, BLOCK_WITH_APPROVAL, BLOCK_AUTO), with its reason and dry-run flag. */
+  decision: { action: string; reason: string | null; dryRun: boolean } | null;
+  /** The accounts an onboarding execution was asked to onboard; empty for other workflows. */
+  accounts: string[];
 }
 
 /** One message Warden sent to its topic, as an e-mail subscriber received it. */

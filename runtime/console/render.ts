@@ -264,6 +264,7 @@ export function renderExecutions(executions: readonly ExecutionRow[]): string {
       return `<tr>
 <td>${e(x.workflow)}</td>
 <td><a href="${e(storyHref(x.execution))}"><code>${e(x.execution.name)}</code></a></td>
+<td>${executionSubject(x)}</td>
 <td>${badge(tone, tone === 'ok' ? '✓' : tone === 'bad' ? '✕' : '•', x.status)}</td>
 <td>${timeElement(x.startedAt, absoluteTime(x.startedAt))}</td>
 <td class="num">${e(duration(x.durationSeconds))}${x.stoppedAt ? '' : ' <span class="muted">so far</span>'}</td>
@@ -271,10 +272,43 @@ export function renderExecutions(executions: readonly ExecutionRow[]): string {
     })
     .join('\n');
   return `<div class="scroll"><table>
-<thead><tr><th scope="col">Workflow</th><th scope="col">Execution</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
+<thead><tr><th scope="col">Workflow</th><th scope="col">Execution</th><th scope="col">About</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;
+}
+
+/** Shown accounts of an onboarding execution; the rest are counted. */
+const SHOWN_ACCOUNTS = 3;
+
+/**
+ * What an execution is about, so that a row says more than its name: the finding and the
+ * policy's decision for a response, the accounts for an onboarding.
+ */
+function executionSubject(x: ExecutionRow): string {
+  const parts: string[] = [];
+  if (x.finding) {
+    const severity =
+      x.finding.severity === null ? '' : ` <span class="muted">severity ${e(x.finding.severity)}</span>`;
+    parts.push(`${e(x.finding.type)}${severity}`);
+  }
+  if (x.decision) {
+    const reason =
+      x.decision.reason && x.decision.reason !== 'POLICY'
+        ? ` <span class="muted">${e(x.decision.reason)}</span>`
+        : '';
+    const dryRun = x.decision.dryRun ? ' <span class="cell pending">dry run</span>' : '';
+    parts.push(`<span class="decision">${e(x.decision.action)}</span>${reason}${dryRun}`);
+  }
+  if (x.accounts.length) {
+    const shown = x.accounts
+      .slice(0, SHOWN_ACCOUNTS)
+      .map((a) => `<code>${e(a)}</code>`)
+      .join(', ');
+    const more = x.accounts.length > SHOWN_ACCOUNTS ? ` and ${x.accounts.length - SHOWN_ACCOUNTS} more` : '';
+    parts.push(`${x.accounts.length === 1 ? 'account' : 'accounts'} ${shown}${more}`);
+  }
+  return parts.length ? parts.join('<br>') : '<span class="muted">—</span>';
 }
 
 /**

@@ -42,6 +42,7 @@ td time{white-space:nowrap}
 .story td{white-space:pre-wrap;font-size:14px}
 .story details{margin-top:16px}
 .story summary{cursor:pointer;font-weight:600}
+.decision{font-weight:600;font-size:13px;white-space:nowrap}
 .notifications{list-style:none;margin:0;padding:0;display:grid;gap:12px}
 .notification{border:1px solid var(--line);border-radius:8px;padding:10px 14px}
 .notification .meta{margin:0 0 4px;color:var(--muted);font-size:13px}

@@ -58,6 +58,17 @@ describe('the console page of a running Warden', () => {
     await served?.stop();
   });
 
+  it("lists the finding's execution with the finding type and the policy's decision", () => {
+    const [execution] = served.warden.runtime.list();
+    const name = execution!.name;
+    const row = page.split('<tr>').find((r) => r.includes(`<code>${name}</code>`));
+
+    expect(row).toContain(`${FINDING_TYPE} <span class="muted">severity 8</span>`);
+    expect(row).toContain(
+      '<span class="decision">BLOCK_AUTO</span> <span class="cell pending">dry run</span>',
+    );
+  });
+
   it("shows the text of the finding's notification as an e-mail subscriber received it", () => {
     const sns = served.warden.world.services.sns;
     const [notification] = sns.deliveredTo(served.warden.topicArn, 'email');

@@ -74,6 +74,9 @@ function makeExecution(overrides: Partial<ExecutionRow> = {}): ExecutionRow {
     startedAt: '2026-03-01T09:00:00.000Z',
     stoppedAt: '2026-03-01T09:01:35.000Z',
     durationSeconds: 95,
+    finding: null,
+    decision: null,
+    accounts: ['300000000001'],
     ...overrides,
   };
 }
@@ -263,6 +266,54 @@ describe('renderExecutions', () => {
     expect(html).toContain('<span class="cell ok"><span aria-hidden="true">✓</span> SUCCEEDED</span>');
     expect(html).toContain('2026-03-01 09:00:00 UTC');
     expect(html).toContain('1m35s');
+  });
+
+  it("says what a response is about: the finding's type and severity and the decision", () => {
+    const html = renderExecutions([
+      makeExecution({
+        workflow: 'response',
+        accounts: [],
+        finding: { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 },
+        decision: { action: 'BLOCK_AUTO', reason: 'POLICY', dryRun: true },
+      }),
+    ]);
+
+    expect(html).toContain(
+      '<td>Recon:EC2/PortProbeUnprotectedPort <span class="muted">severity 8</span><br><span class="decision">BLOCK_AUTO</span> <span class="cell pending">dry run</span></td>',
+    );
+  });
+
+  it('names the reason when something overruled the policy', () => {
+    const html = renderExecutions([
+      makeExecution({
+        accounts: [],
+        finding: { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 },
+        decision: { action: 'NOTIFY', reason: 'ORIGIN_MISMATCH', dryRun: false },
+      }),
+    ]);
+
+    expect(html).toContain('<span class="decision">NOTIFY</span> <span class="muted">ORIGIN_MISMATCH</span>');
+  });
+
+  it('names the accounts of an onboarding, counting those past the third', () => {
+    const accounts = ['300000000001', '300000000002', '300000000003', '300000000004', '300000000005'];
+
+    const html = renderExecutions([makeExecution({ accounts })]);
+
+    expect(html).toContain(
+      '<td>accounts <code>300000000001</code>, <code>300000000002</code>, <code>300000000003</code> and 2 more</td>',
+    );
+  });
+
+  it('escapes a hostile finding type and decision', () => {
+    const html = renderExecutions([
+      makeExecution({
+        finding: { type: HOSTILE, severity: null },
+        decision: { action: HOSTILE, reason: HOSTILE, dryRun: false },
+      }),
+    ]);
+
+    expect(html.split(HOSTILE_ESCAPED)).toHaveLength(4);
   });
 
   it('marks the duration of a running execution as so far', () => {
