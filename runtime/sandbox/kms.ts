@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Operation, SandboxService } from './cloud';
 import { checkPolicyDocument, type PolicyDocument } from './policy-document';
-import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import { PolicyGuardedStore } from './policy-guarded-store';
+import type { GuardedResource } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 
 /**
@@ -23,12 +23,8 @@ export interface SandboxKey {
 const ACCOUNT_ID = /^\d{12}$/;
 const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/([\w-]+)$/;
 
-export class SandboxKms implements SandboxService, ResourcePolicyHolder {
+export class SandboxKms extends PolicyGuardedStore<SandboxKey> {
   readonly name = 'kms';
-  readonly operations: Readonly<Record<string, Operation>> = {};
-  readonly mutating: ReadonlySet<string> = new Set<string>();
-  generation = 0;
-  private readonly keys = new Map<string, SandboxKey>();
 
   /**
    * What `AWS::KMS::Key` creates. Without a policy the key gets KMS's default key policy, which
@@ -37,16 +33,16 @@ export class SandboxKms implements SandboxService, ResourcePolicyHolder {
    */
   createKey(account: string, region: string, options: { policy?: unknown; keyId?: string } = {}): SandboxKey {
     if (!ACCOUNT_ID.test(account)) throw new SandboxSetupError(`account must be 12 digits, got '${account}'`);
-    const keyId = options.keyId ?? keyIdFor(account, region, this.keys.size);
+    const keyId = options.keyId ?? keyIdFor(account, region, this.resources.size);
     if (!/^[\w-]{1,64}$/.test(keyId)) throw new SandboxSetupError(`invalid KMS key id '${keyId}'`);
     const arn = `arn:aws:kms:${region}:${account}:key/${keyId}`;
-    if (this.keys.has(arn)) throw new SandboxSetupError(`key ${arn} already exists`);
+    if (this.resources.has(arn)) throw new SandboxSetupError(`key ${arn} already exists`);
     const policy =
       options.policy === undefined
         ? defaultKeyPolicy(account)
         : checkPolicyDocument(options.policy, 'resource', `policy of key ${keyId}`);
     const key: SandboxKey = { keyId, account, region, arn, policy };
-    this.keys.set(arn, key);
+    this.resources.set(arn, key);
     this.generation += 1;
     return key;
   }
@@ -60,21 +56,11 @@ export class SandboxKms implements SandboxService, ResourcePolicyHolder {
   }
 
   key(arn: string): SandboxKey | undefined {
-    return this.keys.get(arn);
+    return this.resources.get(arn);
   }
 
   guardedResource(arn: string): GuardedResource | undefined {
-    if (!KEY_ARN.test(arn)) return undefined;
-    const key = this.keys.get(arn);
-    return (
-      key && {
-        account: key.account,
-        arn: key.arn,
-        region: key.region,
-        policy: key.policy,
-        generation: this.generation,
-      }
-    );
+    return KEY_ARN.test(arn) ? this.guarded(arn) : undefined;
   }
 }
 

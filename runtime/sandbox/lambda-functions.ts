@@ -1,6 +1,6 @@
-import type { Operation, SandboxService } from './cloud';
 import { checkPolicyDocument, type PolicyDocument, statementsOf } from './policy-document';
-import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import { PolicyGuardedStore } from './policy-guarded-store';
+import type { GuardedResource } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 
 /**
@@ -35,21 +35,17 @@ export interface FunctionPermission {
 
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})$/;
 
-export class SandboxLambdaFunctions implements SandboxService, ResourcePolicyHolder {
+export class SandboxLambdaFunctions extends PolicyGuardedStore<SandboxFunction> {
   readonly name = 'lambda';
-  readonly operations: Readonly<Record<string, Operation>> = {};
-  readonly mutating: ReadonlySet<string> = new Set<string>();
-  generation = 0;
-  private readonly functions = new Map<string, SandboxFunction>();
 
   /** What `AWS::Lambda::Function` creates (no policy until a permission is added). */
   createFunction(arn: string, options: { label?: string } = {}): SandboxFunction {
     const match = FUNCTION_ARN.exec(arn);
     if (!match) throw new SandboxSetupError(`invalid Lambda function ARN '${arn}'`);
-    const existing = this.functions.get(arn);
+    const existing = this.resources.get(arn);
     if (existing) return existing;
     const fn: SandboxFunction = { arn, region: match[1]!, account: match[2]!, ...options };
-    this.functions.set(arn, fn);
+    this.resources.set(arn, fn);
     this.generation += 1;
     return fn;
   }
@@ -102,25 +98,15 @@ export class SandboxLambdaFunctions implements SandboxService, ResourcePolicyHol
   }
 
   function(arn: string): SandboxFunction | undefined {
-    return this.functions.get(arn);
+    return this.resources.get(arn);
   }
 
   guardedResource(arn: string, action: string): GuardedResource | undefined {
-    if (!action.startsWith('lambda:')) return undefined;
-    const fn = this.functions.get(arn);
-    return (
-      fn && {
-        account: fn.account,
-        arn: fn.arn,
-        region: fn.region,
-        policy: fn.policy,
-        generation: this.generation,
-      }
-    );
+    return action.startsWith('lambda:') ? this.guarded(arn) : undefined;
   }
 
   private existing(arn: string): SandboxFunction {
-    const fn = this.functions.get(arn);
+    const fn = this.resources.get(arn);
     if (!fn) throw new SandboxSetupError(`no Lambda function ${arn}`);
     return fn;
   }
