@@ -4,10 +4,11 @@ import { onboardingExecutionName } from '../../tasks/onboarding/execution-name';
 import type { AccountSummary } from '../../tasks/onboarding/summarise';
 import { onboardingWorkflow } from '../../workflows/onboarding/definition';
 import { CliError, UsageError } from '../cli-error';
+import { Progress, type ProgressStream } from '../progress';
 import { startExecution, succeededOutput, timeoutOption, waitForExecution } from '../target/executions';
 import { addTargetOptions, type TargetCommandOptions } from '../target/options';
 import { resolveTarget, sfnClient, stateMachineArn } from '../target/warden-target';
-import { progressBar, table } from './local-options';
+import { table } from './local-options';
 import { sweepAndRepair } from './sweep';
 
 /**
@@ -51,7 +52,7 @@ export async function runOnboard(
   accountId: string | undefined,
   options: OnboardOptions,
   out: { write(text: string): void } = process.stdout,
-  progress: { write(text: string): void } = process.stderr,
+  progress: ProgressStream = process.stderr,
 ): Promise<AccountSummary[]> {
   if (accountId && options.all) throw new UsageError('give either an ACCOUNT_ID or --all, not both');
   if (!accountId && !options.all) throw new UsageError('give an ACCOUNT_ID to onboard, or --all');
@@ -71,14 +72,17 @@ export async function runOnboard(
       );
     } else {
       const request = { trigger: 'cli', accounts: [accountId!] };
-      progress.write(`onboarding ${accountId} on ${target.description}\n\ronboarding ${progressBar(0, 1)}`);
+      progress.write(`onboarding ${accountId} on ${target.description}\n`);
+      const bar = new Progress(progress, true, { label: 'onboarding', noun: 'accounts' });
+      bar.update(0, 1);
       const executionArn = await startExecution(target, client, {
         stateMachineArn: await stateMachineArn(target, client, onboardingWorkflow),
         input: request,
         name: onboardingExecutionName(request, new Date()),
       });
       const execution = await waitForExecution(target, client, executionArn, timeoutSeconds);
-      progress.write(`\ronboarding ${progressBar(1, 1)}\n`);
+      bar.update(1, 1);
+      bar.finish();
       const output = succeededOutput<OnboardingOutput>(execution, 'onboarding');
       if (output.skipped) throw new CliError(`not onboarded: ${output.reason}: ${output.detail}`);
       summaries = output.summaries ?? [];

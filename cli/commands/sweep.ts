@@ -4,10 +4,11 @@ import type { AccountSummary } from '../../tasks/onboarding/summarise';
 import type { Drift } from '../../tasks/sweep/drift';
 import type { summariseSweep } from '../../tasks/sweep/summarise-sweep';
 import { sweepWorkflow } from '../../workflows/sweep/definition';
+import { Progress, type ProgressStream } from '../progress';
 import { startExecution, succeededOutput, timeoutOption, waitForExecution } from '../target/executions';
 import { addTargetOptions, type TargetCommandOptions } from '../target/options';
 import { resolveTarget, sfnClient, stateMachineArn, type WardenTarget } from '../target/warden-target';
-import { progressBar, table } from './local-options';
+import { table } from './local-options';
 
 /**
  * `warden sweep`: runs the drift sweep once where Warden runs (AWS, `--endpoint`, or the local
@@ -45,7 +46,7 @@ export async function sweepAndRepair(
   target: WardenTarget,
   client: SFNClient,
   timeoutSeconds: number,
-  progress: { write(text: string): void },
+  progress: ProgressStream,
 ): Promise<{ counts: SweepCounts; output: SweepOutput }> {
   const executionArn = await startExecution(target, client, {
     stateMachineArn: await stateMachineArn(target, client, sweepWorkflow),
@@ -59,22 +60,24 @@ export async function sweepAndRepair(
   const repairs = counts.repairs ?? [];
   const drift: Drift[] = [];
   const summaries: AccountSummary[] = [];
+  const bar = new Progress(progress, true, { label: 'repairing', noun: 'batches' });
   for (const [i, repair] of repairs.entries()) {
-    progress.write(`\rrepairing ${progressBar(i, repairs.length)}`);
+    bar.update(i, repairs.length);
     const execution = await waitForExecution(target, client, repair, timeoutSeconds);
     drift.push(...((JSON.parse(execution.input ?? '{}') as { drift?: Drift[] }).drift ?? []));
     summaries.push(
       ...(succeededOutput<{ summaries?: AccountSummary[] }>(execution, 'a repair').summaries ?? []),
     );
   }
-  if (repairs.length) progress.write(`\rrepairing ${progressBar(repairs.length, repairs.length)}\n`);
+  if (repairs.length) bar.update(repairs.length, repairs.length);
+  bar.finish();
   return { counts, output: { drift, summary: { summaries } } };
 }
 
 export async function runSweep(
   options: SweepOptions,
   out: { write(text: string): void } = process.stdout,
-  progress: { write(text: string): void } = process.stderr,
+  progress: ProgressStream = process.stderr,
 ): Promise<SweepOutput> {
   const timeoutSeconds = timeoutOption(options.timeout);
   const target = await resolveTarget(options);

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,28 @@ describe('warden onboard and sweep on a running Warden', () => {
     expect(run.stdout).toBe('no drift: every one of 4 account(s) is Enabled as configured\n');
     expect(executionsOf(warden, 'sweep')).toHaveLength(2);
   });
+
+  it('writes its progress as plain lines, with no carriage return, when its output is piped', async () => {
+    const root = join(__dirname, '..', '..');
+    const args = [join(root, 'bin', 'warden.js'), 'onboard', members[0]!.id, '--data-dir', dataDir];
+
+    // Piped as in a CI log: the child's stdout and stderr are pipes, not a terminal.
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, args, { cwd: root, encoding: 'utf8' }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain('\r');
+    expect(run.stderr.split('\n')).toEqual([
+      `onboarding ${members[0]!.id} on the local runtime at ${server.url}`,
+      'onboarding [..............................] 0/1 accounts',
+      'onboarding [##############################] 1/1 accounts',
+      '',
+    ]);
+    expect(run.stdout).toMatch(new RegExp(`^${members[0]!.id}\\s+ONBOARDED\\s+0\\s+2`, 'm'));
+  }, 60_000);
 
   it('says nothing is running, in one line, when the data folder has no runtime.json', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'warden-cli-none-'));

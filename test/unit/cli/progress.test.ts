@@ -1,4 +1,4 @@
-import { Progress } from '../../../cli/audit/progress';
+import { Progress } from '../../../cli/progress';
 
 /** A stream that records what was written, as a terminal or as a pipe. */
 function stream(isTTY: boolean) {
@@ -65,6 +65,25 @@ describe('Progress', () => {
     expect(pipe.writes).toEqual([
       '[..............................] 0/1 executions · 0 events\n',
       '[..............................] 0/1 executions · 500 events\n',
+    ]);
+  });
+
+  it('names what it counts, after a label, and leaves out the events when none are counted', () => {
+    // Arrange
+    const pipe = stream(false);
+    const progress = Progress.for(pipe, true, { label: 'onboarding', noun: 'accounts', width: 10 });
+
+    // Act
+    progress.update(0, 2);
+    progress.update(1, 2);
+    progress.update(2, 2);
+    progress.finish();
+
+    // Assert
+    expect(pipe.writes).toEqual([
+      'onboarding [..........] 0/2 accounts\n',
+      'onboarding [#####.....] 1/2 accounts\n',
+      'onboarding [##########] 2/2 accounts\n',
     ]);
   });
 
