@@ -91,6 +91,13 @@ export interface RuntimeOptions {
    * local archive hooks in here). @default - nothing
    */
   onExecutionFinished?: (record: ExecutionRecord) => void;
+  /**
+   * Called with the execution as it is when its status changes: once RUNNING as it starts, then
+   * once when it ends. Step Functions sends an event to EventBridge on each of these changes; the
+   * deployed runtime hooks that in here (see execution-status-events.ts). The change is awaited
+   * before the next one and before `waitFor` resolves. @default - nothing
+   */
+  onStatusChange?: (record: ExecutionRecord) => Promise<void>;
 }
 
 interface Registered {
@@ -239,6 +246,8 @@ export class LocalRuntime {
       () => this.endAtHistoryLimit(executionArn),
     );
     recorder.started(input);
+    const onStatusChange = this.options.onStatusChange;
+    const runningChange = onStatusChange ? onStatusChange({ ...record }) : Promise.resolve();
     const stopped = new AbortController();
     const execution = registered.machine.run(cloneJson(input ?? {}) as never, {
       overrides: {
@@ -302,6 +311,8 @@ export class LocalRuntime {
         },
       )
       .then(() => events)
+      .then(() => runningChange)
+      .then(() => onStatusChange?.(this.store.get(executionArn)))
       .then(() => this.options.onExecutionFinished?.(this.store.get(executionArn)))
       .finally(() => this.running.delete(executionArn));
     this.running.set(executionArn, {

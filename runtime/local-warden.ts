@@ -9,6 +9,7 @@ import { isSelected, WORKFLOWS } from '../workflows/index';
 import { archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
 import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
+import { ExecutionStatusPublisher } from './deployment/execution-status-events';
 import { lambdaInvokeAuthorizer } from './deployment/invoke-authorization';
 import { SandboxDeployment } from './deployment/sandbox-deployment';
 import { fireSchedule } from './deployment/schedule-runner';
@@ -84,6 +85,11 @@ export interface LocalWarden {
   clock: Clock;
   /** The deployment Warden runs; `undefined` on the hand-wired path. */
   deployment: SandboxDeployment | undefined;
+  /**
+   * The "Execution Status Change" events Step Functions sent to EventBridge for each execution,
+   * with what the rules did with them; `undefined` on the hand-wired path, which has no rules.
+   */
+  executionEvents: ExecutionStatusPublisher | undefined;
   /** State machine ARN by workflow name (`response`, `onboarding`, ...). */
   stateMachines: Record<string, string>;
   topicArn: string;
@@ -190,6 +196,7 @@ export async function startHandWiredWarden(options: LocalWardenOptions): Promise
     dynamo,
     clock,
     deployment: undefined,
+    executionEvents: undefined,
     stateMachines: stateMachineArns,
     topicArn,
     functionDeps: () => deps,
@@ -266,6 +273,9 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
     },
   };
   const options: LocalWardenOptions = { ...given, config };
+  // With no object endpoint, Warden's object writes (the archiver's) stay in the sandbox rather
+  // than leave for AWS's S3 endpoint.
+  if (!options.objectEndpoint) world.services.s3.keepObjects();
   const dynalite = await startDynalite();
   const deployment = new SandboxDeployment({
     org: world,
@@ -323,11 +333,14 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
     });
   };
 
+  const executionEvents = new ExecutionStatusPublisher(world.cloud, world.services.events);
   const runtime: LocalRuntime = new LocalRuntime({
     get deps() {
       return operatorDeps();
     },
     clock,
+    // Step Functions sends each status change to the default bus, where the templates' rules are.
+    onStatusChange: executionEvents.publish,
     store: new ExecutionStore(options.dataDir),
     account: org.securityAccountId,
     region: org.homeRegion,
@@ -435,6 +448,7 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       dynamo: { ...dynalite, tables: deps.tables },
       clock,
       deployment,
+      executionEvents,
       stateMachines,
       topicArn: deps.topicArn,
       functionDeps(taskId) {

@@ -23,3 +23,6 @@ export class DeployStepError extends DeploymentError {}
  * role may not call the target (Scheduler counts the invocation as failed and retries or drops it).
  */
 export class ScheduleInvocationError extends DeploymentError {}
+
+/** The local runtime was asked to describe an execution to EventBridge by an ARN that names none. */
+export class ExecutionEventError extends DeploymentError {}

@@ -1,4 +1,6 @@
-import type { Operation, SandboxService } from './cloud';
+import { createHash } from 'node:crypto';
+import { AwsError } from './aws-error';
+import type { CallContext, Operation, SandboxService } from './cloud';
 import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
@@ -41,12 +43,76 @@ const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/;
 
 export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
   readonly name = 's3';
-  readonly operations: Readonly<Record<string, Operation>> = {};
-  readonly mutating: ReadonlySet<string> = new Set<string>();
+  operations: Readonly<Record<string, Operation>> = {};
+  readonly mutating: ReadonlySet<string> = new Set<string>(['PutObject']);
   readonly passThrough = true;
   generation = 0;
   private readonly buckets = new Map<string, SandboxBucket>();
   private readonly serviceObjects = new Map<string, ServiceObject[]>();
+  private readonly objects = new Map<string, Map<string, ServiceObject>>();
+
+  /**
+   * Answers `PutObject` here instead of passing it on, for a sandbox with no object endpoint
+   * (otherwise the call would leave for AWS's own S3 endpoint). The object is kept with its
+   * server-side encryption: the key the request names, else the bucket's default key, as
+   * PutObject does (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-encryption.html). IAM, the
+   * bucket policy and the key's policy were evaluated before the operation runs, as for every call.
+   */
+  keepObjects(): void {
+    this.operations = { PutObject: (input, ctx) => this.putObject(input, ctx) };
+  }
+
+  /** The objects Warden's calls put into the bucket (with `keepObjects`), by key. */
+  objectsIn(bucketName: string): ServiceObject[] {
+    return [...(this.objects.get(bucketName)?.values() ?? [])];
+  }
+
+  private putObject(
+    input: {
+      Bucket?: string;
+      Key?: string;
+      Body?: unknown;
+      ServerSideEncryption?: string;
+      SSEKMSKeyId?: string;
+    },
+    ctx: CallContext,
+  ): Record<string, unknown> {
+    const bucket = input.Bucket ? this.buckets.get(input.Bucket) : undefined;
+    if (!bucket) {
+      throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${input.Bucket}`, 404);
+    }
+    if (!input.Key) throw new AwsError('InvalidArgument', 'Key must be a non-empty string', 400);
+    const kmsKeyArn =
+      input.ServerSideEncryption === 'aws:kms' ? (input.SSEKMSKeyId ?? bucket.kmsKeyArn) : bucket.kmsKeyArn;
+    if (!kmsKeyArn) {
+      throw new AwsError(
+        'InvalidRequest',
+        `the sandbox keeps SSE-KMS objects only; ${bucket.name} has no default key and the request names none`,
+        400,
+      );
+    }
+    const body =
+      typeof input.Body === 'string'
+        ? input.Body
+        : input.Body instanceof Uint8Array
+          ? Buffer.from(input.Body).toString('utf8')
+          : '';
+    const kept = this.objects.get(bucket.name) ?? new Map<string, ServiceObject>();
+    kept.set(input.Key, {
+      key: input.Key,
+      body,
+      serverSideEncryption: 'aws:kms',
+      kmsKeyArn,
+      writtenBy: ctx.principal.arn,
+    });
+    this.objects.set(bucket.name, kept);
+    return {
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: kmsKeyArn,
+      ETag: `"${createHash('md5').update(body).digest('hex')}"`,
+    };
+  }
 
   /** What `AWS::S3::Bucket` creates; bucket names are global, as in AWS. */
   createBucket(

@@ -1,15 +1,14 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LocalWarden } from '../../runtime/local-warden';
-import type { BusEvent } from '../../runtime/sandbox/event-buses';
 import { suiteIamCoverage } from '../../runtime/sandbox/iam-coverage';
 import { REGION, SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 import { MOTO_URL } from '../moto-server';
 
 /**
- * The history archiver on the deployed Warden: Step Functions sends an "Execution Status Change"
- * event to the default bus when an execution ends
+ * The history archiver on the deployed Warden: the local runtime sends Step Functions' "Execution
+ * Status Change" event to the default bus when an execution starts and when it ends
  * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html); the
- * template's rule hands it to the archiver, which reads the history and writes it to the archive
+ * template's rule hands the finished one to the archiver, which reads the history and writes it to the archive
  * bucket with its own role (the rule's Lambda permission, the role's Step Functions reads, S3
  * write and key use are all evaluated).
  */
@@ -47,49 +46,21 @@ async function createArchiveBucketOnMoto(warden: LocalWarden): Promise<void> {
   }
 }
 
-/** The event Step Functions puts on the default bus for a finished execution. */
-function statusChange(warden: LocalWarden, executionArn: string): BusEvent {
-  const record = warden.runtime.describe(executionArn);
-  return {
-    version: '0',
-    id: 'f1e2d3c4-0000-4000-8000-000000000001',
-    'detail-type': 'Step Functions Execution Status Change',
-    source: 'aws.states',
-    account: SECURITY,
-    time: record.stopDate!,
-    region: REGION,
-    resources: [executionArn],
-    detail: {
-      executionArn,
-      stateMachineArn: record.stateMachineArn,
-      name: record.name,
-      status: record.status,
-      startDate: Date.parse(record.startDate),
-      stopDate: Date.parse(record.stopDate!),
-      input: record.input,
-      output: record.output ?? null,
-    },
-  };
-}
-
 describe('the history archiver, as the template wires it', () => {
   let warden: LocalWarden | undefined;
   afterEach(() => warden?.stop());
 
-  it('archives a finished execution delivered by the ExecutionsFinished rule, with its own role', async () => {
+  it('archives a finished execution that Step Functions sent to the ExecutionsFinished rule, with its own role', async () => {
     warden = await startWarden();
     await createArchiveBucketOnMoto(warden);
     const { executionArn } = await warden.runSchedule('reconcile');
+
     await warden.runtime.waitFor(executionArn);
-    const bus = `arn:aws:events:${REGION}:${SECURITY}:event-bus/default`;
 
-    const report = await warden.world.services.events.deliver(
-      warden.world.cloud,
-      bus,
-      statusChange(warden, executionArn),
-    );
-
-    const archived = report.invocations.filter((i) => i.target === 'ArchiveExecution');
+    const [running, finished] = warden.executionEvents!.deliveriesFor(executionArn);
+    // The RUNNING change matches no rule: the archiver keeps finished executions only.
+    expect(running!.report.invocations).toEqual([]);
+    const archived = finished!.report.invocations.filter((i) => i.target === 'ArchiveExecution');
     expect(archived).toEqual([
       expect.objectContaining({ result: expect.objectContaining({ archived: true }) }),
     ]);
@@ -108,5 +79,50 @@ describe('the history archiver, as the template wires it', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['states:DescribeExecution', 'states:GetExecutionHistory', 's3:PutObject']),
     );
+  });
+
+  it('puts RUNNING and then the final status on the default bus of the state machine, as Step Functions does', async () => {
+    warden = await startOneMemberDeployment({ workflows: ['reconcile'] });
+    const { executionArn } = await warden.runSchedule('reconcile');
+
+    const record = await warden.runtime.waitFor(executionArn);
+
+    const deliveries = warden.executionEvents!.deliveriesFor(executionArn);
+    expect(deliveries.map((d) => d.event.detail.status)).toEqual(['RUNNING', record.status]);
+    const finished = deliveries[1]!.event;
+    expect(finished).toMatchObject({
+      source: 'aws.states',
+      'detail-type': 'Step Functions Execution Status Change',
+      account: SECURITY,
+      region: REGION,
+      resources: [executionArn],
+      detail: {
+        executionArn,
+        stateMachineArn: record.stateMachineArn,
+        name: record.name,
+        startDate: Date.parse(record.startDate),
+        stopDate: Date.parse(record.stopDate!),
+        input: record.input,
+        inputDetails: { included: true },
+      },
+    });
+    expect(deliveries.every((d) => d.error === undefined)).toBe(true);
+  });
+
+  it('keeps the archived history in the sandbox bucket, encrypted with the archive key, when there is no object endpoint', async () => {
+    warden = await startOneMemberDeployment({ workflows: ['reconcile'] });
+    const stack = warden.deployment!.stacks.get('WardenSecurity')!;
+    const bucket = stack.buckets.find((b) => b.logicalId.startsWith('HistoryArchiveBucket'))!;
+    const { executionArn } = await warden.runSchedule('reconcile');
+
+    await warden.runtime.waitFor(executionArn);
+
+    const objects = warden.world.services.s3.objectsIn(bucket.bucketName);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatchObject({
+      kmsKeyArn: bucket.kmsKeyArn,
+      writtenBy: expect.stringContaining(':assumed-role/WardenTask-ArchiveExecution/'),
+    });
+    expect(JSON.parse(objects[0]!.body).execution.executionArn).toBe(executionArn);
   });
 });
