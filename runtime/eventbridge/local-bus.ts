@@ -3,7 +3,7 @@ import { controlTowerLifecyclePattern, guardDutyFindingPattern } from '../../inf
 import { startOnboarding } from '../../tasks/onboarding/start-onboarding';
 import { intakeFinding } from '../../tasks/response/intake';
 import type { TaskDeps } from '../../tasks/shared/task';
-import { type BusEvent, type BusForward, busArn } from '../sandbox/event-buses';
+import { type BusEvent, type BusForward, busArn, type StateMachineStart } from '../sandbox/event-buses';
 import type { SandboxOrganization } from '../sandbox/world';
 import { type JsonPattern, matchesPattern, renderPattern } from './event-pattern';
 import type { AcceptedEntry } from './put-events';
@@ -51,6 +51,8 @@ export interface EventRecord {
   deliveries: RuleDelivery[];
   /** Rules that sent the event on to another bus (another account or Region). */
   forwards?: BusForward[];
+  /** Executions that rules with a state machine target started, as their roles. */
+  executions?: StateMachineStart[];
   /** Where GuardDuty's findings export put the finding (bucket and object key). */
   exports?: { bucket: string; key: string }[];
 }
@@ -177,6 +179,8 @@ export class LocalEventBus {
       }
       const report = await this.sandbox.services.events.deliver(this.sandbox.cloud, record.bus!, event);
       record.forwards = report.forwards;
+      if (report.executions?.length) record.executions = report.executions;
+      for (const start of report.executions ?? []) if (start.error) this.counts.targetFailures++;
       for (const invocation of report.invocations) {
         record.deliveries.push({
           rule: invocation.rule,
@@ -186,7 +190,8 @@ export class LocalEventBus {
         });
         if (invocation.error) this.counts.targetFailures++;
       }
-      if (record.deliveries.length > 0 || report.forwards.length > 0) this.counts.matched++;
+      if (record.deliveries.length > 0 || report.forwards.length > 0 || record.executions)
+        this.counts.matched++;
       else this.counts.unmatched++;
       this.keep(record);
       return record;

@@ -72,15 +72,26 @@ export interface BusForward {
   error?: { name: string; message: string };
 }
 
+/** An execution a rule started on a state machine target, or why it could not. */
+export interface StateMachineStart {
+  rule: string;
+  stateMachineArn: string;
+  executionArn?: string;
+  error?: { name: string; message: string };
+}
+
 export interface DeliveryReport {
   invocations: FunctionInvocation[];
   forwards: BusForward[];
+  /** Executions started on state machine targets. @default - none */
+  executions?: StateMachineStart[];
 }
 
 export const EVENTS_PRINCIPAL = 'events.amazonaws.com';
 const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:/;
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:[^:]+$/;
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/;
 
@@ -163,15 +174,11 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
    * to each of its targets.
    * - A Lambda target is invoked only if the function's resource-based policy lets
    *   `events.amazonaws.com` invoke it for this rule (eb-use-resource-based.html).
-   * - An event bus target (another account or Region) is reached by assuming the target's role,
-   *   which must trust `events.amazonaws.com`, and putting the event there as that role: the role's
-   *   identity policy must allow `events:PutEvents` on the target bus and, across accounts, the
-   *   target bus's policy must admit the sender
-   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eventbridge-cross-account-event-delivery.html,
-   *   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). The event
-   *   keeps its `account`, `region` and `source`. An event that arrived from another bus is not sent
-   *   on to a third one (eb-bus-to-bus.html: EventBridge does not route an event received from a
-   *   sender bus to a third bus).
+   * - An event bus target (another account or Region) is reached as `putOnBus` describes. The
+   *   event keeps its `account`, `region` and `source`. An event that arrived from another bus is
+   *   not sent on to a third one (eb-bus-to-bus.html: EventBridge does not route an event received
+   *   from a sender bus to a third bus).
+   * - A state machine target is started as the target's role (`startAsRule`).
    * Targets of other kinds are reported as not delivered. EventBridge's own calls are not counted
    * among the calls the cloud records: they are AWS's, not the caller's.
    */
@@ -181,7 +188,7 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
     event: BusEvent,
     forwarded = false,
   ): Promise<DeliveryReport> {
-    const report: DeliveryReport = { invocations: [], forwards: [] };
+    const report: DeliveryReport = { invocations: [], forwards: [], executions: [] };
     for (const rule of this.rulesOn(toBus)) {
       if (!matchesPattern(rule.pattern, event)) continue;
       for (const target of rule.targets) {
@@ -190,7 +197,7 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
           const forward: BusForward = { rule: rule.name, from: toBus, to: target.arn };
           report.forwards.push(forward);
           try {
-            await this.putAsRule(cloud, rule, target, event);
+            await this.putOnBus(cloud, rule, target, event);
           } catch (error) {
             forward.error = errorOf(error);
             continue;
@@ -198,8 +205,11 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
           const next = await this.deliver(cloud, target.arn, event, true);
           report.invocations.push(...next.invocations);
           report.forwards.push(...next.forwards);
+          report.executions!.push(...(next.executions ?? []));
         } else if (FUNCTION_ARN.test(target.arn)) {
           report.invocations.push(await this.invokeAsRule(cloud, rule, target, event));
+        } else if (STATE_MACHINE_ARN.test(target.arn)) {
+          report.executions!.push(await this.startAsRule(cloud, rule, target, event));
         } else {
           report.invocations.push({
             rule: rule.name,
@@ -208,7 +218,7 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
             target: target.arn,
             error: {
               name: 'UnsupportedTarget',
-              message: `the sandbox delivers to Lambda functions and event buses, not to ${target.arn}`,
+              message: `the sandbox delivers to Lambda functions, event buses and state machines, not to ${target.arn}`,
             },
           });
         }
@@ -217,8 +227,26 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
     return report;
   }
 
-  /** Assumes the target's role as EventBridge and authorizes PutEvents on the target bus as that role. */
-  private async putAsRule(
+  /**
+   * Puts the event on a target bus, as EventBridge does:
+   * - With the target's role: EventBridge assumes it (its trust policy must admit
+   *   `events.amazonaws.com`; "This execution role must be in the same account as the event bus")
+   *   and puts the event as that role, so the role's identity policy must allow `events:PutEvents`
+   *   on the target bus and, across accounts, the target bus's policy must admit the role
+   *   (eb-service-cross-account.html, eventbridge-cross-account-event-delivery.html,
+   *   eb-event-bus-perms.html).
+   * - Without a role, to a bus in another Region: refused. Cross-Region delivery is set up with
+   *   the target's execution role (eb-cross-region.html; "Using cross-Region buses as targets works
+   *   the same way as using cross-account buses as targets",
+   *   https://aws.amazon.com/blogs/compute/introducing-cross-region-event-routing-with-amazon-eventbridge/).
+   * - Without a role, to another account's bus in the same Region: EventBridge sends as the
+   *   rule's account, so the target bus's policy must admit that account by its id. "If you are
+   *   setting the event bus of another account as the target, and that account granted permission
+   *   to your account through an organization instead of directly by the account ID, then you
+   *   must specify a RoleArn" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html):
+   *   a grant by `aws:PrincipalOrgID` does not admit it.
+   */
+  private async putOnBus(
     cloud: SandboxCloud,
     rule: SandboxRule,
     target: RuleTarget,
@@ -226,38 +254,120 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
   ): Promise<void> {
     const receiver = this.bus(target.arn);
     if (!receiver) throw namedError('ResourceNotFoundException', `Event bus ${target.arn} does not exist.`);
-    const role = target.roleArn ? ROLE_ARN.exec(target.roleArn) : null;
-    if (!target.roleArn || !role) {
+    const entries = {
+      Entries: [{ EventBusName: target.arn, Source: event.source, DetailType: event['detail-type'] }],
+    };
+    if (target.roleArn !== undefined) {
+      const principal = await this.assumeTargetRole(cloud, rule, target.roleArn);
+      await cloud.iam.authorizeCall('events', 'PutEvents', entries, principal, receiver.region);
+      return;
+    }
+    if (receiver.region !== rule.region) {
       throw namedError(
         'ValidationException',
-        `rule ${rule.name} targets event bus ${target.arn} without a role; the sandbox delivers to another bus only with the target's role`,
+        `rule ${rule.name} targets event bus ${target.arn} in another Region without a RoleArn: EventBridge sends to another Region only with the target's role`,
+      );
+    }
+    if (receiver.account === rule.account) return;
+    const decision = await cloud.iam.decide(
+      { account: rule.account, arn: `arn:aws:iam::${rule.account}:root` },
+      {
+        action: 'events:PutEvents',
+        resource: receiver.arn,
+        resourceAccount: receiver.account,
+        region: receiver.region,
+        context: { 'events:source': event.source, 'events:detail-type': event['detail-type'] },
+      },
+      { organizationContext: false },
+    );
+    if (!decision.allowed) {
+      throw namedError(
+        'AccessDeniedException',
+        `rule ${rule.name} sends to event bus ${target.arn} without a RoleArn, as account ${rule.account}, and the bus's policy does not admit that account by its id (a grant to the organisation needs the target's role)`,
+      );
+    }
+  }
+
+  /**
+   * A state machine target: "For EC2 instances, Kinesis Data Streams, Step Functions state
+   * machines and API Gateway APIs, EventBridge relies on IAM roles that you specify in the
+   * RoleArn argument in PutTargets"
+   * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html). EventBridge
+   * assumes the role and calls StartExecution with the event as the execution's input, so the
+   * role must allow `states:StartExecution` on the state machine
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html). The
+   * role must be in the rule's account, and Step Functions is not among the targets EventBridge
+   * sends to in another account (eb-service-cross-account.html). The call is authorized as the
+   * role, so the IAM coverage records the statement that allowed it.
+   */
+  private async startAsRule(
+    cloud: SandboxCloud,
+    rule: SandboxRule,
+    target: RuleTarget,
+    event: BusEvent,
+  ): Promise<StateMachineStart> {
+    const start: StateMachineStart = { rule: rule.name, stateMachineArn: target.arn };
+    try {
+      if (target.roleArn === undefined) {
+        throw namedError(
+          'ValidationException',
+          `rule ${rule.name} targets state machine ${target.arn} without a RoleArn: EventBridge starts executions only with the target's role`,
+        );
+      }
+      const [, region, account] = STATE_MACHINE_ARN.exec(target.arn)!;
+      if (account !== rule.account) {
+        throw namedError(
+          'ValidationException',
+          `rule ${rule.name} targets state machine ${target.arn} in another account: EventBridge sends to Step Functions in the rule's own account only`,
+        );
+      }
+      const principal = await this.assumeTargetRole(cloud, rule, target.roleArn);
+      const input = { stateMachineArn: target.arn, input: JSON.stringify(event) };
+      await cloud.iam.authorizeCall('sfn', 'StartExecution', input, principal, region!);
+      const sfn = cloud.service('sfn');
+      const out = (await sfn.operations.StartExecution!(input, { principal, region: region!, cloud })) as {
+        executionArn: string;
+      };
+      start.executionArn = out.executionArn;
+    } catch (error) {
+      start.error = errorOf(error);
+    }
+    return start;
+  }
+
+  /** EventBridge's session of the target's role, once the role's trust policy admitted it for this rule. */
+  private async assumeTargetRole(
+    cloud: SandboxCloud,
+    rule: SandboxRule,
+    roleArn: string,
+  ): Promise<Principal> {
+    const role = ROLE_ARN.exec(roleArn);
+    if (!role)
+      throw namedError('ValidationException', `RoleArn '${roleArn}' of rule ${rule.name} is not a role ARN`);
+    if (role[1] !== rule.account) {
+      throw namedError(
+        'ValidationException',
+        `rule ${rule.name}: the execution role ${roleArn} must be in the same account as the event bus (${rule.account})`,
       );
     }
     const assume = await cloud.iam.decideForService({
       servicePrincipal: EVENTS_PRINCIPAL,
       action: 'sts:AssumeRole',
-      resource: target.roleArn,
+      resource: roleArn,
       sourceAccount: rule.account,
       sourceArn: rule.arn,
     });
     if (!assume.allowed) {
       throw namedError(
         'AccessDeniedException',
-        `EventBridge cannot assume ${target.roleArn} for rule ${rule.name}: its trust policy does not admit ${EVENTS_PRINCIPAL}`,
+        `EventBridge cannot assume ${roleArn} for rule ${rule.name}: its trust policy does not admit ${EVENTS_PRINCIPAL}`,
       );
     }
-    const principal: Principal = {
+    return {
       account: role[1]!,
       roleName: role[2]!,
       arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${EVENTS_PRINCIPAL}`,
     };
-    await cloud.iam.authorizeCall(
-      'events',
-      'PutEvents',
-      { Entries: [{ EventBusName: target.arn, Source: event.source, DetailType: event['detail-type'] }] },
-      principal,
-      receiver.region,
-    );
   }
 
   private async invokeAsRule(

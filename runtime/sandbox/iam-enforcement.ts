@@ -238,14 +238,30 @@ export class IamEnforcer {
     }
   }
 
-  /** The decision for one request by `principal` (recorded in the IAM coverage when allowed). */
-  async decide(principal: Principal, request: IamRequest): Promise<IamDecision> {
+  /**
+   * The decision for one request by `principal` (recorded in the IAM coverage when allowed).
+   * `organizationContext: false` leaves the principal's organisation out of the request, for a
+   * service that acts for an account without a role (EventBridge sending to another account's bus
+   * without the target's role, see SandboxEventBuses).
+   */
+  async decide(
+    principal: Principal,
+    request: IamRequest,
+    options: { organizationContext?: boolean } = {},
+  ): Promise<IamDecision> {
     const iam = this.iam();
     const identity = this.identityOf(principal, iam);
     const guarded = this.guarded(request);
     const resourceAccount = guarded?.account ?? request.resourceAccount;
+    const { 'aws:PrincipalOrgID': organization, ...principalContext } = this.principalContext(
+      principal.account,
+      identity.principalArn,
+    );
     const context: Record<string, string | string[]> = {
-      ...this.principalContext(principal.account, identity.principalArn),
+      ...principalContext,
+      ...(organization && options.organizationContext !== false
+        ? { 'aws:PrincipalOrgID': organization }
+        : {}),
       ...this.resourceContext(resourceAccount),
       'aws:RequestedRegion': request.region,
       'aws:SecureTransport': 'true',
