@@ -44,6 +44,9 @@ const S = {
   wait: 'Wait until the next block expires',
   lift: 'Lift the blocks that have expired',
   still: 'Are blocks still in place?',
+  startCounting: 'Start counting the waits',
+  count: 'Count the next wait',
+  handOver: 'Leave the remaining blocks to the reconciler',
   notifyLifted: 'Notify that the blocks are lifted',
   failed: 'Notify that Warden could not act',
   failedEnd: 'Response failed',
@@ -59,6 +62,20 @@ const RETRY_IN_TRANSITION = [
     JitterStrategy: 'FULL',
   },
 ];
+
+/**
+ * The most Wait states one execution enters. Each wait ends in a lift, and blocks that are
+ * extended again and again (a finding GuardDuty keeps updating, other findings joining) would
+ * keep the loop going without end, until Step Functions' 25,000-event history limit failed the
+ * execution. After this many waits the execution ends, naming WAIT_LIMIT_REACHED, and leaves
+ * its remaining blocks to the reconciler, which removes each once it has expired and no
+ * execution runs for it. 840 waits cover a week of GuardDuty's most frequent updates (one every
+ * 15 minutes: 672) plus 160 pairs expiring one by one; and even if every attempt of every task
+ * were retried as far as its Retry allows, the history stays below 25,000 events
+ * (test/limits/response-history.test.ts computes both from this definition).
+ */
+export const MAX_WAITS = 840;
+export const WAIT_LIMIT_REACHED = 'WAIT_LIMIT_REACHED';
 
 const FAIL_TO_NOTIFY = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: S.failed }];
 
@@ -183,10 +200,42 @@ export function buildResponseDefinition(config: WardenConfig): AslDefinition {
         next: S.still,
         catch: FAIL_TO_NOTIFY,
       }),
+      // The first wait is not counted: an execution whose blocks all expire together (the common
+      // case) pays no transition for the count. The count lives outside `$.block`, which each lift
+      // replaces; a count the input supplied is either in range or ends the loop. (`Not IsPresent`
+      // rather than `IsPresent: false`, which aws-local-stepfunctions 3.0.0 never matches.)
       [S.still]: {
         Type: 'Choice',
-        Choices: [{ Variable: '$.block.hasOwnedBlocks', BooleanEquals: true, Next: S.wait }],
-        Default: S.notifyLifted,
+        Choices: [
+          { Variable: '$.block.hasOwnedBlocks', BooleanEquals: false, Next: S.notifyLifted },
+          { Not: { Variable: '$.waits.count', IsPresent: true }, Next: S.startCounting },
+          {
+            Or: [
+              { Not: { Variable: '$.waits.count', IsNumeric: true } },
+              { Variable: '$.waits.count', NumericGreaterThanEquals: MAX_WAITS },
+              { Variable: '$.waits.count', NumericLessThan: 2 },
+            ],
+            Next: S.handOver,
+          },
+        ],
+        Default: S.count,
+      },
+      [S.startCounting]: { Type: 'Pass', Result: { count: 2 }, ResultPath: '$.waits', Next: S.wait },
+      [S.count]: {
+        Type: 'Pass',
+        Parameters: { 'count.$': 'States.MathAdd($.waits.count, 1)' },
+        ResultPath: '$.waits',
+        Next: S.wait,
+      },
+      [S.handOver]: {
+        Type: 'Pass',
+        Comment: `After ${MAX_WAITS} waits: the reconciler removes each remaining block once it has expired.`,
+        Result: {
+          reason: WAIT_LIMIT_REACHED,
+          detail: `the blocks were extended through ${MAX_WAITS} waits; each is removed by the reconciler once it has expired`,
+        },
+        ResultPath: '$.handOver',
+        End: true,
       },
       [S.notifyLifted]: notify('LIFTED', undefined, { 'block.$': '$.block' }),
 
