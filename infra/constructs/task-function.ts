@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import { isOptionalVariable, variableNames } from '../../tasks/shared/environment';
+import { LocalTaskBundling } from '../bundling/local-task-bundling';
+import { BUNDLE_HANDLER } from '../bundling/task-bundle';
 import { acknowledgeRule } from '../nag';
 import { PROJECT_ROOT, taskRoleName } from '../names';
 import { type DeployedTask, WiringError } from '../task-catalog';
@@ -24,20 +25,6 @@ export interface TaskFunctionProps {
   readonly logs: LogEncryptionKey;
   /** @default 256 */
   readonly memorySize?: number;
-}
-
-/** Where esbuild looks in a package.json for the file to bundle (bench:cold bundles the same way). */
-export const BUNDLE_MAIN_FIELDS = ['module', 'main'] as const;
-
-/**
- * The esbuild `define` that compiles the config into the bundle (`process.env.WARDEN_CONFIG` is
- * replaced by a string literal), so it cannot drift from what was synthesized and does not count
- * against Lambda's 4 KB environment. The CDK runs esbuild through a shell with the value in double
- * quotes, where `$` and backquotes would be expanded: they are written as JavaScript escapes.
- */
-export function configDefine(config: WardenConfig): Record<string, string> {
-  const literal = JSON.stringify(JSON.stringify(config)).replace(/\$/g, '\\u0024').replace(/`/g, '\\u0060');
-  return { 'process.env.WARDEN_CONFIG': literal };
 }
 
 /**
@@ -61,7 +48,7 @@ export function functionEnvironment(
 
 /**
  * One Warden task as a Lambda function: Node.js 22 on ARM64, bundled with esbuild (minified, with
- * source maps, the pinned AWS SDK inside), logging to its own encrypted log group, running as the
+ * a source map, the pinned AWS SDK inside; see `TASK_BUNDLE_OPTIONS`), logging to its own encrypted log group, running as the
  * role `WardenTask-<id>` that holds exactly the task's needs.
  */
 export class TaskFunction extends Construct {
@@ -89,24 +76,20 @@ export class TaskFunction extends Construct {
       description: `Warden task ${task.id} (${path.relative(PROJECT_ROOT, task.entry)})`,
     };
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new lambda.Function(this, 'Function', {
       ...common,
-      entry: task.entry,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: {
-        target: 'node22',
-        format: nodejs.OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        // The packages' ES module builds first: esbuild can drop what a function does not import
-        // (the AWS SDK ships both), which the CommonJS builds do not let it see.
-        mainFields: [...BUNDLE_MAIN_FIELDS],
-        // Bundle the exact SDK versions the tests ran with instead of the runtime's copy.
-        externalModules: [],
-        define: configDefine(props.config),
-      },
+      handler: BUNDLE_HANDLER,
+      // Bundled on this machine by `buildTaskBundles` (infra/bundling/task-bundle.ts), the one
+      // definition of how functions are bundled, which the bundle-size test and bench:cold use.
+      // The asset is hashed by its output, as the CDK's NodejsFunction does.
+      code: lambda.Code.fromAsset(path.dirname(task.entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new LocalTaskBundling(task.entry, props.config),
+          // Required by the type; never used, since local bundling either succeeds or throws.
+          image: lambda.Runtime.NODEJS_22_X.bundlingImage,
+        },
+      }),
     });
 
     logGroup.grantWrite(this.role);
