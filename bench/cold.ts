@@ -1,54 +1,67 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
 import { parseConfig } from '../config/load';
-import { BUNDLE_MAIN_FIELDS, configDefine } from '../infra/constructs/task-function';
+import { buildTaskBundles, bundleOutput, type TaskBundleResult } from '../infra/bundling/task-bundle';
 import { deployedFunctions } from '../infra/task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../infra/triggers';
 import { WORKFLOWS } from '../workflows/index';
 import { finish, log, round, type Target, table } from './lib/report';
 
 /**
- * `npm run bench:cold`: every function bundled as the CDK app bundles it (esbuild, CommonJS,
- * minified, ES module builds of packages first, the config compiled in), its size against 1 MB;
- * then the cold initialisation of the finding intake and the block task — a new Node.js process
- * loading the bundle, median of BENCH_COLD_RUNS — next to a bundle of only the AWS SDK clients
- * each one uses, created as the task creates them. Writes bench/results/cold.json.
+ * `npm run bench:cold`: every function bundled as the CDK app bundles it (`buildTaskBundles`:
+ * esbuild, CommonJS, minified, ES module builds of packages first, the SDK's schema files with
+ * literal keys, the config compiled in), its size against 1 MB; then the cold initialisation of
+ * the finding intake and the block task — a new Node.js process loading the bundle, median of
+ * BENCH_COLD_RUNS — next to a bundle, built the same way, of only the AWS SDK clients found in
+ * the function's bundle, one of each created. Writes bench/results/cold.json.
  */
 const ROOT = join(__dirname, '..');
 const MB = 1024 * 1024;
 const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
 
-/** The SDK clients each measured function uses (its imports), for the baseline bundle. */
-const SDK_CLIENTS: Record<string, { pkg: string; client: string }[]> = {
-  IntakeFinding: [
-    { pkg: '@aws-sdk/client-dynamodb', client: 'DynamoDBClient' },
-    { pkg: '@aws-sdk/client-sfn', client: 'SFNClient' },
-    { pkg: '@aws-sdk/client-sts', client: 'STSClient' },
-  ],
-  BlockAddresses: [
-    { pkg: '@aws-sdk/client-dynamodb', client: 'DynamoDBClient' },
-    { pkg: '@aws-sdk/client-ec2', client: 'EC2Client' },
-    { pkg: '@aws-sdk/client-sts', client: 'STSClient' },
-  ],
-};
+/** The functions whose cold initialisation is measured. */
+const MEASURED = ['IntakeFinding', 'BlockAddresses'];
 
-async function bundle(entry: string, outfile: string, define: Record<string, string>): Promise<number> {
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    mainFields: [...BUNDLE_MAIN_FIELDS],
-    define,
-    logLevel: 'error',
-  });
-  return statSync(outfile).size;
+/** The AWS SDK client packages inside a bundle, read from esbuild's metafile. */
+function sdkClientsIn(result: TaskBundleResult, name: string): string[] {
+  const packages = Object.keys(bundleOutput(result, name).inputs)
+    .map((file) => /node_modules\/(@aws-sdk\/client-[^/]+)\//.exec(file)?.[1])
+    .filter((pkg): pkg is string => pkg !== undefined);
+  return [...new Set(packages)].sort();
+}
+
+/** The client class a package exports (`DynamoDBClient` for `@aws-sdk/client-dynamodb`). */
+function clientClassOf(pkg: string): string {
+  const exports = require(join(ROOT, 'node_modules', pkg)) as Record<string, unknown>;
+  const classes = Object.keys(exports).filter((name) => /^[A-Za-z0-9]+Client$/.test(name));
+  if (classes.length !== 1)
+    throw new Error(`${pkg} exports ${classes.length} client classes: ${classes.join(', ')}`);
+  return classes[0]!;
+}
+
+/**
+ * The three packages (or project folders) with the most bytes in a bundle, e.g.
+ * `@aws-sdk/client-ec2 540 KiB, @smithy/core 131 KiB, zod 97 KiB`.
+ */
+function largestParts(
+  result: TaskBundleResult,
+  name: string,
+  keep: (part: string) => boolean = () => true,
+): string {
+  const parts = new Map<string, number>();
+  for (const [file, input] of Object.entries(bundleOutput(result, name).inputs)) {
+    const part =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
+    parts.set(part, (parts.get(part) ?? 0) + input.bytesInOutput);
+  }
+  return [...parts]
+    .filter(([part]) => keep(part))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([part, bytes]) => `${part} ${round(bytes / 1024, 0)} KiB`)
+    .join(', ');
 }
 
 /** Milliseconds to load the bundle (and its handler) in a fresh process, median of RUNS. */
@@ -79,34 +92,24 @@ async function main(): Promise<void> {
     },
     response: {},
   });
-  const define = { ...configDefine(config) };
   const dir = mkdtempSync(join(tmpdir(), 'warden-cold-'));
   try {
     const functions = [...deployedFunctions(WORKFLOWS, TRIGGERED_FUNCTIONS).values()];
-    const sizes: { id: string; entry: string; bytes: number }[] = [];
-    for (const fn of functions) {
-      const outfile = join(dir, `${fn.id}.js`);
-      sizes.push({
-        id: fn.id,
-        entry: relative(ROOT, fn.entry),
-        bytes: await bundle(fn.entry, outfile, define),
-      });
-    }
-    sizes.sort((a, b) => b.bytes - a.bytes);
+    const built = await buildTaskBundles({
+      entries: functions.map((fn) => ({ name: fn.id, entry: fn.entry })),
+      outdir: dir,
+      config,
+      sourcemap: false,
+    });
+    const sizes = functions
+      .map((fn) => ({ id: fn.id, entry: relative(ROOT, fn.entry), bytes: bundleOutput(built, fn.id).bytes }))
+      .sort((a, b) => b.bytes - a.bytes);
     log(`bundled ${sizes.length} functions`);
-    const cold: {
-      id: string;
-      bundleBytes: number;
-      initMs: number;
-      sdkOnlyBytes: number;
-      sdkOnlyInitMs: number;
-      ratio: number;
-    }[] = [];
-    for (const [id, clients] of Object.entries(SDK_CLIENTS)) {
-      const baselineEntry = join(dir, `${id}-sdk-only.ts`);
-      mkdirSync(dir, { recursive: true });
+    const baselines = MEASURED.map((id) => {
+      const clients = sdkClientsIn(built, id).map((pkg) => ({ pkg, client: clientClassOf(pkg) }));
+      const entry = join(dir, `${id}-sdk-only.ts`);
       writeFileSync(
-        baselineEntry,
+        entry,
         [
           ...clients.map(
             (c, i) =>
@@ -116,16 +119,31 @@ async function main(): Promise<void> {
           'export const ready = true;',
         ].join('\n'),
       );
-      const baselineOut = join(dir, `${id}-sdk-only.js`);
-      const sdkOnlyBytes = await bundle(baselineEntry, baselineOut, {});
-      const bundleFile = join(dir, `${id}.js`);
-      const initMs = coldInitMs(bundleFile);
-      const sdkOnlyInitMs = coldInitMs(baselineOut);
+      return { id, clients, entry };
+    });
+    const baselineBuilt = await buildTaskBundles({
+      entries: baselines.map((b) => ({ name: `${b.id}-sdk-only`, entry: b.entry })),
+      outdir: dir,
+      sourcemap: false,
+    });
+    const cold: {
+      id: string;
+      sdkClients: string[];
+      bundleBytes: number;
+      initMs: number;
+      sdkOnlyBytes: number;
+      sdkOnlyInitMs: number;
+      ratio: number;
+    }[] = [];
+    for (const { id, clients } of baselines) {
+      const initMs = coldInitMs(join(dir, `${id}.js`));
+      const sdkOnlyInitMs = coldInitMs(join(dir, `${id}-sdk-only.js`));
       cold.push({
         id,
+        sdkClients: clients.map((c) => c.client),
         bundleBytes: sizes.find((s) => s.id === id)!.bytes,
         initMs: round(initMs, 1),
-        sdkOnlyBytes,
+        sdkOnlyBytes: bundleOutput(baselineBuilt, `${id}-sdk-only`).bytes,
         sdkOnlyInitMs: round(sdkOnlyInitMs, 1),
         ratio: round(initMs / sdkOnlyInitMs, 2),
       });
@@ -140,8 +158,10 @@ async function main(): Promise<void> {
         op: '<=',
         limit: MB,
         unit: 'B',
-        whyMissed:
-          'see bundles in the JSON: the functions over 1 MB are the ones that import the most SDK clients and zod',
+        whyMissed: sizes
+          .filter((b) => b.bytes > MB)
+          .map((b) => `${b.id} ${round(b.bytes / MB, 2)} MB, most of it ${largestParts(built, b.id)}`)
+          .join('; '),
       },
       {
         key: 'coldInitRatio',
@@ -149,8 +169,13 @@ async function main(): Promise<void> {
         value: worstRatio,
         op: '<=',
         limit: 1.5,
-        whyMissed:
-          'the task code around the clients (zod schemas built at load, the config parsed at cold start) costs more than the clients',
+        whyMissed: cold
+          .filter((c) => c.ratio > 1.5)
+          .map(
+            (c) =>
+              `${c.id} loads in ${round(c.initMs - c.sdkOnlyInitMs, 1)} ms more than its SDK clients alone; what it adds to them is mostly ${largestParts(built, c.id, (part) => !part.startsWith('@aws-sdk/') && !part.startsWith('@smithy/'))}`,
+          )
+          .join('; '),
       },
     ];
     const figures = {
@@ -161,12 +186,12 @@ async function main(): Promise<void> {
       bundles: sizes,
       runs: RUNS,
       method:
-        'esbuild with the options of infra/constructs/task-function.ts (CommonJS, minified, mainFields module then main, the config compiled in; no source map in the size). Cold init: a new Node.js process requires the bundle; the time from before the require to after it, median of the runs; no network call is made. The baseline bundles only the function’s AWS SDK clients and creates one of each.',
+        'buildTaskBundles of infra/bundling/task-bundle.ts, as the CDK app bundles (CommonJS, minified, mainFields module then main, the SDK schema files with literal keys, the config compiled in; no source map in the size). Cold init: a new Node.js process requires the bundle; the time from before the require to after it, median of the runs; no network call is made. The baseline bundles, the same way, only the AWS SDK client packages found in the function’s bundle and creates one client of each.',
     };
     finish('cold', figures, targets, [
       'bench:cold — bundle sizes and cold initialisation',
       table(
-        ['function', 'bundle', 'init (median)', 'SDK clients only', 'init (median)', 'ratio'],
+        ['function', 'bundle', 'init (median)', 'SDK clients only', 'init (median)', 'ratio', 'clients'],
         cold.map((c) => [
           c.id,
           `${round(c.bundleBytes / 1024, 1)} KiB`,
@@ -174,6 +199,7 @@ async function main(): Promise<void> {
           `${round(c.sdkOnlyBytes / 1024, 1)} KiB`,
           `${c.sdkOnlyInitMs} ms`,
           c.ratio,
+          c.sdkClients.join(', '),
         ]),
       ),
       '',
