@@ -34,7 +34,7 @@ export function registerReconcile(program: Command): void {
     .option('--endpoint <url>', 'Step Functions endpoint (default: the local runtime from npm start)')
     .option('--data-dir <dir>', 'the local runtime’s data folder (as given to npm start)', '.warden')
     .option('--region <region>', 'run the deployed workflow in this AWS region')
-    .option('--profile <profile>', 'AWS profile (with --region)')
+    .option('--profile <profile>', 'run it in AWS with this profile (its region unless --region is given)')
     .option('--timeout <seconds>', 'how long to wait for the result', '300')
     .action(async (options: ReconcileOptions) => {
       const report = await reconcile(options);
@@ -47,9 +47,8 @@ async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
   if (!/^\d+$/.test(options.timeout) || timeoutSeconds < 1) {
     throw new UsageError(`--timeout must be a whole number of seconds from 1, got ${options.timeout}`);
   }
-  if (options.profile && !options.region) throw new UsageError('--profile needs --region');
-  // In AWS the state machine is the one the security stack's outputs name.
-  const target = options.region ? await resolveTarget(options) : undefined;
+  // In AWS (--region, --profile or both) the state machine is the one the security stack's outputs name.
+  const target = options.region || options.profile ? await resolveTarget(options) : undefined;
   const client = target
     ? sfnClient(target)
     : new SFNClient({

@@ -7,7 +7,7 @@ import type { WardenTables } from '../../tasks/shared/task';
 import type { WorkflowModule } from '../../workflows/index';
 import { describeSdkFailure } from '../audit/sources/sdk-errors';
 import { CliError, UsageError } from '../cli-error';
-import { checkProfile } from './aws-profile';
+import { checkProfile, notARegion, profileRegion } from './aws-profile';
 import { runningEndpoint } from './local-endpoint';
 
 /**
@@ -29,8 +29,8 @@ export interface TargetOptions {
 
 export interface AwsTarget {
   kind: 'aws';
-  /** What the SDK clients are given: the region (else the profile's) and the profile. */
-  client: { region?: string; profile?: string };
+  /** What the SDK clients are given: the region (`--region`, else the profile's) and the profile. */
+  client: { region: string; profile?: string };
   /** The security stack's outputs, by output name. */
   outputs: Readonly<Record<string, string>>;
   description: string;
@@ -56,11 +56,11 @@ export async function resolveTarget(options: TargetOptions, cwd = process.cwd())
       throw new UsageError(`--region must be an AWS region such as eu-west-1, got ${options.region}`);
     }
     if (options.profile !== undefined) checkProfile(options.profile);
-    const client = {
-      ...(options.region ? { region: options.region } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-    };
-    const where = `${STACK_NAMES.security} in ${options.region ?? "the profile's region"}${options.profile ? ` (profile ${options.profile})` : ''}`;
+    // Without --region, the profile's region, resolved once so that every client and message names it.
+    const region = options.region ?? (await profileRegion(options.profile!));
+    if (!REGION.test(region)) throw notARegion(options.profile!, region);
+    const client = { region, ...(options.profile ? { profile: options.profile } : {}) };
+    const where = `${STACK_NAMES.security} in ${region}${options.profile ? ` (profile ${options.profile})` : ''}`;
     return {
       kind: 'aws',
       client,
@@ -98,9 +98,6 @@ async function readStackOutputs(client: AwsTarget['client'], where: string): Pro
       throw new CliError(
         `no stack ${where}: deploy Warden first, or give the region of its security stack (the config's homeRegion)`,
       );
-    }
-    if (e.name === 'Error' && /region is missing/i.test(e.message)) {
-      throw new UsageError('give --region: the profile names no region');
     }
     throw new CliError(describeSdkFailure(error, `reading the ${STACK_NAMES.security} stack`, where));
   } finally {

@@ -9,6 +9,7 @@ import { AcceleratedClock } from '../../runtime/clock';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
 import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
+import { exampleCredentials, useAwsSharedFiles } from '../fixtures/aws-shared-files';
 import {
   AWS_TEST_REGION,
   deployStackOutputs,
@@ -17,6 +18,7 @@ import {
 } from '../fixtures/aws-target';
 import { runCli } from '../fixtures/cli-run';
 import { exampleConfig } from '../fixtures/served-warden';
+import { MOTO_URL } from '../moto-server';
 
 /**
  * `warden onboard` and `warden sweep` act on the Warden that runs: the local runtime found from
@@ -155,6 +157,37 @@ describe('warden onboard and sweep on a running Warden', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('no drift');
       expect(executionsOf(warden, 'sweep')).toHaveLength(3);
+    });
+
+    it("finds the stack in the profile's region, with the profile's credentials, when --region is not given", async () => {
+      const files = useAwsSharedFiles({
+        config: `[profile security]\nregion = ${AWS_TEST_REGION}\n[profile elsewhere]\nregion = ap-south-2\n`,
+        credentials: `${exampleCredentials('security')}${exampleCredentials('elsewhere')}`,
+      });
+      // The endpoints stay (loopback); the environment's keys and region are gone.
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_CLOUDFORMATION: MOTO_URL,
+        AWS_ENDPOINT_URL_SFN: server.url,
+      });
+      try {
+        const before = executionsOf(warden, 'onboarding').length;
+
+        const run = await runCli(['onboard', members[2]!.id, '--profile', 'security']);
+        const elsewhere = await runCli(['sweep', '--profile', 'elsewhere']);
+
+        expect(run.stderr).toContain(
+          `on Warden in AWS (WardenSecurity in ${AWS_TEST_REGION} (profile security))`,
+        );
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`^${members[2]!.id}\\s+ONBOARDED`, 'm'));
+        expect(executionsOf(warden, 'onboarding').length).toBe(before + 1);
+        expect(elsewhere.code).toBe(1);
+        expect(elsewhere.stderr).toBe(
+          "warden: no stack WardenSecurity in ap-south-2 (profile elsewhere): deploy Warden first, or give the region of its security stack (the config's homeRegion)\n",
+        );
+      } finally {
+        files.restore();
+      }
     });
 
     it('fails in one line when the region has no Warden stack', async () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkProfile } from '../../../cli/target/aws-profile';
+import { exampleCredentials, useAwsSharedFiles } from '../../fixtures/aws-shared-files';
 import { runCli } from '../../fixtures/cli-run';
 
 describe('checkProfile', () => {
@@ -43,5 +44,40 @@ describe('checkProfile', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('--profile without --region', () => {
+  let files: ReturnType<typeof useAwsSharedFiles>;
+  beforeEach(() => {
+    files = useAwsSharedFiles({
+      config: '[profile noregion]\noutput = json\n[profile badregion]\nregion = eu west 1\n',
+      credentials: `${exampleCredentials('noregion')}${exampleCredentials('badregion')}`,
+    });
+  });
+  afterEach(() => files.restore());
+
+  it.each(
+    [['onboard', '300000000001'], ['sweep'], ['reconcile'], ['approvals'], ['audit']].map((a) => [a[0], a]),
+  )(
+    'makes `%s --profile P` a one-line usage error naming --region when P names no region',
+    async (_, args) => {
+      const run = await runCli([...args!, '--profile', 'noregion']);
+
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `warden: --profile noregion names no region (none in its section of ${files.env.AWS_CONFIG_FILE} or ${files.env.AWS_SHARED_CREDENTIALS_FILE}, and AWS_REGION is not set): give --region\n`,
+      );
+    },
+  );
+
+  it('refuses a profile whose region is not a region, before any call', async () => {
+    const run = await runCli(['sweep', '--profile', 'badregion']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'warden: --profile badregion names the region eu west 1, which is not an AWS region such as eu-west-1: give --region\n',
+    );
   });
 });
