@@ -81,6 +81,11 @@ export class Ec2Sandbox implements SandboxService {
   private readonly vpcs = new Map<string, Vpc & { region: string }>();
   private readonly subnets = new Map<string, Subnet & { region: string }>();
   private readonly nacls = new Map<string, Nacl & { region: string }>();
+  /**
+   * Each NACL's associated subnets, kept beside `subnets` so a describe reads a NACL's
+   * associations directly: a long benchmark builds thousands of NACLs in one sandbox.
+   */
+  private readonly subnetsOfNacl = new Map<string, Set<string>>();
   private readonly instances = new Map<string, Instance & { region: string }>();
   private sequence = 0;
 
@@ -180,6 +185,7 @@ export class Ec2Sandbox implements SandboxService {
       association: { id: this.id('aclassoc'), naclId: defaultNacl.NetworkAclId },
       region,
     });
+    this.indexAssociation(SubnetId, undefined, defaultNacl.NetworkAclId);
     return SubnetId;
   }
 
@@ -188,7 +194,15 @@ export class Ec2Sandbox implements SandboxService {
     const nacl = this.nacls.get(naclId);
     if (!subnet || !nacl || nacl.VpcId !== subnet.VpcId)
       throw new Error(`cannot associate ${subnetId} with ${naclId}`);
+    this.indexAssociation(subnetId, subnet.association.naclId, naclId);
     subnet.association = { id: this.id('aclassoc'), naclId };
+  }
+
+  private indexAssociation(subnetId: string, from: string | undefined, to: string): void {
+    if (from) this.subnetsOfNacl.get(from)?.delete(subnetId);
+    const set = this.subnetsOfNacl.get(to) ?? new Set<string>();
+    set.add(subnetId);
+    this.subnetsOfNacl.set(to, set);
   }
 
   runInstance(account: string, region: string, interfaces: NetworkInterfaceSpec[]): string {
@@ -244,11 +258,25 @@ export class Ec2Sandbox implements SandboxService {
       'network-acl-id',
       'default',
     ]);
-    const matches = [...this.nacls.values()]
+    // In subnet creation order (ids are a zero-padded sequence), as before the index existed.
+    const associationsOf = (naclId: string) =>
+      [...(this.subnetsOfNacl.get(naclId) ?? [])].sort().map((id) => this.subnets.get(id)!);
+    // The NACLs named by id or by a subnet filter are looked up, not searched for; the answer is
+    // the same as filtering every NACL, in creation order.
+    const bySubnet = filters['association.subnet-id']?.map((id) => this.subnets.get(id)?.association.naclId);
+    const named = ids ?? (bySubnet ? bySubnet.filter((id): id is string => id !== undefined) : undefined);
+    const candidates = named
+      ? [...new Set(named)]
+          .map((id) => this.nacls.get(id))
+          .filter((n): n is Nacl & { region: string } => n !== undefined)
+          .sort((a, b) => a.NetworkAclId.localeCompare(b.NetworkAclId))
+      : [...this.nacls.values()];
+    const wanted = ids ? new Set(ids) : undefined;
+    const matches = candidates
       .filter((n) => this.visible(n, ctx))
-      .filter((n) => !ids || ids.includes(n.NetworkAclId))
+      .filter((n) => !wanted || wanted.has(n.NetworkAclId))
       .filter((n) => {
-        const subnets = this.associationsOf(n.NetworkAclId);
+        const subnets = associationsOf(n.NetworkAclId);
         return (
           matchFilter(
             filters['association.subnet-id'],
@@ -266,7 +294,7 @@ export class Ec2Sandbox implements SandboxService {
         OwnerId: n.OwnerId,
         IsDefault: n.IsDefault,
         Entries: structuredClone(sortEntries(n.Entries)),
-        Associations: this.associationsOf(n.NetworkAclId).map((s) => ({
+        Associations: associationsOf(n.NetworkAclId).map((s) => ({
           NetworkAclAssociationId: s.association.id,
           NetworkAclId: n.NetworkAclId,
           SubnetId: s.SubnetId,
@@ -420,10 +448,6 @@ export class Ec2Sandbox implements SandboxService {
       throw new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`);
     }
     return nacl;
-  }
-
-  private associationsOf(naclId: string) {
-    return [...this.subnets.values()].filter((s) => s.association.naclId === naclId);
   }
 
   private id(prefix: string): string {
