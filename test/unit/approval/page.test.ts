@@ -8,11 +8,12 @@ import {
   handleApprovalRequest,
 } from '../../../tasks/approval/page';
 import { ruleNumberText } from '../../../tasks/approval/page-cards';
-import type { ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
+import type { ApprovalRecord } from '../../../tasks/approval/store';
 import { blockIdOf } from '../../../tasks/response/block-addresses';
 import type { ResolvedNacl } from '../../../tasks/response/network-acls';
 import { allocateRuleNumber, seedOf } from '../../../tasks/response/rule-allocator';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld } from './fixtures';
+import { makeApprovalRequest } from './fixtures';
+import { approvalStorePerTest } from './store-per-test';
 
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
 const ALICE: ApproverIdentity = { name: 'alice@example.com' };
@@ -21,16 +22,10 @@ const HOSTILE_TYPE = '<script>alert(1)</script>';
 const HOSTILE_INSTANCE = '"><img src=x onerror=alert(1)>';
 
 describe('handleApprovalRequest', () => {
-  let w: ApprovalWorld;
-  let store: ApprovalStore;
-
-  beforeEach(async () => {
-    ({ w, store } = await makeApprovalStoreWorld());
-  });
-  afterEach(() => w.close());
+  const t = approvalStorePerTest();
 
   const seed = (overrides = {}) =>
-    store.create({ taskToken: TOKEN, request: makeApprovalRequest(overrides), executionArn: 'arn:exec' });
+    t.store.create({ taskToken: TOKEN, request: makeApprovalRequest(overrides), executionArn: 'arn:exec' });
   const request = (overrides: Partial<ApprovalHttpRequest>): ApprovalHttpRequest => ({
     method: 'GET',
     path: '/',
@@ -40,7 +35,7 @@ describe('handleApprovalRequest', () => {
     ...overrides,
   });
   const view = (id: string, identity: ApproverIdentity | null = ALICE) =>
-    handleApprovalRequest(request({ path: `/approvals/${id}`, identity }), w.deps);
+    handleApprovalRequest(request({ path: `/approvals/${id}`, identity }), t.w.deps);
   const post = (
     record: Pick<ApprovalRecord, 'pk' | 'csrfNonce'>,
     action: 'approve' | 'reject',
@@ -51,7 +46,7 @@ describe('handleApprovalRequest', () => {
     const body = new URLSearchParams({ csrf, reason: options.reason ?? '' }).toString();
     return handleApprovalRequest(
       request({ method: 'POST', path: `/approvals/${record.pk}/${action}`, identity, body }),
-      w.deps,
+      t.w.deps,
     );
   };
   const formToken = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -164,8 +159,8 @@ describe('handleApprovalRequest', () => {
 
       const responses = [await view(record.pk), await view(record.pk, null), await view(record.pk, BOB)];
 
-      expect(await store.get(record.pk)).toEqual(record);
-      expect(w.sfnCalls).toHaveLength(0);
+      expect(await t.store.get(record.pk)).toEqual(record);
+      expect(t.w.sfnCalls).toHaveLength(0);
       for (const r of responses) expect(r.body).not.toContain(TOKEN);
     });
 
@@ -195,7 +190,7 @@ describe('handleApprovalRequest', () => {
 
     it('answers 410 without a form once the approval expired', async () => {
       const record = await seed();
-      await w.clock.advance(3_600_000);
+      await t.w.clock.advance(3_600_000);
 
       const response = await view(record.pk);
 
@@ -209,7 +204,7 @@ describe('handleApprovalRequest', () => {
 
       const response = await handleApprovalRequest(
         request({ method: 'HEAD', path: `/approvals/${record.pk}` }),
-        w.deps,
+        t.w.deps,
       );
 
       expect(response.status).toBe(200);
@@ -221,12 +216,12 @@ describe('handleApprovalRequest', () => {
 
       const response = await handleApprovalRequest(
         request({ path: `/approvals/${record.pk}/approve` }),
-        w.deps,
+        t.w.deps,
       );
 
       expect(response.status).toBe(405);
       expect(response.headers.allow).toBe('POST');
-      expect((await store.get(record.pk))?.status).toBe('PENDING');
+      expect((await t.store.get(record.pk))?.status).toBe('PENDING');
     });
   });
 
@@ -254,8 +249,8 @@ describe('handleApprovalRequest', () => {
       const response = await post(record, 'approve', { csrf: tampered });
 
       expect(response.status).toBe(403);
-      expect(await store.get(record.pk)).toEqual(record);
-      expect(w.sfnCalls).toHaveLength(0);
+      expect(await t.store.get(record.pk)).toEqual(record);
+      expect(t.w.sfnCalls).toHaveLength(0);
     });
 
     it("refuses another approver's token with 403", async () => {
@@ -267,14 +262,14 @@ describe('handleApprovalRequest', () => {
       });
 
       expect(response.status).toBe(403);
-      expect(w.sfnCalls).toHaveLength(0);
+      expect(t.w.sfnCalls).toHaveLength(0);
     });
   });
 
   describe('POST /approvals/{id}/approve and /reject', () => {
     it('approves once: records the approver and sends the decision with SendTaskSuccess', async () => {
       const record = await seed();
-      await w.clock.advance(120_000);
+      await t.w.clock.advance(120_000);
 
       const response = await post(record, 'approve', { reason: '  known bad actor  ' });
 
@@ -282,7 +277,7 @@ describe('handleApprovalRequest', () => {
       expect(response.body).toContain('Approved');
       expect(response.body).not.toContain(TOKEN);
       const decidedAt = '2026-03-01T09:02:00.000Z';
-      expect(w.sfnCalls).toEqual([
+      expect(t.w.sfnCalls).toEqual([
         {
           operation: 'SendTaskSuccess',
           input: {
@@ -297,14 +292,14 @@ describe('handleApprovalRequest', () => {
           },
         },
       ]);
-      expect(await store.get(record.pk)).toMatchObject({
+      expect(await t.store.get(record.pk)).toMatchObject({
         status: 'APPROVED',
         decidedBy: ALICE.name,
         decidedAt,
         reason: 'known bad actor',
         delivery: 'DELIVERED',
       });
-      expect(w.logged()).not.toContain(TOKEN);
+      expect(t.w.logged()).not.toContain(TOKEN);
     });
 
     it('rejects with SendTaskFailure ApprovalRejected, the cause naming who, when and why', async () => {
@@ -314,8 +309,8 @@ describe('handleApprovalRequest', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toContain('Nothing will be blocked');
-      expect(w.sfnCalls).toHaveLength(1);
-      const [call] = w.sfnCalls;
+      expect(t.w.sfnCalls).toHaveLength(1);
+      const [call] = t.w.sfnCalls;
       expect(call?.operation).toBe('SendTaskFailure');
       expect(call?.input.error).toBe(APPROVAL_REJECTED);
       expect(JSON.parse(call!.input.cause!)).toEqual({
@@ -336,19 +331,19 @@ describe('handleApprovalRequest', () => {
       expect(replay.status).toBe(409);
       expect(replay.body).toContain('Already decided');
       expect(other.status).toBe(409);
-      expect(w.sfnCalls).toHaveLength(1);
+      expect(t.w.sfnCalls).toHaveLength(1);
       expect((await view(record.pk)).status).toBe(409);
     });
 
     it('refuses a decision after expiry with 410 and sends nothing', async () => {
       const record = await seed();
-      await w.clock.advance(3_600_001);
+      await t.w.clock.advance(3_600_001);
 
       const response = await post(record, 'approve');
 
       expect(response.status).toBe(410);
-      expect((await store.get(record.pk))?.status).toBe('PENDING');
-      expect(w.sfnCalls).toHaveLength(0);
+      expect((await t.store.get(record.pk))?.status).toBe('PENDING');
+      expect(t.w.sfnCalls).toHaveLength(0);
     });
 
     it('needs a signed-in approver (401)', async () => {
@@ -357,7 +352,7 @@ describe('handleApprovalRequest', () => {
       const response = await post(record, 'approve', { identity: null, csrf: 'whatever' });
 
       expect(response.status).toBe(401);
-      expect(w.sfnCalls).toHaveLength(0);
+      expect(t.w.sfnCalls).toHaveLength(0);
     });
 
     it('answers 404 for a forged id and 400 for a reason over 500 characters', async () => {
@@ -369,7 +364,7 @@ describe('handleApprovalRequest', () => {
       expect(forged.status).toBe(404);
       expect(verbose.status).toBe(400);
       expect(verbose.body).toContain('at most 500 characters');
-      expect((await store.get(record.pk))?.status).toBe('PENDING');
+      expect((await t.store.get(record.pk))?.status).toBe('PENDING');
     });
 
     it('refuses a decision posted from another site', async () => {
@@ -383,30 +378,30 @@ describe('handleApprovalRequest', () => {
           headers: { 'sec-fetch-site': 'cross-site' },
           body: `csrf=${csrf}`,
         }),
-        w.deps,
+        t.w.deps,
       );
 
       expect(response.status).toBe(403);
-      expect(w.sfnCalls).toHaveLength(0);
+      expect(t.w.sfnCalls).toHaveLength(0);
     });
 
     it('says the workflow no longer waits when Step Functions answers TaskTimedOut, keeping the decision', async () => {
       const record = await seed();
-      w.failCallbacksWith('TaskTimedOut');
+      t.w.failCallbacksWith('TaskTimedOut');
 
       const response = await post(record, 'approve');
 
       expect(response.status).toBe(410);
       expect(response.body).toContain('The workflow no longer waits for this decision');
-      expect(await store.get(record.pk)).toMatchObject({ status: 'APPROVED', delivery: 'WORKFLOW_GONE' });
+      expect(await t.store.get(record.pk)).toMatchObject({ status: 'APPROVED', delivery: 'WORKFLOW_GONE' });
       expect((await post(record, 'approve')).status).toBe(409);
     });
 
     it('lets the approver send the same decision again when the callback failed otherwise', async () => {
       const record = await seed();
-      w.failCallbacksWith('ServiceUnavailable');
+      t.w.failCallbacksWith('ServiceUnavailable');
       const failed = await post(record, 'approve', { reason: 'first try' });
-      w.failCallbacksWith(null);
+      t.w.failCallbacksWith(null);
 
       const otherDecision = await post(record, 'reject');
       const retried = await post(record, 'approve');
@@ -415,9 +410,9 @@ describe('handleApprovalRequest', () => {
       expect(failed.body).toContain('Your decision was recorded but not passed on');
       expect(otherDecision.status).toBe(409);
       expect(retried.status).toBe(200);
-      expect(w.sfnCalls).toHaveLength(1);
-      expect(JSON.parse(w.sfnCalls[0]!.input.output!)).toMatchObject({ reason: 'first try' });
-      expect(await store.get(record.pk)).toMatchObject({ delivery: 'DELIVERED' });
+      expect(t.w.sfnCalls).toHaveLength(1);
+      expect(JSON.parse(t.w.sfnCalls[0]!.input.output!)).toMatchObject({ reason: 'first try' });
+      expect(await t.store.get(record.pk)).toMatchObject({ delivery: 'DELIVERED' });
     });
   });
 });

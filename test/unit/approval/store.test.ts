@@ -3,23 +3,14 @@ import {
   ApprovalExpiredError,
   ApprovalNotFoundError,
 } from '../../../tasks/approval/errors';
-import {
-  APPROVAL_ID_PATTERN,
-  type ApprovalStore,
-  KEEP_AFTER_EXPIRY_DAYS,
-} from '../../../tasks/approval/store';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalStoreWorld, START } from './fixtures';
+import { APPROVAL_ID_PATTERN, KEEP_AFTER_EXPIRY_DAYS } from '../../../tasks/approval/store';
+import { makeApprovalRequest, START } from './fixtures';
+import { approvalStorePerTest } from './store-per-test';
 
 describe('ApprovalStore (against dynalite)', () => {
-  let w: ApprovalWorld;
-  let store: ApprovalStore;
+  const t = approvalStorePerTest();
 
-  beforeEach(async () => {
-    ({ w, store } = await makeApprovalStoreWorld());
-  });
-  afterEach(() => w.close());
-
-  const create = () => store.create({ taskToken: 'token-1', request: makeApprovalRequest() });
+  const create = () => t.store.create({ taskToken: 'token-1', request: makeApprovalRequest() });
 
   describe('create', () => {
     it('stores a pending approval under an unguessable id', async () => {
@@ -30,7 +21,7 @@ describe('ApprovalStore (against dynalite)', () => {
       expect(Buffer.from(first.pk, 'base64url')).toHaveLength(32);
       expect(second.pk).not.toBe(first.pk);
       expect(first.csrfNonce).not.toBe(second.csrfNonce);
-      expect(await store.get(first.pk)).toEqual(first);
+      expect(await t.store.get(first.pk)).toEqual(first);
       expect(first).toMatchObject({
         status: 'PENDING',
         taskToken: 'token-1',
@@ -49,9 +40,9 @@ describe('ApprovalStore (against dynalite)', () => {
   describe('decide', () => {
     it('records the approver, time and reason', async () => {
       const { pk } = await create();
-      await w.clock.advance(60_000);
+      await t.w.clock.advance(60_000);
 
-      const decided = await store.decide(pk, {
+      const decided = await t.store.decide(pk, {
         status: 'APPROVED',
         decidedBy: 'alice',
         reason: 'known scanner',
@@ -64,26 +55,26 @@ describe('ApprovalStore (against dynalite)', () => {
         reason: 'known scanner',
         delivery: 'PENDING',
       });
-      expect(await store.get(pk)).toEqual(decided);
+      expect(await t.store.get(pk)).toEqual(decided);
     });
 
     it('fails with AlreadyDecidedError the second time, keeping the first decision', async () => {
       const { pk } = await create();
-      await store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
+      await t.store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
 
-      const second = store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
+      const second = t.store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
 
       await expect(second).rejects.toBeInstanceOf(AlreadyDecidedError);
       await expect(second).rejects.toMatchObject({ decision: { status: 'APPROVED', decidedBy: 'alice' } });
-      expect(await store.get(pk)).toMatchObject({ status: 'APPROVED', decidedBy: 'alice' });
+      expect(await t.store.get(pk)).toMatchObject({ status: 'APPROVED', decidedBy: 'alice' });
     });
 
     it('lets exactly one of two concurrent decisions win', async () => {
       const { pk } = await create();
 
       const outcomes = await Promise.allSettled([
-        store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' }),
-        store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' }),
+        t.store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' }),
+        t.store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' }),
       ]);
 
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -93,32 +84,80 @@ describe('ApprovalStore (against dynalite)', () => {
 
     it('fails with ApprovalExpiredError once the approval expired, and leaves it pending', async () => {
       const { pk } = await create();
-      await w.clock.advance(3_600_000);
+      await t.w.clock.advance(3_600_000);
 
-      const late = store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
+      const late = t.store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
 
       await expect(late).rejects.toBeInstanceOf(ApprovalExpiredError);
-      expect(await store.get(pk)).toMatchObject({ status: 'PENDING' });
+      expect(await t.store.get(pk)).toMatchObject({ status: 'PENDING' });
     });
 
     it('fails with ApprovalNotFoundError for an unknown id, and creates nothing', async () => {
       const forged = 'A'.repeat(43);
 
-      const attempt = store.decide(forged, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
+      const attempt = t.store.decide(forged, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
 
       await expect(attempt).rejects.toBeInstanceOf(ApprovalNotFoundError);
-      expect(await store.get(forged)).toBeUndefined();
+      expect(await t.store.get(forged)).toBeUndefined();
     });
   });
 
   describe('setDelivery', () => {
     it('moves the delivery status only from the expected one', async () => {
       const { pk } = await create();
-      await store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
+      await t.store.decide(pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
 
-      expect(await store.setDelivery(pk, 'FAILED', 'DELIVERED')).toBe(false);
-      expect(await store.setDelivery(pk, 'FAILED', 'PENDING')).toBe(true);
-      expect(await store.get(pk)).toMatchObject({ delivery: 'FAILED' });
+      expect(await t.store.setDelivery(pk, 'FAILED', 'DELIVERED')).toBe(false);
+      expect(await t.store.setDelivery(pk, 'FAILED', 'PENDING')).toBe(true);
+      expect(await t.store.get(pk)).toMatchObject({ delivery: 'FAILED' });
+    });
+  });
+
+  describe('listPending', () => {
+    const createExpiringIn = (expiresInMs = 3_600_000) =>
+      t.store.create({
+        taskToken: 'secret-task-token',
+        executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:x',
+        request: makeApprovalRequest({ expiresAt: new Date(t.w.clock.now() + expiresInMs).toISOString() }),
+      });
+
+    it('lists the approvals still waiting, oldest first', async () => {
+      const first = await createExpiringIn();
+      await t.w.clock.advance(1000);
+      const second = await createExpiringIn();
+
+      const pending = await t.store.listPending();
+
+      expect(pending.map((p) => p.pk)).toEqual([first.pk, second.pk]);
+      expect(pending[0]).toMatchObject({
+        status: 'PENDING',
+        createdAt: new Date(START).toISOString(),
+        executionArn: first.executionArn,
+        request: first.request,
+      });
+    });
+
+    it('leaves out decided and expired approvals', async () => {
+      const decided = await createExpiringIn();
+      await t.store.decide(decided.pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
+      await createExpiringIn(60_000);
+      const waiting = await createExpiringIn(7_200_000);
+      await t.w.clock.advance(60_000);
+
+      const pending = await t.store.listPending();
+
+      expect(pending.map((p) => p.pk)).toEqual([waiting.pk]);
+    });
+
+    it('never returns the task token or the CSRF nonce', async () => {
+      await createExpiringIn();
+
+      const pending = await t.store.listPending();
+
+      expect(Object.keys(pending[0]!).sort()).toEqual(
+        ['createdAt', 'executionArn', 'expiresAt', 'pk', 'request', 'status'].sort(),
+      );
+      expect(JSON.stringify(pending)).not.toContain('secret-task-token');
     });
   });
 });
