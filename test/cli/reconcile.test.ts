@@ -1,6 +1,6 @@
 import { startSfnEndpoint } from '../../runtime/sfn-endpoint';
 import { runCli } from '../fixtures/cli-run';
-import { type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+import { addEntryByHand, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
 
 describe('warden reconcile', () => {
   let h: ResponseHarness | undefined;
@@ -17,13 +17,7 @@ describe('warden reconcile', () => {
     await h.deliver({ type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8, remoteIp: '203.0.113.33' });
     await h.advance(61);
     const nacl = h.network.naclIds[0]!;
-    h.warden.world.services.ec2.addEntryByHand(nacl, {
-      RuleNumber: 3,
-      Protocol: '-1',
-      RuleAction: 'deny',
-      Egress: false,
-      CidrBlock: '192.0.2.3/32',
-    });
+    addEntryByHand(h, { ruleNumber: 3, cidr: '192.0.2.3/32', action: 'deny' });
     const endpoint = await startSfnEndpoint(h.warden.runtime);
     close = endpoint.close;
 

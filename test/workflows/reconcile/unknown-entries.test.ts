@@ -1,4 +1,4 @@
-import { type ResponseHarness, startResponseHarness, until } from '../response/harness';
+import { addEntryByHand, type ResponseHarness, startResponseHarness, until } from '../response/harness';
 
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
@@ -23,15 +23,17 @@ describe('the reconciler and entries it did not create', () => {
     const ec2 = h.warden.world.services.ec2;
     const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.90/32')!;
     // Someone replaces Warden's deny with their own entry at the same number, within the grace period.
-    ec2.removeEntryByHand(nacl, ours.RuleNumber!);
-    ec2.addEntryByHand(nacl, {
-      RuleNumber: ours.RuleNumber!,
-      Protocol: '6',
-      RuleAction: 'allow',
-      Egress: false,
-      CidrBlock: '192.0.2.44/32',
-      PortRange: { From: 22, To: 22 },
-    });
+    addEntryByHand(
+      h,
+      {
+        ruleNumber: ours.RuleNumber!,
+        cidr: '192.0.2.44/32',
+        action: 'allow',
+        protocol: '6',
+        ports: { From: 22, To: 22 },
+      },
+      { replacing: true },
+    );
 
     const report = await reconcile(h);
 
@@ -53,14 +55,11 @@ describe('the reconciler and entries it did not create', () => {
     const nacl = h.network.naclIds[0]!;
     const ec2 = h.warden.world.services.ec2;
     const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.91/32')!;
-    ec2.removeEntryByHand(nacl, ours.RuleNumber!);
-    ec2.addEntryByHand(nacl, {
-      RuleNumber: ours.RuleNumber!,
-      Protocol: '-1',
-      RuleAction: 'deny',
-      Egress: false,
-      CidrBlock: '192.0.2.45/32',
-    });
+    addEntryByHand(
+      h,
+      { ruleNumber: ours.RuleNumber!, cidr: '192.0.2.45/32', action: 'deny' },
+      { replacing: true },
+    );
     await h.advance(20);
 
     const report = await reconcile(h);

@@ -9,7 +9,7 @@ import { liftExpiredBlocks } from '../../../tasks/response/lift-expired-blocks';
 import { type TriageResult, triageFinding } from '../../../tasks/response/triage';
 import { runTask } from '../../../tasks/shared/task';
 import type { FindingOptions } from '../../fixtures/findings';
-import { REGION, type ResponseHarness, startResponseHarness } from './harness';
+import { addEntryByHand, REGION, type ResponseHarness, startResponseHarness } from './harness';
 
 /** What the block task runs with: its own function's role and environment. */
 const blockDeps = (h: ResponseHarness) => h.warden.functionDeps('BlockAddresses');
@@ -338,14 +338,12 @@ describe('ledger transitions under races and retries', () => {
 
   it('does not report BLOCKED a deny that a customer ALLOW numbered below it would make useless (defect 11)', async () => {
     h = await startResponseHarness({ subnets: 1, response: { ruleBand: { start: 1, end: 32766 } } });
-    const nacl = h.network.naclIds[0]!;
-    h.warden.world.services.ec2.addEntryByHand(nacl, {
-      RuleNumber: 1,
-      Protocol: '6',
-      RuleAction: 'allow',
-      Egress: false,
-      CidrBlock: '198.51.100.0/24',
-      PortRange: { From: 22, To: 22 },
+    addEntryByHand(h, {
+      ruleNumber: 1,
+      cidr: '198.51.100.0/24',
+      action: 'allow',
+      protocol: '6',
+      ports: { From: 22, To: 22 },
     });
     const triage = await recordFinding(h, { id: 'covered', remoteIp: '198.51.100.90' });
 

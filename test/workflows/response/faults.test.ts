@@ -1,4 +1,4 @@
-import { type ResponseHarness, startResponseHarness, until } from './harness';
+import { addEntryByHand, type ResponseHarness, startResponseHarness, until } from './harness';
 
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
@@ -88,14 +88,7 @@ describe('response workflow under faults', () => {
 
   it('reports an entry in Warden’s band that the ledger does not know, and leaves it alone', async () => {
     h = await startResponseHarness();
-    const nacl = h.network.naclIds[0]!;
-    h.warden.world.services.ec2.addEntryByHand(nacl, {
-      RuleNumber: 5,
-      Protocol: '-1',
-      RuleAction: 'deny',
-      Egress: false,
-      CidrBlock: '192.0.2.5/32',
-    });
+    addEntryByHand(h, { ruleNumber: 5, cidr: '192.0.2.5/32', action: 'deny' });
     await h.deliver({ ...PROBE, remoteIp: '203.0.113.78' });
     await h.advance(0);
 

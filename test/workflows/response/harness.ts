@@ -85,6 +85,40 @@ export async function startResponseHarness(
   };
 }
 
+/** An inbound entry of someone else's, written by hand into a network ACL: Warden did not make it. */
+export interface EntryByHand {
+  ruleNumber: number;
+  cidr: string;
+  action: 'allow' | 'deny';
+  /** @default '-1' (every protocol) */
+  protocol?: string;
+  ports?: { From: number; To: number };
+}
+
+/**
+ * Adds `entry` to `naclId` (the member's first network ACL unless named), as a person would in the
+ * console. With `replacing`, it first removes the entry at that rule number, as someone who
+ * overwrites one of Warden's denies does.
+ */
+export function addEntryByHand(
+  h: ResponseHarness,
+  entry: EntryByHand,
+  options: { naclId?: string; replacing?: boolean } = {},
+): string {
+  const naclId = options.naclId ?? h.network.naclIds[0]!;
+  const ec2 = h.warden.world.services.ec2;
+  if (options.replacing) ec2.removeEntryByHand(naclId, entry.ruleNumber);
+  ec2.addEntryByHand(naclId, {
+    RuleNumber: entry.ruleNumber,
+    Protocol: entry.protocol ?? '-1',
+    RuleAction: entry.action,
+    Egress: false,
+    CidrBlock: entry.cidr,
+    ...(entry.ports ? { PortRange: entry.ports } : {}),
+  });
+  return naclId;
+}
+
 export function historyOf(warden: LocalWarden, executionArn: string) {
   return warden.runtime.store.history(executionArn);
 }

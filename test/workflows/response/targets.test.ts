@@ -1,5 +1,5 @@
 import { makePortProbe } from '../../fixtures/findings';
-import { type ResponseHarness, startResponseHarness, story } from './harness';
+import { addEntryByHand, type ResponseHarness, startResponseHarness, story } from './harness';
 
 const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
@@ -121,15 +121,17 @@ describe('response workflow: which NACLs and addresses', () => {
     const nacl = h.network.naclIds[0]!;
     const [entry] = denyEntries(h, nacl);
     const ec2 = h.warden.world.services.ec2;
-    ec2.removeEntryByHand(nacl, entry!.RuleNumber!);
-    ec2.addEntryByHand(nacl, {
-      RuleNumber: entry!.RuleNumber!,
-      Protocol: '6',
-      RuleAction: 'allow',
-      Egress: false,
-      CidrBlock: '192.0.2.0/24',
-      PortRange: { From: 443, To: 443 },
-    });
+    addEntryByHand(
+      h,
+      {
+        ruleNumber: entry!.RuleNumber!,
+        cidr: '192.0.2.0/24',
+        action: 'allow',
+        protocol: '6',
+        ports: { From: 443, To: 443 },
+      },
+      { replacing: true },
+    );
 
     await h.advance(61);
     const record = await h.warden.runtime.waitFor(intake.executionArn!);
