@@ -14,6 +14,29 @@ const BASELINE: s3.BucketProps = {
   removalPolicy: RemovalPolicy.RETAIN,
 };
 
+/**
+ * A baseline bucket encrypted with its own KMS key (with S3 Bucket Keys, so S3 asks KMS for a data
+ * key per bucket rather than per object), logging to `accessLogs` under `logPrefix`, and keeping
+ * each object, and each overwritten version for a day, for `retention`.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+ */
+function keyEncryptedBucket(
+  key: kms.IKey,
+  accessLogs: s3.IBucket,
+  logPrefix: string,
+  retention: Duration,
+): s3.BucketProps {
+  return {
+    ...BASELINE,
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: true,
+    serverAccessLogsBucket: accessLogs,
+    serverAccessLogsPrefix: logPrefix,
+    lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(1) }],
+  };
+}
+
 export interface AccessLogBucketProps {
   /** Days server access logs are kept. */
   readonly retentionDays: number;
@@ -64,19 +87,13 @@ export class HistoryArchive extends Construct {
     });
     const retention = Duration.days(props.retentionDays);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      ...BASELINE,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'history-archive/',
+      ...keyEncryptedBucket(this.key, props.accessLogs, 'history-archive/', retention),
       ...(props.objectLock
         ? {
             objectLockEnabled: true,
             objectLockDefaultRetention: s3.ObjectLockRetention.compliance(retention),
           }
         : {}),
-      lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(1) }],
     });
   }
 }
@@ -131,17 +148,11 @@ export class FindingsExport extends Construct {
       }),
     );
 
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      ...BASELINE,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'findings-export/',
-      lifecycleRules: [
-        { expiration: Duration.days(props.retentionDays), noncurrentVersionExpiration: Duration.days(1) },
-      ],
-    });
+    this.bucket = new s3.Bucket(
+      this,
+      'Bucket',
+      keyEncryptedBucket(this.key, props.accessLogs, 'findings-export/', Duration.days(props.retentionDays)),
+    );
     const objects = this.bucket.arnForObjects('*');
     this.bucket.addToResourcePolicy(
       new iam.PolicyStatement({

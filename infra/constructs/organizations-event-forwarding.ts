@@ -1,10 +1,9 @@
 import type { Stack } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import { organizationsAccountPattern } from '../event-patterns';
-import { defaultEventBusArn } from '../names';
+import { forwardToSecurityBus } from './forward-to-security-bus';
 
 /**
  * Where Organizations delivers its events to EventBridge. AWS global services (IAM, AWS
@@ -25,15 +24,15 @@ export class OrganizationsEventForwarding extends Construct {
   constructor(scope: Stack, id: string, config: WardenConfig) {
     super(scope, id);
     const { organization } = config;
-    const securityBus = events.EventBus.fromEventBusArn(
+    this.rule = forwardToSecurityBus(
+      scope,
+      'ForwardOrganizationsAccountEvents',
+      organization,
+      {
+        description: 'Warden: Organizations account events to the security account',
+        eventPattern: organizationsAccountPattern(),
+      },
       this,
-      'SecurityAccountBus',
-      defaultEventBusArn(scope.partition, organization.securityAccountId, organization.homeRegion),
     );
-    this.rule = new events.Rule(scope, 'ForwardOrganizationsAccountEvents', {
-      description: 'Warden: Organizations account events to the security account',
-      eventPattern: organizationsAccountPattern(),
-      targets: [new targets.EventBus(securityBus)],
-    });
   }
 }

@@ -1,17 +1,16 @@
 import { Annotations, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cfn from 'aws-cdk-lib/aws-cloudformation';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
 import { WORKFLOWS, type WorkflowModule } from '../../workflows/index';
+import { forwardToSecurityBus } from '../constructs/forward-to-security-bus';
 import { memberRoleUsers } from '../constructs/member-role';
 import {
   ORGANIZATIONS_EVENTS_REGION,
   OrganizationsEventForwarding,
 } from '../constructs/organizations-event-forwarding';
 import { controlTowerLifecyclePattern } from '../event-patterns';
-import { defaultEventBusArn, MEMBER_ROLE_STACK_SET_NAME } from '../names';
+import { MEMBER_ROLE_STACK_SET_NAME } from '../names';
 import { deployedFunctions } from '../task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../triggers';
 import { renderMemberRoleTemplate } from './member-role-stack';
@@ -43,15 +42,9 @@ export class ManagementStack extends Stack {
     });
     const { organization } = props.config;
 
-    const securityBus = events.EventBus.fromEventBusArn(
-      this,
-      'SecurityAccountBus',
-      defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
-    );
-    new events.Rule(this, 'ForwardControlTowerLifecycle', {
+    forwardToSecurityBus(this, 'ForwardControlTowerLifecycle', organization, {
       description: 'Warden: Control Tower account lifecycle events to the security account',
       eventPattern: controlTowerLifecyclePattern(),
-      targets: [new targets.EventBus(securityBus)],
     });
     // Organizations delivers its events only in us-east-1: the rule is here when this stack is
     // there, else in WardenOrganizationsEvents (see OrganizationsEventForwarding).

@@ -1,10 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import type { WardenConfig } from '../../config/schema';
+import { forwardToSecurityBus } from '../constructs/forward-to-security-bus';
 import { guardDutyFindingPattern } from '../event-patterns';
-import { defaultEventBusArn } from '../names';
 
 export interface RegionalForwardingStackProps extends StackProps {
   readonly config: WardenConfig;
@@ -23,15 +21,16 @@ export class RegionalForwardingStack extends Stack {
       ...props,
     });
     const { organization } = props.config;
-    const homeBus = events.EventBus.fromEventBusArn(
+    forwardToSecurityBus(
+      this,
+      'ForwardGuardDutyFindings',
+      organization,
+      {
+        description: `Warden: GuardDuty findings to ${organization.homeRegion}`,
+        eventPattern: guardDutyFindingPattern(),
+      },
       this,
       'HomeRegionBus',
-      defaultEventBusArn(this.partition, organization.securityAccountId, organization.homeRegion),
     );
-    new events.Rule(this, 'ForwardGuardDutyFindings', {
-      description: `Warden: GuardDuty findings to ${organization.homeRegion}`,
-      eventPattern: guardDutyFindingPattern(),
-      targets: [new targets.EventBus(homeBus)],
-    });
   }
 }

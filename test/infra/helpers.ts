@@ -16,6 +16,20 @@ export type Json = any;
 
 export const ECHO_TASK_ENTRY = path.join(__dirname, 'fixtures', 'echo-task.ts');
 
+/**
+ * The routes of the approval API, whichever provider signs approvers in: the page, its two
+ * decisions, and the sign-in round trip. Sorted, as tests compare them.
+ */
+export const APPROVAL_ROUTE_KEYS = [
+  'GET /approvals/{id}',
+  'GET /auth/callback',
+  'GET /auth/sign-in',
+  'GET /auth/signed-out',
+  'POST /approvals/{id}/approve',
+  'POST /approvals/{id}/reject',
+  'POST /auth/sign-out',
+];
+
 /** The example config with some fields replaced (`{ audit: { objectLock: true } }`). */
 export function exampleConfig(overrides: Partial<WardenConfigInput> = {}): WardenConfig {
   return parseConfig({ ...(exampleConfigJson as WardenConfigInput), ...overrides }, 'test config');
