@@ -1,4 +1,3 @@
-import { parseConfig } from '../config/load';
 import { ManualClock } from '../runtime/clock';
 import { startLocalWarden } from '../runtime/local-warden';
 import { backfill } from '../runtime/onboarding-runner';
@@ -7,6 +6,7 @@ import { THROTTLING_CODES } from '../runtime/sandbox/aws-error';
 import { demoMembers } from '../runtime/sandbox/demo-organization';
 import { CallAttribution, type Invocation } from './lib/instrument';
 import { applyLatencyModel, callLatencyMs, describeLatencyModel, LATENCY_MODEL } from './lib/latency';
+import { BENCH_SECURITY, benchConfig } from './lib/organization';
 import { finish, log, round, type Target, table } from './lib/report';
 
 /**
@@ -18,7 +18,7 @@ import { finish, log, round, type Target, table } from './lib/report';
  * Environment: BENCH_ACCOUNTS (comma-separated sizes, default "100,1000").
  */
 
-const SECURITY = '222222222222';
+const SECURITY = BENCH_SECURITY;
 const THROTTLE_RATE = 0.2;
 /** Accounts at once in the per-account Maps of the onboarding definition (ACCOUNT_CONCURRENCY there). */
 const ACCOUNT_CONCURRENCY = 10;
@@ -58,17 +58,8 @@ interface RunFigures {
 }
 
 async function run(accountCount: number): Promise<RunFigures> {
-  const regions = [...DEFAULT_REGIONS];
-  const config = parseConfig({
-    organization: {
-      managementAccountId: '111111111111',
-      securityAccountId: SECURITY,
-      homeRegion: 'eu-west-1',
-      regions,
-    },
-    onboarding: { mode: 'invitation' },
-    response: {},
-  });
+  const config = benchConfig();
+  const regions = config.organization.regions;
   const members = demoMembers(accountCount);
   const warden = await startLocalWarden({
     config,

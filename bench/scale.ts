@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { parseConfig } from '../config/load';
 import { ManualClock } from '../runtime/clock';
 import type { HistoryEvent } from '../runtime/history';
 import { type LocalWarden, startLocalWarden } from '../runtime/local-warden';
@@ -15,6 +14,7 @@ import { tableClient } from '../tasks/shared/tables';
 import { enableFleet } from '../test/fixtures/enabled-fleet';
 import { CallAttribution, type Invocation } from './lib/instrument';
 import { callLatencyMs, describeLatencyModel, LATENCY_MODEL } from './lib/latency';
+import { BENCH_SECURITY, benchConfig } from './lib/organization';
 import { closingLines, log, round, type Target, table, writeFigures } from './lib/report';
 
 /**
@@ -28,7 +28,7 @@ import { closingLines, log, round, type Target, table, writeFigures } from './li
  * Environment: BENCH_SCALE_ACCOUNTS (comma-separated sizes, default "1000,5000,10000").
  */
 
-const SECURITY = '222222222222';
+const SECURITY = BENCH_SECURITY;
 const THROTTLE_RATE = 0.2;
 const THROTTLED_SERVICES = ['guardduty', 'organizations', 'ec2', 'sts', 'dynamodb'];
 const STATE_LIMIT_BYTES = 256 * 1024;
@@ -67,17 +67,8 @@ interface JobFigures {
 }
 
 async function startFleet(accounts: number): Promise<LocalWarden> {
-  const regions = [...DEFAULT_REGIONS];
-  const config = parseConfig({
-    organization: {
-      managementAccountId: '111111111111',
-      securityAccountId: SECURITY,
-      homeRegion: 'eu-west-1',
-      regions,
-      organizationId: 'o-exampleorg1',
-      controlTowerHomeRegion: 'eu-west-1',
-    },
-    onboarding: { mode: 'invitation' },
+  const config = benchConfig({
+    organization: { organizationId: 'o-exampleorg1', controlTowerHomeRegion: 'eu-west-1' },
     response: { mode: 'enforce', ruleBand: { start: 1, end: 1000 } },
   });
   const members = demoMembers(accounts);
