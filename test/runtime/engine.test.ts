@@ -3,7 +3,8 @@ import { ManualClock, settle } from '../../runtime/clock';
 import { LocalRuntime } from '../../runtime/engine';
 import { defineTask, type TaskDeps } from '../../tasks/shared/task';
 import { callbackTask, lambdaTask } from '../../workflows/asl';
-import { bareRuntime } from '../fixtures/engine';
+import { bareRuntime, tokenKeepingTask } from '../fixtures/engine';
+import { CALLBACK_TASK_SUCCEEDED, SUCCEEDED_AT_THE_END } from '../fixtures/history-events';
 
 const double = defineTask({
   id: 'Double',
@@ -14,16 +15,7 @@ const double = defineTask({
     until: new Date(Date.parse('2026-01-01T00:00:00Z') + 86_400_000).toISOString(),
   }),
 });
-const tokens: string[] = [];
-const askHuman = defineTask({
-  id: 'AskHuman',
-  entry: __filename,
-  input: z.object({ taskToken: z.string(), input: z.unknown() }),
-  run: async ({ taskToken }) => {
-    tokens.push(taskToken);
-    return {};
-  },
-});
+const { task: askHuman, tokens } = tokenKeepingTask();
 const explode = defineTask({
   id: 'Explode',
   entry: __filename,
@@ -102,15 +94,8 @@ describe('LocalRuntime', () => {
       'TaskStateExited',
       'WaitStateEntered',
       'WaitStateExited',
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSubmitted',
-      'TaskSucceeded',
-      'TaskStateExited',
-      'SucceedStateEntered',
-      'SucceedStateExited',
-      'ExecutionSucceeded',
+      ...CALLBACK_TASK_SUCCEEDED,
+      ...SUCCEEDED_AT_THE_END,
     ]);
   });
 

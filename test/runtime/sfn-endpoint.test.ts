@@ -17,7 +17,6 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
 import { ManualClock, settle } from '../../runtime/clock';
 import type { LocalRuntime } from '../../runtime/engine';
 import {
@@ -27,20 +26,11 @@ import {
   type SfnEndpoint,
   startSfnEndpoint,
 } from '../../runtime/sfn-endpoint';
-import { defineTask } from '../../tasks/shared/task';
 import { callbackTask } from '../../workflows/asl';
-import { bareRuntime, COUNTDOWN } from '../fixtures/engine';
+import { bareRuntime, COUNTDOWN, tokenKeepingTask } from '../fixtures/engine';
+import { CALLBACK_TASK_SUCCEEDED, SUCCEEDED_AT_THE_END } from '../fixtures/history-events';
 
-const tokens: string[] = [];
-const askHuman = defineTask({
-  id: 'AskHuman',
-  entry: __filename,
-  input: z.object({ taskToken: z.string(), input: z.unknown() }),
-  run: async ({ taskToken }) => {
-    tokens.push(taskToken);
-    return {};
-  },
-});
+const { task: askHuman, tokens } = tokenKeepingTask();
 
 const approval = {
   StartAt: 'Ask a human',
@@ -333,15 +323,8 @@ describe('startSfnEndpoint', () => {
 
       expect(full.events!.map((e) => e.type)).toEqual([
         'ExecutionStarted',
-        'TaskStateEntered',
-        'TaskScheduled',
-        'TaskStarted',
-        'TaskSubmitted',
-        'TaskSucceeded',
-        'TaskStateExited',
-        'SucceedStateEntered',
-        'SucceedStateExited',
-        'ExecutionSucceeded',
+        ...CALLBACK_TASK_SUCCEEDED,
+        ...SUCCEEDED_AT_THE_END,
       ]);
       expect(full.events![0]!.timestamp).toEqual(new Date(START));
       expect(full.events![0]!.executionStartedEventDetails!.input).toBe('{"finding":"f-1"}');
