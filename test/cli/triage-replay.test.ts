@@ -9,6 +9,14 @@ import { runCli } from './run-cli';
 /** `warden triage` and `warden replay`, run as a user would, in process. */
 const ROOT = join(__dirname, '..', '..');
 
+/** The organisation the configs of these tests are written for: the example accounts, one region. */
+const ONE_REGION_ORGANIZATION = {
+  managementAccountId: '111111111111',
+  securityAccountId: '222222222222',
+  homeRegion: 'eu-west-1',
+  regions: ['eu-west-1'],
+};
+
 describe('warden triage', () => {
   let dir: string;
   let config: string;
@@ -21,12 +29,7 @@ describe('warden triage', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'warden-cli-triage-'));
     config = write('warden.config.json', {
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: '222222222222',
-        homeRegion: 'eu-west-1',
-        regions: ['eu-west-1'],
-      },
+      organization: ONE_REGION_ORGANIZATION,
       response: { mode: 'enforce', allowList: ['192.0.2.0/24'] },
     });
   });
@@ -196,12 +199,7 @@ describe('warden replay', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        organization: {
-          managementAccountId: '111111111111',
-          securityAccountId: '222222222222',
-          homeRegion: 'eu-west-1',
-          regions: ['eu-west-1'],
-        },
+        organization: ONE_REGION_ORGANIZATION,
         response: { mode: 'enforce' },
         notifications: { disabled: ['CLOUDTRAIL_LOGGING_DISABLED'] },
       }),
@@ -354,12 +352,7 @@ describe('warden replay', () => {
     writeFileSync(
       bad,
       JSON.stringify({
-        organization: {
-          managementAccountId: '111111111111',
-          securityAccountId: '222222222222',
-          homeRegion: 'eu-west-1',
-          regions: ['eu-west-1'],
-        },
+        organization: ONE_REGION_ORGANIZATION,
         response: { allowList: ['10.1.2.3/8'] },
       }),
     );
