@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { runCli } from '../fixtures/cli-run';
-import { type RecordedExecutions, recordExecutions } from '../integration/audit-executions';
+import { type RecordedExecutions, recordExecutions, runAudit } from '../integration/audit-executions';
 import { launchBrowser } from './browser';
 import { layoutOf } from './layout';
 
@@ -31,15 +30,7 @@ afterAll(async () => {
 
 describe('warden audit --format html', () => {
   it('opens in chromium with the charts and every story, loading nothing else', async () => {
-    const run = await runCli([
-      'audit',
-      '--format',
-      'html',
-      '--out',
-      REPORT,
-      '--endpoint',
-      recorded.responseEndpoint.url,
-    ]);
+    const run = await runAudit('html', ['--out', REPORT, '--endpoint', recorded.responseEndpoint.url]);
     expect(run).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const requests: string[] = [];
@@ -70,15 +61,7 @@ describe('warden audit --format html', () => {
   it('fits a phone (375 px): no sideways overflow, no word split in the overview or the stories', async () => {
     // Arrange
     const narrow = join(ARTIFACTS, 'audit-report-phone.html');
-    const run = await runCli([
-      'audit',
-      '--format',
-      'html',
-      '--out',
-      narrow,
-      '--endpoint',
-      recorded.responseEndpoint.url,
-    ]);
+    const run = await runAudit('html', ['--out', narrow, '--endpoint', recorded.responseEndpoint.url]);
     expect(run).toMatchObject({ code: 0 });
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
 

@@ -6,7 +6,7 @@ import { ClientFactory } from '../../tasks/shared/aws-clients';
 import type { TaskDeps } from '../../tasks/shared/task';
 import { runCli } from '../fixtures/cli-run';
 import { MOTO_URL } from '../moto-server';
-import { type RecordedExecutions, recordExecutions } from './audit-executions';
+import { type RecordedExecutions, recordExecutions, runAudit } from './audit-executions';
 
 /**
  * The S3 archive end to end: the ArchiveExecution task reads each execution through the local
@@ -105,27 +105,13 @@ describe('archiving execution histories to S3', () => {
   });
 
   it('reads back through warden audit --archive s3:// the same stories as from the endpoint', async () => {
-    const fromEndpoint = await runCli([
-      'audit',
-      '--format',
-      'json',
-      '--endpoint',
-      recorded.responseEndpoint.url,
-    ]);
+    const fromEndpoint = await runAudit('json', ['--endpoint', recorded.responseEndpoint.url]);
 
-    const fromS3 = await runCli([
-      'audit',
-      '--format',
+    const fromS3 = await runAudit(
       'json',
-      '--workflow',
+      ['--archive', `s3://${BUCKET}`, '--endpoint', MOTO_URL, '--region', 'eu-west-1'],
       'response',
-      '--archive',
-      `s3://${BUCKET}`,
-      '--endpoint',
-      MOTO_URL,
-      '--region',
-      'eu-west-1',
-    ]);
+    );
 
     expect(fromS3.stderr).toBe('');
     expect(fromS3.code).toBe(0);

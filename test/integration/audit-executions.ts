@@ -1,5 +1,6 @@
 import { archiveToFolder } from '../../runtime/archive-folder';
 import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';
+import { type CliRun, runCli } from '../fixtures/cli-run';
 import { type Harness, makeConfig, onboard, startHarness } from '../workflows/onboarding/harness';
 import {
   decide,
@@ -107,4 +108,16 @@ export async function recordExecutions(): Promise<RecordedExecutions> {
       await onboarding.warden.stop();
     },
   };
+}
+
+/**
+ * `warden audit --format <format>`, of `workflow`'s executions when named (else the command's
+ * default), read from `from` (`--endpoint URL`, or `--archive PLACE` and what reading it needs).
+ */
+export function runAudit(
+  format: string,
+  from: string[],
+  workflow?: 'response' | 'onboarding',
+): Promise<CliRun> {
+  return runCli(['audit', '--format', format, ...(workflow ? ['--workflow', workflow] : []), ...from]);
 }

@@ -13,6 +13,7 @@ import {
   REJECTED,
   type RecordedExecutions,
   recordExecutions,
+  runAudit,
   TIMED_OUT,
 } from './audit-executions';
 
@@ -41,9 +42,7 @@ function parse(run: CliRun): { summary: Record<string, unknown>; stories: AuditS
 }
 
 async function responseStories(...extra: string[]) {
-  return parse(
-    await runCli(['audit', '--format', 'json', '--endpoint', recorded.responseEndpoint.url, ...extra]),
-  ).stories;
+  return parse(await runAudit('json', ['--endpoint', recorded.responseEndpoint.url, ...extra])).stories;
 }
 
 function storyOf(stories: AuditStory[], findingId: string): AuditStory {
@@ -202,15 +201,7 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
   });
 
   it('tells the onboarding: the request, the home region enabled, the opt-in region skipped', async () => {
-    const run = await runCli([
-      'audit',
-      '--format',
-      'json',
-      '--workflow',
-      'onboarding',
-      '--endpoint',
-      recorded.onboardingEndpoint.url,
-    ]);
+    const run = await runAudit('json', ['--endpoint', recorded.onboardingEndpoint.url], 'onboarding');
     const [story, ...others] = parse(run).stories;
 
     expect(others).toEqual([]);
@@ -252,7 +243,7 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
   });
 
   it('sums up blocks and approvals across the stories', async () => {
-    const run = await runCli(['audit', '--format', 'json', '--endpoint', recorded.responseEndpoint.url]);
+    const run = await runAudit('json', ['--endpoint', recorded.responseEndpoint.url]);
     const { summary } = parse(run);
 
     expect(summary).toMatchObject({
@@ -296,22 +287,8 @@ describe('filters', () => {
 
 describe('the same stories from the archive folder', () => {
   it('renders identical JSON for the response executions', async () => {
-    const fromEndpoint = await runCli([
-      'audit',
-      '--format',
-      'json',
-      '--endpoint',
-      recorded.responseEndpoint.url,
-    ]);
-    const fromArchive = await runCli([
-      'audit',
-      '--format',
-      'json',
-      '--workflow',
-      'response',
-      '--archive',
-      archive,
-    ]);
+    const fromEndpoint = await runAudit('json', ['--endpoint', recorded.responseEndpoint.url]);
+    const fromArchive = await runAudit('json', ['--archive', archive], 'response');
 
     expect(fromArchive.stderr).toBe('');
     expect(fromArchive.code).toBe(0);
@@ -319,24 +296,12 @@ describe('the same stories from the archive folder', () => {
   });
 
   it('renders identical JSON for the onboarding execution', async () => {
-    const fromEndpoint = await runCli([
-      'audit',
-      '--format',
+    const fromEndpoint = await runAudit(
       'json',
-      '--workflow',
+      ['--endpoint', recorded.onboardingEndpoint.url],
       'onboarding',
-      '--endpoint',
-      recorded.onboardingEndpoint.url,
-    ]);
-    const fromArchive = await runCli([
-      'audit',
-      '--format',
-      'json',
-      '--workflow',
-      'onboarding',
-      '--archive',
-      archive,
-    ]);
+    );
+    const fromArchive = await runAudit('json', ['--archive', archive], 'onboarding');
 
     expect(fromArchive.code).toBe(0);
     expect(fromArchive.stdout).toBe(fromEndpoint.stdout);
@@ -344,22 +309,8 @@ describe('the same stories from the archive folder', () => {
 
   it('renders the same table and CSV from both', async () => {
     for (const format of ['table', 'csv']) {
-      const fromEndpoint = await runCli([
-        'audit',
-        '--format',
-        format,
-        '--endpoint',
-        recorded.responseEndpoint.url,
-      ]);
-      const fromArchive = await runCli([
-        'audit',
-        '--format',
-        format,
-        '--workflow',
-        'response',
-        '--archive',
-        archive,
-      ]);
+      const fromEndpoint = await runAudit(format, ['--endpoint', recorded.responseEndpoint.url]);
+      const fromArchive = await runAudit(format, ['--archive', archive], 'response');
 
       expect(fromArchive.stdout).toBe(fromEndpoint.stdout);
     }
