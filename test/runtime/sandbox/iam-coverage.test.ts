@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardDutyClient, ListDetectorsCommand, UpdateDetectorCommand } from '@aws-sdk/client-guardduty';
-import { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import { SandboxCloud, type SandboxCloudOptions } from '../../../runtime/sandbox/cloud';
 import {
   checkCoverage,
   formatCoverageReport,
@@ -14,15 +14,27 @@ import {
 import { registerCoreServices } from '../../../runtime/sandbox/world';
 import { factoryFor, HOME_REGION, MANAGEMENT, makeClock, SECURITY } from './fixtures';
 
+/** The core sandbox services on a cloud whose allowed calls are recorded in a coverage of its own. */
+function coveredCloud(options: Omit<SandboxCloudOptions, 'iamCoverage'> = {}) {
+  const coverage = new IamCoverage();
+  const cloud = new SandboxCloud({ iamCoverage: coverage, ...options });
+  const services = registerCoreServices(cloud, makeClock().clock, {
+    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+  });
+  return { coverage, cloud, services };
+}
+
+/** A trust policy that lets `service` assume the role. */
+const trustedBy = (service: string) => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+});
+
 const ROLE = 'WardenSweep';
 
 /** A declared role with one statement the test uses and one it never needs. */
 function makeCoveredCloud() {
-  const coverage = new IamCoverage();
-  const cloud = new SandboxCloud({ iamCoverage: coverage });
-  const services = registerCoreServices(cloud, makeClock().clock, {
-    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-  });
+  const { coverage, cloud, services } = coveredCloud();
   services.iam.createRole(SECURITY, ROLE, {
     trustPolicy: {
       Version: '2012-10-17',
@@ -79,11 +91,7 @@ describe('IAM coverage', () => {
   });
 
   it('checks a role only EventBridge assumes like any other: the sandbox delivers its rules as that role', () => {
-    const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage });
-    const services = registerCoreServices(cloud, makeClock().clock, {
-      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-    });
+    const { coverage, services } = coveredCloud();
     const forwarding = {
       Version: '2012-10-17',
       Statement: [
@@ -94,10 +102,6 @@ describe('IAM coverage', () => {
         },
       ],
     };
-    const trustedBy = (service: string) => ({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-    });
     services.iam.createRole(MANAGEMENT, 'ForwardEvents', {
       trustPolicy: trustedBy('events.amazonaws.com'),
       inlinePolicies: { forward: forwarding },
@@ -125,15 +129,7 @@ describe('IAM coverage', () => {
   });
 
   it('lists the log and trace grants the Lambda and Step Functions services use as not exercised, and nothing mixed with them', () => {
-    const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage });
-    const services = registerCoreServices(cloud, makeClock().clock, {
-      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-    });
-    const trustedBy = (service: string) => ({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
-    });
+    const { coverage, services } = coveredCloud();
     const logGroup = `arn:aws:logs:${HOME_REGION}:${SECURITY}:log-group:/aws/lambda/task:*`;
     services.iam.createRole(SECURITY, 'TaskRole', {
       trustPolicy: trustedBy('lambda.amazonaws.com'),
@@ -183,11 +179,7 @@ describe('IAM coverage', () => {
   });
 
   it("lists a grant only GuardDuty's own work uses (its service-linked role) as not exercised, whoever holds it", () => {
-    const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage });
-    const services = registerCoreServices(cloud, makeClock().clock, {
-      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-    });
+    const { coverage, services } = coveredCloud();
     services.iam.createRole(MANAGEMENT, 'MemberRole', {
       trustPolicy: {
         Version: '2012-10-17',
@@ -242,11 +234,7 @@ describe('IAM coverage', () => {
   });
 
   it('records nothing for roles no template declares', async () => {
-    const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage });
-    const services = registerCoreServices(cloud, makeClock().clock, {
-      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-    });
+    const { coverage, cloud, services } = coveredCloud();
     services.iam.createRole(SECURITY, 'adhoc', {
       trustPolicy: {
         Version: '2012-10-17',
@@ -272,11 +260,7 @@ describe('IAM coverage', () => {
 
 describe('IAM coverage of roles without declared permissions', () => {
   it('lists the callers whose identity side was not evaluated', async () => {
-    const coverage = new IamCoverage();
-    const cloud = new SandboxCloud({ iamCoverage: coverage, iamEnforcement: 'roles-with-policies' });
-    const services = registerCoreServices(cloud, makeClock().clock, {
-      managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-    });
+    const { coverage, cloud, services } = coveredCloud({ iamEnforcement: 'roles-with-policies' });
     services.iam.createRole(SECURITY, 'warden-execution', 'lambda.amazonaws.com');
     const gd = factoryFor(cloud, SECURITY, 'warden-execution').client(GuardDutyClient, {
       account: SECURITY,

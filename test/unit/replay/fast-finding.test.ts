@@ -3,6 +3,7 @@ import { checkFindingEvent, parseFindingEventFast } from '../../../tasks/respons
 import { FindingEventSchema, parseFindingEvent } from '../../../tasks/response/finding';
 import { InvalidFindingError } from '../../../tasks/shared/errors';
 import {
+  findingEventWithRawDetail,
   makeFindingEvent,
   makeNetworkInterface,
   makePortProbe,
@@ -62,12 +63,7 @@ describe('checkFindingEvent', () => {
 
   it('leaves out unknown fields and never copies a __proto__ key', () => {
     // Arrange
-    const raw = JSON.parse(
-      JSON.stringify(makeFindingEvent()).replace(
-        '"detail":{',
-        '"detail":{"__proto__":{"polluted":true},"extra":1,',
-      ),
-    );
+    const raw = findingEventWithRawDetail('"__proto__":{"polluted":true},"extra":1,');
 
     // Act
     const fast = checkFindingEvent(raw);

@@ -3,6 +3,7 @@ import { isSampleFinding, parseFindingEvent } from '../../../tasks/response/find
 import { InvalidFindingError } from '../../../tasks/shared/errors';
 import {
   ATTACKER_IP,
+  findingEventWithRawDetail,
   INSTANCE_ID,
   makeFinding,
   makeFindingEvent,
@@ -351,11 +352,8 @@ describe('parseFindingEvent', () => {
 
     it('does not let a __proto__ key reach any prototype', () => {
       // Arrange: JSON.parse makes __proto__ an own property, as an event from the wire would
-      const raw = JSON.parse(
-        JSON.stringify(makeFindingEvent()).replace(
-          '"detail":{',
-          '"detail":{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},',
-        ),
+      const raw = findingEventWithRawDetail(
+        '"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},',
       );
 
       // Act
