@@ -1,0 +1,190 @@
+import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
+import { MAX_PAIRS_PER_FINDING } from '../../tasks/response/triage';
+import { makeNetworkInterface, makePortProbe } from '../fixtures/findings';
+import { decide, historyOf, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+
+/**
+ * The response workflow's largest state, measured on the deployed local runtime and held against
+ * a bound computed from the limits that shape it.
+ *
+ * The case: a port probe from 100 addresses (the most a triage carries) against an instance with
+ * an interface in each of 20 subnets, each subnet with its own NACL filled with customer entries
+ * up to the quota of 20 inbound rules in each family (IPv4 and IPv6, each with its default deny).
+ * The addresses are IPv6 written at full length, the longest text an address has. The finding
+ * needs approval, is updated while blocked (the block is extended), and is lifted.
+ *
+ * The bound: every state of the execution, with each array that a limit caps counted at that
+ * limit (160 pairs, 100 addresses, the NACLs, 40 entries per NACL listed), every item as large as
+ * the largest seen, and each NACL's before/after lists full of the longest entry text. Step
+ * Functions allows 262,144 bytes of UTF-8 per state input or output and task payload (Step
+ * Functions service quotas).
+ *
+ * The state grows with NACLs × entries (each changed NACL is listed before and after): 20 NACLs
+ * near full are about the most that fit. With 50, which config allows, the block task's output
+ * is about 287 KB and the execution fails with States.DataLimitExceeded after the entries exist.
+ */
+const NACLS = 20;
+const QUOTA = 20;
+const ATTACKERS = 100;
+/**
+ * Addresses acted on. The bound counts the full 160 pairs (40 addresses in 4 subnets, 8 in 20)
+ * with every result as large as the largest seen, so the run acts on 2 per NACL: 40 pairs keep
+ * the test economical and show every shape a result takes.
+ */
+const ACTING = 2;
+/** Inbound entries a NACL lists: both families, each up to the quota (its default deny included). */
+const ENTRIES_PER_NACL = 2 * QUOTA;
+/** The longest entry text describeEntries writes: `rule action protocol cidr`. */
+const LONGEST_ENTRY = `32766 allow proto 255 ${'ffff:'.repeat(7)}ffff/128`;
+
+/** Arrays a limit caps, by field name: how many items they may hold at most. */
+const LIMITS: Record<string, number> = {
+  addresses: 100, // TriageSchema: addresses.max(100); the approval request's are fewer
+  targets: 50, // TriageSchema: targets.max(50)
+  nacls: NACLS, // one NACL per target subnet at most
+  owned: MAX_PAIRS_PER_FINDING,
+  lifted: MAX_PAIRS_PER_FINDING,
+  before: ENTRIES_PER_NACL,
+  after: ENTRIES_PER_NACL,
+};
+
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/** `limit` items, each as large as the largest of `sizes`, in a JSON array. */
+function capped(sizes: number[], limit: number): number {
+  if (sizes.length > limit) throw new Error(`${sizes.length} items where the limit is ${limit}`);
+  return 2 + limit * Math.max(0, ...sizes) + Math.max(0, limit - 1);
+}
+
+/** An upper bound on the UTF-8 bytes `value` could have under the limits above. */
+function stateBound(value: unknown, key = ''): number {
+  if (Array.isArray(value)) {
+    if (key === 'before' || key === 'after') return capped([bytes(LONGEST_ENTRY)], LIMITS[key]!);
+    if (key === 'results') {
+      // Pair results: one per (address, NACL) pair; the first of each changed NACL carries its
+      // before/after lists; every other result is as large as the largest one without them.
+      const results = value as Record<string, unknown>[];
+      const withViews = results.filter((r) => r.before).map((r) => stateBound(r));
+      const plain = results.map(({ before: _b, after: _a, ...rest }) => stateBound(rest));
+      const views = Math.min(NACLS, MAX_PAIRS_PER_FINDING);
+      return (
+        2 +
+        views * Math.max(0, ...withViews, ...plain) +
+        (MAX_PAIRS_PER_FINDING - views) * Math.max(0, ...plain) +
+        (MAX_PAIRS_PER_FINDING - 1)
+      );
+    }
+    const sizes = value.map((item) => stateBound(item));
+    const limit = LIMITS[key];
+    if (limit !== undefined) return capped(sizes, limit);
+    return 2 + sizes.reduce((a, b) => a + b, 0) + Math.max(0, sizes.length - 1);
+  }
+  if (value && typeof value === 'object') {
+    const fields = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return (
+      2 +
+      fields.reduce((sum, [k, v]) => sum + bytes(k) + 1 + stateBound(v, k), 0) +
+      Math.max(0, fields.length - 1)
+    );
+  }
+  return bytes(value ?? null);
+}
+
+/** Every state input or output, task payload and task result an execution recorded, as text. */
+function recordedPayloads(h: ResponseHarness, executionArn: string): string[] {
+  const out: string[] = [];
+  for (const event of historyOf(h.warden, executionArn)) {
+    for (const details of Object.values(event)) {
+      if (!details || typeof details !== 'object') continue;
+      for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
+        if (typeof value === 'string' && ['input', 'output', 'parameters'].includes(key)) out.push(value);
+      }
+    }
+  }
+  return out;
+}
+
+describe('the response workflow’s largest state, 20 NACLs near full', () => {
+  let h: ResponseHarness;
+  afterEach(() => h?.stop());
+
+  it('stays under the bound computed from its limits, and the bound under 256 KiB', async () => {
+    h = await startResponseHarness({
+      subnets: NACLS,
+      response: { maxAddressesPerFinding: ACTING, naclRuleQuota: QUOTA, blockMinutes: 60 },
+    });
+    const ec2 = h.warden.world.services.ec2;
+    // Each NACL near full: IPv4 up to the quota, IPv6 up to the quota less Warden's 3 denies.
+    for (const naclId of h.network.naclIds) {
+      const used = (v6: boolean) =>
+        ec2.entries(naclId).filter((e) => !e.Egress && Boolean(e.Ipv6CidrBlock) === v6).length;
+      for (let n = 0; used(false) < QUOTA; n++)
+        ec2.addEntryByHand(naclId, {
+          RuleNumber: 1000 + n,
+          Protocol: '6',
+          RuleAction: 'deny',
+          Egress: false,
+          CidrBlock: `192.0.2.${100 + n}/32`,
+          PortRange: { From: 8080, To: 8080 },
+        });
+      for (let n = 0; used(true) < QUOTA - ACTING; n++)
+        ec2.addEntryByHand(naclId, {
+          RuleNumber: 2000 + n,
+          Protocol: '6',
+          RuleAction: 'deny',
+          Egress: false,
+          Ipv6CidrBlock: `2001:db8:aaaa:bbbb:cccc:dddd:eeee:${(0xff00 + n).toString(16)}/128`,
+          PortRange: { From: 8080, To: 8080 },
+        });
+    }
+    const interfaces = h.network.interfaces.map((i, n) =>
+      makeNetworkInterface({
+        subnetId: i.subnetId,
+        vpcId: h.network.vpcId,
+        privateIpAddress: i.privateIpAddress,
+        networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
+        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+      }),
+    );
+    const attackers = Array.from(
+      { length: ATTACKERS },
+      (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,
+    );
+    const finding = {
+      id: 'widest-probe',
+      type: 'Recon:EC2/PortProbeUnprotectedPort',
+      severity: 5,
+      networkInterfaces: interfaces,
+      portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
+    };
+
+    // Approval, block, an update that extends the block, and the lift.
+    const intake = await h.deliver({ ...finding, count: 1 });
+    const arn = intake.executionArn!;
+    expect(intake.decision).toBe('BLOCK_WITH_APPROVAL');
+    await h.advance(0);
+    await decide(h, arn, 'approve');
+    for (let i = 0; i < 600 && !historyOf(h.warden, arn).some((e) => e.type === 'WaitStateEntered'); i++)
+      await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await h.advance(30);
+    const again = await h.deliver({ ...finding, count: 2, updatedAt: '2026-03-01T10:40:00.000Z' } as never);
+    expect(again.outcome).toBe('EXTENDED');
+    await h.advance(200);
+    const record = await h.warden.runtime.waitFor(arn);
+
+    expect(record.status).toBe('SUCCEEDED');
+    const output = JSON.parse(record.output!) as {
+      block: { results: { outcome: string; before?: string[] }[]; lifted: unknown[]; owned: unknown[] };
+    };
+    expect(output.block.results.filter((r) => r.outcome === 'BLOCKED')).toHaveLength(ACTING * NACLS);
+    expect(output.block.results.filter((r) => r.before)).toHaveLength(NACLS);
+    expect(output.block.lifted).toHaveLength(ACTING * NACLS);
+    expect(output.block.owned).toHaveLength(0);
+
+    const payloads = recordedPayloads(h, arn);
+    const peak = Math.max(...payloads.map((p) => Buffer.byteLength(p, 'utf8')));
+    const bound = Math.max(...payloads.map((p) => stateBound(JSON.parse(p))));
+    expect(peak).toBeLessThanOrEqual(bound);
+    expect(bound).toBeLessThan(MAX_PAYLOAD_BYTES);
+  }, 900_000);
+});
