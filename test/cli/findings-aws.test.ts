@@ -9,12 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { FindingsViewResult } from '../../cli/findings/view';
 import { OUTPUTS } from '../../infra/outputs';
-import {
-  AWS_TEST_REGION,
-  deployStackOutputs,
-  removeStackOutputs,
-  useAwsEndpoints,
-} from '../fixtures/aws-target';
+import { deployStackOutputs, removeStackOutputs, useAwsEndpoints } from '../fixtures/aws-target';
 import { makeFinding } from '../fixtures/findings';
 import {
   type GuardDutyEndpoint,
@@ -31,7 +26,8 @@ import { runCli } from './run-cli';
  * loopback GuardDuty endpoint the test serves (moto has no ListFindings). The expected counts are
  * computed from the findings the endpoint holds, not from the view.
  */
-const HOME = AWS_TEST_REGION;
+/** A home region no other test file deploys its stack in, since test files share moto. */
+const HOME = 'eu-south-2';
 const OTHER = 'eu-west-1';
 const SUFFIX = `${process.pid}-${Date.now()}`;
 const LEDGER = `warden-findings-ledger-${SUFFIX}`;
@@ -126,14 +122,17 @@ describe('warden findings in AWS', () => {
         },
       }),
     );
-    await deployStackOutputs({
-      [OUTPUTS.tableName('ledger')]: LEDGER,
-      [OUTPUTS.tableName('approvals')]: APPROVALS,
-    });
+    await deployStackOutputs(
+      {
+        [OUTPUTS.tableName('ledger')]: LEDGER,
+        [OUTPUTS.tableName('approvals')]: APPROVALS,
+      },
+      HOME,
+    );
   });
 
   afterAll(async () => {
-    await removeStackOutputs();
+    await removeStackOutputs(HOME);
     for (const table of [LEDGER, APPROVALS]) await dynamo?.send(new DeleteTableCommand({ TableName: table }));
     dynamo?.destroy();
     restore?.();
