@@ -1,12 +1,16 @@
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Pluggable } from '@smithy/types';
+import { readDecisionRecords } from '../audit/decisions/read-decisions';
 import type { WardenConfig } from '../config/schema';
+import type { DecisionRecord } from '../tasks/response/decision-record';
 import { ClientFactory } from '../tasks/shared/aws-clients';
 import { taskDepsFromEnvironment } from '../tasks/shared/lambda';
 import { RuntimeCaches } from '../tasks/shared/runtime-caches';
 import { type FunctionManifest, runTask, type TaskDefinition, type TaskDeps } from '../tasks/shared/task';
 import { isSelected, WORKFLOWS } from '../workflows/index';
-import { archiveToFolder } from './archive-folder';
+import { archiveDecisionToFolder, archiveToFolder } from './archive-folder';
 import { type Clock, RealClock } from './clock';
 import { deployStepsFor, performDeploySteps } from './deployment/deploy-steps';
 import { ExecutionStatusPublisher } from './deployment/execution-status-events';
@@ -415,7 +419,14 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
       byArn.set(fn.arn, local);
       // A function an EventBridge rule targets runs when the sandbox's EventBridge invokes it.
       if (manifest?.trigger?.kind === 'event' && isTask(manifest)) {
-        world.services.lambda.setHandler(fn.arn, (event) => runTask(manifest, event, local.deps()));
+        world.services.lambda.setHandler(fn.arn, async (event) => {
+          const result = await runTask(manifest, event, local.deps());
+          // The findings table is in memory: a decision record the intake kept is also written
+          // to the archive folder, as finished executions are, for `warden audit` after a stop.
+          const record = (result as { decisionRecord?: DecisionRecord } | undefined)?.decisionRecord;
+          if (record && options.dataDir) archiveDecisionToFolder(record, join(options.dataDir, 'archive'));
+          return result;
+        });
       }
     }
     const wanted = options.workflows;
@@ -484,11 +495,26 @@ export async function startLocalSession(given: LocalWardenOptions): Promise<Loca
     if (stopped) return;
     stopped = true;
     await runtime.shutdown();
+    if (options.dataDir && functions.size > 0) await keepDecisionRecords(operatorDeps(), options.dataDir);
     for (const clients of factories) clients.destroy();
     await dynalite.close();
   }
 
   return { options, org: world, deployment, runtime, clock, warden, stop };
+}
+
+/**
+ * Before dynalite (in memory) goes: every decision record of the findings table into the
+ * archive folder, where `warden audit` reads them once the runtime has stopped — including
+ * those of findings handed to the intake directly rather than through EventBridge.
+ */
+async function keepDecisionRecords(deps: TaskDeps, dataDir: string): Promise<void> {
+  const { securityAccountId, homeRegion } = deps.config.organization;
+  const doc = DynamoDBDocumentClient.from(
+    deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+  );
+  const records = await readDecisionRecords(doc, deps.tables.findings, { since: null, until: null });
+  for (const record of records) archiveDecisionToFolder(record, join(dataDir, 'archive'));
 }
 
 function isTask(manifest: FunctionManifest): manifest is TaskDefinition {
