@@ -5,6 +5,12 @@
  * hold is null or empty, never guessed.
  */
 export interface AuditStory {
+  /**
+   * For a decision record (a finding the intake ignored without starting an execution), the
+   * record's own facts; `execution` then names the record (workflow `ignored`, status RECORDED).
+   * Null for an execution.
+   */
+  decision: DecisionRecordFacts | null;
   execution: ExecutionFacts;
   trigger: Trigger | null;
   triage: TriageFacts | null;
@@ -19,6 +25,16 @@ export interface AuditStory {
   timeline: TimelineStep[];
   /** One line in plain words. */
   outcome: string;
+}
+
+export interface DecisionRecordFacts {
+  decidedAt: string;
+  /** The function that decided (the intake's task id). */
+  decidedBy: string;
+  /** Digest of the response config the intake decided under. */
+  policyVersion: string;
+  /** When the findings table's TTL removes the record. */
+  keptUntil: string;
 }
 
 export interface ExecutionFacts {

@@ -56,6 +56,7 @@ export function buildStory(archive: ArchivedExecution): AuditStory {
   }
 
   const story: AuditStory = {
+    decision: null,
     execution: {
       arn: execution.executionArn,
       name: execution.name,

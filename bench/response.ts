@@ -56,6 +56,8 @@ interface PathFigures {
   historyBytes: number;
   /** UTF-8 bytes of the finding event the intake keeps as evidence (DynamoDB writes 1 KB per unit). */
   findingEventBytes: number;
+  /** UTF-8 bytes of the decision record kept instead of an execution (ignored findings). */
+  decisionRecordBytes?: number;
   story: string[];
 }
 
@@ -71,6 +73,23 @@ async function measurePath(
     const transitionsBefore = runtime.stateTransitions;
     const from = h.warden.world.cloud.calls.length;
     const intake = await a.run({ owner: 'intake' }, () => h.deliver(finding));
+    if (intake.outcome === 'RECORDED') {
+      // An ignored finding: a decision record, no execution.
+      const calls = a.callsSince(from);
+      return {
+        transitions: runtime.stateTransitions - transitionsBefore,
+        taskInvocations: 0,
+        lambdaInvocationsInAll: 1,
+        apiCalls: calls.length,
+        apiCallsByService: countBy(calls, (c) => c.service),
+        apiCallsByCaller: countBy(calls, (c) => c.invocation?.owner ?? 'unattributed'),
+        mutatingApiCalls: calls.filter((c) => c.mutating).length,
+        historyBytes: 0,
+        findingEventBytes: Buffer.byteLength(JSON.stringify(h.findingEvent(finding)), 'utf8'),
+        decisionRecordBytes: Buffer.byteLength(JSON.stringify(intake.decisionRecord), 'utf8'),
+        story: [],
+      };
+    }
     if (!intake.executionArn) throw new Error(`${name}: the intake started nothing (${intake.outcome})`);
     await drive(h, a, intake.executionArn);
     const record = await runtime.waitFor(intake.executionArn);
@@ -283,14 +302,14 @@ async function measureDuplicates(h: ResponseHarness, a: CallAttribution) {
   for (let i = 0; i < 50; i++)
     await deliver({ ...AUTO_BLOCK, id: 'containment-cold', remoteIp: '203.0.113.9' });
   duplicates += 50;
-  // 2. A finding whose response has ended (ignored), then the same event 50 times.
+  // 2. An ignored finding (a decision record, no execution), then the same event 50 times.
   const ignored = {
     type: 'Discovery:S3/AnomalousBehavior',
     severity: 2,
     actionType: 'AWS_API_CALL',
   } as const;
   const first = await deliver({ ...ignored, id: 'dup-ended' });
-  await runtime.waitFor(first.executionArn!);
+  if (first.outcome !== 'RECORDED') throw new Error(`the ignored finding was ${first.outcome}, not RECORDED`);
   for (let i = 0; i < 50; i++) await deliver({ ...ignored, id: 'dup-ended' });
   duplicates += 50;
   // 3. A new finding delivered 50 times at once (EventBridge may deliver in parallel): one start, 49 duplicates.
@@ -299,7 +318,7 @@ async function measureDuplicates(h: ResponseHarness, a: CallAttribution) {
   );
   duplicates += 49;
   await h.advance(0);
-  const started = executions() - before - 2; // the two first deliveries (ended finding, burst)
+  const started = executions() - before - 1; // the burst's first delivery (the ignored one starts none)
   // 4. GuardDuty's update of a running finding (higher service.count): not a duplicate; extends the block.
   const update = await deliver({ ...AUTO_BLOCK, id: 'containment-cold', remoteIp: '203.0.113.9', count: 7 });
   return {
@@ -309,7 +328,7 @@ async function measureDuplicates(h: ResponseHarness, a: CallAttribution) {
     intakeOutcomes: outcomes,
     updateOfRunningFinding: {
       outcome: update.outcome,
-      executionsStarted: executions() - before - 2 - started,
+      executionsStarted: executions() - before - 1 - started,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type DecisionRecord, decisionArchiveKey } from '../tasks/response/decision-record';
 import { type ArchivedExecution, archiveKey } from '../tasks/shared/archive-format';
 import type { ExecutionStore } from './history';
 
@@ -45,4 +46,21 @@ function holds(file: string, execution: ArchivedExecution['execution']): boolean
     // Not a readable archive of any execution: keep it, and write beside it.
     return false;
   }
+}
+
+/**
+ * Keeps a decision record the intake made (an ignored finding, which starts no execution) at
+ * `<folder>/decisions/<yyyy>/<mm>/<dd>/<name>.json`. The local findings table lives in memory,
+ * so this copy is what `warden audit` reads of the decision once the runtime has stopped. A
+ * record's name is unique per finding version, and a record is written once: the same name is
+ * the same decision.
+ * @returns the file written
+ */
+export function archiveDecisionToFolder(record: DecisionRecord, folder: string): string {
+  const file = join(folder, ...decisionArchiveKey(record).split('/'));
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(record));
+  renameSync(temporary, file);
+  return file;
 }

@@ -11,6 +11,7 @@ import { pendingApprovalListing } from '../tasks/approval/pending-listing';
 import { postFromOwnOrigin } from '../tasks/approval/same-origin';
 import { ApprovalStore } from '../tasks/approval/store';
 import { escapeHtml } from '../tasks/shared/escape-html';
+import { answerDecisionsQuery, DECISIONS_PATH } from './decisions-api';
 import { LocalEventBus } from './eventbridge/local-bus';
 import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
 import { answerFindingsQuery } from './findings-api';
@@ -207,6 +208,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       path: '/api/findings',
       handle: async (r) => {
         const result = await answerFindingsQuery(warden, r.body);
+        return {
+          status: result.status,
+          headers: { ...securityHeaders(), 'content-type': 'application/json' },
+          body: JSON.stringify(result.status === 200 ? result.answer : { message: result.message }),
+        };
+      },
+    },
+    {
+      // The decision records `warden audit` lists beside executions (see decisions-api.ts).
+      method: 'POST',
+      path: DECISIONS_PATH,
+      handle: async (r) => {
+        const result = await answerDecisionsQuery(warden, r.body);
         return {
           status: result.status,
           headers: { ...securityHeaders(), 'content-type': 'application/json' },

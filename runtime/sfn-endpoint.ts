@@ -2,6 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
+import { DECISIONS_PATH, serveDecisionsRequest } from './decisions-api';
 import { type LocalRuntime, RuntimeError } from './engine';
 import {
   ExecutionNotFoundError,
@@ -72,6 +73,9 @@ export async function startSfnEndpoint(
   const handle = createSfnRequestHandler(runtime);
   const server = createServer((req, res) => {
     if (isSfnRequest(req)) return handle(req, res);
+    // The decision records of ignored findings, which `warden audit` lists beside executions.
+    if (req.method === 'POST' && pathOf(req.url) === DECISIONS_PATH)
+      return serveDecisionsRequest(runtime, req, res);
     send(res, 404, errorBody('UnknownOperationException', 'Only POST / with X-Amz-Target is served here'));
   });
   await new Promise<void>((resolve, reject) => {

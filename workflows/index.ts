@@ -2,7 +2,6 @@ import type { WardenConfig } from '../config/schema';
 import type { TaskDefinition } from '../tasks/shared/task';
 import type { AslDefinition } from './asl';
 import { freeTrialWorkflow } from './free-trial/definition';
-import { ignoredWorkflow } from './ignored/definition';
 import { onboardingWorkflow } from './onboarding/definition';
 import { reconcileWorkflow } from './reconcile/definition';
 import { responseWorkflow } from './response/definition';
@@ -21,13 +20,10 @@ export interface WorkflowModule {
   description: string;
   build(config: WardenConfig): AslDefinition;
   tasks: readonly TaskDefinition[];
-  /** Registered wherever that workflow is (the intake starts both). @default - on its own */
-  companionOf?: string;
 }
 
 export const WORKFLOWS: WorkflowModule[] = [
   responseWorkflow,
-  ignoredWorkflow,
   onboardingWorkflow,
   reconcileWorkflow,
   sweepWorkflow,
@@ -37,7 +33,7 @@ export const WORKFLOWS: WorkflowModule[] = [
 /** Whether a selection of workflow names (undefined: every workflow) includes `workflow`. */
 export function isSelected(workflow: WorkflowModule, wanted: readonly string[] | undefined): boolean {
   if (!wanted) return true;
-  return wanted.includes(workflow.name) || (!!workflow.companionOf && wanted.includes(workflow.companionOf));
+  return wanted.includes(workflow.name);
 }
 
 export function workflowNamed(name: string): WorkflowModule {

@@ -26,7 +26,12 @@ export function renderTable(stories: readonly AuditStory[]): string {
       .map((c, i) => c.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const total = `${stories.length} execution${stories.length === 1 ? '' : 's'}`;
+  const records = stories.filter((s) => s.decision).length;
+  const executions = stories.length - records;
+  const total = [
+    `${executions} execution${executions === 1 ? '' : 's'}`,
+    ...(records ? [`${records} decision record${records === 1 ? '' : 's'} (ignored findings)`] : []),
+  ].join(', ');
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), total].join('\n')}\n`;
 }
 

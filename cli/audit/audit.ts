@@ -6,6 +6,7 @@ import { renderHtml } from '../../audit/render/html';
 import { renderJson } from '../../audit/render/json';
 import { renderTable } from '../../audit/render/table';
 import { buildStory } from '../../audit/story';
+import { buildDecisionStory } from '../../audit/story-decision';
 import { OUTPUTS } from '../../infra/outputs';
 import { Progress, type ProgressStream } from '../progress';
 import { checkProfile } from '../target/aws-profile';
@@ -15,6 +16,7 @@ import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, par
 import { selectWorkflows } from './select-workflows';
 import { ArchiveFolderSource } from './sources/archive-folder';
 import { S3ArchiveSource } from './sources/archive-s3';
+import { tableDecisionReader } from './sources/decisions';
 import { DEFAULT_DATA_DIR, readRuntimeInfo, runtimeInfoFile } from './sources/runtime-info';
 import type { ExecutionSource } from './sources/source';
 import { StepFunctionsSource } from './sources/step-functions';
@@ -129,6 +131,11 @@ export async function openSource(
           name: w.stateMachineName,
           arn: stackOutput(target, OUTPUTS.stateMachineArn(w.name)),
         })),
+        decisions: tableDecisionReader(
+          target.client,
+          stackOutput(target, OUTPUTS.tableName('findings')),
+          target.description,
+        ),
       });
     }
     return new StepFunctionsSource({ endpoint: target.endpoint });
@@ -194,6 +201,13 @@ async function readStories(
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, listed.length) }, worker));
   } finally {
     progress.finish();
+  }
+  // Ignored findings started no execution: their decision records tell those stories.
+  if (filter.decisions) {
+    for (const record of await source.decisions(filter)) {
+      const story = buildDecisionStory(record);
+      if (matchesStory(filter, story)) stories.push(story);
+    }
   }
   // Newest first, as Step Functions lists them; the name breaks ties so the order is stable.
   return stories.sort(

@@ -1,15 +1,21 @@
 import type { AuditStory } from '../../audit/model';
+import { RECORDED_STATUS } from '../../audit/story-decision';
 import type { WorkflowName } from '../../audit/workflows';
 import { ACCOUNT_ID } from '../../config/aws-names';
 import { UsageError } from './errors';
-import { selectWorkflows } from './select-workflows';
+import { selectWorkflows, wantsDecisions } from './select-workflows';
 
 /**
- * Which executions the audit covers. Workflow, status and time range are checked on the listing
- * (before any history is read); account, finding and address need the story.
+ * Which executions and decision records the audit covers. Workflow, status and time range are
+ * checked on the listing (before any history is read); account, finding and address need the
+ * story. Decision records (ignored findings, which start no execution) are workflow `ignored`
+ * with status RECORDED, and take every other filter as executions do.
  */
 export interface AuditFilter {
+  /** The state machines whose executions are read (none when only decision records are wanted). */
   workflows: WorkflowName[];
+  /** Whether the decision records of ignored findings are read. */
+  decisions: boolean;
   statuses: string[] | null;
   since: Date | null;
   until: Date | null;
@@ -28,7 +34,8 @@ export interface FilterOptions {
   address?: string;
 }
 
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const EXECUTION_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
+const STATUSES = [...EXECUTION_STATUSES, RECORDED_STATUS];
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 export function parseFilter(options: FilterOptions, now: Date): AuditFilter {
@@ -55,8 +62,12 @@ export function parseFilter(options: FilterOptions, now: Date): AuditFilter {
   if (options.address !== undefined && !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(options.address)) {
     throw new UsageError(`--address must be an IPv4 or IPv6 address or CIDR, got '${options.address}'`);
   }
+  // A status filter that names only RECORDED wants no execution, and one without it no record.
+  const executionsWanted = !statuses || statuses.some((s) => EXECUTION_STATUSES.includes(s));
+  const workflows = selectWorkflows(options.workflow);
   return {
-    workflows: selectWorkflows(options.workflow),
+    workflows: executionsWanted ? workflows : [],
+    decisions: wantsDecisions(options.workflow) && (!statuses || statuses.includes(RECORDED_STATUS)),
     statuses,
     since,
     until,

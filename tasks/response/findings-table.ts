@@ -1,17 +1,36 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { call } from '../shared/aws-call';
+import { cacheSlot } from '../shared/runtime-caches';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
+import { type DecisionRecord, decisionMonthOf } from './decision-record';
 
 function evidenceKey(findingId: string): string {
   return `EVIDENCE#${findingId}`;
 }
 
-/** A finding's row: which generation of its response runs, and what the intake last saw. */
+function decisionKey(findingId: string, updatedAt: string): string {
+  return `DECISION#${findingId}#${updatedAt}`;
+}
+
+/**
+ * The item that lists the months holding decision records (a string set), so the audit queries
+ * the index for those months only rather than for every month the retention could cover.
+ */
+export const DECISION_MONTHS_KEY = 'DECISION_MONTHS';
+
+/** The months this container has already listed in DECISION_MONTHS: one write per month each. */
+const registeredMonths = cacheSlot('decision months listed', () => new Set<string>());
+
+/**
+ * A finding's row: which generation of its response runs, and what the intake last saw. A
+ * finding only ever ignored has generation 0 and no execution; an ignored update of a finding
+ * whose response has ended keeps that response's generation and execution.
+ */
 export interface FindingRow {
   pk: string;
   generation: number;
-  executionArn: string;
+  executionArn?: string;
   lastUpdatedAt: string;
   lastCount: number | null;
   decision: string;
@@ -22,7 +41,7 @@ export interface FindingRow {
 export class FindingsTable {
   private readonly db: DynamoDBDocumentClient;
 
-  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'tables' | 'now'>) {
+  constructor(private readonly deps: Pick<TaskDeps, 'clients' | 'config' | 'tables' | 'now' | 'caches'>) {
     this.db = tableClient(deps);
   }
 
@@ -50,6 +69,75 @@ export class FindingsTable {
             Item: { ...row, ttl: this.ttl() },
             ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
             ExpressionAttributeValues: { ':g': row.generation },
+          }),
+        ),
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    return written !== false;
+  }
+
+  /**
+   * Writes the row of a finding the intake ignored, unless the row changed since it was read
+   * (`generation` is what the read found, undefined when there was no row): a response another
+   * delivery started meanwhile keeps its row. False when it did.
+   */
+  async putIgnored(row: FindingRow, readGeneration: number | undefined): Promise<boolean> {
+    const written = await call(
+      'writing the finding row',
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.deps.tables.findings,
+            Item: { ...row, ttl: this.ttl() },
+            ...(readGeneration === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'generation = :g',
+                  ExpressionAttributeValues: { ':g': readGeneration },
+                }),
+          }),
+        ),
+      { ConditionalCheckFailedException: () => false as const },
+    );
+    return written !== false;
+  }
+
+  /**
+   * Keeps the record of a decision that started no execution, once per finding version; false
+   * when that version's record exists already (a repeated delivery). DynamoDB's TTL removes it
+   * at `keptUntil`.
+   */
+  async putDecision(record: DecisionRecord): Promise<boolean> {
+    const month = decisionMonthOf(record.decidedAt);
+    const listed = this.deps.caches.get(registeredMonths);
+    if (!listed.has(month)) {
+      // Before the record, so a record the index holds is always in a listed month.
+      await call('listing the decision month', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.deps.tables.findings,
+            Key: { pk: DECISION_MONTHS_KEY },
+            UpdateExpression: 'ADD months :m',
+            ExpressionAttributeValues: { ':m': new Set([month]) },
+          }),
+        ),
+      );
+      listed.add(month);
+    }
+    const written = await call(
+      'recording the decision',
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.deps.tables.findings,
+            Item: {
+              pk: decisionKey(record.finding.id, record.finding.updatedAt),
+              decisionMonth: month,
+              decidedAt: record.decidedAt,
+              record: JSON.stringify(record),
+              ttl: Math.floor(Date.parse(record.keptUntil) / 1000),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
       { ConditionalCheckFailedException: () => false as const },

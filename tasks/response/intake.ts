@@ -6,6 +6,12 @@ import { taskEnvironment } from '../shared/environment';
 import { MissingStateMachineError } from '../shared/errors';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
+import {
+  DECISION_RECORD_KIND,
+  type DecisionRecord,
+  decisionNameFor,
+  policyVersionOf,
+} from './decision-record';
 import { FindingsTable } from './findings-table';
 import type { TriageResult } from './triage';
 import { decideFindingEvent } from './verified-triage';
@@ -21,8 +27,13 @@ import { decideFindingEvent } from './verified-triage';
  *   block again or the decision changed, so an ongoing attack is blocked again.
  * On the path to containment this costs one call (StartExecution); the bookkeeping after it
  * runs while the execution is already working.
+ *
+ * A finding policy ignores starts no execution: the intake keeps a decision record (the finding,
+ * the triage that says why, when and under which policy) in the findings table, which
+ * `warden audit` and the console list beside the executions. A Standard execution would add a
+ * billed state transition and an archived history for a decision that changes nothing.
  */
-export type IntakeOutcome = 'STARTED' | 'DUPLICATE' | 'EXTENDED' | 'UNCHANGED';
+export type IntakeOutcome = 'STARTED' | 'RECORDED' | 'DUPLICATE' | 'EXTENDED' | 'UNCHANGED';
 
 export interface IntakeResult {
   outcome: IntakeOutcome;
@@ -35,6 +46,8 @@ export interface IntakeResult {
   /** Why a finding was not acted on as its policy says, when it was not. */
   notes: string[];
   executionArn?: string;
+  /** The decision record kept instead of an execution (outcome RECORDED). */
+  decisionRecord?: DecisionRecord;
 }
 
 export const intakeFindingTask = defineTask({
@@ -76,6 +89,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
   const findings = new FindingsTable(deps);
   // Before the execution starts: its first state and the block task re-decide from this copy.
   await findings.putEvidence(finding.id, finding.updatedAt, raw);
+  if (triage.decision === 'IGNORE') return recordIgnored(deps, findings, input, base);
 
   const started = await startGeneration(deps, finding.id, 1, input);
   if (started) {
@@ -97,7 +111,7 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
     // The same event again, or the first delivery's bookkeeping has not landed yet.
     return { ...base, outcome: 'DUPLICATE', executionArn: row?.executionArn };
   }
-  if (await isRunning(deps, row.executionArn)) {
+  if (row.executionArn && (await isRunning(deps, row.executionArn))) {
     const extendTo = new Date(
       deps.now().getTime() + deps.config.response.blockMinutes * 60_000,
     ).toISOString();
@@ -123,24 +137,76 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
   return { ...base, outcome: first ? 'STARTED' : 'DUPLICATE', executionArn: next };
 }
 
+/**
+ * An ignored finding: a decision record instead of an execution. As for a response, a repeated
+ * delivery records nothing, an update while the finding's response still runs extends that
+ * response (its block outlives the attack), and an update that keeps the decision only moves
+ * the row on; otherwise this version's decision is recorded. The record is written before the
+ * row, so a delivery retried after a failure between the two still finds it (its conditional
+ * write answers that it exists) and writes the row.
+ */
+async function recordIgnored(
+  deps: TaskDeps,
+  findings: FindingsTable,
+  input: { finding: DecisionRecord['finding']; triage: TriageResult },
+  base: Omit<IntakeResult, 'outcome'>,
+): Promise<IntakeResult> {
+  const { finding, triage } = input;
+  const row = await findings.get(finding.id);
+  if (row && row.lastUpdatedAt >= finding.updatedAt && (row.lastCount ?? 0) >= (triage.count ?? 0)) {
+    return { ...base, outcome: 'DUPLICATE', executionArn: row.executionArn };
+  }
+  if (row?.executionArn && (await isRunning(deps, row.executionArn))) {
+    const extendTo = new Date(
+      deps.now().getTime() + deps.config.response.blockMinutes * 60_000,
+    ).toISOString();
+    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count, extendTo);
+    return { ...base, outcome: 'EXTENDED', executionArn: row.executionArn };
+  }
+  if (row?.decision === 'IGNORE') {
+    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count);
+    return { ...base, outcome: 'UNCHANGED', executionArn: row.executionArn };
+  }
+  const now = deps.now();
+  const record: DecisionRecord = {
+    kind: DECISION_RECORD_KIND,
+    name: decisionNameFor(finding.id, finding.updatedAt),
+    decidedAt: now.toISOString(),
+    decidedBy: intakeFindingTask.id,
+    policyVersion: policyVersionOf(deps.config),
+    keptUntil: new Date(now.getTime() + deps.config.audit.archiveRetentionDays * 86_400_000).toISOString(),
+    finding,
+    triage: { ...triage },
+  };
+  const recorded = await findings.putDecision(record);
+  await findings.putIgnored(
+    {
+      pk: finding.id,
+      // Generation 0: no response has started; an ended response's generation and execution stay.
+      generation: row?.generation ?? 0,
+      ...(row?.executionArn ? { executionArn: row.executionArn } : {}),
+      lastUpdatedAt: finding.updatedAt,
+      lastCount: triage.count,
+      decision: triage.decision,
+    },
+    row?.generation,
+  );
+  return recorded
+    ? { ...base, outcome: 'RECORDED', decisionRecord: record }
+    : { ...base, outcome: 'DUPLICATE' };
+}
+
 /** `f-<hash of the finding id>-<generation>`: valid, short, and the same for every delivery. */
 export function executionNameFor(findingId: string, generation: number): string {
   return `f-${createHash('sha256').update(findingId).digest('hex').slice(0, 32)}-${generation}`;
 }
 
-/**
- * A finding policy ignores is recorded by the one-state `ignored` workflow (one billed state
- * transition); every other decision runs the response.
- */
-export function stateMachineFor(
-  deps: Pick<TaskDeps, 'stateMachineArns'>,
-  input: { triage: TriageResult },
-): string {
-  const workflow = input.triage.decision === 'IGNORE' ? 'ignored' : 'response';
-  const arn = deps.stateMachineArns[workflow];
+/** The response workflow's state machine, which every decision but IGNORE starts. */
+export function responseStateMachine(deps: Pick<TaskDeps, 'stateMachineArns'>): string {
+  const arn = deps.stateMachineArns.response;
   if (!arn) {
     throw new MissingStateMachineError(
-      `STATE_MACHINE_ARNS names no ${workflow} state machine (it names ${Object.keys(deps.stateMachineArns).join(', ') || 'none'})`,
+      `STATE_MACHINE_ARNS names no response state machine (it names ${Object.keys(deps.stateMachineArns).join(', ') || 'none'})`,
     );
   }
   return arn;
@@ -152,7 +218,7 @@ async function startGeneration(
   generation: number,
   input: { triage: TriageResult },
 ): Promise<string | undefined> {
-  const stateMachineArn = stateMachineFor(deps, input);
+  const stateMachineArn = responseStateMachine(deps);
   const out = await call(
     'starting the response',
     () =>

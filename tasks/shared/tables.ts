@@ -14,7 +14,12 @@ import type { TaskDeps, WardenTables } from './task';
  *            every active block, and the audit records of blocks that expire(d) after a moment.
  *            OFFENDER items have no expiresAt, so they stay out of it (a sparse index).
  * approvals  pk `<approvalId>`: a pending or decided approval (holds the task token).
- * findings   pk `<findingId>`: the response to a finding (generation, running execution, extension).
+ * findings   pk `<findingId>`: the response to a finding (generation, running execution, extension);
+ *            pk `EVIDENCE#<findingId>`: the finding as the intake validated it;
+ *            pk `DECISION#<findingId>#<updatedAt>`: the record of a decision the intake made without
+ *            starting an execution (a finding policy ignores), kept as long as the archive keeps
+ *            execution histories. Index `byDecisionMonth` (decisionMonth, decidedAt): the audit's
+ *            view of those records by time; only decision records carry decisionMonth (sparse).
  * accounts   pk `MEMBER` sk `<accountId>`: an active member account of the organisation (one
  *            partition, so a batch of the sweep is one Query in account order);
  *            pk `REGISTRY` sk `SEEDED`: when the list was last read whole from Organizations.
@@ -29,6 +34,7 @@ export interface TableSchema {
 }
 
 export const LEDGER_BY_KIND_INDEX = 'byKind';
+export const FINDINGS_BY_DECISION_MONTH_INDEX = 'byDecisionMonth';
 
 export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = {
   ledger: {
@@ -37,7 +43,13 @@ export const TABLE_SCHEMAS: Readonly<Record<keyof WardenTables, TableSchema>> = 
     indexes: [{ name: LEDGER_BY_KIND_INDEX, partitionKey: 'kind', sortKey: 'expiresAt' }],
   },
   approvals: { partitionKey: 'pk', ttlAttribute: 'ttl' },
-  findings: { partitionKey: 'pk', ttlAttribute: 'ttl' },
+  findings: {
+    partitionKey: 'pk',
+    ttlAttribute: 'ttl',
+    indexes: [
+      { name: FINDINGS_BY_DECISION_MONTH_INDEX, partitionKey: 'decisionMonth', sortKey: 'decidedAt' },
+    ],
+  },
   accounts: { partitionKey: 'pk', sortKey: 'sk' },
 };
 

@@ -38,6 +38,7 @@ export function event(type: string, details: Record<string, unknown> = {}, at = 
 
 export function makeStory(overrides: Partial<AuditStory> = {}): AuditStory {
   return {
+    decision: null,
     execution: {
       arn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:f-1',
       name: 'f-1',

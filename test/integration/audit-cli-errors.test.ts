@@ -48,7 +48,7 @@ describe('warden audit fails with one clear line', () => {
     [['--format', 'xml'], /--format must be one of table, json, csv, html, got 'xml'/],
     [
       ['--workflow', 'nope'],
-      /--workflow must be one of response, ignored, onboarding, reconcile, sweep, free-trial, got 'nope'/,
+      /--workflow must be one of response, onboarding, reconcile, sweep, free-trial, ignored, got 'nope'/,
     ],
     [['--status', 'DONE'], /--status must be one of RUNNING, SUCCEEDED/],
     [['--since', 'yesterday'], /--since must be an ISO 8601 time or a time ago such as 7d/],

@@ -32,8 +32,7 @@ function allStates(states: Record<string, AslState>, prefix = ''): [string, AslS
 
 describe('Lambda retry lists', () => {
   const config = parseConfig(exampleConfigJson, 'example config');
-  // The ignored-finding record has no task to retry.
-  it.each(WORKFLOWS.filter((w) => w.tasks.length > 0).map((w) => [w.name, w] as const))(
+  it.each(WORKFLOWS.map((w) => [w.name, w] as const))(
     'the %s workflow retries every Lambda task on each transient Lambda error AWS lists',
     (_name, workflow) => {
       const tasks = allStates(workflow.build(config).States).filter(

@@ -12,8 +12,9 @@ import type { WorkflowModule } from '../index';
 
 /**
  * The response to one GuardDuty finding. The intake has already validated and triaged it (the
- * execution input holds `finding` and `triage`); a finding policy ignores is recorded by the
- * one-state `ignored` workflow instead, so this one ignores only an input that says so. Anyone allowed StartExecution can write an input,
+ * execution input holds `finding` and `triage`); a finding policy ignores is kept as a decision
+ * record by the intake and starts no execution, so this one ignores only an input that says so.
+ * Anyone allowed StartExecution can write an input,
  * so nothing here acts on the input's word: the tasks that change NACLs decide again from the
  * finding the intake recorded, and the notify and approval paths first replace the triage with
  * Warden's own decision of that finding. State names read as the story an auditor follows in

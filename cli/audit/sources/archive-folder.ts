@@ -1,14 +1,22 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import type { DecisionRecord } from '../../../tasks/response/decision-record';
 import { type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError } from '../errors';
 import type { AuditFilter } from '../filters';
-import { keyMayMatch, parseArchive } from './archive-parse';
+import {
+  decidedInRange,
+  decisionKeyMayMatch,
+  keyMayMatch,
+  parseArchive,
+  parseArchivedDecision,
+} from './archive-parse';
 import type { ExecutionSource, ListedExecution } from './source';
 
 /**
  * An archive on disk, as the local runtime writes it (`<dataDir>/archive`) or as copied from the
- * S3 archive: every `*.json` under the folder is one execution. A single archive file works too.
+ * S3 archive: every `*.json` under the folder is one execution, except those under `decisions/`,
+ * each one decision record. A single archive file works too.
  */
 export class ArchiveFolderSource implements ExecutionSource {
   readonly description: string;
@@ -18,11 +26,7 @@ export class ArchiveFolderSource implements ExecutionSource {
   }
 
   async list(filter: AuditFilter): Promise<ListedExecution[]> {
-    const stat = statOrThrow(this.root);
-    const files = stat.isDirectory() ? walk(this.root) : [this.root];
-    return files
-      .filter((file) => file.endsWith('.json'))
-      .map((file) => ({ file, key: relative(this.root, file).split(sep).join('/') }))
+    return this.files()
       .filter(({ key }) => keyMayMatch(key, filter))
       .map(({ file, key }) => {
         const parsed = parseArchiveKey(key);
@@ -37,20 +41,38 @@ export class ArchiveFolderSource implements ExecutionSource {
   }
 
   async read(item: ListedExecution, onEvents: (count: number) => void): Promise<ArchivedExecution> {
-    let text: string;
-    try {
-      text = readFileSync(item.ref, 'utf8');
-    } catch (error) {
-      throw new ArchiveReadError(
-        `cannot read ${item.ref}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-    const archive = parseArchive(text, item.ref);
+    const archive = parseArchive(readOrThrow(item.ref), item.ref);
     onEvents(archive.events.length);
     return archive;
   }
 
+  async decisions(filter: AuditFilter): Promise<DecisionRecord[]> {
+    return this.files()
+      .filter(({ key }) => decisionKeyMayMatch(key, filter))
+      .map(({ file }) => parseArchivedDecision(readOrThrow(file), file))
+      .filter((record) => decidedInRange(record, filter));
+  }
+
   close(): void {}
+
+  /** Every `*.json` under the folder (or the one file), with its key in the archive layout. */
+  private files(): { file: string; key: string }[] {
+    const stat = statOrThrow(this.root);
+    const files = stat.isDirectory() ? walk(this.root) : [this.root];
+    return files
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => ({ file, key: relative(this.root, file).split(sep).join('/') }));
+  }
+}
+
+function readOrThrow(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ArchiveReadError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }
 
 function statOrThrow(path: string) {

@@ -1,8 +1,15 @@
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DECISION_ARCHIVE_ROOT, type DecisionRecord } from '../../../tasks/response/decision-record';
 import { ARCHIVE_ROOT, type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError, UsageError } from '../errors';
 import type { AuditFilter } from '../filters';
-import { keyMayMatch, parseArchive } from './archive-parse';
+import {
+  decidedInRange,
+  decisionKeyMayMatch,
+  keyMayMatch,
+  parseArchive,
+  parseArchivedDecision,
+} from './archive-parse';
 import { describeSdkFailure } from './sdk-errors';
 import type { ExecutionSource, ListedExecution } from './source';
 
@@ -78,6 +85,33 @@ export class S3ArchiveSource implements ExecutionSource {
     const archive = parseArchive(text, `s3://${this.bucket}/${item.ref}`);
     onEvents(archive.events.length);
     return archive;
+  }
+
+  /** Decision records under `decisions/`, when the archive holds any (a copied local archive). */
+  async decisions(filter: AuditFilter): Promise<DecisionRecord[]> {
+    const prefix = `${this.prefix}${DECISION_ARCHIVE_ROOT}/`;
+    const keys: string[] = [];
+    await this.call(`listing ${prefix}`, async () => {
+      for await (const page of paginateListObjectsV2(
+        { client: this.s3, pageSize: 1000 },
+        { Bucket: this.bucket, Prefix: prefix },
+      )) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key && decisionKeyMayMatch(object.Key, filter)) keys.push(object.Key);
+        }
+      }
+    });
+    const records: DecisionRecord[] = [];
+    for (const key of keys) {
+      const text = await this.call(`reading ${key}`, async () => {
+        const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        if (!out.Body) throw new ArchiveReadError(`s3://${this.bucket}/${key} has no body`);
+        return out.Body.transformToString('utf8');
+      });
+      const record = parseArchivedDecision(text, `s3://${this.bucket}/${key}`);
+      if (decidedInRange(record, filter)) records.push(record);
+    }
+    return records;
   }
 
   close(): void {

@@ -6,9 +6,11 @@ import {
   type SFNClientConfig,
 } from '@aws-sdk/client-sfn';
 import { readExecution } from '../../../tasks/audit/read-execution';
+import type { DecisionRecord } from '../../../tasks/response/decision-record';
 import type { ArchivedExecution } from '../../../tasks/shared/archive-format';
 import { SourceUnavailableError } from '../errors';
 import type { AuditFilter } from '../filters';
+import { type DecisionReader, runningDecisionReader } from './decisions';
 import { describeSdkFailure } from './sdk-errors';
 import type { ExecutionSource, ListedExecution } from './source';
 
@@ -21,6 +23,8 @@ export interface StepFunctionsSourceOptions {
   machines?: readonly { arn: string; name: string }[];
   /** How the report names where it read from. */
   description?: string;
+  /** Where its decision records are read. @default - the `endpoint`'s decisions API */
+  decisions?: DecisionReader;
 }
 
 /**
@@ -32,9 +36,12 @@ export class StepFunctionsSource implements ExecutionSource {
   readonly description: string;
   private readonly sfn: SFNClient;
   private readonly machines: readonly { arn: string; name: string }[] | undefined;
+  private readonly decisionReader: DecisionReader | undefined;
 
   constructor(options: StepFunctionsSourceOptions) {
     this.machines = options.machines;
+    this.decisionReader =
+      options.decisions ?? (options.endpoint ? runningDecisionReader(options.endpoint) : undefined);
     const config: SFNClientConfig = { maxAttempts: 2 };
     if (options.endpoint) {
       config.endpoint = options.endpoint;
@@ -104,8 +111,18 @@ export class StepFunctionsSource implements ExecutionSource {
     return this.call(`reading ${item.name}`, () => readExecution(this.sfn, item.ref, onEvents));
   }
 
+  async decisions(filter: AuditFilter): Promise<DecisionRecord[]> {
+    if (!this.decisionReader) {
+      throw new SourceUnavailableError(
+        `${this.description} names no findings table to read decision records from (give --endpoint, or --region/--profile for Warden in AWS)`,
+      );
+    }
+    return this.decisionReader.read({ since: filter.since, until: filter.until });
+  }
+
   close(): void {
     this.sfn.destroy();
+    this.decisionReader?.close();
   }
 
   private async call<T>(doing: string, work: () => Promise<T>): Promise<T> {

@@ -16,22 +16,46 @@ describe('response workflow paths', () => {
   let h: ResponseHarness;
   afterEach(() => h?.stop());
 
-  it('ignores a low-severity finding and changes nothing', async () => {
+  it('ignores a low-severity finding: a decision record, no execution, nothing changed', async () => {
     h = await startResponseHarness();
     const intake = await h.deliver({
       type: 'Discovery:S3/AnomalousBehavior',
       severity: 2,
       actionType: 'AWS_API_CALL',
     });
-    const record = await h.warden.runtime.waitFor(intake.executionArn!);
 
-    expect(record.status).toBe('SUCCEEDED');
-    // Recorded by the one-state workflow: one billed transition.
-    expect(intake.executionArn).toContain(':execution:warden-ignored:');
-    expect(story(h.warden, intake.executionArn!)).toEqual(['Ignore the finding']);
-    expect(JSON.parse(record.input!).triage).toMatchObject({ decision: 'IGNORE' });
+    expect(intake.outcome).toBe('RECORDED');
+    expect(intake.executionArn).toBeUndefined();
+    // No execution of any workflow, so no billed state transition.
+    expect(h.warden.runtime.list()).toEqual([]);
+    expect(h.warden.runtime.stateTransitions).toBe(0);
+    expect(h.warden.world.cloud.count({ service: 'sfn' })).toBe(0);
+    expect(intake.decisionRecord).toMatchObject({
+      kind: 'warden-decision',
+      decidedBy: 'IntakeFinding',
+      decidedAt: '2026-03-01T10:06:00.000Z',
+      finding: { type: 'Discovery:S3/AnomalousBehavior', severity: 2 },
+      triage: { decision: 'IGNORE', reason: 'POLICY', severityBand: 'LOW' },
+    });
     expect(h.warden.world.cloud.count({ service: 'ec2', mutating: true })).toBe(0);
     expect(categories(h)).toEqual([]);
+  });
+
+  it('records an ignored finding once however often it is delivered, and starts nothing for its updates', async () => {
+    h = await startResponseHarness();
+    const ignored = {
+      id: 'ignored-1',
+      type: 'Discovery:S3/AnomalousBehavior',
+      severity: 2,
+      actionType: 'AWS_API_CALL',
+    } as const;
+
+    const first = await h.deliver(ignored);
+    const again = await h.deliver(ignored);
+    const update = await h.deliver({ ...ignored, count: 5 });
+
+    expect([first.outcome, again.outcome, update.outcome]).toEqual(['RECORDED', 'DUPLICATE', 'UNCHANGED']);
+    expect(h.warden.runtime.list()).toEqual([]);
   });
 
   it('notifies about a medium finding in its own alert category', async () => {

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { readDecisionRecords } from '../audit/decisions/read-decisions';
+import type { DecisionRecord } from '../tasks/response/decision-record';
+import type { TaskDeps } from '../tasks/shared/task';
+import type { LocalWarden } from './local-warden';
+
+/**
+ * What `warden audit` reads of a running local Warden's decision records (`POST /api/decisions`):
+ * the findings table's records in a time range, read as in AWS (readDecisionRecords). The
+ * table lives on this process's dynalite, so the runtime reads it on the CLI's behalf.
+ */
+export const DECISIONS_PATH = '/api/decisions';
+
+/** The largest query body read: a query is two timestamps. */
+const MAX_QUERY_BYTES = 4096;
+
+export const DecisionsQuery = z.strictObject({
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+export type DecisionsQuery = z.infer<typeof DecisionsQuery>;
+
+export type DecisionsApiResult =
+  | { status: 200; answer: { records: DecisionRecord[] } }
+  | { status: 400 | 503; message: string };
+
+export async function answerDecisionsQuery(
+  warden: Pick<LocalWarden, 'deps'>,
+  body: string,
+): Promise<DecisionsApiResult> {
+  let raw: unknown;
+  try {
+    raw = body.trim() === '' ? {} : JSON.parse(body);
+  } catch {
+    return { status: 400, message: 'the body must be JSON' };
+  }
+  const parsed = DecisionsQuery.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { status: 400, message: `${issue.path.join('.') || '(body)'}: ${issue.message}` };
+  }
+  let deps: TaskDeps;
+  try {
+    deps = warden.deps;
+  } catch (error) {
+    // The runtime has no deployment yet, so no findings table to read.
+    return { status: 503, message: (error as Error).message };
+  }
+  const { securityAccountId, homeRegion } = deps.config.organization;
+  const doc = DynamoDBDocumentClient.from(
+    deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+  );
+  const records = await readDecisionRecords(doc, deps.tables.findings, {
+    since: parsed.data.since ? new Date(parsed.data.since) : null,
+    until: parsed.data.until ? new Date(parsed.data.until) : null,
+  });
+  return { status: 200, answer: { records } };
+}
+
+/**
+ * The decisions API on a bare Step Functions endpoint (startSfnEndpoint), so that `warden audit
+ * --endpoint` finds the decision records of the runtime it reads executions from.
+ */
+export function serveDecisionsRequest(
+  warden: Pick<LocalWarden, 'deps'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const reply = (status: number, body: unknown) => {
+    if (res.headersSent) return;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_QUERY_BYTES) {
+      reply(413, { message: `the body must be at most ${MAX_QUERY_BYTES} bytes` });
+      req.destroy();
+    } else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    answerDecisionsQuery(warden, Buffer.concat(chunks).toString('utf8')).then(
+      (result) => reply(result.status, result.status === 200 ? result.answer : { message: result.message }),
+      (error: Error) => reply(500, { message: `${error.name}: ${error.message}` }),
+    );
+  });
+}
