@@ -27,6 +27,10 @@ const KB = 1024;
 const GB = 1024 ** 3;
 /** Runs a month at the default schedules: sweep every 6 hours, free-trial daily, reconciler hourly. */
 const RUNS_PER_MONTH: Record<string, number> = { sweep: 120, 'free-trial': 30, reconcile: 720 };
+/** How long a decision record is kept: the default `audit.archiveRetentionDays`. */
+const RETENTION_DAYS = 2557;
+/** DynamoDB's per-item storage overhead (bytes), in the table and again in the index. */
+const ITEM_OVERHEAD_BYTES = 100;
 
 interface Counts {
   transitions: number;
@@ -125,6 +129,17 @@ function main(): void {
       2,
     );
 
+  // Not a per-finding charge but the price of keeping the record: 1,000 decision records, in
+  // the table and in its index, for the whole retention.
+  const recordBytes = (response.paths?.ignored?.decisionRecordBytes ?? 0) as number;
+  const retentionMonths = RETENTION_DAYS / (365.25 / 12);
+  const decisionStoragePerThousand = round(
+    ((2 * (recordBytes + ITEM_OVERHEAD_BYTES) * 1000) / GB) *
+      PRICES.dynamoDbStorageGbMonth.usd *
+      retentionMonths,
+    4,
+  );
+
   const autoBlock = paths.autoBlock?.perThousand ?? Number.NaN;
   const ignored = paths.ignored?.perThousand ?? Number.NaN;
   const targets: Target[] = [
@@ -149,6 +164,12 @@ function main(): void {
     autoBlockPerThousand: autoBlock,
     ignoredPerThousand: ignored,
     perThousandFindings: paths,
+    decisionRecordStorage: {
+      perThousandOverRetention: decisionStoragePerThousand,
+      retentionDays: RETENTION_DAYS,
+      recordBytes,
+      note: 'storing 1,000 ignored findings’ decision records in the findings table and its byDecisionMonth index for the default audit.archiveRetentionDays; not in the per-1,000 figures (archive storage is not priced for executions either)',
+    },
     scheduledJobsPerMonth: monthly,
     runsPerMonth: RUNS_PER_MONTH,
     prices: PRICES,
@@ -185,6 +206,7 @@ function main(): void {
         ),
       ]),
     ),
+    `  keeping 1,000 decision records (${recordBytes} B each, with the index copy) for ${RETENTION_DAYS} days: $${decisionStoragePerThousand}`,
     '',
     table(
       ['accounts', 'sweep $/month', 'free-trial $/month', 'reconcile $/month', 'total'],

@@ -45,8 +45,8 @@ export const PRICES = {
     usd: 0.625 / 1_000_000,
     per: 'DynamoDB on-demand write request unit (1 KB standard write)',
     source:
-      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ not found; $0.625 per million WRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing; the 1 KB unit size from AWS\'s "How AWS Pricing Works" whitepaper (docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/dynamodb.html)',
-    checked: '2026-12-01',
+      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ found (2026-12-02): its key terms say "A standard write request unit can write an item up to 1 KB", but the price table was not in the text available; $0.625 per million WRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
+    checked: '2026-12-02',
     verified: false,
   },
   dynamoDbReadRequestUnit: {
@@ -55,6 +55,14 @@ export const PRICES = {
     source:
       'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ not found; $0.125 per million RRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
     checked: '2026-12-01',
+    verified: false,
+  },
+  dynamoDbStorageGbMonth: {
+    usd: 0.25,
+    per: 'GB-month of DynamoDB storage (Standard table class), each index copy counted',
+    source:
+      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ found (2026-12-02) without its storage figure in the text available; $0.25 per GB-month from a third-party price summary (gist.github.com/bluejack/68dd851e8ff1c480d623fc0b09e0423b)',
+    checked: '2026-12-02',
     verified: false,
   },
   snsPublish: {
