@@ -3,19 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NACLS_AT_RUN_TIME } from '../../cli/triage/report';
+import { EXAMPLE_ORGANIZATION } from '../fixtures/example-organization';
 import { INSTANCE_ID, makeFindingEvent, makePortProbe, SUBNET_ID, VPC_ID } from '../fixtures/findings';
 import { runCli } from './run-cli';
 
 /** `warden triage` and `warden replay`, run as a user would, in process. */
 const ROOT = join(__dirname, '..', '..');
-
-/** The organisation the configs of these tests are written for: the example accounts, one region. */
-const ONE_REGION_ORGANIZATION = {
-  managementAccountId: '111111111111',
-  securityAccountId: '222222222222',
-  homeRegion: 'eu-west-1',
-  regions: ['eu-west-1'],
-};
 
 describe('warden triage', () => {
   let dir: string;
@@ -29,7 +22,7 @@ describe('warden triage', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'warden-cli-triage-'));
     config = write('warden.config.json', {
-      organization: ONE_REGION_ORGANIZATION,
+      organization: EXAMPLE_ORGANIZATION,
       response: { mode: 'enforce', allowList: ['192.0.2.0/24'] },
     });
   });
@@ -199,7 +192,7 @@ describe('warden replay', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        organization: ONE_REGION_ORGANIZATION,
+        organization: EXAMPLE_ORGANIZATION,
         response: { mode: 'enforce' },
         notifications: { disabled: ['CLOUDTRAIL_LOGGING_DISABLED'] },
       }),
@@ -352,7 +345,7 @@ describe('warden replay', () => {
     writeFileSync(
       bad,
       JSON.stringify({
-        organization: ONE_REGION_ORGANIZATION,
+        organization: EXAMPLE_ORGANIZATION,
         response: { allowList: ['10.1.2.3/8'] },
       }),
     );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseConfig } from '../../../config/load';
 import { configReference } from '../../../config/reference';
 import { WardenConfigSchema } from '../../../config/schema';
-import { organization } from './organization';
+import { EXAMPLE_ORGANIZATION as organization } from '../../fixtures/example-organization';
 
 describe('config defaults', () => {
   it('fills an omitted section from its fields, as if it were given empty', () => {

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { ConfigError, parseConfig } from '../../../config/load';
 import { createNeverBlockGuard } from '../../../tasks/response/addresses';
-
-const organization = {
-  managementAccountId: '111111111111',
-  securityAccountId: '222222222222',
-  homeRegion: 'eu-west-1',
-  regions: ['eu-west-1'],
-};
+import { EXAMPLE_ORGANIZATION as organization } from '../../fixtures/example-organization';
 
 describe('config that cannot misfire (defects 6 and 11)', () => {
   it.each([

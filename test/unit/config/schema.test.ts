@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from '../../../config/load';
-import { organization } from './organization';
+import { EXAMPLE_ORGANIZATION as organization } from '../../fixtures/example-organization';
 
 describe('parseConfig', () => {
   it('fills every default from a minimal config', () => {
