@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '@aws-sdk/client-guardduty';
+import { RELATIONSHIP_STATUSES } from '../../../tasks/guardduty/members';
 import { AwsError } from '../aws-error';
 import type { CallContext } from '../cloud';
 
@@ -9,16 +10,7 @@ import type { CallContext } from '../cloud';
  * trial overrides and findings. Operations live in the sibling modules; they share this state.
  */
 
-export const RELATIONSHIP_STATUSES = [
-  'Created',
-  'Invited',
-  'Enabled',
-  'Disabled',
-  'Removed',
-  'Resigned',
-  'EmailVerificationInProgress',
-  'EmailVerificationFailed',
-] as const;
+export { RELATIONSHIP_STATUSES };
 export type RelationshipStatus = (typeof RELATIONSHIP_STATUSES)[number];
 
 /** Statuses in which the member's findings and detector belong to the administrator. */
