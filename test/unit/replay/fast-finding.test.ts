@@ -7,11 +7,9 @@ import {
   makeFindingEvent,
   makeNetworkInterface,
   makePortProbe,
+  mutableCopy,
   type RawFindingEvent,
 } from '../../fixtures/findings';
-
-// biome-ignore lint/suspicious/noExplicitAny: tests build deliberately malformed events
-const mutable = (event: RawFindingEvent): any => structuredClone(event);
 
 /** JSON round trip: drops the keys zod keeps with an undefined value, as the output would. */
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
@@ -49,7 +47,7 @@ describe('checkFindingEvent', () => {
 
   it('treats nulls as absent values, as the schema does', () => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.title = null;
     raw.detail.service.action.networkConnectionAction.remoteIpDetails.city = null;
 
@@ -106,7 +104,7 @@ describe('checkFindingEvent', () => {
 
     fc.assert(
       fc.property(fc.constantFrom(...targets), value, ({ base, path }, replacement) => {
-        const raw = mutable(bases[base]!);
+        const raw = mutableCopy(bases[base]!);
         let parent = raw;
         for (const key of path.slice(0, -1)) parent = parent[key];
         parent[path[path.length - 1]!] = replacement;
@@ -125,7 +123,7 @@ describe('checkFindingEvent', () => {
 describe('parseFindingEventFast', () => {
   it("fails with the schema's error, naming the bad field", () => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.accountId = '12';
 
     // Act

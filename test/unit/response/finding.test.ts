@@ -9,12 +9,9 @@ import {
   makeFindingEvent,
   makeNetworkInterface,
   makePortProbe,
+  mutableCopy,
   type RawFindingEvent,
 } from '../../fixtures/findings';
-
-/** A deep copy the test may break freely; `any` because breaking the types is the point. */
-// biome-ignore lint/suspicious/noExplicitAny: tests build deliberately malformed events
-const mutable = (event: RawFindingEvent): any => structuredClone(event);
 
 const messageOf = (raw: unknown): string => {
   try {
@@ -84,7 +81,7 @@ describe('parseFindingEvent', () => {
 
   it('accepts fields GuardDuty adds and leaves them out of the result', () => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.service.runtimeDetails = { process: { name: 'x' } };
     raw.detail.resource.instanceDetails.platform = null;
     raw.detail.newTopLevelField = 'later';
@@ -99,7 +96,7 @@ describe('parseFindingEvent', () => {
 
   it('treats GuardDuty nulls as absent values', () => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.resource.instanceDetails.networkInterfaces[0].publicIp = null;
     raw.detail.resource.instanceDetails.networkInterfaces[0].ipv6Addresses = null;
     raw.detail.service.archived = null;
@@ -116,7 +113,7 @@ describe('parseFindingEvent', () => {
 
   it("accepts GuardDuty's sample finding placeholders", () => {
     // Arrange: CreateSampleFindings fills ids with placeholders like these
-    const raw = mutable(makeFindingEvent({ instanceId: 'i-99999999', sample: 'value' }));
+    const raw = mutableCopy(makeFindingEvent({ instanceId: 'i-99999999', sample: 'value' }));
     raw.detail.resource.instanceDetails.networkInterfaces = [
       makeNetworkInterface({
         networkInterfaceId: 'eni-bfcffe88',
@@ -140,7 +137,7 @@ describe('parseFindingEvent', () => {
     );
   });
 
-  it.each<[string, (raw: ReturnType<typeof mutable>) => void, string]>([
+  it.each<[string, (raw: ReturnType<typeof mutableCopy>) => void, string]>([
     [
       'the account id has 11 digits',
       (r) => (r.detail.accountId = '12345678901'),
@@ -229,7 +226,7 @@ describe('parseFindingEvent', () => {
     ],
   ])('fails when %s', (_what, breakIt, message) => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     breakIt(raw);
 
     // Act
@@ -252,7 +249,7 @@ describe('parseFindingEvent', () => {
 
   it('names the index of a bad probe detail', () => {
     // Arrange
-    const raw = mutable(makeFindingEvent({ type: 'Recon:EC2/PortProbeUnprotectedPort' }));
+    const raw = mutableCopy(makeFindingEvent({ type: 'Recon:EC2/PortProbeUnprotectedPort' }));
     raw.detail.service.action.portProbeAction.portProbeDetails.push({
       remoteIpDetails: { ipAddressV4: 'nope' },
     });
@@ -278,7 +275,7 @@ describe('parseFindingEvent', () => {
 
   it('does not repeat the received value in its message', () => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.accountId = '<script>alert(1)</script>';
 
     // Act & assert
@@ -313,7 +310,7 @@ describe('parseFindingEvent', () => {
 
       fc.assert(
         fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.jsonValue(), (path, value) => {
-          const raw = mutable(base);
+          const raw = mutableCopy(base);
           let parent = raw;
           for (const key of path.slice(0, -1)) parent = parent[key];
           parent[path[path.length - 1]!] = value;
@@ -332,7 +329,7 @@ describe('parseFindingEvent', () => {
       fc.assert(
         fc.property(hostile, hostile, hostile, (title, tagValue, portName) => {
           // Arrange
-          const raw = mutable(makeFindingEvent({ title, description: title, tags: { Name: tagValue } }));
+          const raw = mutableCopy(makeFindingEvent({ title, description: title, tags: { Name: tagValue } }));
           raw.detail.service.action.networkConnectionAction.localPortDetails.portName = portName.slice(0, 64);
 
           // Act
@@ -389,7 +386,7 @@ describe('isSampleFinding', () => {
     ['text that is not JSON and has no marker', 'not json', false],
   ])('answers %s with %s', (_what, value, expected) => {
     // Arrange
-    const raw = mutable(makeFindingEvent());
+    const raw = mutableCopy(makeFindingEvent());
     raw.detail.service.additionalInfo = { type: 'default', value };
 
     // Act & assert
