@@ -19,6 +19,13 @@ import {
   SECURITY,
 } from './fixtures';
 
+/** A KMS key in the security account's home region whose key policy has `statements`. */
+function keyOfSecurity(services: ReturnType<typeof makeCloud>['services'], statements: object[]) {
+  return services.kms.createKey(SECURITY, HOME_REGION, {
+    policy: { Version: '2012-10-17', Statement: statements },
+  });
+}
+
 const TASK_ROLE = 'WardenTask';
 const MEMBER_ROLE = 'WardenMemberRole';
 
@@ -470,27 +477,22 @@ describe('resource-based policies', () => {
 
   it('lets GuardDuty write to a bucket and use a key only as their policies admit it', async () => {
     const { cloud, services } = makeCloud();
-    const key = services.kms.createKey(SECURITY, HOME_REGION, {
-      policy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-          {
-            Sid: 'GuardDutyEncrypts',
-            Effect: 'Allow',
-            Principal: { Service: 'guardduty.amazonaws.com' },
-            Action: 'kms:GenerateDataKey',
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': SECURITY } },
-          },
-        ],
+    const key = keyOfSecurity(services, [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
+        Action: 'kms:*',
+        Resource: '*',
       },
-    });
+      {
+        Sid: 'GuardDutyEncrypts',
+        Effect: 'Allow',
+        Principal: { Service: 'guardduty.amazonaws.com' },
+        Action: 'kms:GenerateDataKey',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': SECURITY } },
+      },
+    ]);
     services.s3.createBucket(SECURITY, HOME_REGION, 'warden-findings-example', {
       policy: {
         Version: '2012-10-17',
@@ -525,19 +527,14 @@ describe('resource-based policies', () => {
 
   it('refuses a key use that only an identity policy grants when the key policy does not delegate to the account', async () => {
     const { cloud, services } = makeCloud();
-    const key = services.kms.createKey(SECURITY, HOME_REGION, {
-      policy: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${SECURITY}:role/KeyAdmin` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
-        ],
+    const key = keyOfSecurity(services, [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${SECURITY}:role/KeyAdmin` },
+        Action: 'kms:*',
+        Resource: '*',
       },
-    });
+    ]);
     services.iam.createRole(SECURITY, TASK_ROLE, {
       trustPolicy: lambdaTrust(),
       inlinePolicies: { kms: allow('kms:*') },
