@@ -17,6 +17,23 @@ export const GUARDDUTY_SERVICE_LINKED_ROLES = [
   'malware-protection.guardduty.amazonaws.com',
 ];
 
+/**
+ * The only service-linked roles Warden's calls create are GuardDuty's (CreateDetector in an
+ * account that never had GuardDuty, https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html):
+ * iam:CreateServiceLinkedRole on roles under their path, for those services only. The member role
+ * and the security account's roles that create the administrator's detector both grant it so.
+ */
+export function guardDutyServiceLinkedRoleStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'LetGuardDutyCreateItsServiceLinkedRoles',
+    actions: ['iam:CreateServiceLinkedRole'],
+    resources: [
+      `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*guardduty.amazonaws.com/*`,
+    ],
+    conditions: { StringEquals: { 'iam:AWSServiceName': GUARDDUTY_SERVICE_LINKED_ROLES } },
+  });
+}
+
 export interface WardenMemberRoleProps {
   readonly config: WardenConfig;
   /** Every Warden function; the role serves those whose needs say `assumeMemberRole`. */
@@ -61,18 +78,7 @@ export class WardenMemberRole extends Construct {
     for (const action of actions) {
       const [service] = action.split(':') as [string];
       if (action === 'iam:CreateServiceLinkedRole') {
-        // The only service-linked roles Warden's calls create are GuardDuty's (CreateDetector in an
-        // account that never had GuardDuty); the resource type is a role, limited to their path.
-        statements.push(
-          new iam.PolicyStatement({
-            sid: 'LetGuardDutyCreateItsServiceLinkedRoles',
-            actions: [action],
-            resources: [
-              `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/*guardduty.amazonaws.com/*`,
-            ],
-            conditions: { StringEquals: { 'iam:AWSServiceName': GUARDDUTY_SERVICE_LINKED_ROLES } },
-          }),
-        );
+        statements.push(guardDutyServiceLinkedRoleStatement());
         continue;
       }
       const resources = grantResources(action, context);

@@ -11,6 +11,7 @@ import { type ArnContext, grantResources } from '../action-resources';
 import { acknowledgeFindings, wildcardResourceFindings } from '../nag';
 import { memberRoleArn } from '../names';
 import { WiringError } from '../task-catalog';
+import { guardDutyServiceLinkedRoleStatement } from './member-role';
 
 /** What a task's needs are granted on. */
 export interface TaskResources {
@@ -209,6 +210,18 @@ export function grantNeeds(role: iam.Role, taskId: string, needs: TaskNeeds, res
       throw new WiringError(
         `task ${taskId} asks for "${action}"; name each action exactly, without wildcards`,
       );
+    }
+    if (action === 'iam:CreateServiceLinkedRole') {
+      const statement = guardDutyServiceLinkedRoleStatement();
+      role.addToPrincipalPolicy(statement);
+      acknowledgeFindings(
+        role,
+        'IAM5',
+        wildcardResourceFindings(role, statement.resources),
+        "GuardDuty's service-linked roles live under its own path and are named by GuardDuty; " +
+          'iam:AWSServiceName limits the grant to GuardDuty.',
+      );
+      continue;
     }
     const scoped = grantResources(action, context);
     if (scoped.length === 0) continue;

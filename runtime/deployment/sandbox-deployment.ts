@@ -21,6 +21,8 @@ import type { StackTemplate } from './template';
  * (`onDeployed`), which runs each function's task with the function's role and environment.
  */
 export const STACKSETS_SERVICE_PRINCIPAL = 'member.org.stacksets.cloudformation.amazonaws.com';
+/** The service principal StackSets' service-linked role in the management account trusts. */
+export const STACKSETS_ADMIN_SERVICE = 'stacksets.cloudformation.amazonaws.com';
 
 export interface DeployOptions {
   /** `--parameters Name=value`. */
@@ -212,9 +214,12 @@ export class SandboxDeployment {
   ): Promise<void> {
     const { org } = this.options;
     const management = org.services.organizations.managementAccountId;
+    // StackSets operates a service-managed stack set with its service-linked role in the
+    // management account, which activating organizations access creates (see deploy-steps.ts).
     if (
       set.permissionModel === 'SERVICE_MANAGED' &&
-      !org.services.organizations.hasTrustedAccess(STACKSETS_SERVICE_PRINCIPAL)
+      (!org.services.organizations.hasTrustedAccess(STACKSETS_SERVICE_PRINCIPAL) ||
+        !org.services.iam.serviceLinkedRole(management, STACKSETS_ADMIN_SERVICE))
     ) {
       throw new StackDeployFailedError(
         `${stack.stackName}: StackSet ${set.stackSetName}: You must enable organizations access to operate a service managed stack set (aws cloudformation activate-organizations-access)`,
@@ -251,6 +256,11 @@ export class SandboxDeployment {
   /** One stack instance of a StackSet: its roles in `account`, in each of the set's regions. */
   private deployStackInstance(set: StackDeployment['stackSets'][number], account: string): void {
     const { iam } = this.options.org.services;
+    // StackSets acts in each target account with its service-linked role there, which it creates
+    // for the first stack instance it deploys to the account
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html).
+    if (set.permissionModel === 'SERVICE_MANAGED')
+      iam.createServiceLinkedRole(account, STACKSETS_SERVICE_PRINCIPAL);
     for (const region of set.regions) {
       const instance = readStack(
         { stackName: `StackSet-${set.stackSetName}`, account, region, template: set.template },

@@ -102,6 +102,11 @@ export class SandboxCloud {
     return this;
   }
 
+  /** The registered service, or undefined in a sandbox built without it (e.g. a GuardDuty-only test world). */
+  registered<S extends SandboxService>(name: string): S | undefined {
+    return this.services.get(name) as S | undefined;
+  }
+
   service<S extends SandboxService>(name: string): S {
     const service = this.services.get(name);
     if (!service) throw new Error(`the sandbox has no ${name} service`);

@@ -21,9 +21,8 @@ export interface CoverageEntry {
   /** `action resource` → number of allowed calls. */
   calls: Record<string, number>;
   /**
-   * Why no sandbox call can use this statement: the role is assumed only by an AWS service whose
-   * statement grants only what a service does with the role (SERVICE_WORK_NOT_RUN_IN_SANDBOX) or
-   * with the caller's permissions (ACTIONS_NOT_RUN_IN_SANDBOX).
+   * Why no sandbox call can use this statement: the role is assumed only by an AWS service, and
+   * the statement grants only what that service does with the role (SERVICE_WORK_NOT_RUN_IN_SANDBOX).
    * Such a statement is listed in the report with the reason, and does not fail the check.
    */
   notExercised?: string;
@@ -53,23 +52,10 @@ export const SERVICE_WORK_NOT_RUN_IN_SANDBOX: Readonly<Record<string, Readonly<R
 };
 
 /**
- * Actions an AWS service authorizes against the caller's permissions for work of its own that the
- * sandbox does not perform, whoever the caller is: a statement granting only these can allow no
- * sandbox call. Each is a known gap of the sandbox, listed in the report with its reason.
- */
-export const ACTIONS_NOT_RUN_IN_SANDBOX: Readonly<Record<string, string>> = {
-  // CreateDetector in an account that never had GuardDuty makes GuardDuty create its
-  // service-linked role, which needs iam:CreateServiceLinkedRole from the caller.
-  // https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html
-  'iam:CreateServiceLinkedRole':
-    'used by GuardDuty to create its service-linked role in an account that never had GuardDuty; the sandbox does not model service-linked roles',
-};
-
-/**
  * Why the sandbox cannot exercise `statement` of a role with `trustPolicy`, or undefined when a
- * sandbox call could use it: the statement allows, and every one of its actions is either in
- * ACTIONS_NOT_RUN_IN_SANDBOX, or (for a role only services assume) work SERVICE_WORK_NOT_RUN_IN_SANDBOX
- * lists for one of those services. A statement mixing them with anything else is judged by its calls.
+ * sandbox call could use it: the statement allows, the role is one only services assume, and every
+ * one of its actions is work SERVICE_WORK_NOT_RUN_IN_SANDBOX lists for one of those services. A
+ * statement mixing them with anything else is judged by its calls.
  */
 export function notExercisedReason(
   trustPolicy: PolicyDocument | undefined,
@@ -80,9 +66,7 @@ export function notExercisedReason(
   const reasons = new Set<string>();
   for (const action of [statement.Action].flat().map(String)) {
     const prefix = action.split(':')[0]!.toLowerCase();
-    const reason =
-      ACTIONS_NOT_RUN_IN_SANDBOX[action] ??
-      services.map((p) => SERVICE_WORK_NOT_RUN_IN_SANDBOX[p]?.[prefix]).find((r) => r);
+    const reason = services.map((p) => SERVICE_WORK_NOT_RUN_IN_SANDBOX[p]?.[prefix]).find((r) => r);
     if (!reason) return undefined;
     reasons.add(reason);
   }

@@ -89,6 +89,23 @@ export interface ManagedPolicy {
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 const PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
+
+/**
+ * The service-linked roles of the services Warden's deploy steps and calls enable, by the service
+ * principal each trusts:
+ * - GuardDuty's, created when GuardDuty is first enabled in an account
+ *   (https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html);
+ * - StackSets' in the management account, created when trusted access with Organizations is
+ *   activated, and in each member account StackSets deploys to
+ *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html,
+ *   https://docs.aws.amazon.com/aws-managed-policy/latest/reference/CloudFormationStackSetsOrgAdminServiceRolePolicy.html).
+ */
+export const SERVICE_LINKED_ROLE_NAMES: Readonly<Record<string, string>> = {
+  'guardduty.amazonaws.com': 'AWSServiceRoleForAmazonGuardDuty',
+  'malware-protection.guardduty.amazonaws.com': 'AWSServiceRoleForAmazonGuardDutyMalwareProtection',
+  'stacksets.cloudformation.amazonaws.com': 'AWSServiceRoleForCloudFormationStackSetsOrgAdmin',
+  'member.org.stacksets.cloudformation.amazonaws.com': 'AWSServiceRoleForCloudFormationStackSetsOrgMember',
+};
 const ACCOUNT_ID = /^\d{12}$/;
 const TRUST_ACTIONS = new Set(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
 
@@ -205,6 +222,32 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
     this.generation += 1;
     this.declare(role);
     return role;
+  }
+
+  /**
+   * The service-linked role a service creates for itself in `account` (idempotent: a service
+   * creates its role once, and later uses find it). It sits under `/aws-service-role/<service>/`,
+   * trusts only the service, and its permissions are the service's, not Warden's to exercise.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+   */
+  createServiceLinkedRole(account: string, service: string): SandboxRole {
+    const name = SERVICE_LINKED_ROLE_NAMES[service];
+    if (!name) throw new SandboxSetupError(`the sandbox knows no service-linked role of ${service}`);
+    const existing = this.role(account, name);
+    if (existing) return existing;
+    return this.createRole(account, name, {
+      path: `/aws-service-role/${service}/`,
+      trustPolicy: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      },
+    });
+  }
+
+  /** The service's service-linked role in `account`, once the service created it. */
+  serviceLinkedRole(account: string, service: string): SandboxRole | undefined {
+    const name = SERVICE_LINKED_ROLE_NAMES[service];
+    return name ? this.role(account, name) : undefined;
   }
 
   /** `PutRolePolicy`, and what an `AWS::IAM::Policy` naming the role in `Roles` does. */

@@ -80,13 +80,16 @@ export async function ensureAdministratorDetector(region: string, deps: TaskDeps
 
 /**
  * What `ensureAdministratorDetector` reads and calls, for the manifest of every task that uses it
- * (onboarding, the drift sweep, the free-trial watch).
+ * (onboarding, the drift sweep, the free-trial watch). CreateDetector in a security account that
+ * never had GuardDuty creates GuardDuty's service-linked role, which needs
+ * iam:CreateServiceLinkedRole (https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html).
  */
 export const ADMINISTRATOR_DETECTOR = {
   variables: ['FINDINGS_BUCKET_ARN', 'FINDINGS_KMS_KEY_ARN'],
   actions: [
     'guardduty:ListDetectors',
     'guardduty:CreateDetector',
+    'iam:CreateServiceLinkedRole',
     'guardduty:ListPublishingDestinations',
     'guardduty:CreatePublishingDestination',
   ],

@@ -111,6 +111,53 @@ describe('a synthesized template with something taken out', () => {
     expect(JSON.parse(record.output!).summaries[0]).not.toMatchObject({ result: 'ONBOARDED' });
   });
 
+  it("creates GuardDuty's service-linked role in the security and the member account, and StackSets' in the management and the member account", async () => {
+    await onboardMember();
+
+    const { iam } = warden!.world.services;
+    expect(iam.serviceLinkedRole(SECURITY, 'guardduty.amazonaws.com')).toBeDefined();
+    expect(iam.serviceLinkedRole(MEMBER!.id, 'guardduty.amazonaws.com')).toBeDefined();
+    expect(iam.serviceLinkedRole(MANAGEMENT, 'stacksets.cloudformation.amazonaws.com')).toBeDefined();
+    expect(
+      iam.serviceLinkedRole(MEMBER!.id, 'member.org.stacksets.cloudformation.amazonaws.com'),
+    ).toBeDefined();
+  });
+
+  it("fails the administrator's first detector with GuardDuty's AccessDeniedException when EnsureAdministratorDetector's role loses iam:CreateServiceLinkedRole", async () => {
+    const templates = withTemplate('WardenSecurity', (template) =>
+      removeGrant(template, 'WardenTask-EnsureAdministratorDetector', 'iam:CreateServiceLinkedRole'),
+    );
+
+    const { failures } = await onboardMember(templates);
+
+    expect(failures[0]).toEqual({
+      error: 'AccessDeniedException',
+      cause: expect.stringContaining(
+        'is not authorized to perform: iam:CreateServiceLinkedRole',
+      ) as unknown as string,
+    });
+    expect(failures[0]!.cause).toContain(`assumed-role/WardenTask-EnsureAdministratorDetector/`);
+  });
+
+  it("fails the member's first detector when the StackSet's member role loses iam:CreateServiceLinkedRole", async () => {
+    const templates = withTemplate('WardenManagement', (template) =>
+      withStackSetTemplate(template, (member) =>
+        removeGrant(member, 'WardenMemberRole', 'iam:CreateServiceLinkedRole'),
+      ),
+    );
+
+    const { failures } = await onboardMember(templates);
+
+    expect(failures).toEqual([
+      {
+        error: 'AccessDeniedException',
+        cause: expect.stringContaining(
+          `User: arn:aws:sts::${MEMBER!.id}:assumed-role/WardenMemberRole/warden is not authorized to perform: iam:CreateServiceLinkedRole`,
+        ) as unknown as string,
+      },
+    ]);
+  });
+
   it("fails PublishOnboardingResult when its role loses the topic key's kms:GenerateDataKey*, which SNS uses on the publisher's behalf", async () => {
     const templates = withTemplate('WardenSecurity', (template) =>
       removeGrant(template, 'WardenTask-PublishOnboardingResult', 'kms:GenerateDataKey*'),

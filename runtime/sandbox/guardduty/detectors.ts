@@ -45,6 +45,7 @@ import {
   PUBLISHING_FREQUENCIES,
   paginate,
 } from './model';
+import { ensureGuardDutyServiceLinkedRole } from './service-linked-role';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -174,11 +175,12 @@ export function remainingFreeTrialDays(state: GuardDutyState, detector: Detector
 
 export function detectorOperations(state: GuardDutyState): Record<string, Operation> {
   return {
-    CreateDetector(input: CreateDetectorRequest, ctx): CreateDetectorResponse {
+    async CreateDetector(input: CreateDetectorRequest, ctx): Promise<CreateDetectorResponse> {
       if (typeof input.Enable !== 'boolean') throw badRequest();
       checkFrequency(input.FindingPublishingFrequency);
       const changes = [...dataSourceChanges(input.DataSources), ...parseFeatures(input.Features)];
       if (state.detector(ctx.principal.account, ctx.region)) throw badRequest(MESSAGES.detectorExists);
+      await ensureGuardDutyServiceLinkedRole(ctx, ctx.principal.account);
       const detector = state.createDetector(
         ctx.principal.account,
         ctx.region,

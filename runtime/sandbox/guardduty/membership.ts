@@ -47,6 +47,7 @@ import {
   type OrganizationConfig,
   paginate,
 } from './model';
+import { createdByGuardDuty } from './service-linked-role';
 
 /**
  * The membership state machine, kept per (administrator, member, region):
@@ -200,6 +201,7 @@ export function membershipOperations(state: GuardDutyState): Record<string, Oper
             continue;
           }
           state.createDetector(member!, ctx.region);
+          createdByGuardDuty(ctx, member!);
         }
         const m = state.putMembership({
           admin,
