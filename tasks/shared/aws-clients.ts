@@ -39,7 +39,10 @@ export interface ClientFactoryOptions {
   baseCredentials?: AwsCredentialIdentity;
   /** Sends every call to this endpoint (moto, a local runtime) instead of AWS. */
   endpoint?: string;
-  /** Per-client endpoints by client class name, e.g. `{ DynamoDBClient: 'http://127.0.0.1:4567' }`. */
+  /**
+   * Per-client endpoints by client class name, e.g. `{ DynamoDBClient: 'http://127.0.0.1:4567' }`: for
+   * local runs only (a minified Lambda bundle renames classes; in AWS no endpoint is set).
+   */
   endpoints?: Readonly<Record<string, string>>;
   /** Answers calls in process instead of sending them (the sandbox cloud). */
   transport?: Pluggable<any, any>;
@@ -63,18 +66,27 @@ export interface ClientFactoryOptions {
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 
 export class ClientFactory {
-  private readonly clients = new Map<string, SdkClient>();
+  /**
+   * Clients by class, then by target. Keyed by the class itself, not its name: a minified Lambda
+   * bundle renames classes, and two clients could then share a name.
+   */
+  private readonly clients = new Map<ClientClass<SdkClient>, Map<string, SdkClient>>();
   private readonly credentials = new Map<string, Promise<AwsCredentialIdentity>>();
 
   constructor(readonly options: ClientFactoryOptions) {}
 
   /** `factory.client(EC2Client, { account, region, roleName })` */
   client<C extends SdkClient>(Client: ClientClass<C>, target: ClientTarget): C {
-    const key = `${Client.name}|${target.account}|${target.region}|${target.roleName ?? ''}`;
-    let client = this.clients.get(key) as C | undefined;
+    const key = `${target.account}|${target.region}|${target.roleName ?? ''}`;
+    let ofClass = this.clients.get(Client as ClientClass<SdkClient>);
+    if (!ofClass) {
+      ofClass = new Map();
+      this.clients.set(Client as ClientClass<SdkClient>, ofClass);
+    }
+    let client = ofClass.get(key) as C | undefined;
     if (!client) {
       client = this.build(Client, target.region, this.credentialsProvider(target));
-      this.clients.set(key, client);
+      ofClass.set(key, client);
     }
     return client;
   }
@@ -85,7 +97,7 @@ export class ClientFactory {
   }
 
   destroy(): void {
-    for (const client of this.clients.values()) client.destroy();
+    for (const ofClass of this.clients.values()) for (const client of ofClass.values()) client.destroy();
     this.clients.clear();
     this.credentials.clear();
   }
