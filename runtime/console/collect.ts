@@ -1,5 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readDecisionRecords } from '../../audit/decisions/read-decisions';
 import { type Loose, num, obj, str, strings } from '../../audit/loose';
+import { DECISIONS_WORKFLOW, RECORDED_STATUS } from '../../audit/story-decision';
 import { workflowOf } from '../../audit/workflows';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { Ledger } from '../../tasks/response/ledger';
@@ -38,7 +42,7 @@ export async function collectConsoleView(
     readout(() => readCoverage(warden)),
     readout(() => readBlocks(warden)),
     readout(() => readApprovals(warden)),
-    readout(async () => readExecutions(warden, options.executionLimit)),
+    readout(() => readExecutions(warden, options.executionLimit)),
     readout(async () => readNotifications(warden, options.notificationLimit)),
   ]);
   return {
@@ -165,9 +169,13 @@ function waitingExecutionOf(warden: ConsoleWarden, findingId: string): string | 
   return warden.runtime.list(undefined, 'RUNNING').find((r) => findingOf(r).id === findingId)?.executionArn;
 }
 
-function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
+/**
+ * The latest executions and, beside them, the decision records of ignored findings (which start
+ * no execution), newest first: the same list `warden audit` gives.
+ */
+async function readExecutions(warden: ConsoleWarden, limit: number): Promise<ExecutionRow[]> {
   const now = warden.clock.now();
-  return warden.runtime
+  const executions = warden.runtime
     .list()
     .slice(0, limit)
     .map((record): ExecutionRow => {
@@ -186,6 +194,33 @@ function readExecutions(warden: ConsoleWarden, limit: number): ExecutionRow[] {
         accounts: accountsOf(record),
       };
     });
+  const { securityAccountId, homeRegion } = warden.config.organization;
+  const doc = DynamoDBDocumentClient.from(
+    warden.deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
+  );
+  const decisions = (
+    await readDecisionRecords(doc, warden.deps.tables.findings, { since: null, until: null })
+  ).map(
+    (record): ExecutionRow => ({
+      workflow: DECISIONS_WORKFLOW,
+      // No state machine: the row names the record, which has no story page of its own.
+      execution: { stateMachine: '', name: record.name },
+      status: RECORDED_STATUS,
+      startedAt: record.decidedAt,
+      stoppedAt: record.decidedAt,
+      durationSeconds: 0,
+      finding: { type: record.finding.type, severity: record.finding.severity },
+      decision: {
+        action: record.triage.decision,
+        reason: record.triage.reason,
+        dryRun: (record.triage as { dryRun?: unknown }).dryRun === true,
+      },
+      accounts: [],
+    }),
+  );
+  return [...executions, ...decisions]
+    .sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
+    .slice(0, limit);
 }
 
 /**

@@ -263,7 +263,7 @@ export function renderExecutions(executions: readonly ExecutionRow[]): string {
       const tone = STATUS_TONE[x.status] ?? 'none';
       return `<tr>
 <td>${e(x.workflow)}</td>
-<td><a href="${e(storyHref(x.execution))}"><code>${e(x.execution.name)}</code></a></td>
+<td>${x.execution.stateMachine ? `<a href="${e(storyHref(x.execution))}"><code>${e(x.execution.name)}</code></a>` : `<code>${e(x.execution.name)}</code> <span class="muted">decision record</span>`}</td>
 <td>${executionSubject(x)}</td>
 <td>${badge(tone, tone === 'ok' ? '✓' : tone === 'bad' ? '✕' : '•', x.status)}</td>
 <td>${timeElement(x.startedAt, absoluteTime(x.startedAt))}</td>

@@ -11,6 +11,7 @@ import { eventIntakeConfig, type ServedWarden, startEventIntakeWarden } from '..
  */
 const [MEMBER] = demoMembers(1);
 const FINDING_TYPE = 'Recon:EC2/PortProbeUnprotectedPort';
+const IGNORED_TYPE = 'Discovery:S3/AnomalousBehavior';
 
 describe('the console page of a running Warden', () => {
   let served: ServedWarden;
@@ -32,15 +33,21 @@ describe('the console page of a running Warden', () => {
       type: FINDING_TYPE,
       severity: 8,
     });
+    // Ignored by policy: a decision record, no execution.
+    const ignored = makeFindingEvent({
+      id: 'console-ignored-1',
+      accountId: MEMBER!.id,
+      type: IGNORED_TYPE,
+      severity: 2,
+      actionType: 'AWS_API_CALL',
+    });
     const out = await client.send(
       new PutEventsCommand({
-        Entries: [
-          {
-            Source: finding.source,
-            DetailType: finding['detail-type'],
-            Detail: JSON.stringify(finding.detail),
-          },
-        ],
+        Entries: [finding, ignored].map((f) => ({
+          Source: f.source,
+          DetailType: f['detail-type'],
+          Detail: JSON.stringify(f.detail),
+        })),
       }),
     );
     expect(out.FailedEntryCount).toBe(0);
@@ -67,6 +74,16 @@ describe('the console page of a running Warden', () => {
     expect(row).toContain(
       '<span class="decision">BLOCK_AUTO</span> <span class="cell pending">dry run</span>',
     );
+  });
+
+  it("lists the ignored finding's decision record beside the executions", () => {
+    const row = page.split('<tr>').find((r) => r.includes(IGNORED_TYPE));
+
+    expect(served.warden.runtime.list()).toHaveLength(1);
+    expect(row).toContain('<td>ignored</td>');
+    expect(row).toContain('<span class="muted">decision record</span>');
+    expect(row).toContain('RECORDED');
+    expect(row).toContain('<span class="decision">IGNORE</span>');
   });
 
   it("shows the text of the finding's notification as an e-mail subscriber received it", () => {

@@ -268,6 +268,28 @@ describe('renderExecutions', () => {
     expect(html).toContain('1m35s');
   });
 
+  it('lists an ignored finding’s decision record unlinked, with its finding and decision', () => {
+    const html = renderExecutions([
+      makeExecution({
+        workflow: 'ignored',
+        execution: { stateMachine: '', name: 'd-0123456789abcdef0123456789abcdef-20260301100500000' },
+        status: 'RECORDED',
+        durationSeconds: 0,
+        accounts: [],
+        finding: { type: 'Discovery:S3/AnomalousBehavior', severity: 2 },
+        decision: { action: 'IGNORE', reason: 'POLICY', dryRun: false },
+      }),
+    ]);
+
+    expect(html).toContain('<td>ignored</td>');
+    expect(html).toContain(
+      '<code>d-0123456789abcdef0123456789abcdef-20260301100500000</code> <span class="muted">decision record</span>',
+    );
+    expect(html).not.toContain('/console/executions/');
+    expect(html).toContain('Discovery:S3/AnomalousBehavior');
+    expect(html).toContain('IGNORE');
+  });
+
   it("says what a response is about: the finding's type and severity and the decision", () => {
     const html = renderExecutions([
       makeExecution({
