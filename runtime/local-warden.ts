@@ -20,17 +20,11 @@ import { fireSchedule } from './deployment/schedule-runner';
 import type { DeployedFunction, StackDeployment } from './deployment/stack-model';
 import { deployedTemplates } from './deployment/synth-cache';
 import type { StackTemplate } from './deployment/template';
-import { type Dynalite, startDynalite, startLocalDynamo } from './dynamo';
+import { type Dynalite, startDynalite } from './dynamo';
 import { type LocalFunction, LocalRuntime } from './engine';
 import { ExecutionStore } from './history';
 import { SfnSandbox } from './sandbox/sfn';
-import {
-  buildOrganization,
-  buildSandboxWorld,
-  type SandboxOrganization,
-  type SandboxWorld,
-  type WorldAccount,
-} from './sandbox/world';
+import { buildOrganization, type SandboxOrganization, type WorldAccount } from './sandbox/world';
 
 /**
  * Warden on this machine, as deployed: the CDK app is synthesized (cached per config), the
@@ -57,7 +51,7 @@ export interface LocalWardenOptions {
   workflows?: readonly string[];
   /**
    * The templates to deploy, as `cdk deploy --app cdk.out` deploys a cloud assembly made
-   * elsewhere. Ignored by `startHandWiredWarden`. @default - the CDK app synthesized for `config`
+   * elsewhere. @default - the CDK app synthesized for `config`
    * (with the organisation's id and the Control Tower home region filled in when the config has none)
    */
   templates?: readonly StackTemplate[];
@@ -69,16 +63,15 @@ export interface LocalWardenOptions {
   /**
    * Middleware added to every AWS SDK client of the deployment (each function's and the
    * operator's), ahead of the sandbox transport: a test's hook to order or observe calls, as the
-   * chaos property test does. Ignored by `startHandWiredWarden`. @default - none
+   * chaos property test does. @default - none
    */
   clientMiddleware?: Pluggable<any, any>;
 }
 
 export interface LocalWarden {
   config: WardenConfig;
-  /** The sandbox organisation; `executionCredentials` only on the hand-wired path (`startHandWiredWarden`). */
-  world: Pick<SandboxOrganization, 'cloud' | 'services'> &
-    Partial<Pick<SandboxWorld, 'executionCredentials'>>;
+  /** The sandbox organisation Warden is deployed into. */
+  world: Pick<SandboxOrganization, 'cloud' | 'services'>;
   runtime: LocalRuntime;
   /**
    * An operator's view of the deployment: the security account's administrator with the names the
@@ -87,13 +80,13 @@ export interface LocalWarden {
   deps: TaskDeps;
   dynamo: Dynalite & { tables: TaskDeps['tables'] };
   clock: Clock;
-  /** The deployment Warden runs; `undefined` on the hand-wired path. */
-  deployment: SandboxDeployment | undefined;
+  /** The deployment Warden runs. */
+  deployment: SandboxDeployment;
   /**
    * The "Execution Status Change" events Step Functions sent to EventBridge for each execution,
-   * with what the rules did with them; `undefined` on the hand-wired path, which has no rules.
+   * with what the rules did with them.
    */
-  executionEvents: ExecutionStatusPublisher | undefined;
+  executionEvents: ExecutionStatusPublisher;
   /** State machine ARN by workflow name (`response`, `onboarding`, ...). */
   stateMachines: Record<string, string>;
   topicArn: string;
@@ -123,103 +116,6 @@ export interface LocalSession {
   /** Warden as deployed so far; fails until the security stack is deployed. */
   warden(): LocalWarden;
   stop(): Promise<void>;
-}
-
-/**
- * Warden wired by hand on a prepared sandbox organisation (`buildSandboxWorld`: delegations,
- * member roles and one execution role set up without a deployment, their permissions not
- * modelled). Only the workflow-test harnesses and the block chaos bench still build Warden this
- * way, until they run on the deployment; everything else uses `startLocalWarden`.
- */
-export async function startHandWiredWarden(options: LocalWardenOptions): Promise<LocalWarden> {
-  const { config } = options;
-  const clock = options.clock ?? new RealClock();
-  const org = config.organization;
-  const world = buildSandboxWorld({
-    managementAccountId: org.managementAccountId,
-    securityAccountId: org.securityAccountId,
-    memberAccounts: options.members,
-    memberRoleName: org.memberRoleName,
-    regions: org.regions,
-    clock: () => clock.now(),
-    seed: options.seed,
-  });
-  const topicArn = world.services.sns.addTopic(org.securityAccountId, org.homeRegion, TOPIC_NAME);
-  const dynamo = await startLocalDynamo();
-  const clients = new ClientFactory({
-    ownAccount: org.securityAccountId,
-    baseCredentials: world.executionCredentials,
-    transport: world.cloud.transport(),
-    endpoints: { DynamoDBClient: dynamo.endpoint },
-    maxAttempts: options.maxAttempts ?? 1,
-    now: () => clock.now(),
-  });
-  const stateMachineArns: Record<string, string> = {};
-  const deps: TaskDeps = {
-    config,
-    clients,
-    tables: dynamo.tables,
-    topicArn,
-    approvalBaseUrl: 'http://127.0.0.1/approvals',
-    stateMachineArns,
-    // The export destination the sandbox world sets up (runtime/sandbox/world.ts).
-    findingsExport: {
-      bucketArn: `arn:aws:s3:::warden-findings-${org.securityAccountId}`,
-      kmsKeyArn: `arn:aws:kms:${org.regions[0]}:${org.securityAccountId}:key/warden-findings`,
-    },
-    now: () => new Date(clock.now()),
-    logger: quietLogger,
-    caches: new RuntimeCaches(),
-  };
-  const runtime = new LocalRuntime({
-    deps,
-    clock,
-    store: new ExecutionStore(options.dataDir),
-    account: org.securityAccountId,
-    region: org.homeRegion,
-    retryIntervalMs: options.retryIntervalMs,
-    // As in AWS, where the ArchiveExecution task keeps each finished history past 90 days.
-    onExecutionFinished: options.dataDir
-      ? (record) => archiveToFolder(runtime.store, record.executionArn, join(options.dataDir!, 'archive'))
-      : undefined,
-  });
-  world.cloud.register(new SfnSandbox(runtime));
-  const wanted = options.workflows;
-  for (const workflow of WORKFLOWS.filter((w) => isSelected(w, wanted))) {
-    stateMachineArns[workflow.name] = runtime.register({
-      name: workflow.stateMachineName,
-      definition: workflow.build(config),
-      tasks: workflow.tasks,
-    });
-  }
-  return {
-    config,
-    world,
-    runtime,
-    deps,
-    dynamo,
-    clock,
-    deployment: undefined,
-    executionEvents: undefined,
-    stateMachines: stateMachineArns,
-    topicArn,
-    functionDeps: () => deps,
-    serveApprovalsAt(origin) {
-      deps.approvalBaseUrl = `${origin}/approvals`;
-    },
-    async runSchedule(workflow) {
-      const arn = stateMachineArns[workflow];
-      if (!arn) throw new LocalDeploymentError(`no workflow named ${workflow} is registered`);
-      const scheduledAt = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
-      // The input the schedules give (infra/triggers.ts SCHEDULED_INPUT), without a Scheduler to fill it.
-      return runtime.start(arn, { trigger: 'schedule', scheduledAt });
-    },
-    async stop() {
-      await runtime.shutdown();
-      clients.destroy();
-      await dynamo.close();
-    },
-  };
 }
 
 export const TOPIC_NAME = 'warden-notifications';

@@ -17,9 +17,8 @@ import type { AcceptedEntry } from './put-events';
  * throws is recorded as failed, where AWS would retry and then put the event in the rule's
  * dead-letter queue.
  *
- * Warden wired by hand (`startHandWiredWarden`, which deploys nothing) has no rules in its sandbox;
- * for it, the rules are built from `infra/event-patterns.ts` and run in process
- * (`securityAccountRules`).
+ * A host with no deployment (and so no rules in its sandbox) gets the rules built from
+ * `infra/event-patterns.ts`, run in process (`securityAccountRules`).
  */
 export interface LocalRule {
   /** The construct id of the rule in the security stack. */
