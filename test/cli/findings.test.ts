@@ -9,8 +9,8 @@ import { NOTHING_RUNNING } from '../../cli/target/local-endpoint';
 import { parseConfig } from '../../config/load';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
-import { buildSandboxWorld } from '../../runtime/sandbox/world';
 import { AWS_TEST_REGION, useAwsEndpoints } from '../fixtures/aws-target';
+import { REGION, SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 import { DEMO_FINDINGS, DEMO_MEMBERS, type FindingsDemo, startFindingsDemo } from '../fixtures/findings-demo';
 import { runCli } from './run-cli';
 
@@ -215,31 +215,27 @@ describe('findingCriteria', () => {
 
 describe('readOrganizationFindings', () => {
   it('pages through ListFindings and fetches at most 50 ids per GetFindings, members included', async () => {
-    // Arrange: an administrator with one member holding 120 findings
-    const world = buildSandboxWorld({
-      managementAccountId: '111111111111',
-      securityAccountId: '222222222222',
-      memberAccounts: [{ id: '333333333333', name: 'app', email: 'app@example.com' }],
-      memberRoleName: 'WardenMemberRole',
-      regions: ['eu-west-1'],
-    });
-    const guardduty = world.services.guardduty;
-    guardduty.setRelationship('222222222222', '333333333333', 'eu-west-1', 'Enabled');
-    for (let i = 0; i < 120; i++)
-      guardduty.addFinding('333333333333', 'eu-west-1', { Severity: 1 + (i % 9) });
-    const clients = world.clientFactory();
-    const client = clients.client(GuardDutyClient, { account: '222222222222', region: 'eu-west-1' });
-    const pages: number[] = [];
+    // Arrange: the deployed Warden's administrator with its one member holding 120 findings
+    const MEMBER = '333333333333';
+    const warden = await startOneMemberDeployment({ workflows: ['response'] });
+    try {
+      const guardduty = warden.world.services.guardduty;
+      guardduty.setRelationship(SECURITY, MEMBER, REGION, 'Enabled');
+      for (let i = 0; i < 120; i++) guardduty.addFinding(MEMBER, REGION, { Severity: 1 + (i % 9) });
+      const client = warden.deps.clients.client(GuardDutyClient, { account: SECURITY, region: REGION });
+      const pages: number[] = [];
 
-    // Act
-    const calls = await readOrganizationFindings(client, { minSeverity: 'MEDIUM' }, (page) => {
-      pages.push(page.length);
-    });
-    clients.destroy();
+      // Act
+      const calls = await readOrganizationFindings(client, { minSeverity: 'MEDIUM' }, (page) => {
+        pages.push(page.length);
+      });
 
-    // Assert: severities cycle 1–9, so 13 full cycles of six at MEDIUM or above
-    expect(pages.reduce((a, b) => a + b, 0)).toBe(78);
-    expect(pages).toEqual([50, 28]);
-    expect(calls).toMatchObject({ listCalls: 2, getCalls: 2 });
+      // Assert: severities cycle 1–9, so 13 full cycles of six at MEDIUM or above
+      expect(pages.reduce((a, b) => a + b, 0)).toBe(78);
+      expect(pages).toEqual([50, 28]);
+      expect(calls).toMatchObject({ listCalls: 2, getCalls: 2 });
+    } finally {
+      await warden.stop();
+    }
   });
 });
