@@ -181,6 +181,8 @@ export function detectorOperations(state: GuardDutyState): Record<string, Operat
       const changes = [...dataSourceChanges(input.DataSources), ...parseFeatures(input.Features)];
       if (state.detector(ctx.principal.account, ctx.region)) throw badRequest(MESSAGES.detectorExists);
       await ensureGuardDutyServiceLinkedRole(ctx, ctx.principal.account);
+      // Checked again after the wait: of two concurrent CreateDetector calls, one creates the detector.
+      if (state.detector(ctx.principal.account, ctx.region)) throw badRequest(MESSAGES.detectorExists);
       const detector = state.createDetector(
         ctx.principal.account,
         ctx.region,
