@@ -65,6 +65,8 @@ export function triageFacts(input: unknown): TriageFacts | null {
 }
 
 const REJECTED = 'ApprovalRejected';
+/** Shown for a NACL the block result did not list (PairResult.viewOmitted): it changed too many. */
+const OMITTED_VIEW = '(not listed: the finding changed more NACL entries than one result keeps)';
 
 export function approvalFacts(index: HistoryIndex, finished: boolean): ApprovalFacts | null {
   const callback = index.callbacks.at(-1);
@@ -186,8 +188,8 @@ export function blockFacts(
       outcome: str(r.outcome) ?? 'UNKNOWN',
       ruleNumber: num(r.ruleNumber),
       detail: str(r.detail) ?? '',
-      before: strings(r.before),
-      after: strings(r.after),
+      before: r.viewOmitted ? [OMITTED_VIEW] : strings(r.before),
+      after: r.viewOmitted ? [OMITTED_VIEW] : strings(r.after),
       evicted:
         evicted && str(evicted.cidr) && num(evicted.ruleNumber) !== null
           ? { cidr: str(evicted.cidr)!, ruleNumber: num(evicted.ruleNumber)! }

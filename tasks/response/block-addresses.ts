@@ -505,14 +505,24 @@ function padToQuota(entries: NetworkAclEntry[], quota: number, family: 4 | 6): N
 }
 
 /**
+ * UTF-8 bytes of NACL listings (before and after) one block result may carry. The rest of the
+ * state is bounded by the pair budget; the listings grow with NACLs × entries, and 50 NACLs near
+ * their quota would take the result past Step Functions' 256 KiB (test/limits/response-state-size).
+ */
+export const NACL_VIEW_BUDGET_BYTES = 64 * 1024;
+
+/**
  * The story shows each changed NACL once, before and after, on its first result: a NACL's
  * entries are bounded by its quota, and copying them into every (address, NACL) result is what
- * made large findings exceed Step Functions' 256 KiB state limit.
+ * made large findings exceed Step Functions' 256 KiB state limit. Listings stop at
+ * NACL_VIEW_BUDGET_BYTES: a NACL past it is marked `viewOmitted` (its changes, rule numbers and
+ * outcomes are still in every result; its entries are in EC2 and in the reconciler's view).
  */
 function attachNaclViews(
   results: PairResult[],
   changes: Map<string, { before: NetworkAclEntry[]; added: number[]; evicted: number[] }>,
 ): void {
+  let budget = NACL_VIEW_BUDGET_BYTES;
   for (const [naclId, change] of changes) {
     if (!change.added.length && !change.evicted.length) continue;
     const first = results.find((r) => r.naclId === naclId);
@@ -521,8 +531,16 @@ function attachNaclViews(
     const after = change.before
       .filter((e) => !change.evicted.includes(e.RuleNumber ?? -1))
       .concat(added.map((r) => denyEntry(r.ruleNumber!, r.cidr)));
-    first.before = describeEntries(change.before);
-    first.after = describeEntries(after);
+    const before = describeEntries(change.before);
+    const described = describeEntries(after);
+    const size = Buffer.byteLength(JSON.stringify(before) + JSON.stringify(described), 'utf8');
+    if (size > budget) {
+      first.viewOmitted = 'STATE_SIZE';
+      continue;
+    }
+    budget -= size;
+    first.before = before;
+    first.after = described;
   }
 }
 

@@ -77,6 +77,11 @@ export interface PairResult {
   detail: string;
   before?: string[];
   after?: string[];
+  /**
+   * Set instead of `before`/`after` when listing this NACL would take the result past its budget
+   * of listings (NACL_VIEW_BUDGET_BYTES in block-addresses.ts): a finding that changed many full NACLs.
+   */
+  viewOmitted?: 'STATE_SIZE';
   evicted?: { cidr: string; ruleNumber: number };
 }
 

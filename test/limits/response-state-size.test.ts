@@ -1,4 +1,5 @@
 import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
+import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import { MAX_PAIRS_PER_FINDING } from '../../tasks/response/triage';
 import { makeNetworkInterface, makePortProbe } from '../fixtures/findings';
 import { decide, historyOf, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
@@ -14,14 +15,14 @@ import { decide, historyOf, type ResponseHarness, startResponseHarness } from '.
  * needs approval, is updated while blocked (the block is extended), and is lifted.
  *
  * The bound: every state of the execution, with each array that a limit caps counted at that
- * limit (160 pairs, 100 addresses, the NACLs, 40 entries per NACL listed), every item as large as
- * the largest seen, and each NACL's before/after lists full of the longest entry text. Step
+ * limit (160 pairs, 100 addresses, the NACLs), every item as large as the largest seen, and the
+ * NACL listings at their budget. Step
  * Functions allows 262,144 bytes of UTF-8 per state input or output and task payload (Step
  * Functions service quotas).
  *
- * The state grows with NACLs × entries (each changed NACL is listed before and after): 20 NACLs
- * near full are about the most that fit. With 50, which config allows, the block task's output
- * is about 287 KB and the execution fails with States.DataLimitExceeded after the entries exist.
+ * The NACL listings (each changed NACL before and after) grow with NACLs × entries; they stop at
+ * NACL_VIEW_BUDGET_BYTES, so the bound no longer grows with the NACLs a finding reaches
+ * (50 NACLs near full: nacl-views.test.ts).
  */
 const NACLS = 20;
 const QUOTA = 20;
@@ -61,17 +62,19 @@ function stateBound(value: unknown, key = ''): number {
   if (Array.isArray(value)) {
     if (key === 'before' || key === 'after') return capped([bytes(LONGEST_ENTRY)], LIMITS[key]!);
     if (key === 'results') {
-      // Pair results: one per (address, NACL) pair; the first of each changed NACL carries its
-      // before/after lists; every other result is as large as the largest one without them.
+      // Pair results: one per (address, NACL) pair, each as large as the largest one without its
+      // NACL listing; the first of each changed NACL carries its before/after lists, all of them
+      // together within NACL_VIEW_BUDGET_BYTES, or the mark that they were left out.
       const results = value as Record<string, unknown>[];
-      const withViews = results.filter((r) => r.before).map((r) => stateBound(r));
-      const plain = results.map(({ before: _b, after: _a, ...rest }) => stateBound(rest));
+      const plain = results.map(({ before: _b, after: _a, viewOmitted: _o, ...rest }) => stateBound(rest));
       const views = Math.min(NACLS, MAX_PAIRS_PER_FINDING);
+      const perView = Math.max(bytes(',"before":,"after":'), bytes(',"viewOmitted":"STATE_SIZE"'));
       return (
         2 +
-        views * Math.max(0, ...withViews, ...plain) +
-        (MAX_PAIRS_PER_FINDING - views) * Math.max(0, ...plain) +
-        (MAX_PAIRS_PER_FINDING - 1)
+        MAX_PAIRS_PER_FINDING * Math.max(0, ...plain) +
+        (MAX_PAIRS_PER_FINDING - 1) +
+        NACL_VIEW_BUDGET_BYTES +
+        views * perView
       );
     }
     const sizes = value.map((item) => stateBound(item));
@@ -174,10 +177,15 @@ describe('the response workflow’s largest state, 20 NACLs near full', () => {
 
     expect(record.status).toBe('SUCCEEDED');
     const output = JSON.parse(record.output!) as {
-      block: { results: { outcome: string; before?: string[] }[]; lifted: unknown[]; owned: unknown[] };
+      block: {
+        results: { outcome: string; before?: string[]; viewOmitted?: string }[];
+        lifted: unknown[];
+        owned: unknown[];
+      };
     };
     expect(output.block.results.filter((r) => r.outcome === 'BLOCKED')).toHaveLength(ACTING * NACLS);
-    expect(output.block.results.filter((r) => r.before)).toHaveLength(NACLS);
+    // Every changed NACL is listed, or marked as left out once the listings reach their budget.
+    expect(output.block.results.filter((r) => r.before || r.viewOmitted)).toHaveLength(NACLS);
     expect(output.block.lifted).toHaveLength(ACTING * NACLS);
     expect(output.block.owned).toHaveLength(0);
 

@@ -1,0 +1,104 @@
+import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
+import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
+import type { PairResult } from '../../tasks/response/contract';
+import { makeNetworkInterface, makePortProbe } from '../fixtures/findings';
+import { historyOf, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+
+/**
+ * The widest block config allows: an instance with an interface in each of 50 subnets, each with
+ * its own NACL filled with customer entries up to the quota, and 3 attackers (150 pairs of the
+ * 160 a finding may act on). Listing every changed NACL before and after would take the block
+ * task's result past Step Functions' 256 KiB, after the entries exist; the listings stop at their
+ * budget and the NACLs past it are marked instead.
+ */
+const NACLS = 50;
+const QUOTA = 20;
+const ATTACKERS = 3;
+
+describe('the block task’s NACL listings, 50 NACLs near full', () => {
+  let h: ResponseHarness;
+  afterEach(() => h?.stop());
+
+  it('keep within their budget, mark the NACLs past it, and the execution within 256 KiB', async () => {
+    h = await startResponseHarness({
+      subnets: NACLS,
+      response: { maxAddressesPerFinding: ATTACKERS, naclRuleQuota: QUOTA, blockMinutes: 60 },
+    });
+    const ec2 = h.warden.world.services.ec2;
+    for (const naclId of h.network.naclIds) {
+      const used = (v6: boolean) =>
+        ec2.entries(naclId).filter((e) => !e.Egress && Boolean(e.Ipv6CidrBlock) === v6).length;
+      for (let n = 0; used(false) < QUOTA; n++)
+        ec2.addEntryByHand(naclId, {
+          RuleNumber: 1000 + n,
+          Protocol: '6',
+          RuleAction: 'deny',
+          Egress: false,
+          CidrBlock: `192.0.2.${100 + n}/32`,
+          PortRange: { From: 8080, To: 8080 },
+        });
+      for (let n = 0; used(true) < QUOTA - ATTACKERS; n++)
+        ec2.addEntryByHand(naclId, {
+          RuleNumber: 2000 + n,
+          Protocol: '6',
+          RuleAction: 'deny',
+          Egress: false,
+          Ipv6CidrBlock: `2001:db8:aaaa:bbbb:cccc:dddd:eeee:${(0xff00 + n).toString(16)}/128`,
+          PortRange: { From: 8080, To: 8080 },
+        });
+    }
+    const interfaces = h.network.interfaces.map((i, n) =>
+      makeNetworkInterface({
+        subnetId: i.subnetId,
+        vpcId: h.network.vpcId,
+        privateIpAddress: i.privateIpAddress,
+        networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
+        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+      }),
+    );
+    const attackers = Array.from(
+      { length: ATTACKERS },
+      (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,
+    );
+    const intake = await h.deliver({
+      id: 'widest-block',
+      type: 'Recon:EC2/PortProbeUnprotectedPort',
+      severity: 8,
+      networkInterfaces: interfaces,
+      portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
+    });
+    expect(intake.decision).toBe('BLOCK_AUTO');
+    const arn = intake.executionArn!;
+    for (let i = 0; i < 600 && !historyOf(h.warden, arn).some((e) => e.type === 'WaitStateEntered'); i++)
+      await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+
+    const history = historyOf(h.warden, arn);
+    expect(history.map((e) => e.type)).not.toContain('ExecutionFailed');
+    const exited = history
+      .filter((e) => e.type === 'TaskStateExited')
+      .map((e) => e.stateExitedEventDetails as { name: string; output: string })
+      .find((d) => d.name === 'Block the addresses in the network ACLs');
+    const state = JSON.parse(exited!.output) as { block: { results: PairResult[] } };
+    const results = state.block.results;
+    expect(results.filter((r) => r.outcome === 'BLOCKED')).toHaveLength(ATTACKERS * NACLS);
+    const listed = results.filter((r) => r.before);
+    const omitted = results.filter((r) => r.viewOmitted === 'STATE_SIZE');
+    expect(listed.length + omitted.length).toBe(NACLS);
+    expect(omitted.length).toBeGreaterThan(0);
+    const listing = listed.reduce(
+      (sum, r) => sum + Buffer.byteLength(JSON.stringify(r.before) + JSON.stringify(r.after), 'utf8'),
+      0,
+    );
+    expect(listing).toBeLessThanOrEqual(NACL_VIEW_BUDGET_BYTES);
+    const peak = Math.max(
+      ...history.flatMap((e) =>
+        Object.values(e)
+          .filter((d): d is Record<string, unknown> => Boolean(d) && typeof d === 'object')
+          .flatMap((d) => ['input', 'output', 'parameters'].map((k) => d[k]))
+          .filter((v): v is string => typeof v === 'string')
+          .map((v) => Buffer.byteLength(v, 'utf8')),
+      ),
+    );
+    expect(peak).toBeLessThan(MAX_PAYLOAD_BYTES);
+  }, 900_000);
+});
