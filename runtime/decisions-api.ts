@@ -49,6 +49,9 @@ export async function answerDecisionsQuery(
     // The runtime has no deployment yet, so no findings table to read.
     return { status: 503, message: (error as Error).message };
   }
+  // A bare Step Functions runtime (startSfnEndpoint over an engine no Warden runs on) has no
+  // intake and no findings table, so it holds no decision records: none is the true answer.
+  if (!deps?.config || !deps.tables?.findings) return { status: 200, answer: { records: [] } };
   const { securityAccountId, homeRegion } = deps.config.organization;
   const doc = DynamoDBDocumentClient.from(
     deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),

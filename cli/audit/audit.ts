@@ -13,7 +13,7 @@ import { checkProfile } from '../target/aws-profile';
 import { resolveTarget, stackOutput } from '../target/warden-target';
 import { OutputError, UsageError } from './errors';
 import { type AuditFilter, type FilterOptions, matchesListing, matchesStory, parseFilter } from './filters';
-import { selectWorkflows } from './select-workflows';
+import { selectWorkflows, wantsDecisions } from './select-workflows';
 import { ArchiveFolderSource } from './sources/archive-folder';
 import { S3ArchiveSource } from './sources/archive-s3';
 import { tableDecisionReader } from './sources/decisions';
@@ -131,11 +131,15 @@ export async function openSource(
           name: w.stateMachineName,
           arn: stackOutput(target, OUTPUTS.stateMachineArn(w.name)),
         })),
-        decisions: tableDecisionReader(
-          target.client,
-          stackOutput(target, OUTPUTS.tableName('findings')),
-          target.description,
-        ),
+        // The findings table only when the records are asked for: `--workflow reconcile` reads
+        // state machines alone.
+        decisions: wantsDecisions(options.workflow)
+          ? tableDecisionReader(
+              target.client,
+              stackOutput(target, OUTPUTS.tableName('findings')),
+              target.description,
+            )
+          : undefined,
       });
     }
     return new StepFunctionsSource({ endpoint: target.endpoint });
