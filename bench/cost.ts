@@ -87,7 +87,12 @@ function main(): void {
   const response = read('response');
   const paths: Record<
     string,
-    { perThousand: number; shares: Record<string, number>; perThousandIfLoggingAll: number }
+    {
+      perThousand: number;
+      shares: Record<string, number>;
+      perThousandIfLoggingAll: number;
+      perThousandIfTracing: number;
+    }
   > = {};
   for (const [name, p] of Object.entries(response.paths as Record<string, any>)) {
     const counts: Counts = {
@@ -107,6 +112,8 @@ function main(): void {
         dollars({ ...counts, stateMachineLogBytes: p.historyBytes ?? 0 }).total * 1000,
         4,
       ),
+      // With observability.tracing on, every execution sampled records one trace (the upper bound).
+      perThousandIfTracing: round((d.total + counts.executions * PRICES.xrayTraceRecorded.usd) * 1000, 4),
     };
   }
   const scale = existsSync(join(RESULTS, 'scale.json')) ? read('scale') : undefined;
@@ -179,7 +186,7 @@ function main(): void {
       stateMachineLogging:
         'ERROR, without execution data (perThousandIfLoggingAll: ALL with execution data, priced from the measured history bytes)',
       logBytesPerInvocation: LOG_BYTES_PER_INVOCATION,
-      note: 'invocation duration = warm invoke + calls × latency model; DynamoDB calls priced as one WRU each, plus the evidence item’s extra 1 KB units and a decision record’s extra units and index copy; one archiver invocation and one S3 PUT per execution (an ignored finding starts none); no free tier. Not priced: X-Ray traces of the state machines (tracing is on; at most one trace per execution), archive storage, data transfer.',
+      note: 'invocation duration = warm invoke + calls × latency model; DynamoDB calls priced as one WRU each, plus the evidence item’s extra 1 KB units and a decision record’s extra units and index copy; one archiver invocation and one S3 PUT per execution (an ignored finding starts none); no free tier. X-Ray traces are priced only in perThousandIfTracing (observability.tracing is off by default; one trace per execution at most). Not priced: archive storage, data transfer.',
     },
     from: ['bench/results/response.json', ...(scale ? ['bench/results/scale.json'] : [])],
   };
@@ -190,6 +197,7 @@ function main(): void {
         'path',
         '$ / 1,000 findings',
         'if logging ALL',
+        'if tracing',
         'Step Functions',
         'Lambda',
         'DynamoDB',
@@ -201,6 +209,7 @@ function main(): void {
         name,
         p.perThousand,
         p.perThousandIfLoggingAll,
+        p.perThousandIfTracing,
         ...['stepFunctions', 'lambda', 'dynamoDb', 'sns', 's3', 'logs'].map(
           (k) => `${round((p.shares[k] ?? 0) * 100, 1)}%`,
         ),

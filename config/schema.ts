@@ -604,6 +604,17 @@ export const WardenConfigSchema = z
       })
       .strict()
       .prefault({}),
+    observability: z
+      .object({
+        tracing: z
+          .boolean()
+          .default(false)
+          .describe(
+            "AWS X-Ray tracing of the state machines (Step Functions samples and records the traces; $5 per million traces recorded beyond X-Ray's free tier). Off: the audit record is each execution's history, archived in full.",
+          ),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

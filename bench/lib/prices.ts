@@ -25,6 +25,14 @@ export const PRICES = {
     checked: '2026-12-01',
     verified: true,
   },
+  xrayTraceRecorded: {
+    usd: 5 / 1_000_000,
+    per: 'X-Ray trace recorded (only with observability.tracing on; at most one per execution, as sampled)',
+    source:
+      'https://aws.amazon.com/de/xray/pricing/ (the German page of AWS X-Ray pricing) — recorded traces beyond the free tier "werden mit 5 USD pro Million in Rechnung gestellt (0,000005 USD pro Ablaufverfolgung)"; the free tier of 100,000 recorded traces a month is not applied here',
+    checked: '2026-12-02',
+    verified: true,
+  },
   lambdaRequest: {
     usd: 0.2 / 1_000_000,
     per: 'Lambda request',

@@ -23,7 +23,7 @@ export interface WorkflowStateMachineProps {
 /**
  * A workflow deployed as a STANDARD state machine whose definition is exactly
  * `workflow.build(config)` (the JSON the local runtime runs); CloudFormation fills each
- * `${TaskId}` with that task's function ARN. Traces with X-Ray.
+ * `${TaskId}` with that task's function ARN. Traces with X-Ray when `observability.tracing` is on.
  *
  * Logs only ERROR events (failed executions, tasks and states), without execution data, to an
  * encrypted log group: the audit trail is the execution history itself, which the archiver reads
@@ -65,7 +65,7 @@ export class WorkflowStateMachine extends Construct {
       // CloudFormation refuses an empty DefinitionSubstitutions map (a workflow without tasks).
       definitionSubstitutions: placeholders.length > 0 ? substitutions : undefined,
       logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
-      tracingEnabled: true,
+      tracingEnabled: props.config.observability.tracing,
     });
     if (invoked.length > 0) {
       // The unqualified ARN only: the definitions never name a version or alias.
@@ -82,6 +82,13 @@ export class WorkflowStateMachine extends Construct {
       'SF1',
       'Logs ERROR events only: every execution history is archived in full to the encrypted, versioned archive bucket when it ends (ArchiveExecution), which is the audit trail; ALL-level logs would duplicate it at a cost per finding.',
     );
+    if (!props.config.observability.tracing) {
+      acknowledgeRule(
+        this.stateMachine,
+        'SF2',
+        'X-Ray tracing is off by default (observability.tracing): the audit trail is each execution history, archived in full, and traces would add a cost per finding; turn it on to trace latency.',
+      );
+    }
     acknowledgeFindings(
       this.stateMachine,
       'IAM5',

@@ -158,3 +158,26 @@ describe('generic wiring over WORKFLOWS', () => {
     expect(() => synthWarden(exampleConfig(), [w])).toThrow(/name each action exactly, without wildcards/);
   });
 });
+
+describe('state machines traced with X-Ray (observability.tracing)', () => {
+  let security: Stack;
+  let template: Template;
+  beforeAll(() => {
+    const config = exampleConfig({ observability: { tracing: true } });
+    security = synthWarden(config, [fakeWorkflow('traced', [fakeTask('TracedTask')])]).security;
+    template = Template.fromStack(security);
+  });
+
+  it('turns on tracing and lets each state machine send its traces', () => {
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines.length).toBeGreaterThan(0);
+    for (const machine of machines)
+      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    const actions = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    expect(actions).toContain('xray:PutTraceSegments');
+  });
+
+  it('stays cdk-nag clean', () => {
+    expect(nagViolations(security)).toEqual([]);
+  });
+});

@@ -188,10 +188,11 @@ describe('SecurityStack state machines', () => {
     }
   });
 
-  it('logs errors without execution data to an encrypted log group and traces with X-Ray', () => {
+  it('logs errors without execution data to an encrypted log group, and does not trace by default', () => {
     for (const machine of Object.values(template.findResources('AWS::StepFunctions::StateMachine'))) {
       expect(machine.Properties.StateMachineType).toBe('STANDARD');
-      expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      // X-Ray is opt-in (observability.tracing; config-variants.test.ts): traces cost per finding.
+      expect(machine.Properties.TracingConfiguration?.Enabled ?? false).toBe(false);
       // The full history, with every input and output, is archived when the execution ends.
       expect(machine.Properties.LoggingConfiguration).toMatchObject({
         Level: 'ERROR',
