@@ -1,8 +1,14 @@
 import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
 import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import type { PairResult } from '../../tasks/response/contract';
-import { makeNetworkInterface, makePortProbe } from '../fixtures/findings';
-import { historyOf, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+import { makePortProbe } from '../fixtures/findings';
+import {
+  fillNaclsNearQuota,
+  findingInterfaces,
+  historyOf,
+  type ResponseHarness,
+  startResponseHarness,
+} from '../workflows/response/harness';
 
 /**
  * The widest block config allows: an instance with an interface in each of 50 subnets, each with
@@ -24,38 +30,8 @@ describe('the block task’s NACL listings, 50 NACLs near full', () => {
       subnets: NACLS,
       response: { maxAddressesPerFinding: ATTACKERS, naclRuleQuota: QUOTA, blockMinutes: 60 },
     });
-    const ec2 = h.warden.world.services.ec2;
-    for (const naclId of h.network.naclIds) {
-      const used = (v6: boolean) =>
-        ec2.entries(naclId).filter((e) => !e.Egress && Boolean(e.Ipv6CidrBlock) === v6).length;
-      for (let n = 0; used(false) < QUOTA; n++)
-        ec2.addEntryByHand(naclId, {
-          RuleNumber: 1000 + n,
-          Protocol: '6',
-          RuleAction: 'deny',
-          Egress: false,
-          CidrBlock: `192.0.2.${100 + n}/32`,
-          PortRange: { From: 8080, To: 8080 },
-        });
-      for (let n = 0; used(true) < QUOTA - ATTACKERS; n++)
-        ec2.addEntryByHand(naclId, {
-          RuleNumber: 2000 + n,
-          Protocol: '6',
-          RuleAction: 'deny',
-          Egress: false,
-          Ipv6CidrBlock: `2001:db8:aaaa:bbbb:cccc:dddd:eeee:${(0xff00 + n).toString(16)}/128`,
-          PortRange: { From: 8080, To: 8080 },
-        });
-    }
-    const interfaces = h.network.interfaces.map((i, n) =>
-      makeNetworkInterface({
-        subnetId: i.subnetId,
-        vpcId: h.network.vpcId,
-        privateIpAddress: i.privateIpAddress,
-        networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
-        privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-      }),
-    );
+    fillNaclsNearQuota(h, QUOTA, ATTACKERS);
+    const interfaces = findingInterfaces(h);
     const attackers = Array.from(
       { length: ATTACKERS },
       (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,

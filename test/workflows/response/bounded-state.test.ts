@@ -1,6 +1,6 @@
 import { buildStory, outcomeOf } from '../../../audit/story';
-import { makeNetworkInterface, makePortProbe } from '../../fixtures/findings';
-import { historyOf, type ResponseHarness, startResponseHarness } from './harness';
+import { makePortProbe } from '../../fixtures/findings';
+import { findingInterfaces, historyOf, type ResponseHarness, startResponseHarness } from './harness';
 
 /**
  * Defect 5: a port probe from many addresses against an instance in many subnets. Warden acts on
@@ -46,15 +46,7 @@ describe('response workflow: a finding with more addresses than config allows (d
         subnets: SUBNETS,
         response: { maxAddressesPerFinding: 40, naclRuleQuota: 40, ruleBand: { start: 1, end: 90 } },
       });
-      const interfaces = h.network.interfaces.map((i, n) =>
-        makeNetworkInterface({
-          subnetId: i.subnetId,
-          vpcId: h.network.vpcId,
-          privateIpAddress: i.privateIpAddress,
-          networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
-          privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
-        }),
-      );
+      const interfaces = findingInterfaces(h);
       const attackers = Array.from({ length: ATTACKERS }, (_, i) =>
         i % 2 ? `203.0.113.${100 + i}` : `2001:db8::${(i + 1).toString(16)}`,
       );

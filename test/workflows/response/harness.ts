@@ -7,7 +7,12 @@ import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
 import { ApprovalStore } from '../../../tasks/approval/store';
 import { intakeFinding } from '../../../tasks/response/intake';
-import { type FindingOptions, makeFindingEvent, networkInterfacesOf } from '../../fixtures/findings';
+import {
+  type FindingOptions,
+  makeFindingEvent,
+  makeNetworkInterface,
+  networkInterfacesOf,
+} from '../../fixtures/findings';
 
 /**
  * A Warden with one member account and its network, on a manual clock, for response tests:
@@ -180,5 +185,49 @@ export async function until(predicate: () => boolean, timeoutMs = 30_000): Promi
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The instance's interfaces as a finding names them: one per subnet, each with an id of its own. */
+export function findingInterfaces(h: ResponseHarness): ReturnType<typeof makeNetworkInterface>[] {
+  return h.network.interfaces.map((i, n) =>
+    makeNetworkInterface({
+      subnetId: i.subnetId,
+      vpcId: h.network.vpcId,
+      privateIpAddress: i.privateIpAddress,
+      networkInterfaceId: `eni-${n.toString(16).padStart(17, '0')}`,
+      privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
+    }),
+  );
+}
+
+/**
+ * Fills each of the harness's NACLs with customer denies: inbound IPv4 entries up to `quota`,
+ * inbound IPv6 entries up to `quota - ipv6Room` (each family's default deny counted), so a test
+ * sees NACLs as full as a customer's can be with room for `ipv6Room` of Warden's IPv6 denies.
+ */
+export function fillNaclsNearQuota(h: ResponseHarness, quota: number, ipv6Room: number): void {
+  const ec2 = h.warden.world.services.ec2;
+  for (const naclId of h.network.naclIds) {
+    const used = (v6: boolean) =>
+      ec2.entries(naclId).filter((e) => !e.Egress && Boolean(e.Ipv6CidrBlock) === v6).length;
+    for (let n = 0; used(false) < quota; n++)
+      ec2.addEntryByHand(naclId, {
+        RuleNumber: 1000 + n,
+        Protocol: '6',
+        RuleAction: 'deny',
+        Egress: false,
+        CidrBlock: `192.0.2.${100 + n}/32`,
+        PortRange: { From: 8080, To: 8080 },
+      });
+    for (let n = 0; used(true) < quota - ipv6Room; n++)
+      ec2.addEntryByHand(naclId, {
+        RuleNumber: 2000 + n,
+        Protocol: '6',
+        RuleAction: 'deny',
+        Egress: false,
+        Ipv6CidrBlock: `2001:db8:aaaa:bbbb:cccc:dddd:eeee:${(0xff00 + n).toString(16)}/128`,
+        PortRange: { From: 8080, To: 8080 },
+      });
   }
 }
