@@ -441,7 +441,9 @@ export const WardenConfigSchema = z
           .min(1)
           .max(525600)
           .default(10080)
-          .describe('Upper bound on any block.'),
+          .describe(
+            "Upper bound on how long one block is decided to last (a repeat offender's escalation stops here). An update of the finding while it is blocked extends the block to blockMinutes from the update, so an attack GuardDuty keeps reporting stays blocked past this bound.",
+          ),
         approval: z
           .object({
             timeoutMinutes: z.number().int().min(1).max(10080).default(60),
