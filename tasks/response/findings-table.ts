@@ -60,20 +60,14 @@ export class FindingsTable {
 
   /** Writes the row of a new generation; false when that generation's row exists already. */
   async put(row: FindingRow): Promise<boolean> {
-    const written = await call(
+    return this.putIf(
       'writing the finding row',
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.deps.tables.findings,
-            Item: { ...row, ttl: this.ttl() },
-            ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
-            ExpressionAttributeValues: { ':g': row.generation },
-          }),
-        ),
-      { ConditionalCheckFailedException: () => false as const },
+      { ...row, ttl: this.ttl() },
+      {
+        ConditionExpression: 'attribute_not_exists(pk) OR generation < :g',
+        ExpressionAttributeValues: { ':g': row.generation },
+      },
     );
-    return written !== false;
   }
 
   /**
@@ -82,24 +76,13 @@ export class FindingsTable {
    * delivery started meanwhile keeps its row. False when it did.
    */
   async putIgnored(row: FindingRow, readGeneration: number | undefined): Promise<boolean> {
-    const written = await call(
+    return this.putIf(
       'writing the finding row',
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.deps.tables.findings,
-            Item: { ...row, ttl: this.ttl() },
-            ...(readGeneration === undefined
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'generation = :g',
-                  ExpressionAttributeValues: { ':g': readGeneration },
-                }),
-          }),
-        ),
-      { ConditionalCheckFailedException: () => false as const },
+      { ...row, ttl: this.ttl() },
+      readGeneration === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'generation = :g', ExpressionAttributeValues: { ':g': readGeneration } },
     );
-    return written !== false;
   }
 
   /**
@@ -124,22 +107,28 @@ export class FindingsTable {
       );
       listed.add(month);
     }
-    const written = await call(
+    return this.putIf(
       'recording the decision',
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.deps.tables.findings,
-            Item: {
-              pk: decisionKey(record.finding.id, record.finding.updatedAt),
-              decisionMonth: month,
-              decidedAt: record.decidedAt,
-              record: JSON.stringify(record),
-              ttl: Math.floor(Date.parse(record.keptUntil) / 1000),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+      {
+        pk: decisionKey(record.finding.id, record.finding.updatedAt),
+        decisionMonth: month,
+        decidedAt: record.decidedAt,
+        record: JSON.stringify(record),
+        ttl: Math.floor(Date.parse(record.keptUntil) / 1000),
+      },
+      { ConditionExpression: 'attribute_not_exists(pk)' },
+    );
+  }
+
+  /** One conditional write of an item: false when its condition does not hold. */
+  private async putIf(
+    what: string,
+    item: Record<string, unknown>,
+    condition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> },
+  ): Promise<boolean> {
+    const written = await call(
+      what,
+      () => this.db.send(new PutCommand({ TableName: this.deps.tables.findings, Item: item, ...condition })),
       { ConditionalCheckFailedException: () => false as const },
     );
     return written !== false;
