@@ -5,6 +5,7 @@ import { readDecisionRecords } from '../../audit/decisions/read-decisions';
 import { type Loose, num, obj, str, strings } from '../../audit/loose';
 import { DECISIONS_WORKFLOW, RECORDED_STATUS } from '../../audit/story-decision';
 import { workflowOf } from '../../audit/workflows';
+import { pendingApprovalListing } from '../../tasks/approval/pending-listing';
 import { ApprovalStore } from '../../tasks/approval/store';
 import { Ledger } from '../../tasks/response/ledger';
 import { stateMachineNameOf } from '../../tasks/shared/archive-format';
@@ -143,21 +144,15 @@ async function readBlocks(warden: ConsoleWarden): Promise<BlockRow[]> {
 
 async function readApprovals(warden: ConsoleWarden): Promise<ApprovalRow[]> {
   const pending = await ApprovalStore.fromDeps(warden.deps).listPending();
-  return pending.map(
-    ({ pk, request, createdAt, expiresAt, executionArn }): ApprovalRow => ({
-      approvalId: pk,
-      findingId: request.findingId,
-      findingType: request.findingType,
-      severity: request.severity,
-      accountId: request.accountId,
-      region: request.region,
-      addresses: request.addresses.map((a) => a.cidr),
+  return pending.map((approval): ApprovalRow => {
+    const { link: _link, ...listing } = pendingApprovalListing(approval, warden.deps.approvalBaseUrl);
+    const { request, executionArn } = approval;
+    return {
+      ...listing,
       naclIds: request.nacls.map((n) => n.naclId),
-      createdAt,
-      expiresAt,
       execution: executionRefOf(executionArn ?? waitingExecutionOf(warden, request.findingId) ?? ''),
-    }),
-  );
+    };
+  });
 }
 
 /**

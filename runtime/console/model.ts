@@ -1,3 +1,4 @@
+import type { PendingApprovalListing } from '../../tasks/approval/pending-listing';
 import type { RelationshipStatus } from '../sandbox/guardduty';
 
 /**
@@ -73,19 +74,11 @@ export interface BlockRow {
   execution: ExecutionRef | null;
 }
 
-export interface ApprovalRow {
-  approvalId: string;
-  findingId: string;
-  findingType: string;
-  severity: number;
-  accountId: string;
-  region: string;
-  addresses: string[];
+/** A pending approval as `warden approvals` lists it (its page is linked by id), with its NACLs and execution. */
+export type ApprovalRow = Omit<PendingApprovalListing, 'link'> & {
   naclIds: string[];
-  createdAt: string;
-  expiresAt: string;
   execution: ExecutionRef | null;
-}
+};
 
 export interface ExecutionRow {
   workflow: string;
