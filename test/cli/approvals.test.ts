@@ -5,7 +5,7 @@ import type { WardenHttpServer } from '../../runtime/http-server';
 import type { LocalWarden } from '../../runtime/local-warden';
 import { ApprovalStore } from '../../tasks/approval/store';
 import {
-  AWS_TEST_REGION,
+  AWS_TEST_REGIONS,
   deployStackOutputs,
   removeStackOutputs,
   useAwsEndpoints,
@@ -13,6 +13,9 @@ import {
 import { runCli } from '../fixtures/cli-run';
 import { exampleConfig, type ServedWarden, startServedWarden } from '../fixtures/served-warden';
 import { makeApprovalRequest } from '../unit/approval/fixtures';
+
+/** This file's own region for its stack in moto (see AWS_TEST_REGIONS). */
+const STACK_REGION = AWS_TEST_REGIONS.approvals;
 
 /** `warden approvals` lists the running Warden's pending approvals with their links. */
 const config = exampleConfig({ response: {}, approvals: { localApprovers: ['alice'] } });
@@ -61,7 +64,7 @@ describe('warden approvals', () => {
       restore = useAwsEndpoints({ dynamodb: warden.dynamo.endpoint });
     });
     afterAll(async () => {
-      await removeStackOutputs();
+      await removeStackOutputs(STACK_REGION);
       restore();
     });
 
@@ -75,12 +78,15 @@ describe('warden approvals', () => {
           expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
         }),
       });
-      await deployStackOutputs({
-        [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals,
-        [OUTPUTS.approvalBaseUrl]: 'https://approvals.example.com/approvals',
-      });
+      await deployStackOutputs(
+        {
+          [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals,
+          [OUTPUTS.approvalBaseUrl]: 'https://approvals.example.com/approvals',
+        },
+        STACK_REGION,
+      );
 
-      const run = await runCli(['approvals', '--region', AWS_TEST_REGION]);
+      const run = await runCli(['approvals', '--region', STACK_REGION]);
 
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -91,13 +97,16 @@ describe('warden approvals', () => {
     });
 
     it('names the output it misses, in one line', async () => {
-      await deployStackOutputs({ [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals });
+      await deployStackOutputs(
+        { [OUTPUTS.tableName('approvals')]: warden.deps.tables.approvals },
+        STACK_REGION,
+      );
 
-      const run = await runCli(['approvals', '--region', AWS_TEST_REGION]);
+      const run = await runCli(['approvals', '--region', STACK_REGION]);
 
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `warden: Warden in AWS (WardenSecurity in ${AWS_TEST_REGION}) has no output ApprovalBaseUrl: deploy this version of Warden (cdk deploy WardenSecurity)\n`,
+        `warden: Warden in AWS (WardenSecurity in ${STACK_REGION}) has no output ApprovalBaseUrl: deploy this version of Warden (cdk deploy WardenSecurity)\n`,
       );
     });
   });

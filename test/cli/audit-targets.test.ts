@@ -9,13 +9,16 @@ import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { waitForExecutions } from '../../runtime/onboarding-runner';
 import { WORKFLOWS } from '../../workflows/index';
 import {
-  AWS_TEST_REGION,
+  AWS_TEST_REGIONS,
   deployStackOutputs,
   removeStackOutputs,
   useAwsEndpoints,
 } from '../fixtures/aws-target';
 import { runCli } from '../fixtures/cli-run';
 import { exampleConfig } from '../fixtures/served-warden';
+
+/** This file's own region for its stack in moto (see AWS_TEST_REGIONS). */
+const STACK_REGION = AWS_TEST_REGIONS.auditTargets;
 
 /**
  * `warden audit` reads the Warden that runs — in AWS from the state machines the security stack's
@@ -80,7 +83,7 @@ describe('warden audit on the Warden that runs', () => {
       restore = useAwsEndpoints({ sfn: server.url });
     });
     afterAll(async () => {
-      await removeStackOutputs();
+      await removeStackOutputs(STACK_REGION);
       restore();
     });
 
@@ -94,12 +97,13 @@ describe('warden audit on the Warden that runs', () => {
               `arn:aws:states:eu-west-1:222222222222:stateMachine:${w.stateMachineName}`,
           ]),
         ),
+        STACK_REGION,
       );
 
       const run = await runCli([
         'audit',
         '--region',
-        AWS_TEST_REGION,
+        STACK_REGION,
         '--workflow',
         'reconcile',
         '--format',
@@ -112,18 +116,18 @@ describe('warden audit on the Warden that runs', () => {
     });
 
     it('names the output it misses, in one line', async () => {
-      await deployStackOutputs({ [OUTPUTS.topicArn]: warden.topicArn });
+      await deployStackOutputs({ [OUTPUTS.topicArn]: warden.topicArn }, STACK_REGION);
 
-      const run = await runCli(['audit', '--region', AWS_TEST_REGION, '--workflow', 'reconcile']);
+      const run = await runCli(['audit', '--region', STACK_REGION, '--workflow', 'reconcile']);
 
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `warden: Warden in AWS (WardenSecurity in ${AWS_TEST_REGION}) has no output ReconcileStateMachineArn: deploy this version of Warden (cdk deploy WardenSecurity)\n`,
+        `warden: Warden in AWS (WardenSecurity in ${STACK_REGION}) has no output ReconcileStateMachineArn: deploy this version of Warden (cdk deploy WardenSecurity)\n`,
       );
     });
 
     it('refuses --endpoint with --region as a usage error', async () => {
-      const run = await runCli(['audit', '--region', AWS_TEST_REGION, '--endpoint', server.url]);
+      const run = await runCli(['audit', '--region', STACK_REGION, '--endpoint', server.url]);
 
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(

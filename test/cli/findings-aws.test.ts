@@ -9,7 +9,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { FindingsViewResult } from '../../cli/findings/view';
 import { OUTPUTS } from '../../infra/outputs';
-import { deployStackOutputs, removeStackOutputs, useAwsEndpoints } from '../fixtures/aws-target';
+import {
+  AWS_TEST_REGIONS,
+  deployStackOutputs,
+  removeStackOutputs,
+  useAwsEndpoints,
+} from '../fixtures/aws-target';
 import { makeFinding } from '../fixtures/findings';
 import {
   type GuardDutyEndpoint,
@@ -26,8 +31,7 @@ import { runCli } from './run-cli';
  * loopback GuardDuty endpoint the test serves (moto has no ListFindings). The expected counts are
  * computed from the findings the endpoint holds, not from the view.
  */
-/** A home region no other test file deploys its stack in, since test files share moto. */
-const HOME = 'eu-south-2';
+const HOME = AWS_TEST_REGIONS.findingsAws;
 const OTHER = 'eu-west-1';
 const SUFFIX = `${process.pid}-${Date.now()}`;
 const LEDGER = `warden-findings-ledger-${SUFFIX}`;

@@ -9,7 +9,7 @@ import { NOTHING_RUNNING } from '../../cli/target/local-endpoint';
 import { parseConfig } from '../../config/load';
 import { startHttpServer, type WardenHttpServer } from '../../runtime/http-server';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
-import { AWS_TEST_REGION, useAwsEndpoints } from '../fixtures/aws-target';
+import { AWS_TEST_REGIONS, useAwsEndpoints } from '../fixtures/aws-target';
 import { REGION, SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
 import { DEMO_FINDINGS, DEMO_MEMBERS, type FindingsDemo, startFindingsDemo } from '../fixtures/findings-demo';
 import { runCli } from './run-cli';
@@ -176,7 +176,7 @@ describe('warden findings with no Warden to read', () => {
     // GuardDuty aimed at a closed loopback port: nothing may be asked before the stack is found.
     const restore = useAwsEndpoints({ guardduty: 'http://127.0.0.1:9' });
     try {
-      const run = await runCli(['findings', '--region', AWS_TEST_REGION]);
+      const run = await runCli(['findings', '--region', AWS_TEST_REGIONS.findings]);
 
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(

@@ -11,7 +11,7 @@ import { type LocalWarden, startLocalWarden } from '../../runtime/local-warden';
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { exampleCredentials, useAwsSharedFiles } from '../fixtures/aws-shared-files';
 import {
-  AWS_TEST_REGION,
+  AWS_TEST_REGIONS,
   deployStackOutputs,
   removeStackOutputs,
   useAwsEndpoints,
@@ -19,6 +19,9 @@ import {
 import { runCli } from '../fixtures/cli-run';
 import { exampleConfig } from '../fixtures/served-warden';
 import { MOTO_URL } from '../moto-server';
+
+/** This file's own region for its stack in moto (see AWS_TEST_REGIONS). */
+const STACK_REGION = AWS_TEST_REGIONS.onboardSweep;
 
 /**
  * `warden onboard` and `warden sweep` act on the Warden that runs: the local runtime found from
@@ -130,29 +133,32 @@ describe('warden onboard and sweep on a running Warden', () => {
     let restore: () => void;
     beforeAll(async () => {
       restore = useAwsEndpoints({ sfn: server.url });
-      await deployStackOutputs({
-        [OUTPUTS.stateMachineArn('onboarding')]: warden.stateMachines.onboarding!,
-        [OUTPUTS.stateMachineArn('sweep')]: warden.stateMachines.sweep!,
-      });
+      await deployStackOutputs(
+        {
+          [OUTPUTS.stateMachineArn('onboarding')]: warden.stateMachines.onboarding!,
+          [OUTPUTS.stateMachineArn('sweep')]: warden.stateMachines.sweep!,
+        },
+        STACK_REGION,
+      );
     });
     afterAll(async () => {
-      await removeStackOutputs();
+      await removeStackOutputs(STACK_REGION);
       restore();
     });
 
     it('starts the onboarding state machine the stack names, with the SDK’s own clients', async () => {
       const before = executionsOf(warden, 'onboarding').length;
 
-      const run = await runCli(['onboard', members[1]!.id, '--region', AWS_TEST_REGION]);
+      const run = await runCli(['onboard', members[1]!.id, '--region', STACK_REGION]);
 
-      expect(run.stderr).toContain(`on Warden in AWS (WardenSecurity in ${AWS_TEST_REGION})`);
+      expect(run.stderr).toContain(`on Warden in AWS (WardenSecurity in ${STACK_REGION})`);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^${members[1]!.id}\\s+ONBOARDED\\s+0\\s+2`, 'm'));
       expect(executionsOf(warden, 'onboarding').length).toBe(before + 1);
     });
 
     it('sweeps through the sweep state machine the stack names', async () => {
-      const run = await runCli(['sweep', '--region', AWS_TEST_REGION]);
+      const run = await runCli(['sweep', '--region', STACK_REGION]);
 
       expect(run.code).toBe(0);
       expect(run.stdout).toContain('no drift');
@@ -161,7 +167,7 @@ describe('warden onboard and sweep on a running Warden', () => {
 
     it("finds the stack in the profile's region, with the profile's credentials, when --region is not given", async () => {
       const files = useAwsSharedFiles({
-        config: `[profile security]\nregion = ${AWS_TEST_REGION}\n[profile elsewhere]\nregion = ap-south-2\n`,
+        config: `[profile security]\nregion = ${STACK_REGION}\n[profile elsewhere]\nregion = ap-south-2\n`,
         credentials: `${exampleCredentials('security')}${exampleCredentials('elsewhere')}`,
       });
       // The endpoints stay (loopback); the environment's keys and region are gone.
@@ -176,7 +182,7 @@ describe('warden onboard and sweep on a running Warden', () => {
         const elsewhere = await runCli(['sweep', '--profile', 'elsewhere']);
 
         expect(run.stderr).toContain(
-          `on Warden in AWS (WardenSecurity in ${AWS_TEST_REGION} (profile security))`,
+          `on Warden in AWS (WardenSecurity in ${STACK_REGION} (profile security))`,
         );
         expect(run.code).toBe(0);
         expect(run.stdout).toMatch(new RegExp(`^${members[2]!.id}\\s+ONBOARDED`, 'm'));
