@@ -19,6 +19,14 @@ import { ExecutionEventError } from './errors';
  * documented example. The local runtime does not redrive, so its executions report a redrive
  * count of 0.
  *
+ * Large input or output is left out, as the page's "Remarks" on the Execution Status Change event
+ * say: "If the combined escaped input and escaped output sent to EventBridge exceeds 248 KiB,
+ * then the input will be excluded. Similarly, if the escaped output exceeds 248 KiB, then the
+ * output will be excluded. This is a result of events quotas." and "You can determine whether a
+ * payload has been truncated with the inputDetails and outputDetails properties"
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html#event-detail-execution-status-change-remarks).
+ * See `includedPayloads` for how that is read here.
+ *
  * The event goes to the sandbox's EventBridge (`SandboxEventBuses.deliver`), where the rules the
  * templates declare take it — the ExecutionsFinished rule hands finished executions to the history
  * archiver. Delivery is best effort in AWS; here each delivery's report is kept by execution, so a
@@ -35,6 +43,9 @@ export interface StatusChangeDelivery {
   error?: { name: string; message: string };
 }
 
+/** "248 KiB" of the Remarks above, in UTF-8 bytes of the escaped text. */
+export const EVENT_PAYLOAD_LIMIT_BYTES = 248 * 1024;
+
 const ARN_PARTS = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):execution:[^:]+:[^:]+$/;
 /** Deliveries kept per publisher: the latest executions' (a long `warden start` keeps no more). */
 const KEPT_EXECUTIONS = 1000;
@@ -46,6 +57,10 @@ export function executionStatusChangeEvent(record: ExecutionRecord, id: string =
     throw new ExecutionEventError(`executionArn must be an execution ARN, got '${record.executionArn}'`);
   const ended = record.status !== 'RUNNING';
   const changedAt = ended && record.stopDate ? record.stopDate : record.startDate;
+  const payloads = includedPayloads(
+    record.input,
+    record.status === 'SUCCEEDED' ? (record.output ?? null) : null,
+  );
   return {
     version: '0',
     id,
@@ -63,10 +78,10 @@ export function executionStatusChangeEvent(record: ExecutionRecord, id: string =
       status: record.status,
       startDate: Date.parse(record.startDate),
       stopDate: ended && record.stopDate ? Date.parse(record.stopDate) : null,
-      input: record.input,
-      inputDetails: { included: true },
-      output: record.status === 'SUCCEEDED' ? (record.output ?? null) : null,
-      outputDetails: { included: true },
+      input: payloads.input,
+      inputDetails: { included: payloads.inputIncluded },
+      output: payloads.output,
+      outputDetails: { included: payloads.outputIncluded },
       redriveCount: 0,
       redriveDate: null,
       redriveStatus: redriveStatus(record.status),
@@ -75,6 +90,44 @@ export function executionStatusChangeEvent(record: ExecutionRecord, id: string =
       cause: record.cause ?? null,
     },
   };
+}
+
+/** What of the execution's input and output the event carries. */
+export interface IncludedPayloads {
+  input: string | null;
+  inputIncluded: boolean;
+  output: string | null;
+  outputIncluded: boolean;
+}
+
+/**
+ * The Remarks' rule, read this way:
+ * - "escaped" is the text as it stands inside the event's JSON, a string value with its quotes
+ *   and backslashes escaped; its size is counted in UTF-8 bytes, without the enclosing quotes;
+ * - the output goes first: it is left out when its own escaped text exceeds 248 KiB;
+ * - the input is left out when it and the output that is "sent to EventBridge" (none when the
+ *   output was left out, or there is none) exceed 248 KiB together.
+ * A left-out field is null with `included: false`: the page names no other value, and events
+ * from AWS with `inputDetails.included` false carry `input: null`
+ * (https://github.com/cirrus-geo/cirrus-geo/issues/355). An execution without output (still
+ * running, or not succeeded) has nothing to leave out, so its `outputDetails.included` stays true.
+ */
+export function includedPayloads(input: string, output: string | null): IncludedPayloads {
+  const outputBytes = output === null ? 0 : escapedBytes(output);
+  const outputIncluded = outputBytes <= EVENT_PAYLOAD_LIMIT_BYTES;
+  const sentOutputBytes = outputIncluded ? outputBytes : 0;
+  const inputIncluded = escapedBytes(input) + sentOutputBytes <= EVENT_PAYLOAD_LIMIT_BYTES;
+  return {
+    input: inputIncluded ? input : null,
+    inputIncluded,
+    output: outputIncluded ? output : null,
+    outputIncluded,
+  };
+}
+
+/** UTF-8 bytes of `text` escaped as a JSON string value, without its enclosing quotes. */
+function escapedBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 }
 
 /**

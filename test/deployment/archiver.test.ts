@@ -125,4 +125,39 @@ describe('the history archiver, as the template wires it', () => {
     });
     expect(JSON.parse(objects[0]!.body).execution.executionArn).toBe(executionArn);
   });
+
+  it('archives the full input of an execution whose status-change events leave it out as too large', async () => {
+    warden = await startOneMemberDeployment({ workflows: ['reconcile'] });
+    const bucket = warden
+      .deployment!.stacks.get('WardenSecurity')!
+      .buckets.find((b) => b.logicalId.startsWith('HistoryArchiveBucket'))!;
+    // 250 KiB: under Step Functions' 256 KiB input quota, over the events' 248 KiB.
+    const input = JSON.stringify({ padding: 'x'.repeat(250 * 1024) });
+    const { executionArn } = warden.runtime.start(
+      warden.stateMachines.reconcile!,
+      JSON.parse(input),
+      'large-input',
+      input,
+    );
+
+    await warden.runtime.waitFor(executionArn);
+
+    const deliveries = warden.executionEvents!.deliveriesFor(executionArn);
+    expect(deliveries).toHaveLength(2);
+    for (const { event } of deliveries) {
+      expect(event.detail).toMatchObject({ input: null, inputDetails: { included: false } });
+    }
+    const archived = deliveries[1]!.report.invocations.filter((i) => i.target === 'ArchiveExecution');
+    expect(archived).toEqual([
+      expect.objectContaining({ result: expect.objectContaining({ archived: true }) }),
+    ]);
+    const objects = warden.world.services.s3.objectsIn(bucket.bucketName);
+    expect(objects).toHaveLength(1);
+    const body = JSON.parse(objects[0]!.body);
+    expect(body.execution).toMatchObject({ executionArn, input });
+    expect(body.events[0]).toMatchObject({
+      type: 'ExecutionStarted',
+      executionStartedEventDetails: { input },
+    });
+  });
 });

@@ -1,5 +1,8 @@
 import { ExecutionEventError } from '../../runtime/deployment/errors';
-import { executionStatusChangeEvent } from '../../runtime/deployment/execution-status-events';
+import {
+  EVENT_PAYLOAD_LIMIT_BYTES,
+  executionStatusChangeEvent,
+} from '../../runtime/deployment/execution-status-events';
 import type { ExecutionRecord } from '../../runtime/history';
 import { ExecutionStatusChangeEvent } from '../../tasks/audit/archive-execution';
 
@@ -71,5 +74,65 @@ describe('executionStatusChangeEvent', () => {
     expect(() =>
       executionStatusChangeEvent(record({ executionArn: 'arn:aws:states:eu-west-1:1:nope' })),
     ).toThrow(ExecutionEventError);
+  });
+
+  describe('leaving out input and output over 248 KiB escaped, as Step Functions does', () => {
+    const succeeded = (input: string, output: string) =>
+      executionStatusChangeEvent(
+        record({ status: 'SUCCEEDED', stopDate: '2026-03-01T10:00:05.000Z', input, output }),
+      );
+    /** A JSON document whose text is `bytes` long and escapes to `bytes + 4` (its four quotes). */
+    const documentOf = (bytes: number) => JSON.stringify({ p: 'x'.repeat(bytes - 8) });
+
+    it('includes an input that escapes to exactly 248 KiB', () => {
+      const input = documentOf(EVENT_PAYLOAD_LIMIT_BYTES - 4);
+
+      const event = executionStatusChangeEvent(record({ input }));
+
+      expect(event.detail).toMatchObject({ input, inputDetails: { included: true } });
+    });
+
+    it('leaves out an input that escapes to one byte more, with included false and input null', () => {
+      const event = executionStatusChangeEvent(record({ input: documentOf(EVENT_PAYLOAD_LIMIT_BYTES - 3) }));
+
+      expect(event.detail).toMatchObject({ input: null, inputDetails: { included: false } });
+      expect(ExecutionStatusChangeEvent.safeParse(event).success).toBe(true);
+    });
+
+    it('counts the escaped text: 150 KiB of empty strings escapes to 250 KiB and is left out', () => {
+      // Each `"",` (3 bytes) escapes to `\"\",` (5 bytes).
+      const input = JSON.stringify(new Array(50 * 1024).fill(''));
+
+      const event = executionStatusChangeEvent(record({ input }));
+
+      expect(Buffer.byteLength(input)).toBeLessThan(EVENT_PAYLOAD_LIMIT_BYTES);
+      expect(event.detail).toMatchObject({ input: null, inputDetails: { included: false } });
+    });
+
+    it('leaves out the input, and keeps the output, when the two together exceed 248 KiB', () => {
+      const output = documentOf(200 * 1024);
+
+      const event = succeeded(documentOf(100 * 1024), output);
+
+      expect(event.detail).toMatchObject({
+        input: null,
+        inputDetails: { included: false },
+        output,
+        outputDetails: { included: true },
+      });
+    });
+
+    it('leaves out an output over 248 KiB, and then keeps an input that fits alone', () => {
+      const input = documentOf(100 * 1024);
+
+      const event = succeeded(input, documentOf(250 * 1024));
+
+      expect(event.detail).toMatchObject({
+        input,
+        inputDetails: { included: true },
+        output: null,
+        outputDetails: { included: false },
+      });
+    });
   });
 });
