@@ -4,8 +4,8 @@ import { BUNDLE_HANDLER, buildTaskBundles } from './task-bundle';
 /**
  * The process `LocalTaskBundling` starts for each function while the CDK synthesizes: the CDK's
  * local bundling is synchronous and esbuild's plugins need its asynchronous API, so the build runs
- * here. Reads `{ entry, outputDir, config }` as JSON on stdin and writes `index.js` and its
- * source map into `outputDir`; esbuild's errors go to stderr with a non-zero exit.
+ * here. Reads `{ entry, outputDir, config }` as JSON on stdin and writes `index.js` into
+ * `outputDir`; esbuild's errors go to stderr with a non-zero exit.
  */
 interface Request {
   entry: string;

@@ -48,7 +48,12 @@ export interface TaskBundleRequest {
   outdir: string;
   /** Compiled into every bundle. @default - none: a bundle reads `WARDEN_CONFIG` when it runs */
   config?: WardenConfig;
-  /** Write a source map next to each bundle, as deployed. @default true */
+  /**
+   * Write a source map next to each bundle. Deployed functions get none: no function starts Node
+   * with `--enable-source-maps`, so a map (about 4 MB beside a bundle of at most 1 MB) would ship in
+   * every package unread.
+   * @default false
+   */
   sourcemap?: boolean;
   /** Write the files; otherwise they are returned in `outputFiles`. @default true */
   write?: boolean;
@@ -67,7 +72,7 @@ export async function buildTaskBundles(request: TaskBundleRequest): Promise<Task
     mainFields: [...TASK_BUNDLE_OPTIONS.mainFields],
     entryPoints: request.entries.map(({ name, entry }) => ({ in: entry, out: name })),
     outdir: request.outdir,
-    sourcemap: request.sourcemap ?? true,
+    sourcemap: request.sourcemap ?? false,
     write: request.write ?? true,
     define: request.config ? configDefine(request.config) : {},
     metafile: true,

@@ -41,6 +41,13 @@ describe('function bundles', () => {
     expect(over).toEqual([]);
   });
 
+  it('writes no source map, which no function would load, into any package', () => {
+    const maps = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.map'));
+
+    expect(Object.keys(result.metafile.outputs)).toHaveLength(functions.length);
+    expect(maps).toEqual([]);
+  });
+
   it('keeps only the EC2 schemas the block task uses, not the client’s whole schema', () => {
     const block = bundleOutput(result, 'BlockAddresses');
     const ec2Schemas = Object.entries(block.inputs)
