@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { describeIssues } from './issues';
 import { type WardenConfig, WardenConfigSchema } from './schema';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-}
-
-/** `response.ruleBand.end: must be at least ruleBand.start (50), got 10` — one line per problem. */
-export function describeIssues(error: z.ZodError, prefix = ''): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return `${prefix}${path || '(root)'}: ${issue.message}`;
-    })
-    .join('\n');
 }
 
 export function parseConfig(raw: unknown, source = 'config'): WardenConfig {

@@ -3,8 +3,8 @@ import { accountIdSchema, regionSchema } from './aws-names';
 import { AddressSyntaxError, parseCidr, quote } from './cidr';
 
 /**
- * The one config file of Warden. The CDK app validates it at synth, the tasks validate the
- * slice they receive in their environment at cold start, and the local runtime validates it at
+ * The one config file of Warden. The CDK app validates it at synth and compiles the validated
+ * config into every function's bundle (config/compiled.ts), and the local runtime validates it at
  * start, so a bad value fails early with a message that names the field.
  */
 

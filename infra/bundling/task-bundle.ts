@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { type BuildOptions, type BuildResult, build, type Metafile } from 'esbuild';
+import { COMPILED_CONFIG_FORMAT, type CompiledConfig } from '../../config/compiled';
+import { parseConfig } from '../../config/load';
 import type { WardenConfig } from '../../config/schema';
 import { literalTraitKeysPlugin } from './literal-trait-keys';
 
@@ -36,10 +38,17 @@ export const BUNDLE_HANDLER = 'index.handler';
 /**
  * The esbuild `define` that compiles the config into the bundle (`process.env.WARDEN_CONFIG` is
  * replaced by a string literal), so it cannot drift from what was synthesized and does not count
- * against Lambda's 4 KB environment.
+ * against Lambda's 4 KB environment. The config is validated here, against the full schema, and
+ * compiled in the envelope that says so (config/compiled.ts): what a function reads is always a
+ * config `parseConfig` accepted, and the function need not build the schema to check it again.
+ * Throws `ConfigError` naming every invalid field.
  */
 export function configDefine(config: WardenConfig): Record<string, string> {
-  return { 'process.env.WARDEN_CONFIG': JSON.stringify(JSON.stringify(config)) };
+  const compiled: CompiledConfig = {
+    format: COMPILED_CONFIG_FORMAT,
+    config: parseConfig(config, 'the config compiled into the bundle'),
+  };
+  return { 'process.env.WARDEN_CONFIG': JSON.stringify(JSON.stringify(compiled)) };
 }
 
 export interface TaskBundleRequest {

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { describeIssues } from '../../config/load';
+import { describeIssues } from '../../config/issues';
 import { TASK_VARIABLES } from '../shared/environment';
 import { depsFromEnvironment, EnvironmentError } from '../shared/lambda';
 import { defineFunction } from '../shared/task';

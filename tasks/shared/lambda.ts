@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describeIssues, parseConfig } from '../../config/load';
+import { readCompiledConfig } from '../../config/compiled';
+import { describeIssues } from '../../config/issues';
 import type { WardenConfig } from '../../config/schema';
 import { ClientFactory } from './aws-clients';
 import { NO_ENVIRONMENT, variableNames } from './environment';
@@ -22,7 +23,8 @@ import {
  *
  * The config is compiled into the bundle by the CDK app (esbuild `define` replaces the expression
  * `process.env.WARDEN_CONFIG`), so it cannot drift from what was synthesized and is not limited by
- * Lambda's 4 KB environment.
+ * Lambda's 4 KB environment. It is validated against the full schema when it is compiled in
+ * (config/compiled.ts), so the function reads it back without building that schema again.
  */
 export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
@@ -136,13 +138,15 @@ function parseStateMachineArns(id: string, text: string): Record<string, string>
 }
 
 /**
- * The config the CDK app compiled into this bundle. The expression is written out in full so that
- * esbuild's `define` finds and replaces it.
+ * The config the CDK app validated and compiled into this bundle. The expression is written out in
+ * full so that esbuild's `define` finds and replaces it.
  */
 export function bundledConfig(): WardenConfig {
   const text = process.env.WARDEN_CONFIG;
   if (!text) throw new EnvironmentError('WARDEN_CONFIG was not compiled into this bundle');
-  return parseConfig(JSON.parse(text), 'WARDEN_CONFIG');
+  const compiled = readCompiledConfig(text);
+  if ('problem' in compiled) throw new EnvironmentError(`WARDEN_CONFIG ${compiled.problem}`);
+  return compiled.config;
 }
 
 /** A function's dependencies in Lambda: the bundled config and `process.env`. */

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../../config/load';
 import { type EnvironmentSchema, taskEnvironment } from '../../../tasks/shared/environment';
-import { EnvironmentError, taskDepsFromEnvironment } from '../../../tasks/shared/lambda';
+import { bundledConfig, EnvironmentError, taskDepsFromEnvironment } from '../../../tasks/shared/lambda';
 import { checkManifest, ManifestError } from '../../../tasks/shared/task';
 import exampleConfigJson from '../../../warden.config.json';
 
@@ -60,6 +60,25 @@ describe('taskDepsFromEnvironment', () => {
       { config },
     );
     expect(() => deps.stateMachineArns).toThrow(/must map workflow names to state machine ARNs/);
+  });
+});
+
+describe('bundledConfig', () => {
+  afterEach(() => {
+    delete process.env.WARDEN_CONFIG;
+  });
+
+  it('fails when no config was compiled in', () => {
+    delete process.env.WARDEN_CONFIG;
+    expect(() => bundledConfig()).toThrow(
+      new EnvironmentError('WARDEN_CONFIG was not compiled into this bundle'),
+    );
+  });
+
+  it('refuses a config that configDefine did not validate and compile in', () => {
+    process.env.WARDEN_CONFIG = JSON.stringify(exampleConfigJson);
+    expect(() => bundledConfig()).toThrow(EnvironmentError);
+    expect(() => bundledConfig()).toThrow(/^WARDEN_CONFIG is not a config compiled by configDefine/);
   });
 });
 
