@@ -3,17 +3,16 @@ import { ApproverSignIn, SESSION_COOKIE, SIGN_IN_COOKIE } from '../../../tasks/a
 import { approvalPageHandler } from '../../../tasks/approval/lambda';
 import { OidcClient, type OidcProvider } from '../../../tasks/approval/oidc-client';
 import { CookieSealer } from '../../../tasks/approval/sealed-cookies';
-import { type ApprovalRecord, ApprovalStore } from '../../../tasks/approval/store';
+import type { ApprovalRecord } from '../../../tasks/approval/store';
 import { Browser, CALLBACK_URL } from './browser';
 import { type FakeIssuer, type IdTokenTampering, startFakeIssuer } from './fake-issuer';
-import { type ApprovalWorld, makeApprovalRequest, makeApprovalWorld } from './fixtures';
+import { deployApprovals, makeApprovalRequest } from './fixtures';
 
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
 const SESSION_KEY = 'k'.repeat(64);
 
 describe('the approval function in AWS (approvalPageHandler)', () => {
   let issuer: FakeIssuer;
-  let w: ApprovalWorld;
+  const w = deployApprovals('ApprovalPage');
   let record: ApprovalRecord;
   let browser: Browser;
   let newBrowser: () => Browser;
@@ -25,9 +24,8 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
   afterAll(() => issuer.close());
 
   beforeEach(async () => {
-    w = await makeApprovalWorld();
-    record = await ApprovalStore.fromDeps(w.deps).create({
-      taskToken: TOKEN,
+    record = await w.requests.create({
+      taskToken: w.token,
       request: makeApprovalRequest(),
       executionArn: 'arn:exec',
     });
@@ -47,7 +45,6 @@ describe('the approval function in AWS (approvalPageHandler)', () => {
     };
     browser = withClient();
   });
-  afterEach(() => w.close());
 
   const approvalPath = () => `/approvals/${record.pk}`;
 

@@ -12,20 +12,22 @@ import type { ApprovalRecord } from '../../../tasks/approval/store';
 import { blockIdOf } from '../../../tasks/response/block-addresses';
 import type { ResolvedNacl } from '../../../tasks/response/network-acls';
 import { allocateRuleNumber, seedOf } from '../../../tasks/response/rule-allocator';
-import { makeApprovalRequest } from './fixtures';
-import { approvalStorePerTest } from './store-per-test';
+import { deployApprovals, makeApprovalRequest, naclOf } from './fixtures';
 
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
 const ALICE: ApproverIdentity = { name: 'alice@example.com' };
 const BOB: ApproverIdentity = { name: 'bob@example.com' };
 const HOSTILE_TYPE = '<script>alert(1)</script>';
 const HOSTILE_INSTANCE = '"><img src=x onerror=alert(1)>';
 
 describe('handleApprovalRequest', () => {
-  const t = approvalStorePerTest();
+  const t = deployApprovals('ApprovalPage');
 
   const seed = (overrides = {}) =>
-    t.store.create({ taskToken: TOKEN, request: makeApprovalRequest(overrides), executionArn: 'arn:exec' });
+    t.requests.create({
+      taskToken: t.token,
+      request: makeApprovalRequest(overrides),
+      executionArn: 'arn:exec',
+    });
   const request = (overrides: Partial<ApprovalHttpRequest>): ApprovalHttpRequest => ({
     method: 'GET',
     path: '/',
@@ -35,7 +37,7 @@ describe('handleApprovalRequest', () => {
     ...overrides,
   });
   const view = (id: string, identity: ApproverIdentity | null = ALICE) =>
-    handleApprovalRequest(request({ path: `/approvals/${id}`, identity }), t.w.deps);
+    handleApprovalRequest(request({ path: `/approvals/${id}`, identity }), t.deps);
   const post = (
     record: Pick<ApprovalRecord, 'pk' | 'csrfNonce'>,
     action: 'approve' | 'reject',
@@ -46,7 +48,7 @@ describe('handleApprovalRequest', () => {
     const body = new URLSearchParams({ csrf, reason: options.reason ?? '' }).toString();
     return handleApprovalRequest(
       request({ method: 'POST', path: `/approvals/${record.pk}/${action}`, identity, body }),
-      t.w.deps,
+      t.deps,
     );
   };
   const formToken = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -60,12 +62,8 @@ describe('handleApprovalRequest', () => {
           { cidr: '2001:db8::7/128', reason: 'SSH brute force' },
         ],
         nacls: [
-          {
-            naclId: 'acl-0a1b2c3d4e5f60718',
-            vpcId: 'vpc-1',
-            subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
-          },
-          { naclId: 'acl-0b1b2c3d4e5f60718', vpcId: 'vpc-1', subnetIds: ['subnet-d'] },
+          naclOf('acl-0a1b2c3d4e5f60718', ['subnet-a', 'subnet-b', 'subnet-c'], 'vpc-1'),
+          naclOf('acl-0b1b2c3d4e5f60718', ['subnet-d'], 'vpc-1'),
         ],
         ruleBand: { start: 10, end: 60 },
         blockMinutes: 90,
@@ -160,8 +158,8 @@ describe('handleApprovalRequest', () => {
       const responses = [await view(record.pk), await view(record.pk, null), await view(record.pk, BOB)];
 
       expect(await t.store.get(record.pk)).toEqual(record);
-      expect(t.w.sfnCalls).toHaveLength(0);
-      for (const r of responses) expect(r.body).not.toContain(TOKEN);
+      expect(t.sfnCalls).toHaveLength(0);
+      for (const r of responses) expect(r.body).not.toContain(t.token);
     });
 
     it('offers the decision form, with a CSRF token for the signed-in approver, only to a signed-in visitor', async () => {
@@ -190,7 +188,7 @@ describe('handleApprovalRequest', () => {
 
     it('answers 410 without a form once the approval expired', async () => {
       const record = await seed();
-      await t.w.clock.advance(3_600_000);
+      await t.clock.advance(3_600_000);
 
       const response = await view(record.pk);
 
@@ -204,7 +202,7 @@ describe('handleApprovalRequest', () => {
 
       const response = await handleApprovalRequest(
         request({ method: 'HEAD', path: `/approvals/${record.pk}` }),
-        t.w.deps,
+        t.deps,
       );
 
       expect(response.status).toBe(200);
@@ -216,7 +214,7 @@ describe('handleApprovalRequest', () => {
 
       const response = await handleApprovalRequest(
         request({ path: `/approvals/${record.pk}/approve` }),
-        t.w.deps,
+        t.deps,
       );
 
       expect(response.status).toBe(405);
@@ -250,7 +248,7 @@ describe('handleApprovalRequest', () => {
 
       expect(response.status).toBe(403);
       expect(await t.store.get(record.pk)).toEqual(record);
-      expect(t.w.sfnCalls).toHaveLength(0);
+      expect(t.sfnCalls).toHaveLength(0);
     });
 
     it("refuses another approver's token with 403", async () => {
@@ -262,26 +260,26 @@ describe('handleApprovalRequest', () => {
       });
 
       expect(response.status).toBe(403);
-      expect(t.w.sfnCalls).toHaveLength(0);
+      expect(t.sfnCalls).toHaveLength(0);
     });
   });
 
   describe('POST /approvals/{id}/approve and /reject', () => {
     it('approves once: records the approver and sends the decision with SendTaskSuccess', async () => {
       const record = await seed();
-      await t.w.clock.advance(120_000);
+      await t.clock.advance(120_000);
 
       const response = await post(record, 'approve', { reason: '  known bad actor  ' });
 
       expect(response.status).toBe(200);
       expect(response.body).toContain('Approved');
-      expect(response.body).not.toContain(TOKEN);
+      expect(response.body).not.toContain(t.token);
       const decidedAt = '2026-03-01T09:02:00.000Z';
-      expect(t.w.sfnCalls).toEqual([
+      expect(t.sfnCalls).toEqual([
         {
           operation: 'SendTaskSuccess',
           input: {
-            taskToken: TOKEN,
+            taskToken: t.token,
             output: JSON.stringify({
               approved: true,
               approvalId: record.pk,
@@ -299,7 +297,7 @@ describe('handleApprovalRequest', () => {
         reason: 'known bad actor',
         delivery: 'DELIVERED',
       });
-      expect(t.w.logged()).not.toContain(TOKEN);
+      expect(t.logged()).not.toContain(t.token);
     });
 
     it('rejects with SendTaskFailure ApprovalRejected, the cause naming who, when and why', async () => {
@@ -309,8 +307,8 @@ describe('handleApprovalRequest', () => {
 
       expect(response.status).toBe(200);
       expect(response.body).toContain('Nothing will be blocked');
-      expect(t.w.sfnCalls).toHaveLength(1);
-      const [call] = t.w.sfnCalls;
+      expect(t.sfnCalls).toHaveLength(1);
+      const [call] = t.sfnCalls;
       expect(call?.operation).toBe('SendTaskFailure');
       expect(call?.input.error).toBe(APPROVAL_REJECTED);
       expect(JSON.parse(call!.input.cause!)).toEqual({
@@ -331,19 +329,19 @@ describe('handleApprovalRequest', () => {
       expect(replay.status).toBe(409);
       expect(replay.body).toContain('Already decided');
       expect(other.status).toBe(409);
-      expect(t.w.sfnCalls).toHaveLength(1);
+      expect(t.sfnCalls).toHaveLength(1);
       expect((await view(record.pk)).status).toBe(409);
     });
 
     it('refuses a decision after expiry with 410 and sends nothing', async () => {
       const record = await seed();
-      await t.w.clock.advance(3_600_001);
+      await t.clock.advance(3_600_001);
 
       const response = await post(record, 'approve');
 
       expect(response.status).toBe(410);
       expect((await t.store.get(record.pk))?.status).toBe('PENDING');
-      expect(t.w.sfnCalls).toHaveLength(0);
+      expect(t.sfnCalls).toHaveLength(0);
     });
 
     it('needs a signed-in approver (401)', async () => {
@@ -352,7 +350,7 @@ describe('handleApprovalRequest', () => {
       const response = await post(record, 'approve', { identity: null, csrf: 'whatever' });
 
       expect(response.status).toBe(401);
-      expect(t.w.sfnCalls).toHaveLength(0);
+      expect(t.sfnCalls).toHaveLength(0);
     });
 
     it('answers 404 for a forged id and 400 for a reason over 500 characters', async () => {
@@ -378,16 +376,16 @@ describe('handleApprovalRequest', () => {
           headers: { 'sec-fetch-site': 'cross-site' },
           body: `csrf=${csrf}`,
         }),
-        t.w.deps,
+        t.deps,
       );
 
       expect(response.status).toBe(403);
-      expect(t.w.sfnCalls).toHaveLength(0);
+      expect(t.sfnCalls).toHaveLength(0);
     });
 
     it('says the workflow no longer waits when Step Functions answers TaskTimedOut, keeping the decision', async () => {
       const record = await seed();
-      t.w.failCallbacksWith('TaskTimedOut');
+      t.failCallbacksWith('TaskTimedOut');
 
       const response = await post(record, 'approve');
 
@@ -399,9 +397,9 @@ describe('handleApprovalRequest', () => {
 
     it('lets the approver send the same decision again when the callback failed otherwise', async () => {
       const record = await seed();
-      t.w.failCallbacksWith('ServiceUnavailable');
+      t.failCallbacksWith('ServiceUnavailable');
       const failed = await post(record, 'approve', { reason: 'first try' });
-      t.w.failCallbacksWith(null);
+      t.failCallbacksWith(null);
 
       const otherDecision = await post(record, 'reject');
       const retried = await post(record, 'approve');
@@ -410,8 +408,8 @@ describe('handleApprovalRequest', () => {
       expect(failed.body).toContain('Your decision was recorded but not passed on');
       expect(otherDecision.status).toBe(409);
       expect(retried.status).toBe(200);
-      expect(t.w.sfnCalls).toHaveLength(1);
-      expect(JSON.parse(t.w.sfnCalls[0]!.input.output!)).toMatchObject({ reason: 'first try' });
+      expect(t.sfnCalls).toHaveLength(1);
+      expect(JSON.parse(t.sfnCalls[0]!.input.output!)).toMatchObject({ reason: 'first try' });
       expect(await t.store.get(record.pk)).toMatchObject({ delivery: 'DELIVERED' });
     });
   });

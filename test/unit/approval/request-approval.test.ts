@@ -1,52 +1,37 @@
-import { ApprovalStore } from '../../../tasks/approval/store';
 import { requestApprovalTask } from '../../../tasks/response/request-approval';
 import { InvalidInputError } from '../../../tasks/shared/errors';
 import { runTask } from '../../../tasks/shared/task';
 import {
-  type ApprovalWorld,
   BASE_URL,
+  deployApprovals,
   HOME_REGION,
   MEMBER,
   makeApprovalRequest,
-  makeApprovalWorld,
-  makeConfig,
+  naclOf,
+  requestApprovalAs,
   START,
+  TOKEN,
 } from './fixtures';
 
-const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAfake-task-token-that-must-never-leak';
-
 describe('RequestApproval', () => {
-  let w: ApprovalWorld;
+  const w = deployApprovals('RequestApproval');
 
-  afterEach(() => w.close());
-
-  const outbox = () => w.world.services.sns.outbox;
+  const outbox = () => w.outbox();
+  const requestApproval = requestApprovalAs(w);
 
   describe('with notifications on', () => {
-    beforeEach(async () => {
-      w = await makeApprovalWorld();
-    });
-
     it('stores a pending approval and returns its link, which names the id and not the token', async () => {
-      const output = await runTask(
-        requestApprovalTask,
-        { taskToken: TOKEN, request: makeApprovalRequest() },
-        w.deps,
-      );
+      const output = await requestApproval();
 
       expect(output.url).toBe(`${BASE_URL}/${output.approvalId}`);
       expect(output.expiresAt).toBe(new Date(START + 3_600_000).toISOString());
       expect(JSON.stringify(output)).not.toContain(TOKEN);
-      const stored = await ApprovalStore.fromDeps(w.deps).get(output.approvalId);
+      const stored = await w.store.get(output.approvalId);
       expect(stored).toMatchObject({ status: 'PENDING', taskToken: TOKEN, request: makeApprovalRequest() });
     });
 
     it('publishes exactly one message with the filtering attributes, and never the token', async () => {
-      const output = await runTask(
-        requestApprovalTask,
-        { taskToken: TOKEN, request: makeApprovalRequest() },
-        w.deps,
-      );
+      const output = await requestApproval();
 
       expect(outbox()).toHaveLength(1);
       const [message] = outbox();
@@ -63,32 +48,26 @@ describe('RequestApproval', () => {
 
     it('writes a readable message: what, where, the proposed block, the link and the deadline', async () => {
       const request = makeApprovalRequest({
-        nacls: [
-          {
-            naclId: 'acl-0a1b2c3d4e5f60718',
-            vpcId: 'vpc-0f1e2d3c4b5a69788',
-            subnetIds: ['subnet-1', 'subnet-2'],
-          },
-        ],
+        nacls: [naclOf('acl-0a1b2c3d4e5f60718', ['subnet-1', 'subnet-2'])],
       });
 
-      const output = await runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+      const output = await requestApproval(request);
 
       const [message] = outbox();
       expect(message?.subject).toBe(`Approval needed: block 198.51.100.7/32 in ${MEMBER} ${HOME_REGION}`);
       const text = JSON.parse(message!.message).default as string;
-      expect(text).toContain('`UnauthorizedAccess:EC2/SSHBruteForce` (severity 2.0, low)');
-      expect(text).toContain('instance `i-0123456789abcdef0`');
-      expect(text).toContain('- `198.51.100.7/32`: `remote address of an SSH brute force`');
-      expect(text).toContain(
+      for (const line of [
+        '`UnauthorizedAccess:EC2/SSHBruteForce` (severity 2.0, low)',
+        'instance `i-0123456789abcdef0`',
+        '- `198.51.100.7/32`: `remote address of an SSH brute force`',
         '- `acl-0a1b2c3d4e5f60718` in `vpc-0f1e2d3c4b5a69788` (subnets `subnet-1`, `subnet-2`; shared by 2 subnets)',
-      );
-      expect(text).toContain("Warden's rule band 1-90");
-      expect(text).toContain('The block would last 1 day');
-      expect(text).toContain(
+        "Warden's rule band 1-90",
+        'The block would last 1 day',
         'Approve or reject before 2026-03-01 10:00 UTC. If nobody decides by then, nothing is blocked.',
-      );
-      expect(text).toContain(`Review and decide: ${output.url}`);
+        `Review and decide: ${output.url}`,
+      ]) {
+        expect(text).toContain(line);
+      }
     });
 
     it('keeps hostile text from the finding on one line in the subject and the message', async () => {
@@ -97,7 +76,7 @@ describe('RequestApproval', () => {
         addresses: [{ cidr: '198.51.100.7/32\r\nSubject: forged', reason: 'a `code` span\u2028escape' }],
       });
 
-      await runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+      await requestApproval(request);
 
       const [message] = outbox();
       expect(message?.subject).not.toMatch(/[\r\n]/);
@@ -110,7 +89,7 @@ describe('RequestApproval', () => {
     it('fails with InvalidInputError, storing and sending nothing, when the approval would already be expired', async () => {
       const request = makeApprovalRequest({ expiresAt: new Date(START).toISOString() });
 
-      const attempt = runTask(requestApprovalTask, { taskToken: TOKEN, request }, w.deps);
+      const attempt = requestApproval(request);
 
       await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
       expect(outbox()).toHaveLength(0);
@@ -119,17 +98,9 @@ describe('RequestApproval', () => {
     it('keeps a task token of 2,048 characters, the most Step Functions issues, and refuses 2,049', async () => {
       const longest = 'A'.repeat(2048);
 
-      const output = await runTask(
-        requestApprovalTask,
-        { taskToken: longest, request: makeApprovalRequest() },
-        w.deps,
-      );
-      const stored = await ApprovalStore.fromDeps(w.deps).get(output.approvalId);
-      const tooLong = runTask(
-        requestApprovalTask,
-        { taskToken: `${longest}A`, request: makeApprovalRequest() },
-        w.deps,
-      );
+      const output = await requestApproval(makeApprovalRequest(), longest);
+      const stored = await w.store.get(output.approvalId);
+      const tooLong = requestApproval(makeApprovalRequest(), `${longest}A`);
 
       expect(stored?.taskToken).toBe(longest);
       await expect(tooLong).rejects.toThrow(/taskToken: .*2048/);
@@ -145,29 +116,6 @@ describe('RequestApproval', () => {
 
       await expect(attempt).rejects.toThrow(/taskToken: .*; request\.expiresAt: must be an ISO 8601 time/);
       expect(outbox()).toHaveLength(0);
-    });
-  });
-
-  describe('with APPROVAL_REQUESTED switched off', () => {
-    beforeEach(async () => {
-      w = await makeApprovalWorld(makeConfig({ notifications: { disabled: ['APPROVAL_REQUESTED'] } }));
-    });
-
-    it('still stores the approval, publishes nothing, and says so in its output', async () => {
-      const output = await runTask(
-        requestApprovalTask,
-        { taskToken: TOKEN, request: makeApprovalRequest() },
-        w.deps,
-      );
-
-      expect(outbox()).toHaveLength(0);
-      expect(output.notification).toEqual({
-        published: false,
-        reason: 'category APPROVAL_REQUESTED is switched off in config',
-      });
-      expect(await ApprovalStore.fromDeps(w.deps).get(output.approvalId)).toMatchObject({
-        status: 'PENDING',
-      });
     });
   });
 });

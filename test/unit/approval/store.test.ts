@@ -4,13 +4,12 @@ import {
   ApprovalNotFoundError,
 } from '../../../tasks/approval/errors';
 import { APPROVAL_ID_PATTERN, KEEP_AFTER_EXPIRY_DAYS } from '../../../tasks/approval/store';
-import { makeApprovalRequest, START } from './fixtures';
-import { approvalStorePerTest } from './store-per-test';
+import { deployApprovals, makeApprovalRequest, START } from './fixtures';
 
-describe('ApprovalStore (against dynalite)', () => {
-  const t = approvalStorePerTest();
+describe('ApprovalStore (on the deployed approvals table, as RequestApproval and ApprovalPage use it)', () => {
+  const t = deployApprovals('ApprovalPage');
 
-  const create = () => t.store.create({ taskToken: 'token-1', request: makeApprovalRequest() });
+  const create = () => t.requests.create({ taskToken: 'token-1', request: makeApprovalRequest() });
 
   describe('create', () => {
     it('stores a pending approval under an unguessable id', async () => {
@@ -40,7 +39,7 @@ describe('ApprovalStore (against dynalite)', () => {
   describe('decide', () => {
     it('records the approver, time and reason', async () => {
       const { pk } = await create();
-      await t.w.clock.advance(60_000);
+      await t.clock.advance(60_000);
 
       const decided = await t.store.decide(pk, {
         status: 'APPROVED',
@@ -84,7 +83,7 @@ describe('ApprovalStore (against dynalite)', () => {
 
     it('fails with ApprovalExpiredError once the approval expired, and leaves it pending', async () => {
       const { pk } = await create();
-      await t.w.clock.advance(3_600_000);
+      await t.clock.advance(3_600_000);
 
       const late = t.store.decide(pk, { status: 'APPROVED', decidedBy: 'alice', reason: '' });
 
@@ -114,19 +113,28 @@ describe('ApprovalStore (against dynalite)', () => {
   });
 
   describe('listPending', () => {
-    const createExpiringIn = (expiresInMs = 3_600_000) =>
-      t.store.create({
+    /** The ids this test created: the table is shared with the file's other tests. */
+    let mine: Set<string>;
+    beforeEach(() => {
+      mine = new Set();
+    });
+    const createExpiringIn = async (expiresInMs = 3_600_000) => {
+      const record = await t.requests.create({
         taskToken: 'secret-task-token',
         executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:x',
-        request: makeApprovalRequest({ expiresAt: new Date(t.w.clock.now() + expiresInMs).toISOString() }),
+        request: makeApprovalRequest({ expiresAt: new Date(t.clock.now() + expiresInMs).toISOString() }),
       });
+      mine.add(record.pk);
+      return record;
+    };
+    const listMine = async () => (await t.store.listPending()).filter((p) => mine.has(p.pk));
 
     it('lists the approvals still waiting, oldest first', async () => {
       const first = await createExpiringIn();
-      await t.w.clock.advance(1000);
+      await t.clock.advance(1000);
       const second = await createExpiringIn();
 
-      const pending = await t.store.listPending();
+      const pending = await listMine();
 
       expect(pending.map((p) => p.pk)).toEqual([first.pk, second.pk]);
       expect(pending[0]).toMatchObject({
@@ -142,9 +150,9 @@ describe('ApprovalStore (against dynalite)', () => {
       await t.store.decide(decided.pk, { status: 'REJECTED', decidedBy: 'bob', reason: '' });
       await createExpiringIn(60_000);
       const waiting = await createExpiringIn(7_200_000);
-      await t.w.clock.advance(60_000);
+      await t.clock.advance(60_000);
 
-      const pending = await t.store.listPending();
+      const pending = await listMine();
 
       expect(pending.map((p) => p.pk)).toEqual([waiting.pk]);
     });
@@ -152,7 +160,7 @@ describe('ApprovalStore (against dynalite)', () => {
     it('never returns the task token or the CSRF nonce', async () => {
       await createExpiringIn();
 
-      const pending = await t.store.listPending();
+      const pending = await listMine();
 
       expect(Object.keys(pending[0]!).sort()).toEqual(
         ['createdAt', 'executionArn', 'expiresAt', 'pk', 'request', 'status'].sort(),
