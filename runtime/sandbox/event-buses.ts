@@ -1,8 +1,9 @@
 import { type JsonPattern, matchesPattern } from '../eventbridge/event-pattern';
-import type { Operation, Principal, SandboxCloud, SandboxService } from './cloud';
+import type { Principal, SandboxCloud } from './cloud';
 import type { SandboxLambdaFunctions } from './lambda-functions';
-import { checkPolicyDocument, type PolicyDocument } from './policy-document';
-import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import type { PolicyDocument } from './policy-document';
+import { PolicyGuardedStore } from './policy-guarded-store';
+import type { GuardedResource } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 
 /**
@@ -53,6 +54,12 @@ export interface SandboxRule {
   targets: RuleTarget[];
 }
 
+/** Why EventBridge could not deliver to a target: the error's name and message. */
+export interface DeliveryError {
+  name: string;
+  message: string;
+}
+
 /** A function target EventBridge invoked, with what it answered or why it was not invoked. */
 export interface FunctionInvocation {
   rule: string;
@@ -61,7 +68,7 @@ export interface FunctionInvocation {
   /** The function's short name for people (Warden's task id), else its ARN. */
   target: string;
   result?: Record<string, unknown>;
-  error?: { name: string; message: string };
+  error?: DeliveryError;
 }
 
 /** An event a rule sent on to another bus, or why it could not. */
@@ -69,7 +76,7 @@ export interface BusForward {
   rule: string;
   from: string;
   to: string;
-  error?: { name: string; message: string };
+  error?: DeliveryError;
 }
 
 /** An execution a rule started on a state machine target, or why it could not. */
@@ -77,7 +84,7 @@ export interface StateMachineStart {
   rule: string;
   stateMachineArn: string;
   executionArn?: string;
-  error?: { name: string; message: string };
+  error?: DeliveryError;
 }
 
 export interface DeliveryReport {
@@ -95,12 +102,8 @@ const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMac
 const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const BUS_ARN = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/;
 
-export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
+export class SandboxEventBuses extends PolicyGuardedStore<SandboxEventBus> {
   readonly name = 'events';
-  readonly operations: Readonly<Record<string, Operation>> = {};
-  readonly mutating: ReadonlySet<string> = new Set<string>();
-  generation = 0;
-  private readonly buses = new Map<string, SandboxEventBus>();
   private readonly rules = new Map<string, SandboxRule>();
 
   /** What `AWS::Events::EventBus` creates; returns the bus. */
@@ -113,31 +116,26 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
     if (!ACCOUNT_ID.test(account)) throw new SandboxSetupError(`account must be 12 digits, got '${account}'`);
     if (!BUS_NAME.test(name)) throw new SandboxSetupError(`invalid event bus name '${name}'`);
     const arn = busArn(account, region, name);
-    if (this.buses.has(arn) || name === 'default')
+    if (this.resources.has(arn) || name === 'default')
       throw new SandboxSetupError(`event bus ${arn} already exists`);
-    const bus: SandboxEventBus = { name, account, region, arn };
-    this.buses.set(arn, bus);
-    if (options.policy !== undefined) this.putBusPolicy(arn, options.policy);
-    this.generation += 1;
-    return bus;
+    return this.add({ name, account, region, arn }, options.policy, `event bus ${name}`);
   }
 
   /** What `PutPermission` / `AWS::Events::EventBusPolicy` leave on the bus: its whole policy. */
   putBusPolicy(arn: string, policy: unknown): void {
     const bus = this.bus(arn);
     if (!bus) throw new SandboxSetupError(`no event bus ${arn}`);
-    bus.policy = checkPolicyDocument(policy, 'resource', `policy of event bus ${bus.name}`);
-    this.generation += 1;
+    this.attachPolicy(bus, policy, `event bus ${bus.name}`);
   }
 
   /** The bus `arn` names; an account's `default` bus exists without being created. */
   bus(arn: string): SandboxEventBus | undefined {
-    const existing = this.buses.get(arn);
+    const existing = this.resources.get(arn);
     if (existing) return existing;
     const [, region, account, name] = BUS_ARN.exec(arn) ?? [];
     if (name !== 'default' || region === undefined || account === undefined) return undefined;
     const bus: SandboxEventBus = { name, account, region, arn };
-    this.buses.set(arn, bus);
+    this.resources.set(arn, bus);
     return bus;
   }
 
@@ -408,16 +406,7 @@ export class SandboxEventBuses implements SandboxService, ResourcePolicyHolder {
   }
 
   guardedResource(arn: string): GuardedResource | undefined {
-    const bus = this.bus(arn);
-    return (
-      bus && {
-        account: bus.account,
-        arn: bus.arn,
-        region: bus.region,
-        policy: bus.policy,
-        generation: this.generation,
-      }
-    );
+    return this.bus(arn) && this.guarded(arn);
   }
 }
 
@@ -431,7 +420,7 @@ function namedError(name: string, message: string): Error {
   return error;
 }
 
-function errorOf(error: unknown): { name: string; message: string } {
+function errorOf(error: unknown): DeliveryError {
   const e = error as Error;
   return { name: e.name, message: e.message };
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from './aws-error';
-import type { CallContext, Operation, SandboxService } from './cloud';
-import { checkPolicyDocument, type PolicyDocument } from './policy-document';
-import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import type { CallContext, Operation } from './cloud';
+import type { PolicyDocument } from './policy-document';
+import { PolicyGuardedStore } from './policy-guarded-store';
+import type { GuardedResource } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 
 /**
@@ -41,13 +42,11 @@ export interface ServiceObject {
 const ACCOUNT_ID = /^\d{12}$/;
 const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/;
 
-export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
+export class SandboxS3 extends PolicyGuardedStore<SandboxBucket> {
   readonly name = 's3';
-  operations: Readonly<Record<string, Operation>> = {};
-  readonly mutating: ReadonlySet<string> = new Set<string>(['PutObject']);
+  override operations: Readonly<Record<string, Operation>> = {};
+  override readonly mutating: ReadonlySet<string> = new Set<string>(['PutObject']);
   readonly passThrough = true;
-  generation = 0;
-  private readonly buckets = new Map<string, SandboxBucket>();
   private readonly serviceObjects = new Map<string, ServiceObject[]>();
   private readonly objects = new Map<string, Map<string, ServiceObject>>();
 
@@ -78,7 +77,7 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
     },
     ctx: CallContext,
   ): Record<string, unknown> {
-    const bucket = input.Bucket ? this.buckets.get(input.Bucket) : undefined;
+    const bucket = input.Bucket ? this.bucket(input.Bucket) : undefined;
     if (!bucket) {
       throw new AwsError('NoSuchBucket', `The specified bucket does not exist: ${input.Bucket}`, 404);
     }
@@ -125,20 +124,15 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
     if (!BUCKET_NAME.test(name) || name.includes('..')) {
       throw new SandboxSetupError(`invalid S3 bucket name '${name}'`);
     }
-    if (this.buckets.has(name)) throw new SandboxSetupError(`bucket ${name} already exists`);
-    const bucket: SandboxBucket = { name, account, region, arn: `arn:aws:s3:::${name}` };
+    if (this.bucket(name)) throw new SandboxSetupError(`bucket ${name} already exists`);
+    const bucket: SandboxBucket = { name, account, region, arn: bucketArn(name) };
     if (options.kmsKeyArn !== undefined) bucket.kmsKeyArn = options.kmsKeyArn;
-    this.buckets.set(name, bucket);
-    if (options.policy !== undefined) this.putBucketPolicy(name, options.policy);
-    this.generation += 1;
-    return bucket;
+    return this.add(bucket, options.policy, `bucket ${name}`);
   }
 
   /** `PutBucketPolicy`, and what `AWS::S3::BucketPolicy` does. */
   putBucketPolicy(name: string, policy: unknown): void {
-    const bucket = this.existing(name);
-    bucket.policy = checkPolicyDocument(policy, 'resource', `policy of bucket ${name}`);
-    this.generation += 1;
+    this.attachPolicy(this.existing(name), policy, `bucket ${name}`);
   }
 
   /** What a service principal's PutObject leaves in the bucket, once its policies allowed it. */
@@ -153,32 +147,28 @@ export class SandboxS3 implements SandboxService, ResourcePolicyHolder {
   }
 
   bucket(name: string): SandboxBucket | undefined {
-    return this.buckets.get(name);
+    return this.resources.get(bucketArn(name));
   }
 
   /** The bucket an S3 ARN (of the bucket or of an object in it) names. */
   bucketOf(arn: string): SandboxBucket | undefined {
     const match = S3_ARN.exec(arn);
-    return match ? this.buckets.get(match[1]!) : undefined;
+    return match ? this.bucket(match[1]!) : undefined;
   }
 
+  /** A bucket's policy also guards its objects. */
   guardedResource(arn: string): GuardedResource | undefined {
     const bucket = this.bucketOf(arn);
-    return (
-      bucket && {
-        account: bucket.account,
-        arn: bucket.arn,
-        region: bucket.region,
-        policy: bucket.policy,
-        ...(bucket.kmsKeyArn ? { encryptionKeyArn: bucket.kmsKeyArn } : {}),
-        generation: this.generation,
-      }
-    );
+    return bucket && this.guarded(bucket.arn);
   }
 
   private existing(name: string): SandboxBucket {
-    const bucket = this.buckets.get(name);
+    const bucket = this.bucket(name);
     if (!bucket) throw new SandboxSetupError(`no bucket ${name}`);
     return bucket;
   }
+}
+
+function bucketArn(name: string): string {
+  return `arn:aws:s3:::${name}`;
 }

@@ -7,10 +7,11 @@ import type {
   PublishResponse,
 } from '@aws-sdk/client-sns';
 import type { SandboxClock } from './clock';
-import type { CallContext, Operation, SandboxService } from './cloud';
-import { checkPolicyDocument, type PolicyDocument } from './policy-document';
+import type { CallContext, Operation } from './cloud';
+import type { PolicyDocument } from './policy-document';
+import { PolicyGuardedStore } from './policy-guarded-store';
 import { type QueryError, queryError } from './query-error';
-import type { GuardedResource, ResourcePolicyHolder } from './resource-policy';
+import type { GuardedResource } from './resource-policy';
 import { SandboxSetupError } from './setup-error';
 
 /**
@@ -82,19 +83,19 @@ export interface SandboxTopic {
   deliveries: TopicDelivery[];
 }
 
-export class SandboxSns implements SandboxService, ResourcePolicyHolder {
+export class SandboxSns extends PolicyGuardedStore<SandboxTopic> {
   readonly name = 'sns';
-  readonly mutating: ReadonlySet<string> = new Set(['CreateTopic', 'Publish']);
-  readonly operations: Readonly<Record<string, Operation>> = {
+  override readonly mutating: ReadonlySet<string> = new Set(['CreateTopic', 'Publish']);
+  override readonly operations: Readonly<Record<string, Operation>> = {
     CreateTopic: (input: CreateTopicInput, ctx: CallContext) => this.createTopic(input, ctx),
     Publish: (input: PublishInput, ctx: CallContext) => this.publish(input, ctx),
   };
 
   readonly outbox: PublishedMessage[] = [];
-  generation = 0;
-  private readonly topics = new Map<string, SandboxTopic>();
 
-  constructor(private readonly clock: SandboxClock) {}
+  constructor(private readonly clock: SandboxClock) {
+    super();
+  }
 
   /**
    * Creates a topic without a call (world setup, `AWS::SNS::Topic`) and returns its ARN; idempotent
@@ -108,17 +109,14 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
   ): string {
     if (!TOPIC_NAME.test(name)) throw new SandboxSetupError(`invalid SNS topic name '${name}'`);
     const arn = `arn:aws:sns:${region}:${account}:${name}`;
-    if (!this.topics.has(arn)) {
-      this.topics.set(arn, {
-        arn,
-        account,
-        region,
-        deliveries: [],
-        ...(options.kmsKeyArn ? { kmsKeyArn: options.kmsKeyArn } : {}),
-      });
+    const existing = this.resources.get(arn);
+    if (!existing) {
+      const topic: SandboxTopic = { arn, account, region, deliveries: [] };
+      if (options.kmsKeyArn) topic.kmsKeyArn = options.kmsKeyArn;
+      this.add(topic, options.policy, `topic ${arn}`);
+    } else if (options.policy !== undefined) {
+      this.attachPolicy(existing, options.policy, `topic ${arn}`);
     }
-    if (options.policy !== undefined) this.setTopicPolicy(arn, options.policy);
-    this.generation += 1;
     return arn;
   }
 
@@ -129,28 +127,17 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
    * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html
    */
   setTopicPolicy(arn: string, policy: unknown): void {
-    const topic = this.topics.get(arn);
+    const topic = this.resources.get(arn);
     if (!topic) throw new SandboxSetupError(`no SNS topic ${arn}`);
-    topic.policy = checkPolicyDocument(policy, 'resource', `policy of topic ${arn}`);
-    this.generation += 1;
+    this.attachPolicy(topic, policy, `topic ${arn}`);
   }
 
   topic(arn: string): SandboxTopic | undefined {
-    return this.topics.get(arn);
+    return this.resources.get(arn);
   }
 
   guardedResource(arn: string): GuardedResource | undefined {
-    const topic = this.topics.get(arn);
-    return (
-      topic && {
-        account: topic.account,
-        arn: topic.arn,
-        region: topic.region,
-        policy: topic.policy,
-        generation: this.generation,
-        ...(topic.kmsKeyArn ? { encryptionKeyArn: topic.kmsKeyArn } : {}),
-      }
-    );
+    return this.guarded(arn);
   }
 
   outboxFor(topicArn: string): PublishedMessage[] {
@@ -162,7 +149,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
    * of an HTTP/S delivery, with the text SNS picks for that protocol.
    */
   deliveredTo(topicArn: string, protocol: SubscriberProtocol): SnsNotification[] {
-    const topic = this.topics.get(topicArn);
+    const topic = this.resources.get(topicArn);
     if (!topic) throw new SandboxSetupError(`no SNS topic ${topicArn}`);
     return topic.deliveries.map(({ notification, texts }) => {
       const own = typeof texts === 'string' ? texts : texts[protocol];
@@ -174,7 +161,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
 
   clearOutbox(): void {
     this.outbox.length = 0;
-    for (const topic of this.topics.values()) topic.deliveries.length = 0;
+    for (const topic of this.resources.values()) topic.deliveries.length = 0;
   }
 
   private createTopic(input: CreateTopicInput, ctx: CallContext): CreateTopicResponse {
@@ -213,7 +200,7 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
     if (input.Subject !== undefined) published.subject = input.Subject;
     if (input.MessageStructure === 'json') published.messageStructure = 'json';
     this.outbox.push(published);
-    this.topics.get(topicArn)?.deliveries.push({
+    this.resources.get(topicArn)?.deliveries.push({
       notification: {
         Type: 'Notification',
         MessageId: messageId,
@@ -243,7 +230,8 @@ export class SandboxSns implements SandboxService, ResourcePolicyHolder {
     const [, region] = match as unknown as [string, string];
     // The endpoint a client talks to serves its own region only.
     if (region !== ctx.region) throw invalidParameter('Invalid parameter: TopicArn');
-    if (!this.topics.has(arn)) throw queryError('NotFoundException', 'NotFound', 'Topic does not exist', 404);
+    if (!this.resources.has(arn))
+      throw queryError('NotFoundException', 'NotFound', 'Topic does not exist', 404);
     // Who may publish (the topic's access policy, the caller's identity policies) was decided by
     // the cloud's IAM enforcement before this runs.
     return arn;
