@@ -3,7 +3,13 @@ import { controlTowerLifecyclePattern, guardDutyFindingPattern } from '../../inf
 import { startOnboarding } from '../../tasks/onboarding/start-onboarding';
 import { intakeFinding } from '../../tasks/response/intake';
 import type { TaskDeps } from '../../tasks/shared/task';
-import { type BusEvent, type BusForward, busArn, type StateMachineStart } from '../sandbox/event-buses';
+import {
+  type BusEvent,
+  type BusForward,
+  busArn,
+  type FunctionInvocation,
+  type StateMachineStart,
+} from '../sandbox/event-buses';
 import type { SandboxOrganization } from '../sandbox/world';
 import { type JsonPattern, matchesPattern, renderPattern } from './event-pattern';
 import type { AcceptedEntry } from './put-events';
@@ -31,13 +37,11 @@ export interface LocalRule {
 /** The event EventBridge delivers to a rule's target (eb-events-structure.html). */
 export type EventBridgeEvent = BusEvent;
 
-export interface RuleDelivery {
-  rule: string;
-  target: string;
-  /** What the target answered (the intake's outcome, decision and execution), or its error. */
-  result?: Record<string, unknown>;
-  error?: { name: string; message: string };
-}
+/**
+ * A function target a rule reached, as the sandbox EventBridge reports it without the ARNs: what
+ * the target answered (the intake's outcome, decision and execution), or its error.
+ */
+export type RuleDelivery = Pick<FunctionInvocation, 'rule' | 'target' | 'result' | 'error'>;
 
 export interface EventRecord {
   eventId: string;
