@@ -1,7 +1,8 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
+import { awsJsonErrorBody, mediaTypeOf, sendAwsJson } from './aws-json-protocol';
 import { DECISIONS_PATH, serveDecisionsRequest } from './decisions-api';
 import { type LocalRuntime, RuntimeError } from './engine';
 import {
@@ -76,7 +77,11 @@ export async function startSfnEndpoint(
     // The decision records of ignored findings, which `warden audit` lists beside executions.
     if (req.method === 'POST' && pathOf(req.url) === DECISIONS_PATH)
       return serveDecisionsRequest(runtime, req, res);
-    send(res, 404, errorBody('UnknownOperationException', 'Only POST / with X-Amz-Target is served here'));
+    send(
+      res,
+      404,
+      awsJsonErrorBody('UnknownOperationException', 'Only POST / with X-Amz-Target is served here'),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -107,7 +112,7 @@ export function createSfnRequestHandler(
     const refusal = refuse(req);
     if (refusal) {
       req.resume();
-      return send(res, refusal.status, errorBody(refusal.code, refusal.message));
+      return send(res, refusal.status, awsJsonErrorBody(refusal.code, refusal.message));
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -119,7 +124,12 @@ export function createSfnRequestHandler(
         tooLarge = true;
         chunks.length = 0;
         // Answer now and discard the rest, so the client reads the error rather than a reset.
-        send(res, 413, errorBody('ValidationException', `Request body is larger than ${limit} bytes`), true);
+        send(
+          res,
+          413,
+          awsJsonErrorBody('ValidationException', `Request body is larger than ${limit} bytes`),
+          true,
+        );
         return;
       }
       chunks.push(chunk);
@@ -152,7 +162,7 @@ export function handleSfnRequest(runtime: LocalRuntime, target: string, body: st
     return { status: 200, body: JSON.stringify(operation.run(runtime, parsed.data)) };
   } catch (error) {
     const failure = toServiceError(error);
-    return { status: failure.status, body: errorBody(failure.code, failure.message) };
+    return { status: failure.status, body: awsJsonErrorBody(failure.code, failure.message) };
   }
 }
 
@@ -539,10 +549,6 @@ function toServiceError(error: unknown): SfnServiceError {
   return new SfnServiceError('InternalFailure', message, 500);
 }
 
-function errorBody(code: string, message: string): string {
-  return JSON.stringify({ __type: code, message });
-}
-
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function refuse(req: IncomingMessage): { status: number; code: string; message: string } | undefined {
@@ -551,7 +557,7 @@ function refuse(req: IncomingMessage): { status: number; code: string; message: 
   if (!LOOPBACK_HOSTS.has(host)) {
     return { status: 403, code: 'AccessDeniedException', message: `Host '${host}' is not a loopback name` };
   }
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = mediaTypeOf(req);
   if (type !== SFN_CONTENT_TYPE && type !== 'application/x-amz-json-1.1') {
     return {
       status: 400,
@@ -563,14 +569,7 @@ function refuse(req: IncomingMessage): { status: number; code: string; message: 
 }
 
 function send(res: ServerResponse, status: number, body: string, close = false): void {
-  if (res.headersSent) return;
-  res.writeHead(status, {
-    'content-type': SFN_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-    ...(close ? { connection: 'close' } : {}),
-  });
-  res.end(body);
+  sendAwsJson(res, SFN_CONTENT_TYPE, status, body, close);
 }
 
 function pathOf(url: string | undefined): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { awsJsonErrorBody, mediaTypeOf, sendAwsJson } from '../aws-json-protocol';
 import { JsonServiceError } from '../service-error';
 
 /**
@@ -219,16 +220,16 @@ export function createPutEventsHandler(
   busNames: readonly string[],
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = mediaTypeOf(req);
     if (type !== EVENTS_CONTENT_TYPE) {
       req.resume();
       return send(
         res,
         400,
-        JSON.stringify({
-          __type: 'SerializationException',
-          message: `Content-Type must be ${EVENTS_CONTENT_TYPE}, got '${type}'`,
-        }),
+        awsJsonErrorBody(
+          'SerializationException',
+          `Content-Type must be ${EVENTS_CONTENT_TYPE}, got '${type}'`,
+        ),
       );
     }
     const chunks: Buffer[] = [];
@@ -239,10 +240,7 @@ export function createPutEventsHandler(
         return send(
           res,
           413,
-          JSON.stringify({
-            __type: 'ValidationException',
-            message: `Request body is larger than ${MAX_BODY_BYTES} bytes`,
-          }),
+          awsJsonErrorBody('ValidationException', `Request body is larger than ${MAX_BODY_BYTES} bytes`),
           true,
         );
       }
@@ -254,12 +252,5 @@ export function createPutEventsHandler(
 }
 
 function send(res: ServerResponse, status: number, body: string, close = false): void {
-  if (res.headersSent) return;
-  res.writeHead(status, {
-    'content-type': EVENTS_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': randomUUID(),
-    ...(close ? { connection: 'close' } : {}),
-  });
-  res.end(body);
+  sendAwsJson(res, EVENTS_CONTENT_TYPE, status, body, close);
 }
