@@ -6,6 +6,7 @@ import { readDecisionRecords } from '../audit/decisions/read-decisions';
 import type { DecisionRecord } from '../tasks/response/decision-record';
 import type { TaskDeps } from '../tasks/shared/task';
 import type { LocalWarden } from './local-warden';
+import { parseQueryBody, type QueryApiResult, queryReplyBody } from './query-api';
 
 /**
  * What `warden audit` reads of a running local Warden's decision records (`POST /api/decisions`):
@@ -23,25 +24,14 @@ export const DecisionsQuery = z.strictObject({
 });
 export type DecisionsQuery = z.infer<typeof DecisionsQuery>;
 
-export type DecisionsApiResult =
-  | { status: 200; answer: { records: DecisionRecord[] } }
-  | { status: 400 | 503; message: string };
+export type DecisionsApiResult = QueryApiResult<{ records: DecisionRecord[] }, 400 | 503>;
 
 export async function answerDecisionsQuery(
   warden: Pick<LocalWarden, 'deps'>,
   body: string,
 ): Promise<DecisionsApiResult> {
-  let raw: unknown;
-  try {
-    raw = body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    return { status: 400, message: 'the body must be JSON' };
-  }
-  const parsed = DecisionsQuery.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { status: 400, message: `${issue.path.join('.') || '(body)'}: ${issue.message}` };
-  }
+  const parsed = parseQueryBody(DecisionsQuery, body);
+  if (!parsed.ok) return { status: parsed.status, message: parsed.message };
   let deps: TaskDeps;
   try {
     deps = warden.deps;
@@ -57,8 +47,8 @@ export async function answerDecisionsQuery(
     deps.clients.client(DynamoDBClient, { account: securityAccountId, region: homeRegion }),
   );
   const records = await readDecisionRecords(doc, deps.tables.findings, {
-    since: parsed.data.since ? new Date(parsed.data.since) : null,
-    until: parsed.data.until ? new Date(parsed.data.until) : null,
+    since: parsed.query.since ? new Date(parsed.query.since) : null,
+    until: parsed.query.until ? new Date(parsed.query.until) : null,
   });
   return { status: 200, answer: { records } };
 }
@@ -89,7 +79,7 @@ export function serveDecisionsRequest(
   });
   req.on('end', () => {
     answerDecisionsQuery(warden, Buffer.concat(chunks).toString('utf8')).then(
-      (result) => reply(result.status, result.status === 200 ? result.answer : { message: result.message }),
+      (result) => reply(result.status, queryReplyBody(result)),
       (error: Error) => reply(500, { message: `${error.name}: ${error.message}` }),
     );
   });

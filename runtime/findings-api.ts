@@ -6,6 +6,7 @@ import { readWardenState, type WardenState } from '../audit/findings/warden-stat
 import { ACCOUNT_ID, REGION } from '../config/aws-names';
 import { SEVERITY_BANDS } from '../config/schema';
 import type { LocalWarden } from './local-warden';
+import { parseQueryBody, type QueryApiResult } from './query-api';
 
 /**
  * What `warden findings` reads from a running local Warden (`POST /api/findings`): the
@@ -34,24 +35,15 @@ export interface FindingsAnswer {
   state: WardenState;
 }
 
-export type FindingsApiResult = { status: 200; answer: FindingsAnswer } | { status: 400; message: string };
+export type FindingsApiResult = QueryApiResult<FindingsAnswer>;
 
 export async function answerFindingsQuery(
   warden: Pick<LocalWarden, 'deps' | 'config'>,
   body: string,
 ): Promise<FindingsApiResult> {
-  let raw: unknown;
-  try {
-    raw = body.trim() === '' ? {} : JSON.parse(body);
-  } catch {
-    return { status: 400, message: 'the body must be JSON' };
-  }
-  const parsed = FindingsQuery.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { status: 400, message: `${issue.path.join('.') || '(body)'}: ${issue.message}` };
-  }
-  const query = parsed.data;
+  const parsed = parseQueryBody(FindingsQuery, body);
+  if (!parsed.ok) return { status: parsed.status, message: parsed.message };
+  const { query } = parsed;
   const { securityAccountId, homeRegion } = warden.config.organization;
   const regions = query.regions ?? warden.config.organization.regions;
   const filters: FindingFilters = {

@@ -16,6 +16,7 @@ import { LocalEventBus } from './eventbridge/local-bus';
 import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-events';
 import { answerFindingsQuery } from './findings-api';
 import type { LocalWarden } from './local-warden';
+import { queryReplyBody } from './query-api';
 import { createSfnRequestHandler, isSfnRequest } from './sfn-endpoint';
 
 /**
@@ -178,11 +179,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       path: /^\/eventbridge\/events\/[0-9a-f-]{36}$/,
       handle: async (r) => {
         const record = events.record(r.url.pathname.split('/').pop()!);
-        return {
-          status: record ? 200 : 404,
-          headers: { ...securityHeaders(), 'content-type': 'application/json' },
-          body: JSON.stringify(record ?? { message: 'No event with this id reached this runtime' }),
-        };
+        return json(record ? 200 : 404, record ?? { message: 'No event with this id reached this runtime' });
       },
     },
     {
@@ -195,11 +192,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
           ...pendingApprovalListing(approval, warden.deps.approvalBaseUrl),
           executionArn: approval.executionArn ?? null,
         }));
-        return {
-          status: 200,
-          headers: { ...securityHeaders(), 'content-type': 'application/json' },
-          body: JSON.stringify({ approvals: rows }),
-        };
+        return json(200, { approvals: rows });
       },
     },
     {
@@ -208,11 +201,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       path: '/api/findings',
       handle: async (r) => {
         const result = await answerFindingsQuery(warden, r.body);
-        return {
-          status: result.status,
-          headers: { ...securityHeaders(), 'content-type': 'application/json' },
-          body: JSON.stringify(result.status === 200 ? result.answer : { message: result.message }),
-        };
+        return json(result.status, queryReplyBody(result));
       },
     },
     {
@@ -221,21 +210,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
       path: DECISIONS_PATH,
       handle: async (r) => {
         const result = await answerDecisionsQuery(warden, r.body);
-        return {
-          status: result.status,
-          headers: { ...securityHeaders(), 'content-type': 'application/json' },
-          body: JSON.stringify(result.status === 200 ? result.answer : { message: result.message }),
-        };
+        return json(result.status, queryReplyBody(result));
       },
     },
     {
       method: 'GET',
       path: '/eventbridge/counts',
-      handle: async () => ({
-        status: 200,
-        headers: { ...securityHeaders(), 'content-type': 'application/json' },
-        body: JSON.stringify(events.counts),
-      }),
+      handle: async () => json(200, events.counts),
     },
     { method: 'GET', path: '/', handle: async (r) => homePage(r.identity) },
   ];
@@ -363,6 +344,14 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
 function send(res: ServerResponse, req: IncomingMessage, response: LocalHttpResponse): void {
   res.writeHead(response.status, response.headers);
   res.end(req.method === 'HEAD' ? undefined : response.body);
+}
+
+function json(status: number, body: unknown): LocalHttpResponse {
+  return {
+    status,
+    headers: { ...securityHeaders(), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }
 
 function redirect(location: string, headers: Record<string, string> = {}): LocalHttpResponse {
