@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk
 import { DecisionRecord } from '../../tasks/response/decision-record';
 import { DECISION_MONTHS_KEY } from '../../tasks/response/findings-table';
 import { FINDINGS_BY_DECISION_MONTH_INDEX } from '../../tasks/shared/tables';
+import { parseStoredJson } from '../stored-json';
 
 /** The time range of decision records to read; null is open. */
 export interface DecisionRange {
@@ -57,20 +58,13 @@ export function parseDecisionItem(item: Record<string, unknown>): DecisionRecord
 
 /** The JSON of one decision record, checked: one that is not says where and why. */
 export function parseDecisionRecord(text: string, where: string): DecisionRecord {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new DecisionRecordReadError(`${where} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = DecisionRecord.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new DecisionRecordReadError(
-      `${where} is not a Warden decision record: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`,
-    );
-  }
-  return parsed.data;
+  return parseStoredJson(
+    DecisionRecord,
+    text,
+    where,
+    'a Warden decision record',
+    (message) => new DecisionRecordReadError(message),
+  );
 }
 
 function inRange(month: string, range: DecisionRange): boolean {

@@ -1,4 +1,5 @@
 import { DecisionRecordReadError, parseDecisionRecord } from '../../../audit/decisions/read-decisions';
+import { parseStoredJson } from '../../../audit/stored-json';
 import { type DecisionRecord, parseDecisionArchiveKey } from '../../../tasks/response/decision-record';
 import { ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError } from '../errors';
@@ -6,21 +7,13 @@ import type { AuditFilter } from '../filters';
 
 /** The text of one archived execution, checked: a file that is not one says where and why. */
 export function parseArchive(text: string, where: string): ArchivedExecution {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ArchiveReadError(`${where} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = ArchivedExecution.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = issue.path.map(String).join('.') || '(top level)';
-    throw new ArchiveReadError(
-      `${where} is not a Warden execution archive ({ execution, events }): ${path}: ${issue.message}`,
-    );
-  }
-  return parsed.data;
+  return parseStoredJson(
+    ArchivedExecution,
+    text,
+    where,
+    'a Warden execution archive ({ execution, events })',
+    (message) => new ArchiveReadError(message),
+  );
 }
 
 /**
