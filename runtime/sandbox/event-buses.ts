@@ -233,15 +233,27 @@ export class SandboxEventBuses extends PolicyGuardedStore<SandboxEventBus> {
    *   on the target bus and, across accounts, the target bus's policy must admit the role
    *   (eb-service-cross-account.html, eventbridge-cross-account-event-delivery.html,
    *   eb-event-bus-perms.html).
-   * - Without a role, to a bus in another Region: refused. Cross-Region delivery is set up with
-   *   the target's execution role (eb-cross-region.html; "Using cross-Region buses as targets works
-   *   the same way as using cross-account buses as targets",
-   *   https://aws.amazon.com/blogs/compute/introducing-cross-region-event-routing-with-amazon-eventbridge/).
+   * - Without a role, to a bus in another Region: refused. AWS's pages do not say outright that
+   *   a role is required here. "Sending and receiving events between AWS Regions"
+   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html) only has the
+   *   console steps, and "Permissions for event buses" says "We recommend always using IAM roles
+   *   when the target of a rule is an event bus. You can attach IAM roles using PutTarget calls."
+   *   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). The AWS
+   *   CDK's maintainers found a role needed: "When we started supporting cross-region event
+   *   targets, we needed to add a role to the event-bus target"
+   *   (https://github.com/aws/aws-cdk/pull/15717). The sandbox refuses, the stricter reading: it
+   *   can make a local run fail where AWS might deliver, never the reverse. Warden's own bus
+   *   targets (`targets.EventBus`) always carry a role.
    * - Without a role, to another account's bus in the same Region: EventBridge sends as the
-   *   rule's account, so the target bus's policy must admit that account by its id. "If you are
-   *   setting the event bus of another account as the target, and that account granted permission
-   *   to your account through an organization instead of directly by the account ID, then you
-   *   must specify a RoleArn" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html):
+   *   rule's account, so the target bus's policy must admit that account by its id. The Target
+   *   data type: "If you are setting the event bus of another account as the target, and that
+   *   account granted permission to your account through an organization instead of directly by
+   *   the account ID, then you must specify a RoleArn with proper permissions in the Target
+   *   structure" (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Target.html);
+   *   PutPermission: "If you grant permissions using an organization, then accounts in that
+   *   organization must specify a RoleArn with proper permissions when they use PutTarget to add
+   *   your account's event bus as a target"
+   *   (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html). So
    *   a grant by `aws:PrincipalOrgID` does not admit it.
    */
   private async putOnBus(
@@ -263,7 +275,7 @@ export class SandboxEventBuses extends PolicyGuardedStore<SandboxEventBus> {
     if (receiver.region !== rule.region) {
       throw namedError(
         'ValidationException',
-        `rule ${rule.name} targets event bus ${target.arn} in another Region without a RoleArn: EventBridge sends to another Region only with the target's role`,
+        `rule ${rule.name} targets event bus ${target.arn} in another Region without a RoleArn: the sandbox sends to another Region only with the target's role, as AWS recommends for every bus target`,
       );
     }
     if (receiver.account === rule.account) return;
