@@ -1,11 +1,12 @@
 import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
 import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import type { PairResult } from '../../tasks/response/contract';
-import { makePortProbe } from '../fixtures/findings';
 import {
+  deliverBlockOnEverySubnet,
   fillNaclsNearQuota,
-  findingInterfaces,
+  fullLengthIpv6Addresses,
   historyOf,
+  largestPayloadBytes,
   type ResponseHarness,
   startResponseHarness,
 } from '../workflows/response/harness';
@@ -31,22 +32,10 @@ describe('the block task’s NACL listings, 50 NACLs near full', () => {
       response: { maxAddressesPerFinding: ATTACKERS, naclRuleQuota: QUOTA, blockMinutes: 60 },
     });
     fillNaclsNearQuota(h, QUOTA, ATTACKERS);
-    const interfaces = findingInterfaces(h);
-    const attackers = Array.from(
-      { length: ATTACKERS },
-      (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,
-    );
-    const intake = await h.deliver({
-      id: 'widest-block',
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      networkInterfaces: interfaces,
-      portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
-    });
+    const attackers = fullLengthIpv6Addresses(ATTACKERS);
+    const intake = await deliverBlockOnEverySubnet(h, attackers, { id: 'widest-block', severity: 8 });
     expect(intake.decision).toBe('BLOCK_AUTO');
     const arn = intake.executionArn!;
-    for (let i = 0; i < 600 && !historyOf(h.warden, arn).some((e) => e.type === 'WaitStateEntered'); i++)
-      await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
 
     const history = historyOf(h.warden, arn);
     expect(history.map((e) => e.type)).not.toContain('ExecutionFailed');
@@ -66,15 +55,6 @@ describe('the block task’s NACL listings, 50 NACLs near full', () => {
       0,
     );
     expect(listing).toBeLessThanOrEqual(NACL_VIEW_BUDGET_BYTES);
-    const peak = Math.max(
-      ...history.flatMap((e) =>
-        Object.values(e)
-          .filter((d): d is Record<string, unknown> => Boolean(d) && typeof d === 'object')
-          .flatMap((d) => ['input', 'output', 'parameters'].map((k) => d[k]))
-          .filter((v): v is string => typeof v === 'string')
-          .map((v) => Buffer.byteLength(v, 'utf8')),
-      ),
-    );
-    expect(peak).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(largestPayloadBytes(h, arn)).toBeLessThan(MAX_PAYLOAD_BYTES);
   }, 900_000);
 });

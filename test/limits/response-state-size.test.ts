@@ -1,14 +1,15 @@
 import { MAX_PAYLOAD_BYTES } from '../../runtime/limits';
 import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import { MAX_PAIRS_PER_FINDING } from '../../tasks/response/triage';
-import { makePortProbe } from '../fixtures/findings';
 import {
   decide,
   fillNaclsNearQuota,
-  findingInterfaces,
-  historyOf,
+  fullLengthIpv6Addresses,
+  portProbeOnEverySubnet,
   type ResponseHarness,
+  recordedPayloads,
   startResponseHarness,
+  untilWaitingForExpiry,
 } from '../workflows/response/harness';
 
 /**
@@ -100,20 +101,6 @@ function stateBound(value: unknown, key = ''): number {
   return bytes(value ?? null);
 }
 
-/** Every state input or output, task payload and task result an execution recorded, as text. */
-function recordedPayloads(h: ResponseHarness, executionArn: string): string[] {
-  const out: string[] = [];
-  for (const event of historyOf(h.warden, executionArn)) {
-    for (const details of Object.values(event)) {
-      if (!details || typeof details !== 'object') continue;
-      for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
-        if (typeof value === 'string' && ['input', 'output', 'parameters'].includes(key)) out.push(value);
-      }
-    }
-  }
-  return out;
-}
-
 describe('the response workflow’s largest state, 20 NACLs near full', () => {
   let h: ResponseHarness;
   afterEach(() => h?.stop());
@@ -125,18 +112,10 @@ describe('the response workflow’s largest state, 20 NACLs near full', () => {
     });
     // Each NACL near full: IPv4 up to the quota, IPv6 up to the quota less room for Warden's denies.
     fillNaclsNearQuota(h, QUOTA, ACTING);
-    const interfaces = findingInterfaces(h);
-    const attackers = Array.from(
-      { length: ATTACKERS },
-      (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,
-    );
-    const finding = {
+    const finding = portProbeOnEverySubnet(h, fullLengthIpv6Addresses(ATTACKERS), {
       id: 'widest-probe',
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
       severity: 5,
-      networkInterfaces: interfaces,
-      portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
-    };
+    });
 
     // Approval, block, an update that extends the block, and the lift.
     const intake = await h.deliver({ ...finding, count: 1 });
@@ -144,8 +123,7 @@ describe('the response workflow’s largest state, 20 NACLs near full', () => {
     expect(intake.decision).toBe('BLOCK_WITH_APPROVAL');
     await h.advance(0);
     await decide(h, arn, 'approve');
-    for (let i = 0; i < 600 && !historyOf(h.warden, arn).some((e) => e.type === 'WaitStateEntered'); i++)
-      await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await untilWaitingForExpiry(h, arn);
     await h.advance(30);
     const again = await h.deliver({ ...finding, count: 2, updatedAt: '2026-03-01T10:40:00.000Z' } as never);
     expect(again.outcome).toBe('EXTENDED');

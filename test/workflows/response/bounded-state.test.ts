@@ -1,6 +1,11 @@
 import { buildStory, outcomeOf } from '../../../audit/story';
-import { makePortProbe } from '../../fixtures/findings';
-import { findingInterfaces, historyOf, type ResponseHarness, startResponseHarness } from './harness';
+import {
+  deliverBlockOnEverySubnet,
+  historyOf,
+  largestPayloadBytes,
+  type ResponseHarness,
+  startResponseHarness,
+} from './harness';
 
 /**
  * Defect 5: a port probe from many addresses against an instance in many subnets. Warden acts on
@@ -11,21 +16,6 @@ import { findingInterfaces, historyOf, type ResponseHarness, startResponseHarnes
  */
 const ATTACKERS = 60;
 const STATE_LIMIT = 256 * 1024;
-
-/** The largest state input, state output or task payload of an execution, in UTF-8 bytes. */
-function largestPayloadBytes(h: ResponseHarness, executionArn: string): number {
-  let largest = 0;
-  for (const event of historyOf(h.warden, executionArn)) {
-    for (const details of Object.values(event)) {
-      if (!details || typeof details !== 'object') continue;
-      for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
-        if (typeof value === 'string' && ['input', 'output', 'parameters'].includes(key))
-          largest = Math.max(largest, Buffer.byteLength(value, 'utf8'));
-      }
-    }
-  }
-  return largest;
-}
 
 describe('response workflow: a finding with more addresses than config allows (defect 5)', () => {
   let h: ResponseHarness;
@@ -46,25 +36,12 @@ describe('response workflow: a finding with more addresses than config allows (d
         subnets: SUBNETS,
         response: { maxAddressesPerFinding: 40, naclRuleQuota: 40, ruleBand: { start: 1, end: 90 } },
       });
-      const interfaces = findingInterfaces(h);
       const attackers = Array.from({ length: ATTACKERS }, (_, i) =>
         i % 2 ? `203.0.113.${100 + i}` : `2001:db8::${(i + 1).toString(16)}`,
       );
 
-      const intake = await h.deliver({
-        id: 'wide-probe',
-        type: 'Recon:EC2/PortProbeUnprotectedPort',
-        severity: 8,
-        networkInterfaces: interfaces,
-        portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
-      });
-      // 160 (address, NACL) pairs take the block task a while: wait until the execution waits for expiry.
-      for (
-        let i = 0;
-        i < 600 && !historyOf(h.warden, intake.executionArn!).some((e) => e.type === 'WaitStateEntered');
-        i++
-      )
-        await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+      // 160 (address, NACL) pairs take the block task a while: it waits until the execution waits for expiry.
+      const intake = await deliverBlockOnEverySubnet(h, attackers, { id: 'wide-probe', severity: 8 });
       expect(historyOf(h.warden, intake.executionArn!).map((e) => e.type)).toContain('WaitStateEntered');
 
       // The decision: the policy's block, for the first MAX addresses only.

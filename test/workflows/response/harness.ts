@@ -6,11 +6,15 @@ import { buildMemberNetwork, type MemberNetwork } from '../../../runtime/scenari
 import { csrfToken } from '../../../tasks/approval/csrf';
 import { handleApprovalRequest } from '../../../tasks/approval/page';
 import { ApprovalStore } from '../../../tasks/approval/store';
+import { parseFindingEvent } from '../../../tasks/response/finding';
+import { FindingsTable } from '../../../tasks/response/findings-table';
 import { intakeFinding } from '../../../tasks/response/intake';
+import { triageFinding } from '../../../tasks/response/triage';
 import {
   type FindingOptions,
   makeFindingEvent,
   makeNetworkInterface,
+  makePortProbe,
   networkInterfacesOf,
 } from '../../fixtures/findings';
 
@@ -20,6 +24,8 @@ import {
  */
 export const MEMBER = '333333333333';
 export const REGION = 'eu-west-1';
+/** A port probe of severity 8: the policy blocks its remote address without asking anyone. */
+export const PORT_PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 
 export interface ResponseHarness {
   warden: LocalWarden;
@@ -90,6 +96,32 @@ export async function startResponseHarness(
   };
 }
 
+/**
+ * Records a port probe as the intake does (its evidence in the findings table) without starting
+ * an execution, and returns the event and its triage: for tests that drive the response's tasks.
+ */
+export async function recordPortProbe(h: ResponseHarness, options: FindingOptions) {
+  const raw = h.findingEvent({ ...PORT_PROBE, ...options });
+  const event = parseFindingEvent(raw);
+  await new FindingsTable(h.warden.deps).putEvidence(event.detail.id, event.detail.updatedAt, raw);
+  return { event, triage: triageFinding(event, h.warden.deps.config) };
+}
+
+/**
+ * Delivers a port probe from `remoteIp` and lets it run until its block is in place and the
+ * execution waits for it to expire: the execution, the member's first NACL and Warden's deny in it,
+ * for tests that then change that entry as a person would.
+ */
+export async function blockedPortProbe(h: ResponseHarness, remoteIp: string) {
+  const intake = await h.deliver({ ...PORT_PROBE, remoteIp });
+  await h.advance(0);
+  await until(() => h.clock.pending === 1);
+  const naclId = h.network.naclIds[0]!;
+  const deny = h.warden.world.services.ec2.entries(naclId).find((e) => e.CidrBlock === `${remoteIp}/32`);
+  if (!deny) throw new Error(`no deny for ${remoteIp} in ${naclId}`);
+  return { executionArn: intake.executionArn!, naclId, deny };
+}
+
 /** An inbound entry of someone else's, written by hand into a network ACL: Warden did not make it. */
 export interface EntryByHand {
   ruleNumber: number;
@@ -134,6 +166,23 @@ export function story(warden: LocalWarden, executionArn: string): string[] {
     .filter((e) => e.type.endsWith('StateEntered'))
     .map((e) => (e.stateEnteredEventDetails as { name: string }).name);
 }
+
+/**
+ * The states an approved block's execution enters, from the triage to the notification that its
+ * block is lifted: the story both the history and `warden audit`'s timeline tell.
+ */
+export const APPROVED_BLOCK_LIFTED_STORY = [
+  'Decide what to do with the finding',
+  'Check the approval request against the finding Warden recorded',
+  'Find the network ACLs of the instance’s subnets',
+  'Ask a person to approve the block',
+  'Block the approved addresses in the network ACLs',
+  'Did Warden block anything?',
+  'Wait until the next block expires',
+  'Lift the blocks that have expired',
+  'Are blocks still in place?',
+  'Notify that the blocks are lifted',
+];
 
 /** The pending approval the last RequestApproval stored, decided through the approval page. */
 export async function decide(
@@ -199,6 +248,80 @@ export function findingInterfaces(h: ResponseHarness): ReturnType<typeof makeNet
       privateIpAddresses: [{ privateIpAddress: i.privateIpAddress }],
     }),
   );
+}
+
+/**
+ * A port probe from each of `attackers` (each on its own port) against the instance's interface in
+ * every subnet: the finding that reaches the most (address, NACL) pairs the harness's network has.
+ */
+export function portProbeOnEverySubnet(
+  h: ResponseHarness,
+  attackers: readonly string[],
+  finding: { id: string; severity: number },
+): FindingOptions {
+  return {
+    ...PORT_PROBE,
+    ...finding,
+    networkInterfaces: findingInterfaces(h),
+    portProbes: attackers.map((remoteIp, port) => makePortProbe({ remoteIp, port: 1000 + port })),
+  };
+}
+
+/**
+ * Delivers `portProbeOnEverySubnet` for a finding the policy blocks without approval, and waits
+ * until its execution waits for the block to expire: every pair is blocked by then.
+ */
+export async function deliverBlockOnEverySubnet(
+  h: ResponseHarness,
+  attackers: readonly string[],
+  finding: { id: string; severity: number },
+) {
+  const intake = await h.deliver(portProbeOnEverySubnet(h, attackers, finding));
+  if (intake.executionArn) await untilWaitingForExpiry(h, intake.executionArn);
+  return intake;
+}
+
+/** `count` IPv6 addresses written at full length: the longest text an address has. */
+export function fullLengthIpv6Addresses(count: number): string[] {
+  return Array.from(
+    { length: count },
+    (_, i) => `2001:db8:ffff:ffff:ffff:ffff:ffff:${(0xf000 + i).toString(16)}`,
+  );
+}
+
+/**
+ * Advances the clock until the execution waits for its block to expire: a block of many (address,
+ * NACL) pairs takes the block task a while in real time. Gives up after 600 rounds of 100 ms.
+ */
+export async function untilWaitingForExpiry(h: ResponseHarness, executionArn: string): Promise<void> {
+  for (
+    let i = 0;
+    i < 600 && !historyOf(h.warden, executionArn).some((e) => e.type === 'WaitStateEntered');
+    i++
+  )
+    await h.advance(0).then(() => new Promise((resolve) => setTimeout(resolve, 100)));
+}
+
+/**
+ * Every state input or output, task payload and task result an execution recorded, as text: what
+ * Step Functions' 262,144-byte limit applies to (StateEnteredEventDetails, StateExitedEventDetails).
+ */
+export function recordedPayloads(h: ResponseHarness, executionArn: string): string[] {
+  const out: string[] = [];
+  for (const event of historyOf(h.warden, executionArn)) {
+    for (const details of Object.values(event)) {
+      if (!details || typeof details !== 'object') continue;
+      for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
+        if (typeof value === 'string' && ['input', 'output', 'parameters'].includes(key)) out.push(value);
+      }
+    }
+  }
+  return out;
+}
+
+/** The largest state input, state output or task payload of an execution, in UTF-8 bytes. */
+export function largestPayloadBytes(h: ResponseHarness, executionArn: string): number {
+  return Math.max(0, ...recordedPayloads(h, executionArn).map((p) => Buffer.byteLength(p, 'utf8')));
 }
 
 /**
