@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditStory } from '../../audit/model';
 import { type CliRun, runCli } from '../fixtures/cli-run';
-import { MEMBER, REGION } from '../workflows/response/harness';
+import { APPROVED_BLOCK_LIFTED_STORY, MEMBER, REGION } from '../workflows/response/harness';
 import {
   APPROVED,
   HOME,
@@ -136,18 +136,7 @@ describe('warden audit --format json, from the local runtime endpoint', () => {
     ]);
     expect(story.errors).toEqual([]);
     expect(story.onboarding).toBeNull();
-    expect(story.timeline.map((t) => t.state)).toEqual([
-      'Decide what to do with the finding',
-      'Check the approval request against the finding Warden recorded',
-      'Find the network ACLs of the instance’s subnets',
-      'Ask a person to approve the block',
-      'Block the approved addresses in the network ACLs',
-      'Did Warden block anything?',
-      'Wait until the next block expires',
-      'Lift the blocks that have expired',
-      'Are blocks still in place?',
-      'Notify that the blocks are lifted',
-    ]);
+    expect(story.timeline.map((t) => t.state)).toEqual(APPROVED_BLOCK_LIFTED_STORY);
     expect(story.outcome).toBe(
       `BLOCK_WITH_APPROVAL; approved by alice; blocked 203.0.113.20/32 in ${nacl} rule ${rule}; lifted (EXPIRED_REMOVED)`,
     );

@@ -1,13 +1,18 @@
 import { parseConfig } from '../../config/load';
 import { MAX_HISTORY_EVENTS } from '../../runtime/limits';
-import { parseFindingEvent } from '../../tasks/response/finding';
 import { FindingsTable } from '../../tasks/response/findings-table';
-import { triageFinding } from '../../tasks/response/triage';
 import { allStates } from '../../workflows/asl';
 import { eventsPerVisit, historyBound, UnboundedLoopError } from '../../workflows/history-bound';
 import { buildResponseDefinition, MAX_WAITS, WAIT_LIMIT_REACHED } from '../../workflows/response/definition';
 import type { FindingOptions } from '../fixtures/findings';
-import { historyOf, type ResponseHarness, startResponseHarness, story } from '../workflows/response/harness';
+import {
+  historyOf,
+  PORT_PROBE,
+  type ResponseHarness,
+  recordPortProbe,
+  startResponseHarness,
+  story,
+} from '../workflows/response/harness';
 
 /**
  * The response workflow's history stays below Step Functions' 25,000 events (Step Functions
@@ -68,17 +73,11 @@ describe('the response workflow’s history bound', () => {
 
 /** Records a finding as the intake does and returns the response's execution input for it. */
 async function recordedInput(h: ResponseHarness, options: FindingOptions) {
-  const raw = h.findingEvent({ ...PROBE, ...options });
-  const event = parseFindingEvent(raw);
-  await new FindingsTable(h.warden.deps).putEvidence(event.detail.id, event.detail.updatedAt, raw);
+  const { event, triage } = await recordPortProbe(h, options);
   const { id, accountId, region, type, severity, updatedAt } = event.detail;
-  return {
-    finding: { id, accountId, region, type, severity, updatedAt },
-    triage: triageFinding(event, h.warden.deps.config),
-  };
+  return { finding: { id, accountId, region, type, severity, updatedAt }, triage };
 }
 
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 /** The model's events per state, summed over the states an execution entered, and its start and end. */
 function predictedEvents(entered: string[]): number {
   const states = allStates(responseDefinition('reject'));
@@ -95,7 +94,7 @@ describe('a block extended for as long as GuardDuty keeps updating its finding',
     // A block lasts 16 minutes and GuardDuty reports the finding again every 15: each wait ends
     // in an extension.
     h = await startResponseHarness({ response: { blockMinutes: 16 } });
-    const probe = { ...PROBE, id: 'updated', remoteIp: '203.0.113.71' };
+    const probe = { ...PORT_PROBE, id: 'updated', remoteIp: '203.0.113.71' };
     const first = await h.deliver({ ...probe, count: 1 });
     await h.advance(0);
     const start = Date.parse('2026-03-01T10:05:00.000Z');

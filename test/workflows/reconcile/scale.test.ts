@@ -1,12 +1,18 @@
 import { Ledger } from '../../../tasks/response/ledger';
-import { MEMBER, REGION, type ResponseHarness, startResponseHarness, until } from '../response/harness';
+import {
+  MEMBER,
+  PORT_PROBE,
+  REGION,
+  type ResponseHarness,
+  startResponseHarness,
+  until,
+} from '../response/harness';
 
 /**
  * The reconciler's work at scale, pinned in calls (not seconds): it reads what is active or ended
  * recently through the ledger's index, one batched DescribeNetworkAcls per account-region, and
  * the history of old blocks costs it nothing.
  */
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 const OTHER_REGIONS = ['us-east-1', 'eu-central-1'];
 
 /** Every response has blocked and waits for its expiry: nothing else calls AWS meanwhile. */
@@ -79,7 +85,8 @@ describe('the reconciler at scale', () => {
 
   it('makes the same calls with 300 old blocks in the ledger as with none: it queries, never scans', async () => {
     h = await startResponseHarness({ subnets: 3 });
-    for (let i = 0; i < 3; i++) await h.deliver({ ...PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 1}` });
+    for (let i = 0; i < 3; i++)
+      await h.deliver({ ...PORT_PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 1}` });
     await blocked(h, 3);
     const before = await reconcile(h, { reportOnly: true });
 
@@ -103,7 +110,7 @@ describe('the reconciler at scale', () => {
 
   it('reads one batch per account-region with active blocks, so its calls grow with them', async () => {
     h = await startResponseHarness({ subnets: 2, regions: [REGION, ...OTHER_REGIONS] });
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.5' });
+    await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.5' });
     await blocked(h, 1);
     const one = await reconcile(h, { reportOnly: true });
     await claimElsewhere(h);
@@ -119,7 +126,7 @@ describe('the reconciler at scale', () => {
 
   it('continues where an invocation stopped: the same result over several invocations', async () => {
     h = await startResponseHarness({ regions: [REGION, ...OTHER_REGIONS] });
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.6' });
+    await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.6' });
     await blocked(h, 1);
     await claimElsewhere(h);
 
@@ -138,7 +145,7 @@ describe('the reconciler at scale', () => {
 
   it('retries a throttled page on its own: one invocation, no failure', async () => {
     h = await startResponseHarness();
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.7' });
+    await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.7' });
     await blocked(h, 1);
     const faults = h.warden.world.cloud.faults;
     faults.failOnCall({

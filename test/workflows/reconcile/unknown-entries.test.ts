@@ -1,6 +1,9 @@
-import { addEntryByHand, type ResponseHarness, startResponseHarness, until } from '../response/harness';
-
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
+import {
+  addEntryByHand,
+  blockedPortProbe,
+  type ResponseHarness,
+  startResponseHarness,
+} from '../response/harness';
 
 /** One tick of the reconciler's schedule: Scheduler starts it with the schedule's role and input. */
 async function reconcile(h: ResponseHarness) {
@@ -16,12 +19,7 @@ describe('the reconciler and entries it did not create', () => {
 
   it('reports an entry that took the rule number of a young block, though the row still names that number', async () => {
     h = await startResponseHarness();
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.90' });
-    await h.advance(0);
-    await until(() => h.clock.pending === 1);
-    const nacl = h.network.naclIds[0]!;
-    const ec2 = h.warden.world.services.ec2;
-    const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.90/32')!;
+    const { deny: ours } = await blockedPortProbe(h, '203.0.113.90');
     // Someone replaces Warden's deny with their own entry at the same number, within the grace period.
     addEntryByHand(
       h,
@@ -49,12 +47,8 @@ describe('the reconciler and entries it did not create', () => {
 
   it('once the block has settled, reports both the changed entry (row released) and the unknown one (left alone)', async () => {
     h = await startResponseHarness();
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.91' });
-    await h.advance(0);
-    await until(() => h.clock.pending === 1);
-    const nacl = h.network.naclIds[0]!;
+    const { naclId: nacl, deny: ours } = await blockedPortProbe(h, '203.0.113.91');
     const ec2 = h.warden.world.services.ec2;
-    const ours = ec2.entries(nacl).find((e) => e.CidrBlock === '203.0.113.91/32')!;
     addEntryByHand(
       h,
       { ruleNumber: ours.RuleNumber!, cidr: '192.0.2.45/32', action: 'deny' },

@@ -1,4 +1,4 @@
-import { type ResponseHarness, startResponseHarness, story } from './harness';
+import { PORT_PROBE, type ResponseHarness, startResponseHarness, story } from './harness';
 
 describe('response workflow: automatic block', () => {
   let h: ResponseHarness;
@@ -8,11 +8,7 @@ describe('response workflow: automatic block', () => {
     h = await startResponseHarness();
     const nacl = h.network.naclIds[0]!;
 
-    const intake = await h.deliver({
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      remoteIp: '203.0.113.9',
-    });
+    const intake = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.9' });
     await h.advance(0);
 
     expect(intake.outcome).toBe('STARTED');

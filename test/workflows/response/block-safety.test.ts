@@ -2,28 +2,28 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type SfnEndpoint, startSfnEndpoint } from '../../../runtime/sfn-endpoint';
 import { blockAddresses, blockAddressesTask } from '../../../tasks/response/block-addresses';
 import { type BlockState, type TriageInput, TriageSchema } from '../../../tasks/response/contract';
-import { parseFindingEvent } from '../../../tasks/response/finding';
-import { FindingsTable } from '../../../tasks/response/findings-table';
 import { Ledger } from '../../../tasks/response/ledger';
 import { liftExpiredBlocks } from '../../../tasks/response/lift-expired-blocks';
-import { type TriageResult, triageFinding } from '../../../tasks/response/triage';
+import type { TriageResult } from '../../../tasks/response/triage';
 import { runTask } from '../../../tasks/shared/task';
 import type { FindingOptions } from '../../fixtures/findings';
-import { addEntryByHand, REGION, type ResponseHarness, startResponseHarness } from './harness';
+import {
+  addEntryByHand,
+  REGION,
+  type ResponseHarness,
+  recordPortProbe,
+  startResponseHarness,
+} from './harness';
 
 /** What the block task runs with: its own function's role and environment. */
 const blockDeps = (h: ResponseHarness) => h.warden.functionDeps('BlockAddresses');
 
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
 const INSTANCE_PUBLIC_IP = '203.0.113.10';
 
 /** Records a finding as the intake does, and returns its triage. */
 async function recordFinding(h: ResponseHarness, options: FindingOptions): Promise<TriageInput> {
-  const raw = h.findingEvent({ ...PROBE, ...options });
-  const event = parseFindingEvent(raw);
-  await new FindingsTable(h.warden.deps).putEvidence(event.detail.id, event.detail.updatedAt, raw);
   // The triage travels as JSON: the task's contract reads it as a plain record.
-  return TriageSchema.parse(triageFinding(event, h.warden.deps.config));
+  return TriageSchema.parse((await recordPortProbe(h, options)).triage);
 }
 
 /** A triage no intake would write: the whole Internet, the instance itself, and no dry run. */
@@ -61,6 +61,29 @@ function denies(h: ResponseHarness): string[] {
 
 async function ledgerRows(h: ResponseHarness) {
   return (await new Ledger(h.warden.deps).allActive()).map((r) => `${r.naclId} ${r.ruleNumber} ${r.cidr}`);
+}
+
+/**
+ * The block task's first attempt fails as transient (`failure` names how), as a fault makes it;
+ * the workflow retries it, and this returns the retry's state.
+ */
+async function blockRetriedAfterTransientFailure(
+  h: ResponseHarness,
+  input: { triage: TriageInput; executionArn: string },
+  failure: Record<string, unknown> = {},
+): Promise<BlockState> {
+  await expect(blockAddresses(input, blockDeps(h))).rejects.toMatchObject({
+    name: 'TransientAwsError',
+    ...failure,
+  });
+  return blockAddresses(input, blockDeps(h));
+}
+
+/** The one address is blocked by exactly one deny, and the ledger names that entry and no other. */
+async function expectOneEntryBlocked(h: ResponseHarness, state: BlockState): Promise<void> {
+  expect(state.results[0]!.outcome).toBe('BLOCKED');
+  expect(denies(h)).toHaveLength(1);
+  expect(await ledgerRows(h)).toEqual(denies(h));
 }
 
 describe('verify at the point of action (defect 1)', () => {
@@ -246,10 +269,7 @@ describe('ledger transitions under races and retries', () => {
       httpStatusCode: 500,
     });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_B }, blockDeps(h))).rejects.toMatchObject({
-      name: 'TransientAwsError',
-    });
-    const retried = await blockAddresses({ triage, executionArn: EXECUTION_B }, blockDeps(h));
+    const retried = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_B });
 
     expect(retried.results[0]).toMatchObject({
       outcome: 'EVICTED_OLDEST',
@@ -271,9 +291,7 @@ describe('ledger transitions under races and retries', () => {
     const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
 
     expect(h.warden.world.cloud.calls.filter((c) => c.operation === 'CreateNetworkAclEntry')).toHaveLength(2);
-    expect(state.results[0]!.outcome).toBe('BLOCKED');
-    expect(denies(h)).toHaveLength(1);
-    expect(await ledgerRows(h)).toEqual(denies(h));
+    await expectOneEntryBlocked(h, state);
   });
 
   it('a retry after a lost reply on the task’s own attempt also ends with one entry (defect 4)', async () => {
@@ -281,14 +299,9 @@ describe('ledger transitions under races and retries', () => {
     const triage = await recordFinding(h, { id: 'lost-reply-2', remoteIp: '198.51.100.71' });
     h.warden.world.cloud.faults.replyLost({ service: 'ec2', operation: 'CreateNetworkAclEntry', onCall: 1 });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject({
-      name: 'TransientAwsError',
-    });
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
+    const state = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_A });
 
-    expect(state.results[0]!.outcome).toBe('BLOCKED');
-    expect(denies(h)).toHaveLength(1);
-    expect(await ledgerRows(h)).toEqual(denies(h));
+    await expectOneEntryBlocked(h, state);
   });
 
   it.each([
@@ -305,19 +318,16 @@ describe('ledger transitions under races and retries', () => {
       const before = h.warden.world.cloud.calls.length;
       h.warden.world.cloud.faults.replyLost({ service, operation, onCall: 1, as: 'connection-reset' });
 
-      await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject(
-        {
-          name: 'TransientAwsError',
-          message: expect.stringContaining('TimeoutError: read ECONNRESET'),
-        },
+      const state = await blockRetriedAfterTransientFailure(
+        h,
+        { triage, executionArn: EXECUTION_A },
+        { message: expect.stringContaining('TimeoutError: read ECONNRESET') },
       );
+
+      // The first call of the operation is the one whose connection was reset.
       const reset = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === operation);
       expect(reset?.error).toBe('TimeoutError');
-      const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
-
-      expect(state.results[0]!.outcome).toBe('BLOCKED');
-      expect(denies(h)).toHaveLength(1);
-      expect(await ledgerRows(h)).toEqual(denies(h));
+      await expectOneEntryBlocked(h, state);
     },
   );
 
@@ -327,10 +337,7 @@ describe('ledger transitions under races and retries', () => {
     // The offence counter's reply is lost; the task fails and is retried.
     h.warden.world.cloud.faults.replyLost({ service: 'dynamodb', operation: 'UpdateItem', onCall: 1 });
 
-    await expect(blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h))).rejects.toMatchObject({
-      name: 'TransientAwsError',
-    });
-    const state = await blockAddresses({ triage, executionArn: EXECUTION_A }, blockDeps(h));
+    const state = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_A });
 
     const minutes = (Date.parse(state.owned[0]!.expiresAt) - h.clock.now()) / 60_000;
     expect(minutes).toBe(60);

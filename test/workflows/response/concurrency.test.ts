@@ -1,8 +1,6 @@
 import { Ledger } from '../../../tasks/response/ledger';
 import { makePortProbe } from '../../fixtures/findings';
-import { type ResponseHarness, startResponseHarness } from './harness';
-
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
+import { PORT_PROBE, type ResponseHarness, startResponseHarness } from './harness';
 
 describe('response workflow under concurrency', () => {
   let h: ResponseHarness;
@@ -14,7 +12,7 @@ describe('response workflow under concurrency', () => {
 
     const intakes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        h.deliver({ ...PROBE, id: `finding-${i}`, remoteIp: `203.0.113.${100 + i}` }),
+        h.deliver({ ...PORT_PROBE, id: `finding-${i}`, remoteIp: `203.0.113.${100 + i}` }),
       ),
     );
     await h.advance(0);
@@ -50,7 +48,7 @@ describe('response workflow under concurrency', () => {
     h = await startResponseHarness({ response: { naclRuleQuota: 4, whenFull: 'evict-oldest' } });
     const nacl = h.network.naclIds[0]!;
     for (let i = 0; i < 3; i++) {
-      await h.deliver({ ...PROBE, id: `old-${i}`, remoteIp: `203.0.113.${10 + i}` });
+      await h.deliver({ ...PORT_PROBE, id: `old-${i}`, remoteIp: `203.0.113.${10 + i}` });
       await h.advance(1);
     }
     const cidrs = () =>
@@ -60,7 +58,7 @@ describe('response workflow under concurrency', () => {
         .map((e) => e.CidrBlock);
     expect(cidrs()).toHaveLength(2);
 
-    await h.deliver({ ...PROBE, id: 'new', remoteIp: '203.0.113.99' });
+    await h.deliver({ ...PORT_PROBE, id: 'new', remoteIp: '203.0.113.99' });
     await h.advance(0);
 
     expect(cidrs()).toContain('203.0.113.99/32');
@@ -88,11 +86,11 @@ describe('response workflow under concurrency', () => {
 
   it('extends the running block when GuardDuty reports the finding again', async () => {
     h = await startResponseHarness();
-    const first = await h.deliver({ ...PROBE, id: 'repeat', remoteIp: '203.0.113.80', count: 1 });
+    const first = await h.deliver({ ...PORT_PROBE, id: 'repeat', remoteIp: '203.0.113.80', count: 1 });
     await h.advance(50);
 
     const again = await h.deliver({
-      ...PROBE,
+      ...PORT_PROBE,
       id: 'repeat',
       remoteIp: '203.0.113.80',
       count: 5,
@@ -115,11 +113,11 @@ describe('response workflow under concurrency', () => {
 
   it('blocks a repeat offender longer the next time', async () => {
     h = await startResponseHarness({ response: { blockMinutes: 60, repeatMultiplier: 2 } });
-    const first = await h.deliver({ ...PROBE, id: 'one', remoteIp: '203.0.113.81' });
+    const first = await h.deliver({ ...PORT_PROBE, id: 'one', remoteIp: '203.0.113.81' });
     await h.advance(61);
     await h.warden.runtime.waitFor(first.executionArn!);
 
-    const second = await h.deliver({ ...PROBE, id: 'two', remoteIp: '203.0.113.81' });
+    const second = await h.deliver({ ...PORT_PROBE, id: 'two', remoteIp: '203.0.113.81' });
     await h.advance(61);
     expect(h.warden.runtime.describe(second.executionArn!).status).toBe('RUNNING');
     await h.advance(60);
@@ -129,8 +127,8 @@ describe('response workflow under concurrency', () => {
   it('shares one entry when two findings name the same address in the same NACL', async () => {
     h = await startResponseHarness();
     await Promise.all([
-      h.deliver({ ...PROBE, id: 'a', remoteIp: '203.0.113.90' }),
-      h.deliver({ ...PROBE, id: 'b', portProbes: [makePortProbe({ remoteIp: '203.0.113.90' })] }),
+      h.deliver({ ...PORT_PROBE, id: 'a', remoteIp: '203.0.113.90' }),
+      h.deliver({ ...PORT_PROBE, id: 'b', portProbes: [makePortProbe({ remoteIp: '203.0.113.90' })] }),
     ]);
     await h.advance(0);
 

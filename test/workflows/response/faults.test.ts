@@ -1,6 +1,4 @@
-import { addEntryByHand, type ResponseHarness, startResponseHarness, until } from './harness';
-
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
+import { addEntryByHand, PORT_PROBE, type ResponseHarness, startResponseHarness, until } from './harness';
 
 function wardenDenies(h: ResponseHarness): string[] {
   return h.network.naclIds.flatMap((id) =>
@@ -36,7 +34,9 @@ describe('response workflow under faults', () => {
 
     const intakes = [];
     for (let i = 0; i < 10; i++)
-      intakes.push(await deliverRetried(h, { ...PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 101}` }));
+      intakes.push(
+        await deliverRetried(h, { ...PORT_PROBE, id: `f-${i}`, remoteIp: `203.0.113.${i + 101}` }),
+      );
     // The SDK's own retries sleep in real time; wait until every execution waits for its expiry.
     await until(() => h.clock.pending === intakes.length);
 
@@ -62,7 +62,7 @@ describe('response workflow under faults', () => {
       httpStatusCode: 500,
     });
 
-    const intake = await h.deliver({ ...PROBE, remoteIp: '203.0.113.77' });
+    const intake = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.77' });
     await h.advance(0);
     const record = await h.warden.runtime.waitFor(intake.executionArn!);
 
@@ -89,7 +89,7 @@ describe('response workflow under faults', () => {
   it('reports an entry in Warden’s band that the ledger does not know, and leaves it alone', async () => {
     h = await startResponseHarness();
     addEntryByHand(h, { ruleNumber: 5, cidr: '192.0.2.5/32', action: 'deny' });
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.78' });
+    await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.78' });
     await h.advance(0);
 
     const reconcile = h.warden.runtime.start(h.warden.stateMachines.reconcile, {});

@@ -1,6 +1,6 @@
 import { intakeFinding } from '../../../tasks/response/intake';
 import { makeFindingEvent } from '../../fixtures/findings';
-import { MEMBER, REGION, type ResponseHarness, startResponseHarness } from './harness';
+import { MEMBER, PORT_PROBE, REGION, type ResponseHarness, startResponseHarness } from './harness';
 
 describe('finding intake', () => {
   let h: ResponseHarness;
@@ -54,8 +54,7 @@ describe('finding intake', () => {
     const event = makeFindingEvent({
       accountId: MEMBER,
       region: REGION,
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
+      ...PORT_PROBE,
       remoteIp: '203.0.113.45',
     }) as any;
     event.region = 'ap-south-1';
@@ -88,17 +87,9 @@ describe('finding intake', () => {
 
   it('recognises a duplicate delivery and starts nothing', async () => {
     h = await startResponseHarness();
-    const first = await h.deliver({
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      remoteIp: '203.0.113.44',
-    });
+    const first = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.44' });
 
-    const second = await h.deliver({
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      remoteIp: '203.0.113.44',
-    });
+    const second = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.44' });
 
     expect(first.outcome).toBe('STARTED');
     expect(second.outcome).toBe('DUPLICATE');

@@ -1,4 +1,11 @@
-import { decide, type ResponseHarness, startResponseHarness, story } from './harness';
+import {
+  APPROVED_BLOCK_LIFTED_STORY,
+  decide,
+  PORT_PROBE,
+  type ResponseHarness,
+  startResponseHarness,
+  story,
+} from './harness';
 
 const BRUTE_FORCE = { type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 5, remoteIp: '203.0.113.20' };
 
@@ -92,18 +99,7 @@ describe('response workflow paths', () => {
     const record = await h.warden.runtime.waitFor(intake.executionArn!);
     expect(record.status).toBe('SUCCEEDED');
     expect(denies(h, '203.0.113.20/32')).toBe(0);
-    expect(story(h.warden, intake.executionArn!)).toEqual([
-      'Decide what to do with the finding',
-      'Check the approval request against the finding Warden recorded',
-      'Find the network ACLs of the instance’s subnets',
-      'Ask a person to approve the block',
-      'Block the approved addresses in the network ACLs',
-      'Did Warden block anything?',
-      'Wait until the next block expires',
-      'Lift the blocks that have expired',
-      'Are blocks still in place?',
-      'Notify that the blocks are lifted',
-    ]);
+    expect(story(h.warden, intake.executionArn!)).toEqual(APPROVED_BLOCK_LIFTED_STORY);
     const output = JSON.parse(record.output!);
     expect(output.approval).toMatchObject({
       approved: true,
@@ -164,11 +160,7 @@ describe('response workflow paths', () => {
 
   it('decides and records but changes nothing in dry-run mode', async () => {
     h = await startResponseHarness({ response: { mode: 'dry-run' } });
-    const intake = await h.deliver({
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      remoteIp: '203.0.113.30',
-    });
+    const intake = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.30' });
     const record = await h.warden.runtime.waitFor(intake.executionArn!);
 
     expect(record.status).toBe('SUCCEEDED');
@@ -182,11 +174,7 @@ describe('response workflow paths', () => {
 
   it('blocks nothing when the kill switch is on', async () => {
     h = await startResponseHarness({ response: { killSwitch: true } });
-    const intake = await h.deliver({
-      type: 'Recon:EC2/PortProbeUnprotectedPort',
-      severity: 8,
-      remoteIp: '203.0.113.31',
-    });
+    const intake = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.31' });
     const record = await h.warden.runtime.waitFor(intake.executionArn!);
 
     expect(record.status).toBe('SUCCEEDED');

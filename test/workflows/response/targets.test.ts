@@ -1,7 +1,12 @@
 import { makePortProbe } from '../../fixtures/findings';
-import { addEntryByHand, type ResponseHarness, startResponseHarness, story } from './harness';
-
-const PROBE = { type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 8 };
+import {
+  addEntryByHand,
+  blockedPortProbe,
+  PORT_PROBE,
+  type ResponseHarness,
+  startResponseHarness,
+  story,
+} from './harness';
 
 function denyEntries(h: ResponseHarness, naclId: string) {
   return h.warden.world.services.ec2
@@ -15,7 +20,7 @@ describe('response workflow: which NACLs and addresses', () => {
 
   it('blocks in the NACL of each subnet of a multi-interface instance', async () => {
     h = await startResponseHarness({ subnets: 2 });
-    const intake = await h.deliver({ ...PROBE, remoteIp: '203.0.113.40' });
+    const intake = await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.40' });
     await h.advance(0);
 
     expect(h.network.naclIds).toHaveLength(2);
@@ -26,7 +31,7 @@ describe('response workflow: which NACLs and addresses', () => {
 
   it('adds one entry to a NACL that two subnets share', async () => {
     h = await startResponseHarness({ subnets: 2, sharedNacl: true });
-    await h.deliver({ ...PROBE, remoteIp: '203.0.113.41' });
+    await h.deliver({ ...PORT_PROBE, remoteIp: '203.0.113.41' });
     await h.advance(0);
 
     expect(h.network.naclIds).toHaveLength(1);
@@ -37,7 +42,7 @@ describe('response workflow: which NACLs and addresses', () => {
   it('blocks every public IPv4 and IPv6 address of a port probe and skips private ones', async () => {
     h = await startResponseHarness();
     await h.deliver({
-      ...PROBE,
+      ...PORT_PROBE,
       portProbes: [
         makePortProbe({ remoteIp: '203.0.113.50' }),
         makePortProbe({ remoteIp: '10.1.2.3' }),
@@ -90,7 +95,7 @@ describe('response workflow: which NACLs and addresses', () => {
     h = await startResponseHarness({
       response: { allowList: ['198.51.100.0/24'], ownCidrs: ['10.0.0.0/16'] },
     });
-    const intake = await h.deliver({ ...PROBE, ...finding });
+    const intake = await h.deliver({ ...PORT_PROBE, ...finding });
     await h.advance(0);
     await h.warden.runtime.waitFor(intake.executionArn!);
 
@@ -100,14 +105,11 @@ describe('response workflow: which NACLs and addresses', () => {
 
   it('records an entry someone removed by hand before expiry, without failing', async () => {
     h = await startResponseHarness();
-    const intake = await h.deliver({ ...PROBE, remoteIp: '203.0.113.70' });
-    await h.advance(0);
-    const nacl = h.network.naclIds[0]!;
-    const [entry] = denyEntries(h, nacl);
-    h.warden.world.services.ec2.removeEntryByHand(nacl, entry!.RuleNumber!);
+    const { executionArn, naclId, deny } = await blockedPortProbe(h, '203.0.113.70');
+    h.warden.world.services.ec2.removeEntryByHand(naclId, deny.RuleNumber!);
 
     await h.advance(61);
-    const record = await h.warden.runtime.waitFor(intake.executionArn!);
+    const record = await h.warden.runtime.waitFor(executionArn);
 
     expect(record.status).toBe('SUCCEEDED');
     expect(JSON.parse(record.output!).block.lifted[0].outcome).toBe('REMOVED_BY_HAND');
@@ -116,15 +118,11 @@ describe('response workflow: which NACLs and addresses', () => {
 
   it('leaves alone an entry that is no longer Warden’s at that rule number', async () => {
     h = await startResponseHarness();
-    const intake = await h.deliver({ ...PROBE, remoteIp: '203.0.113.71' });
-    await h.advance(0);
-    const nacl = h.network.naclIds[0]!;
-    const [entry] = denyEntries(h, nacl);
-    const ec2 = h.warden.world.services.ec2;
+    const { executionArn, naclId, deny } = await blockedPortProbe(h, '203.0.113.71');
     addEntryByHand(
       h,
       {
-        ruleNumber: entry!.RuleNumber!,
+        ruleNumber: deny.RuleNumber!,
         cidr: '192.0.2.0/24',
         action: 'allow',
         protocol: '6',
@@ -134,9 +132,11 @@ describe('response workflow: which NACLs and addresses', () => {
     );
 
     await h.advance(61);
-    const record = await h.warden.runtime.waitFor(intake.executionArn!);
+    const record = await h.warden.runtime.waitFor(executionArn);
 
     expect(JSON.parse(record.output!).block.lifted[0].outcome).toBe('NOT_WARDENS_ENTRY');
-    expect(ec2.entries(nacl).some((e) => e.CidrBlock === '192.0.2.0/24')).toBe(true);
+    expect(h.warden.world.services.ec2.entries(naclId).some((e) => e.CidrBlock === '192.0.2.0/24')).toBe(
+      true,
+    );
   });
 });
