@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { checkFindingEvent } from '../../../tasks/response/fast-finding';
 import { FindingEventSchema } from '../../../tasks/response/finding';
 import { brokenEvent, oddEvent, validEvent } from '../../fixtures/finding-arbitraries';
+import { fieldPathsOf, withFieldReplaced } from '../../fixtures/findings';
 
 /**
  * The fast path and the schema on a large generated corpus: for every event both give the same
@@ -74,18 +75,8 @@ describe('checkFindingEvent on a generated corpus', () => {
         ),
       )
       .map(([event, n, value]) => {
-        const paths: (string | number)[][] = [];
-        const walk = (v: unknown, path: (string | number)[]) => {
-          if (path.length) paths.push(path);
-          if (v && typeof v === 'object')
-            for (const [k, child] of Object.entries(v)) walk(child, [...path, k]);
-        };
-        walk(event, []);
-        const path = paths[n % paths.length]!;
-        let parent = event as Record<string | number, unknown>;
-        for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-        parent[path[path.length - 1]!] = value;
-        return event;
+        const paths = fieldPathsOf(event);
+        return withFieldReplaced(event, paths[n % paths.length]!, value);
       });
 
     // Act

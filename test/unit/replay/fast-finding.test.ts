@@ -3,12 +3,14 @@ import { checkFindingEvent, parseFindingEventFast } from '../../../tasks/respons
 import { FindingEventSchema, parseFindingEvent } from '../../../tasks/response/finding';
 import { InvalidFindingError } from '../../../tasks/shared/errors';
 import {
+  fieldPathsOf,
   findingEventWithRawDetail,
   makeFindingEvent,
   makeNetworkInterface,
   makePortProbe,
   mutableCopy,
   type RawFindingEvent,
+  withFieldReplaced,
 } from '../../fixtures/findings';
 
 /** JSON round trip: drops the keys zod keeps with an undefined value, as the output would. */
@@ -77,16 +79,7 @@ describe('checkFindingEvent', () => {
       makeFindingEvent({ type: 'Recon:EC2/PortProbeUnprotectedPort' }),
       makeFindingEvent({ networkInterfaces: [makeNetworkInterface({ ipv6Addresses: ['2001:db8::10'] })] }),
     ];
-    const targets: Array<{ base: number; path: string[] }> = [];
-    const walk = (base: number, value: unknown, path: string[]) => {
-      if (path.length) targets.push({ base, path });
-      if (value && typeof value === 'object') {
-        for (const [k, v] of Object.entries(value)) walk(base, v, [...path, k]);
-      }
-    };
-    bases.forEach((b, i) => {
-      walk(i, b, []);
-    });
+    const targets = bases.flatMap((b, base) => fieldPathsOf(b).map((path) => ({ base, path })));
     const value = fc.oneof(
       fc.jsonValue(),
       fc.constantFrom(
@@ -104,10 +97,7 @@ describe('checkFindingEvent', () => {
 
     fc.assert(
       fc.property(fc.constantFrom(...targets), value, ({ base, path }, replacement) => {
-        const raw = mutableCopy(bases[base]!);
-        let parent = raw;
-        for (const key of path.slice(0, -1)) parent = parent[key];
-        parent[path[path.length - 1]!] = replacement;
+        const raw = withFieldReplaced(bases[base]!, path, replacement);
 
         const fast = checkFindingEvent(structuredClone(raw));
         const schema = FindingEventSchema.safeParse(structuredClone(raw));
