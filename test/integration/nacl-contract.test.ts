@@ -368,7 +368,18 @@ function runScenarios(emulator: 'sandbox' | 'moto', open: () => Promise<NaclBack
 }
 
 runScenarios('sandbox', async () => {
-  const world = makeWorld();
+  // The member role with what Warden's NACL tasks are granted there: listing NACLs, and writing
+  // and removing entries of the member's NACLs.
+  const world = await makeWorld({
+    memberPolicy: [
+      { Effect: 'Allow', Action: 'ec2:DescribeNetworkAcls', Resource: '*' },
+      {
+        Effect: 'Allow',
+        Action: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
+        Resource: `arn:aws:ec2:*:${MEMBER_A}:network-acl/*`,
+      },
+    ],
+  });
   const ec2: Ec2Sandbox = world.services.ec2;
   const clients: ClientFactory = world.clientFactory();
   return {

@@ -5,7 +5,7 @@ import {
   paginateListRegions,
 } from '@aws-sdk/client-account';
 import { DEFAULT_REGIONS, OPT_IN_REGIONS } from '../../../runtime/sandbox/account';
-import type { SandboxWorld } from '../../../runtime/sandbox/world';
+
 import {
   clientAs,
   failureOf,
@@ -15,6 +15,7 @@ import {
   makeMember,
   makeWorld,
   OUTSIDER,
+  type SandboxWorld,
   SECURITY,
 } from './fixtures';
 
@@ -30,7 +31,7 @@ describe('getRegionOptStatus', () => {
     ['me-south-1', 'DISABLED'],
     ['eu-south-1', 'DISABLED'],
   ])('reports %s as %s for an account that enabled nothing', async (region, status) => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const out = await accountAs(world, MEMBER_A).send(new GetRegionOptStatusCommand({ RegionName: region }));
 
@@ -38,7 +39,7 @@ describe('getRegionOptStatus', () => {
   });
 
   it('reports an opt-in region as ENABLED once the account enabled it', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.services.account.enableRegion(MEMBER_A, 'af-south-1');
 
     const mine = await accountAs(world, MEMBER_A).send(
@@ -56,7 +57,7 @@ describe('getRegionOptStatus', () => {
     ['the management account', MANAGEMENT],
     ['a delegated administrator for Account Management', SECURITY],
   ])('answers %s about a member account', async (_case, caller) => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.services.account.enableRegion(MEMBER_B, 'me-south-1');
 
     const out = await accountAs(world, caller).send(
@@ -67,7 +68,7 @@ describe('getRegionOptStatus', () => {
   });
 
   it('fails with AccessDeniedException when a member asks about another account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       accountAs(world, MEMBER_A).send(
@@ -91,7 +92,7 @@ describe('getRegionOptStatus', () => {
     ['when the management account names its own id', undefined, MANAGEMENT, MANAGEMENT],
     ['for an account outside the organisation', undefined, MANAGEMENT, OUTSIDER],
   ])('fails with AccessDeniedException %s', async (_when, options, caller, accountId) => {
-    const world = makeWorld(options);
+    const world = await makeWorld(options);
 
     const error = await failureOf(
       accountAs(world, caller).send(
@@ -103,7 +104,7 @@ describe('getRegionOptStatus', () => {
   });
 
   it('fails with ValidationException for a region AWS does not have', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       accountAs(world, MEMBER_A).send(new GetRegionOptStatusCommand({ RegionName: 'eu-moon-1' })),
@@ -114,7 +115,7 @@ describe('getRegionOptStatus', () => {
   });
 
   it('fails with TooManyRequestsException when Account Management is throttled', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.throttle({ service: 'account', rate: 1 });
 
     const error = await failureOf(
@@ -127,7 +128,7 @@ describe('getRegionOptStatus', () => {
 
 describe('listRegions', () => {
   it('pages through every region with MaxResults', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const names: string[] = [];
 
     for await (const page of paginateListRegions({ client: accountAs(world, MEMBER_A), pageSize: 10 }, {})) {
@@ -141,7 +142,7 @@ describe('listRegions', () => {
   });
 
   it('filters by opt status', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.services.account.enableRegion(MEMBER_A, 'eu-south-1');
 
     const out = await accountAs(world, MANAGEMENT).send(
@@ -154,7 +155,7 @@ describe('listRegions', () => {
   });
 
   it('fails with ValidationException when MaxResults is above 50', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       accountAs(world, MEMBER_A).send(new ListRegionsCommand({ MaxResults: 51 })),
@@ -164,7 +165,7 @@ describe('listRegions', () => {
   });
 
   it('fails with ValidationException for a NextToken from a differently filtered listing', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const client = accountAs(world, MEMBER_A);
     const { NextToken } = await client.send(new ListRegionsCommand({ MaxResults: 2 }));
 
@@ -180,7 +181,7 @@ describe('listRegions', () => {
 
 describe('world region opt-in', () => {
   it('enables the governed opt-in regions unless a member lists its own', async () => {
-    const world = makeWorld({
+    const world = await makeWorld({
       regions: ['eu-west-1', 'af-south-1'],
       memberAccounts: [makeMember({ id: MEMBER_A }), makeMember({ id: MEMBER_B, enabledRegions: [] })],
     });

@@ -45,7 +45,11 @@ function expectNoSuchEntity(error: Error & Record<string, unknown>): void {
 
 describe('getRole', () => {
   it('returns the member role with a trust policy naming the security account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld({
+      memberPolicy: [
+        { Effect: 'Allow', Action: 'iam:GetRole', Resource: `arn:aws:iam::*:role/${MEMBER_ROLE}` },
+      ],
+    });
     const iam = world
       .clientFactory()
       .client(IAMClient, { account: MEMBER_A, region: HOME_REGION, roleName: MEMBER_ROLE });
@@ -68,7 +72,7 @@ describe('getRole', () => {
   });
 
   it('fails with NoSuchEntity when the role does not exist', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
     const error = await failureOf(iam.send(new GetRoleCommand({ RoleName: 'Missing' })));
@@ -78,7 +82,7 @@ describe('getRole', () => {
   });
 
   it('fails with NoSuchEntity for a role that exists only in another account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, SECURITY);
 
     const error = await failureOf(iam.send(new GetRoleCommand({ RoleName: MEMBER_ROLE })));
@@ -87,7 +91,7 @@ describe('getRole', () => {
   });
 
   it('fails with ValidationError when the role name breaks the IAM name pattern', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
     const error = await failureOf(iam.send(new GetRoleCommand({ RoleName: 'has space' })));
@@ -99,7 +103,7 @@ describe('getRole', () => {
 
 describe('getAccountPasswordPolicy', () => {
   it('fails with NoSuchEntity when the account has no password policy', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
     const error = await failureOf(iam.send(new GetAccountPasswordPolicyCommand({})));
@@ -109,7 +113,7 @@ describe('getAccountPasswordPolicy', () => {
   });
 
   it('returns the policy in the shape of the SDK PasswordPolicy', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
     await iam.send(new UpdateAccountPasswordPolicyCommand(makePolicy()));
 
@@ -122,7 +126,7 @@ describe('getAccountPasswordPolicy', () => {
 
 describe('updateAccountPasswordPolicy', () => {
   it('resets every omitted parameter to its default instead of keeping the old value', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
     await iam.send(new UpdateAccountPasswordPolicyCommand(makePolicy()));
 
@@ -141,7 +145,7 @@ describe('updateAccountPasswordPolicy', () => {
   });
 
   it('changes only the calling account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     await clientAs(world.cloud, IAMClient, MEMBER_A).send(
       new UpdateAccountPasswordPolicyCommand(makePolicy()),
@@ -157,7 +161,7 @@ describe('updateAccountPasswordPolicy', () => {
     ['MaxPasswordAge', 1096, 'maxPasswordAge'],
     ['PasswordReusePrevention', 25, 'passwordReusePrevention'],
   ] as const)('fails with ValidationError when %s is %i', async (field, value, member) => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
     const error = await failureOf(
@@ -172,7 +176,7 @@ describe('updateAccountPasswordPolicy', () => {
 
 describe('deleteAccountPasswordPolicy', () => {
   it('removes the policy so that reading it fails with NoSuchEntity', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
     await iam.send(new UpdateAccountPasswordPolicyCommand(makePolicy()));
 
@@ -182,7 +186,7 @@ describe('deleteAccountPasswordPolicy', () => {
   });
 
   it('fails with NoSuchEntity when there is no policy to delete', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
     expectNoSuchEntity(await failureOf(iam.send(new DeleteAccountPasswordPolicyCommand({}))));
@@ -191,7 +195,7 @@ describe('deleteAccountPasswordPolicy', () => {
 
 describe('iam faults', () => {
   it('fails with Throttling when IAM is throttled', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.throttle({ service: 'iam', operation: 'GetAccountPasswordPolicy', rate: 1 });
     const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
 
@@ -203,8 +207,8 @@ describe('iam faults', () => {
 });
 
 describe('createRole', () => {
-  it('fails when the role already exists in the account', () => {
-    const world = makeWorld();
+  it('fails when the role already exists in the account', async () => {
+    const world = await makeWorld();
 
     expect(() => world.services.iam.createRole(MEMBER_A, MEMBER_ROLE, SECURITY)).toThrow(SandboxSetupError);
   });

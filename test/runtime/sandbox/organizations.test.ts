@@ -8,7 +8,7 @@ import {
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
-import type { SandboxWorld } from '../../../runtime/sandbox/world';
+
 import {
   clientAs,
   failureOf,
@@ -18,6 +18,7 @@ import {
   makeMember,
   makeWorld,
   OUTSIDER,
+  type SandboxWorld,
   SECURITY,
   START,
 } from './fixtures';
@@ -27,7 +28,7 @@ function accountId(n: number): string {
 }
 
 /** A world with `count` extra member accounts, for pagination. */
-function makeLargeWorld(count: number): SandboxWorld {
+function makeLargeWorld(count: number): Promise<SandboxWorld> {
   return makeWorld({
     memberAccounts: Array.from({ length: count }, (_, i) => makeMember({ id: accountId(i) })),
   });
@@ -39,7 +40,7 @@ function orgsAs(world: SandboxWorld, account: string): OrganizationsClient {
 
 describe('describeOrganization', () => {
   it('describes the organisation to any member account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const { Organization: org } = await orgsAs(world, MEMBER_A).send(new DescribeOrganizationCommand({}));
 
@@ -53,7 +54,7 @@ describe('describeOrganization', () => {
   });
 
   it('fails with AWSOrganizationsNotInUseException for an account outside the organisation', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(orgsAs(world, OUTSIDER).send(new DescribeOrganizationCommand({})));
 
@@ -63,7 +64,7 @@ describe('describeOrganization', () => {
 
 describe('describeAccount', () => {
   it('describes an account with its status, join time and path', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const { Account: account } = await orgsAs(world, MANAGEMENT).send(
       new DescribeAccountCommand({ AccountId: MEMBER_A }),
@@ -84,7 +85,7 @@ describe('describeAccount', () => {
   });
 
   it('shows a suspended account as SUSPENDED', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.services.organizations.suspendAccount(MEMBER_B);
 
     const { Account: account } = await orgsAs(world, SECURITY).send(
@@ -95,7 +96,7 @@ describe('describeAccount', () => {
   });
 
   it('fails with AccountNotFoundException for an account outside the organisation', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       orgsAs(world, MANAGEMENT).send(new DescribeAccountCommand({ AccountId: OUTSIDER })),
@@ -105,7 +106,7 @@ describe('describeAccount', () => {
   });
 
   it('fails with InvalidInputException for an id that is not 12 digits', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       orgsAs(world, MANAGEMENT).send(new DescribeAccountCommand({ AccountId: '12345' })),
@@ -116,7 +117,7 @@ describe('describeAccount', () => {
   });
 
   it('fails with AccessDeniedException for a member that is not a delegated administrator', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(
       orgsAs(world, MEMBER_A).send(new DescribeAccountCommand({ AccountId: MEMBER_B })),
@@ -128,7 +129,7 @@ describe('describeAccount', () => {
 
 describe('listAccounts', () => {
   it('pages through every account, 20 at a time by default', async () => {
-    const world = makeLargeWorld(40);
+    const world = await makeLargeWorld(40);
     const orgs = orgsAs(world, SECURITY);
 
     const first = await orgs.send(new ListAccountsCommand({}));
@@ -143,7 +144,7 @@ describe('listAccounts', () => {
   });
 
   it('works with the SDK paginator and MaxResults', async () => {
-    const world = makeLargeWorld(10);
+    const world = await makeLargeWorld(10);
     const ids: string[] = [];
 
     for await (const page of paginateListAccounts({ client: orgsAs(world, MANAGEMENT), pageSize: 5 }, {})) {
@@ -159,7 +160,7 @@ describe('listAccounts', () => {
     ['MaxResults 21', { MaxResults: 21 }, 'MAX_VALUE_EXCEEDED'],
     ['a NextToken it did not issue', { NextToken: 'forged' }, 'INVALID_NEXT_TOKEN'],
   ])('fails with InvalidInputException for %s', async (_what, input, reason) => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(orgsAs(world, MANAGEMENT).send(new ListAccountsCommand(input)));
 
@@ -168,7 +169,7 @@ describe('listAccounts', () => {
   });
 
   it("fails with InvalidInputException for another listing's NextToken", async () => {
-    const world = makeLargeWorld(5);
+    const world = await makeLargeWorld(5);
     const orgs = orgsAs(world, MANAGEMENT);
     const { NextToken } = await orgs.send(new ListAccountsCommand({ MaxResults: 2 }));
 
@@ -182,7 +183,7 @@ describe('listAccounts', () => {
   });
 
   it('fails with AccessDeniedException for a member account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
 
     const error = await failureOf(orgsAs(world, MEMBER_A).send(new ListAccountsCommand({})));
 
@@ -190,7 +191,7 @@ describe('listAccounts', () => {
   });
 
   it('answers a delegated administrator', async () => {
-    const world = makeWorld({ delegatedServices: ['securityhub.amazonaws.com'] });
+    const world = await makeWorld({ delegatedServices: ['securityhub.amazonaws.com'] });
 
     const { Accounts } = await orgsAs(world, SECURITY).send(new ListAccountsCommand({}));
 
@@ -199,8 +200,8 @@ describe('listAccounts', () => {
 });
 
 describe('organizational units', () => {
-  function makeWorldWithUnits() {
-    const world = makeWorld();
+  async function makeWorldWithUnits() {
+    const world = await makeWorld();
     const org = world.services.organizations;
     const workloads = org.addOrganizationalUnit('Workloads');
     const prod = org.addOrganizationalUnit('Prod', workloads);
@@ -208,15 +209,15 @@ describe('organizational units', () => {
     return { world, org, workloads, prod };
   }
 
-  it('gives OUs ids of the form ou-<root part>-<8 characters>', () => {
-    const { org, workloads } = makeWorldWithUnits();
+  it('gives OUs ids of the form ou-<root part>-<8 characters>', async () => {
+    const { org, workloads } = await makeWorldWithUnits();
 
     expect(org.rootId).toMatch(/^r-[a-z0-9]{4}$/);
     expect(workloads).toMatch(new RegExp(`^ou-${org.rootId.slice(2)}-[a-z0-9]{8}$`));
   });
 
   it('lists the OUs under a parent', async () => {
-    const { world, org, workloads, prod } = makeWorldWithUnits();
+    const { world, org, workloads, prod } = await makeWorldWithUnits();
     const orgs = orgsAs(world, MANAGEMENT);
 
     const top = await orgs.send(new ListOrganizationalUnitsForParentCommand({ ParentId: org.rootId }));
@@ -234,7 +235,7 @@ describe('organizational units', () => {
   });
 
   it('lists only the accounts directly under a parent', async () => {
-    const { world, org, prod } = makeWorldWithUnits();
+    const { world, org, prod } = await makeWorldWithUnits();
     const orgs = orgsAs(world, MANAGEMENT);
 
     const underProd = await orgs.send(new ListAccountsForParentCommand({ ParentId: prod }));
@@ -245,7 +246,7 @@ describe('organizational units', () => {
   });
 
   it('names the parent of an account and of an OU', async () => {
-    const { world, org, workloads, prod } = makeWorldWithUnits();
+    const { world, org, workloads, prod } = await makeWorldWithUnits();
     const orgs = orgsAs(world, SECURITY);
 
     const ofAccount = await orgs.send(new ListParentsCommand({ ChildId: '555555555555' }));
@@ -256,7 +257,7 @@ describe('organizational units', () => {
   });
 
   it('fails with ChildNotFoundException for an account outside the organisation', async () => {
-    const { world } = makeWorldWithUnits();
+    const { world } = await makeWorldWithUnits();
 
     const error = await failureOf(
       orgsAs(world, MANAGEMENT).send(new ListParentsCommand({ ChildId: OUTSIDER })),
@@ -266,7 +267,7 @@ describe('organizational units', () => {
   });
 
   it('fails with ParentNotFoundException for an OU that does not exist', async () => {
-    const { world, org } = makeWorldWithUnits();
+    const { world, org } = await makeWorldWithUnits();
     const missing = `ou-${org.rootId.slice(2)}-zzzzzzzz`;
 
     const error = await failureOf(
@@ -277,7 +278,7 @@ describe('organizational units', () => {
   });
 
   it('fails with InvalidInputException for a malformed parent id', async () => {
-    const { world } = makeWorldWithUnits();
+    const { world } = await makeWorldWithUnits();
 
     const error = await failureOf(
       orgsAs(world, MANAGEMENT).send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'not-an-ou' })),
@@ -290,7 +291,7 @@ describe('organizational units', () => {
 
 describe('organizations faults', () => {
   it('fails with TooManyRequestsException when Organizations is throttled', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.throttle({ service: 'organizations', rate: 1 });
 
     const error = await failureOf(orgsAs(world, MANAGEMENT).send(new ListAccountsCommand({})));
@@ -299,7 +300,7 @@ describe('organizations faults', () => {
   });
 
   it('fails only the calls the injected rule names', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.failOnCall({
       service: 'organizations',
       operation: 'DescribeAccount',

@@ -1,6 +1,6 @@
 import { CreateTopicCommand, PublishCommand, type PublishInput, SNSClient } from '@aws-sdk/client-sns';
 import { MAX_MESSAGE_BYTES } from '../../../runtime/sandbox/sns';
-import type { SandboxWorld } from '../../../runtime/sandbox/world';
+
 import {
   clientAs,
   failureOf,
@@ -8,6 +8,7 @@ import {
   MEMBER_A,
   makeClock,
   makeWorld,
+  type SandboxWorld,
   SECURITY,
   START,
 } from './fixtures';
@@ -15,9 +16,13 @@ import {
 const TOPIC_ARN = `arn:aws:sns:${HOME_REGION}:${SECURITY}:warden-notifications`;
 
 /** A world whose security account has Warden's topic, and an SNS client signed by that account. */
-function makeSnsWorld(): { world: SandboxWorld; sns: SNSClient; advance: (ms: number) => void } {
+async function makeSnsWorld(): Promise<{
+  world: SandboxWorld;
+  sns: SNSClient;
+  advance: (ms: number) => void;
+}> {
   const { clock, advance } = makeClock();
-  const world = makeWorld({ clock });
+  const world = await makeWorld({ clock });
   world.services.sns.addTopic(SECURITY, HOME_REGION, 'warden-notifications');
   return { world, sns: clientAs(world.cloud, SNSClient, SECURITY), advance };
 }
@@ -43,7 +48,7 @@ function expectInvalidParameter(error: Error & Record<string, unknown>, message:
 
 describe('createTopic', () => {
   it("creates the topic in the caller's account and region", async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sns = clientAs(world.cloud, SNSClient, SECURITY, 'us-east-1');
 
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'alerts' }));
@@ -52,7 +57,7 @@ describe('createTopic', () => {
   });
 
   it('returns the same ARN when the topic already exists', async () => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'warden-notifications' }));
 
@@ -64,7 +69,7 @@ describe('createTopic', () => {
     ['is 257 characters long', 'x'.repeat(257)],
     ['ends in .fifo (a standard topic)', 'alerts.fifo'],
   ])('fails with InvalidParameter when the name %s', async (_case, name) => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(new CreateTopicCommand({ Name: name })));
 
@@ -74,7 +79,7 @@ describe('createTopic', () => {
 
 describe('publish', () => {
   it('puts the message with its subject and attributes in the outbox', async () => {
-    const { world, sns, advance } = makeSnsWorld();
+    const { world, sns, advance } = await makeSnsWorld();
     advance(5_000);
 
     const { MessageId } = await sns.send(makePublish());
@@ -92,7 +97,7 @@ describe('publish', () => {
   });
 
   it('keeps messages per topic and clears them on request', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     const other = world.services.sns.addTopic(SECURITY, HOME_REGION, 'other');
     await sns.send(makePublish());
     await sns.send(makePublish({ TopicArn: other, Subject: undefined }));
@@ -106,7 +111,7 @@ describe('publish', () => {
   });
 
   it('keeps per topic what a subscriber receives, in the HTTP/S notification JSON', async () => {
-    const { world, sns, advance } = makeSnsWorld();
+    const { world, sns, advance } = await makeSnsWorld();
     const other = world.services.sns.addTopic(SECURITY, HOME_REGION, 'other');
     advance(5_000);
     const { MessageId } = await sns.send(makePublish());
@@ -132,7 +137,7 @@ describe('publish', () => {
   });
 
   it('delivers each protocol its own entry of a JSON message structure, else the default', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     const message = JSON.stringify({
       default: 'Blocked 203.0.113.7',
       email: 'Blocked 203.0.113.7 — details',
@@ -147,7 +152,7 @@ describe('publish', () => {
   });
 
   it('delivers nothing for a message it refuses, and forgets deliveries when the outbox is cleared', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     await failureOf(sns.send(makePublish({ Subject: 'two\nlines' })));
     const refused = world.services.sns.deliveredTo(TOPIC_ARN, 'email').length;
     await sns.send(makePublish());
@@ -158,7 +163,7 @@ describe('publish', () => {
   });
 
   it('accepts a JSON message structure with a default entry', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     const message = JSON.stringify({
       default: 'Blocked 203.0.113.7',
       email: 'Blocked 203.0.113.7 — details',
@@ -170,7 +175,7 @@ describe('publish', () => {
   });
 
   it('fails with InvalidParameter when a JSON message structure has no default entry', async () => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(
       sns.send(makePublish({ MessageStructure: 'json', Message: '{"email":"x"}' })),
@@ -183,7 +188,7 @@ describe('publish', () => {
   });
 
   it('fails with InvalidParameter when a JSON message structure is not JSON', async () => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(makePublish({ MessageStructure: 'json', Message: 'plain text' })));
 
@@ -191,7 +196,7 @@ describe('publish', () => {
   });
 
   it('fails with NotFound for a topic that does not exist', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(makePublish({ TopicArn: `${TOPIC_ARN}-missing` })));
 
@@ -202,7 +207,7 @@ describe('publish', () => {
   });
 
   it('fails with InvalidParameter for a topic in another region than the client', async () => {
-    const { world } = makeSnsWorld();
+    const { world } = await makeSnsWorld();
     const sns = clientAs(world.cloud, SNSClient, SECURITY, 'us-east-1');
 
     const error = await failureOf(sns.send(makePublish()));
@@ -211,7 +216,7 @@ describe('publish', () => {
   });
 
   it("fails with AuthorizationError when another account publishes to the security account's topic", async () => {
-    const { world } = makeSnsWorld();
+    const { world } = await makeSnsWorld();
     const sns = clientAs(world.cloud, SNSClient, MEMBER_A);
 
     const error = await failureOf(sns.send(makePublish()));
@@ -225,7 +230,7 @@ describe('publish', () => {
     ['holds a line break', 'Warden:\nblocked'],
     ['is empty', ''],
   ])('fails with InvalidParameter when the subject %s', async (_case, subject) => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(makePublish({ Subject: subject })));
 
@@ -233,7 +238,7 @@ describe('publish', () => {
   });
 
   it('accepts a subject of exactly 100 characters', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
 
     await sns.send(makePublish({ Subject: 's'.repeat(100) }));
 
@@ -241,7 +246,7 @@ describe('publish', () => {
   });
 
   it('accepts a message of exactly 256 KiB', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
 
     await sns.send(makePublish({ Message: 'm'.repeat(MAX_MESSAGE_BYTES), MessageAttributes: undefined }));
 
@@ -249,7 +254,7 @@ describe('publish', () => {
   });
 
   it('fails with InvalidParameter when message and attributes together exceed 256 KiB', async () => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
     const attributes = { note: { DataType: 'String', StringValue: 'n' } };
 
     const error = await failureOf(
@@ -260,7 +265,7 @@ describe('publish', () => {
   });
 
   it('fails with InvalidParameter for an empty message', async () => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(makePublish({ Message: '' })));
 
@@ -272,7 +277,7 @@ describe('publish', () => {
     ['an attribute of an unknown type', { DataType: 'Date', StringValue: '2026-03-01' }],
     ['an attribute without a value', { DataType: 'String', StringValue: '' }],
   ])('fails with ParameterValueInvalid for %s', async (_case, attribute) => {
-    const { sns } = makeSnsWorld();
+    const { sns } = await makeSnsWorld();
 
     const error = await failureOf(sns.send(makePublish({ MessageAttributes: { category: attribute } })));
 
@@ -281,7 +286,7 @@ describe('publish', () => {
   });
 
   it('counts publishes as mutating calls of the security account', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
 
     await sns.send(makePublish());
     await sns.send(makePublish());
@@ -294,7 +299,7 @@ describe('publish', () => {
 
 describe('sns faults', () => {
   it('fails with Throttling when SNS is throttled, leaving the outbox empty', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     world.cloud.faults.throttle({ service: 'sns', operation: 'Publish', rate: 1 });
 
     const error = await failureOf(sns.send(makePublish()));
@@ -304,7 +309,7 @@ describe('sns faults', () => {
   });
 
   it('fails the second publish with an injected server error', async () => {
-    const { world, sns } = makeSnsWorld();
+    const { world, sns } = await makeSnsWorld();
     world.cloud.faults.failOnCall({
       service: 'sns',
       operation: 'Publish',

@@ -30,7 +30,7 @@ function makeAssumeRole(overrides: Partial<AssumeRoleRequest> = {}): AssumeRoleC
 
 describe('assumeRole', () => {
   it('returns credentials that act as the role in the member account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const factory = world.clientFactory();
 
     const identity = await factory
@@ -45,7 +45,7 @@ describe('assumeRole', () => {
   it('sets Expiration to the clock plus DurationSeconds and names the assumed role user', async () => {
     const { clock, advance } = makeClock();
     advance(60_000);
-    const world = makeWorld({ clock });
+    const world = await makeWorld({ clock });
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const out = await sts.send(makeAssumeRole({ DurationSeconds: 900, RoleSessionName: 'onboard-333' }));
@@ -58,7 +58,7 @@ describe('assumeRole', () => {
 
   it('defaults DurationSeconds to one hour', async () => {
     const { clock } = makeClock();
-    const world = makeWorld({ clock });
+    const world = await makeWorld({ clock });
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const out = await sts.send(makeAssumeRole());
@@ -67,7 +67,7 @@ describe('assumeRole', () => {
   });
 
   it('fails with AccessDenied when the role does not exist', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = world.clientFactory().client(STSClient, { account: SECURITY, region: HOME_REGION });
     const roleArn = `arn:aws:iam::${MEMBER_A}:role/NoSuchRole`;
 
@@ -81,7 +81,7 @@ describe('assumeRole', () => {
   });
 
   it('fails with AccessDenied when the role does not trust the caller account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, MEMBER_B);
 
     const error = await failureOf(sts.send(makeAssumeRole()));
@@ -91,7 +91,7 @@ describe('assumeRole', () => {
   });
 
   it('fails with AccessDenied when the role trusts a service, not an account', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const error = await failureOf(
@@ -106,7 +106,7 @@ describe('assumeRole', () => {
     ['is 65 characters', 'a'.repeat(65), 'Member must have length less than or equal to 64'],
     ['holds a space', 'warden session', 'Member must satisfy regular expression pattern'],
   ])('fails with ValidationError when RoleSessionName %s', async (_case, name, constraint) => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const error = await failureOf(sts.send(makeAssumeRole({ RoleSessionName: name })));
@@ -116,7 +116,7 @@ describe('assumeRole', () => {
   });
 
   it('accepts a RoleSessionName of 64 characters from [\\w+=,.@-]', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
     const name = `a+=,.@-_${'b'.repeat(56)}`;
 
@@ -129,7 +129,7 @@ describe('assumeRole', () => {
     [899, 'greater than or equal to 900'],
     [43201, 'less than or equal to 43200'],
   ])('fails with ValidationError when DurationSeconds is %i', async (seconds, constraint) => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const error = await failureOf(sts.send(makeAssumeRole({ DurationSeconds: seconds })));
@@ -141,7 +141,7 @@ describe('assumeRole', () => {
   });
 
   it("fails with ValidationError when DurationSeconds exceeds the role's MaxSessionDuration", async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const error = await failureOf(sts.send(makeAssumeRole({ DurationSeconds: 7200 })));
@@ -151,22 +151,21 @@ describe('assumeRole', () => {
   });
 
   it('fails with ValidationError when a role session asks for more than an hour (role chaining)', async () => {
-    const world = makeWorld();
+    const longSessions = `arn:aws:iam::${MEMBER_B}:role/LongSessions`;
+    const world = await makeWorld({
+      executionPolicy: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: longSessions }],
+    });
     world.services.iam.createRole(MEMBER_B, 'LongSessions', SECURITY, { maxSessionDuration: 43200 });
     const sts = world.clientFactory().client(STSClient, { account: SECURITY, region: HOME_REGION });
 
-    const error = await failureOf(
-      sts.send(
-        makeAssumeRole({ RoleArn: `arn:aws:iam::${MEMBER_B}:role/LongSessions`, DurationSeconds: 7200 }),
-      ),
-    );
+    const error = await failureOf(sts.send(makeAssumeRole({ RoleArn: longSessions, DurationSeconds: 7200 })));
 
     expect(error.name).toBe('ValidationError');
     expect(error.message).toContain('role chaining');
   });
 
   it('fails with ValidationError when RoleArn is not a role ARN', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
     const error = await failureOf(
@@ -177,7 +176,7 @@ describe('assumeRole', () => {
   });
 
   it('fails with InvalidClientTokenId when the caller signs with credentials the sandbox never issued', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = new STSClient({
       region: HOME_REGION,
       credentials: { accessKeyId: 'ASIAFORGED', secretAccessKey: 'x' },
@@ -191,7 +190,7 @@ describe('assumeRole', () => {
   });
 
   it('assumes each member role once however many regions and services use it', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const factory = world.clientFactory();
 
     for (const region of [HOME_REGION, 'us-east-1']) {
@@ -206,7 +205,7 @@ describe('assumeRole', () => {
   });
 
   it('fails with Throttling when STS is throttled', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.throttle({ service: 'sts', rate: 1 });
     const sts = clientAs(world.cloud, STSClient, SECURITY);
 
@@ -217,7 +216,7 @@ describe('assumeRole', () => {
   });
 
   it('fails the Nth call with an injected error and recovers afterwards', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     world.cloud.faults.failOnCall({
       service: 'sts',
       operation: 'AssumeRole',
@@ -242,7 +241,7 @@ describe('assumeRole', () => {
 
 describe('getCallerIdentity', () => {
   it("names the account's root identity by account id", async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = clientAs(world.cloud, STSClient, OUTSIDER);
 
     const identity = await sts.send(new GetCallerIdentityCommand({}));
@@ -255,7 +254,7 @@ describe('getCallerIdentity', () => {
   });
 
   it('names a role session by role id and session name', async () => {
-    const world = makeWorld();
+    const world = await makeWorld();
     const sts = factoryFor(world.cloud, SECURITY, 'warden-execution').client(STSClient, {
       account: SECURITY,
       region: HOME_REGION,
