@@ -9,7 +9,7 @@ import type { WardenConfig } from '../../config/schema';
 import { ORGANIZATIONS_EVENTS_REGION } from '../../infra/constructs/organizations-event-forwarding';
 import type { LocalSession } from '../local-warden';
 import { DeployStepError } from './errors';
-import { STACKSETS_ADMIN_SERVICE, STACKSETS_SERVICE_PRINCIPAL } from './sandbox-deployment';
+import { STACKSETS_SERVICE_PRINCIPAL } from './sandbox-deployment';
 
 /**
  * Warden's deploy steps, per account role and onboarding mode, each one command. The README's
@@ -54,15 +54,10 @@ export const DEPLOY_STEPS: readonly DeployStep[] = [
       const { organization } = session.options.config;
       const org = organizationsAs(session, organization.managementAccountId, organization.homeRegion);
       // ActivateOrganizationsAccess is CloudFormation's call; it enables StackSets' trusted access,
-      // and StackSets creates its service-linked role in the management account, with which it
-      // manages the organisation's stack sets.
+      // and StackSets creates its service-linked roles (see activateOrganizationsAccess).
       // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ActivateOrganizationsAccess.html
-      // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html
       await org.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: STACKSETS_SERVICE_PRINCIPAL }));
-      session.org.services.iam.createServiceLinkedRole(
-        organization.managementAccountId,
-        STACKSETS_ADMIN_SERVICE,
-      );
+      await session.deployment.activateOrganizationsAccess(organization.homeRegion);
       await org.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: ACCOUNT_SERVICE_PRINCIPAL }));
       await org.send(
         new RegisterDelegatedAdministratorCommand({

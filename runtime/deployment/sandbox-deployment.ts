@@ -2,6 +2,7 @@ import { CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/clien
 import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
   type OrganizationsClient,
   OrganizationsClient as OrganizationsClientClass,
 } from '@aws-sdk/client-organizations';
@@ -202,6 +203,35 @@ export class SandboxDeployment {
   }
 
   /**
+   * CloudFormation's side of ActivateOrganizationsAccess, once trusted access for StackSets is
+   * enabled: "The following service-linked roles are automatically created in your
+   * organization's accounts when you enable trusted access ... Management account:
+   * CloudFormationStackSetsOrgAdmin; Member accounts: CloudFormationStackSetsOrgMember"
+   * (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-cloudformation.html#integrate-enable-slr-cloudformation;
+   * "Each target account uses a AWSServiceRoleForCloudFormationStackSetsOrgMember service-linked
+   * role", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html).
+   * The member accounts are those in the organisation at that moment (see `deployStackInstance`
+   * for an account that joins later). `region` is where the call is made: Organizations answers
+   * the same in every Region.
+   */
+  async activateOrganizationsAccess(region: string): Promise<void> {
+    const { org } = this.options;
+    const management = org.services.organizations.managementAccountId;
+    org.services.iam.createServiceLinkedRole(management, STACKSETS_ADMIN_SERVICE);
+    const organizations = org.administratorClients(management).client(OrganizationsClientClass, {
+      account: management,
+      region,
+    });
+    const roots = await organizations.send(new ListRootsCommand({}));
+    for (const root of roots.Roots ?? []) {
+      for (const account of await accountsUnder(organizations, root.Id!)) {
+        if (account !== management)
+          org.services.iam.createServiceLinkedRole(account, STACKSETS_SERVICE_PRINCIPAL);
+      }
+    }
+  }
+
+  /**
    * A service-managed StackSet needs trusted access between StackSets and Organizations, and
    * deploys to every account of its target OUs — never to the management account, even when it is
    * in one of them.
@@ -256,9 +286,11 @@ export class SandboxDeployment {
   /** One stack instance of a StackSet: its roles in `account`, in each of the set's regions. */
   private deployStackInstance(set: StackDeployment['stackSets'][number], account: string): void {
     const { iam } = this.options.org.services;
-    // StackSets acts in each target account with its service-linked role there, which it creates
-    // for the first stack instance it deploys to the account
-    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html).
+    // StackSets acts in each target account with its service-linked role there. Accounts in the
+    // organisation when trusted access was activated have it from then on
+    // (`activateOrganizationsAccess`); for an account that joined later AWS's pages do not say when
+    // it is created, so the sandbox creates it with the account's first stack instance, which
+    // needs it (idempotent for the others).
     if (set.permissionModel === 'SERVICE_MANAGED')
       iam.createServiceLinkedRole(account, STACKSETS_SERVICE_PRINCIPAL);
     for (const region of set.regions) {

@@ -95,9 +95,10 @@ const PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
  * principal each trusts:
  * - GuardDuty's, created when GuardDuty is first enabled in an account
  *   (https://docs.aws.amazon.com/guardduty/latest/ug/slr-permissions.html);
- * - StackSets' in the management account, created when trusted access with Organizations is
- *   activated, and in each member account StackSets deploys to
- *   (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html,
+ * - StackSets' in the management account and in the member accounts, created when trusted
+ *   access with Organizations is activated
+ *   (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-cloudformation.html,
+ *   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-activate-trusted-access.html,
  *   https://docs.aws.amazon.com/aws-managed-policy/latest/reference/CloudFormationStackSetsOrgAdminServiceRolePolicy.html).
  */
 export const SERVICE_LINKED_ROLE_NAMES: Readonly<Record<string, string>> = {

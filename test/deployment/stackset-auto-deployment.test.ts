@@ -21,7 +21,8 @@ afterEach(async () => {
   session = undefined;
 });
 
-async function deployed(): Promise<LocalSession> {
+/** A session with the deploy steps performed: all of them, or only the one named `only`. */
+async function deployed(only?: string): Promise<LocalSession> {
   const config = parseConfig(
     {
       organization: {
@@ -41,7 +42,11 @@ async function deployed(): Promise<LocalSession> {
     clock: new ManualClock(Date.parse('2026-03-01T10:00:00Z')),
     workflows: ['onboarding'],
   });
-  await performDeploySteps(session, deployStepsFor(session.options.config));
+  const steps = deployStepsFor(session.options.config).filter(
+    (step) => only === undefined || step.id === only,
+  );
+  expect(steps.length).toBeGreaterThan(0);
+  await performDeploySteps(session, steps);
   return session;
 }
 
@@ -75,5 +80,36 @@ describe('the member role StackSet with automatic deployment', () => {
     session.org.services.organizations.addAccount(LATECOMER);
     expect(session.org.services.organizations.isMember(LATECOMER.id)).toBe(true);
     expect(session.org.services.iam.role(LATECOMER.id, 'WardenMemberRole')).toBeUndefined();
+  });
+});
+
+/**
+ * StackSets' service-linked roles are created "in your organization's accounts when you enable
+ * trusted access": OrgAdmin in the management account, OrgMember in the member accounts
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-cloudformation.html).
+ */
+describe("StackSets' service-linked roles", () => {
+  const ORG_ADMIN = 'stacksets.cloudformation.amazonaws.com';
+  const ORG_MEMBER = 'member.org.stacksets.cloudformation.amazonaws.com';
+
+  it('are in the management and every member account once organisation access is activated, before any stack instance', async () => {
+    const s = await deployed('organization-access');
+    const { iam } = s.org.services;
+    const members = [SECURITY, ...demoMembers(1).map((m) => m.id)];
+
+    expect(s.deployment.memberRoles.size).toBe(0);
+    expect(iam.serviceLinkedRole(MANAGEMENT, ORG_ADMIN)?.path).toBe(`/aws-service-role/${ORG_ADMIN}/`);
+    expect(iam.serviceLinkedRole(MANAGEMENT, ORG_MEMBER)).toBeUndefined();
+    expect(members.filter((account) => iam.serviceLinkedRole(account, ORG_MEMBER) === undefined)).toEqual([]);
+  });
+
+  it('are given to an account that joins later with its first stack instance', async () => {
+    const s = await deployed();
+    const { iam, organizations } = s.org.services;
+
+    organizations.addAccount(LATECOMER);
+
+    expect(iam.role(LATECOMER.id, 'WardenMemberRole')).toBeDefined();
+    expect(iam.serviceLinkedRole(LATECOMER.id, ORG_MEMBER)).toBeDefined();
   });
 });
