@@ -141,6 +141,29 @@ export function membershipOperations(state: GuardDutyState): Record<string, Oper
     };
   };
 
+  /**
+   * DisassociateMembers and DeleteMembers: the whole batch is refused while the organisation
+   * auto-enables every member and one of them is an organisation member; otherwise `remove` is done
+   * to each member, and an account that is not one is reported unprocessed.
+   */
+  const removeMembers = (
+    input: { DetectorId?: string; AccountIds?: string[] },
+    ctx: CallContext,
+    remove: (m: Membership) => void,
+  ): { UnprocessedAccounts: UnprocessedAccount[] } => {
+    state.ownDetector(ctx, input.DetectorId);
+    const accounts = checkBatch<string>(input.AccountIds).map(checkAccountId);
+    const found = accounts.map((a) => state.membership(ctx.principal.account, a, ctx.region));
+    for (const m of found) if (m) guardAllAutoEnabled(state, ctx, m);
+    const unprocessed: UnprocessedAccount[] = [];
+    accounts.forEach((account, i) => {
+      const m = found[i];
+      if (m) remove(m);
+      else unprocessed.push({ AccountId: account, Result: MESSAGES.notAMember });
+    });
+    return { UnprocessedAccounts: unprocessed };
+  };
+
   const leave = (input: DisassociateFromAdministratorAccountRequest, ctx: CallContext) => {
     state.ownDetector(ctx, input.DetectorId);
     const m = state.associationOf(ctx.principal.account, ctx.region);
@@ -274,36 +297,16 @@ export function membershipOperations(state: GuardDutyState): Record<string, Oper
     },
 
     DisassociateMembers(input: DisassociateMembersRequest, ctx): DisassociateMembersResponse {
-      state.ownDetector(ctx, input.DetectorId);
-      const accounts = checkBatch<string>(input.AccountIds).map(checkAccountId);
-      const found = accounts.map((a) => state.membership(ctx.principal.account, a, ctx.region));
-      for (const m of found) if (m) guardAllAutoEnabled(state, ctx, m);
-      const unprocessed: UnprocessedAccount[] = [];
-      accounts.forEach((account, i) => {
-        const m = found[i];
-        if (!m) {
-          unprocessed.push({ AccountId: account, Result: MESSAGES.notAMember });
-        } else if (m.status !== 'Created' && m.status !== 'Removed' && m.status !== 'Resigned') {
-          m.status = 'Removed';
-          m.updatedAt = state.now();
-          m.lagReads = 0;
-        }
+      return removeMembers(input, ctx, (m) => {
+        if (m.status === 'Created' || m.status === 'Removed' || m.status === 'Resigned') return;
+        m.status = 'Removed';
+        m.updatedAt = state.now();
+        m.lagReads = 0;
       });
-      return { UnprocessedAccounts: unprocessed };
     },
 
     DeleteMembers(input: DeleteMembersRequest, ctx): DeleteMembersResponse {
-      state.ownDetector(ctx, input.DetectorId);
-      const accounts = checkBatch<string>(input.AccountIds).map(checkAccountId);
-      const found = accounts.map((a) => state.membership(ctx.principal.account, a, ctx.region));
-      for (const m of found) if (m) guardAllAutoEnabled(state, ctx, m);
-      const unprocessed: UnprocessedAccount[] = [];
-      accounts.forEach((account, i) => {
-        const m = found[i];
-        if (m) state.deleteMembership(m);
-        else unprocessed.push({ AccountId: account, Result: MESSAGES.notAMember });
-      });
-      return { UnprocessedAccounts: unprocessed };
+      return removeMembers(input, ctx, (m) => state.deleteMembership(m));
     },
 
     ListInvitations(input: ListInvitationsRequest, ctx): ListInvitationsResponse {
