@@ -20,6 +20,22 @@ export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/**
+ * The objects of a list whose `key` field is a string, each read into facts with that string;
+ * entries that are not such objects are left out.
+ */
+export function keyedObjects<Facts>(
+  value: unknown,
+  key: string,
+  read: (fields: Loose, keyValue: string) => Facts,
+): Facts[] {
+  return list(value).flatMap((raw) => {
+    const fields = obj(raw);
+    const keyValue = str(fields?.[key]);
+    return fields && keyValue ? [read(fields, keyValue)] : [];
+  });
+}
+
 export function strings(value: unknown): string[] {
   return list(value).filter((v): v is string => typeof v === 'string');
 }

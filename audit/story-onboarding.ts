@@ -1,5 +1,5 @@
 import type { HistoryIndex } from './history-index';
-import { list, obj, str, strings } from './loose';
+import { keyedObjects, obj, str, strings } from './loose';
 import type { OnboardingAccountFacts, OnboardingFacts, OnboardingRegionFacts, Trigger } from './model';
 
 /**
@@ -53,31 +53,25 @@ function lastSummaries(index: HistoryIndex): OnboardingAccountFacts[] | null {
 function summariesIn(value: unknown): OnboardingAccountFacts[] | null {
   const summaries = obj(value)?.summaries;
   if (!Array.isArray(summaries)) return null;
-  return summaries.flatMap((raw): OnboardingAccountFacts[] => {
-    const s = obj(raw);
-    const accountId = str(s?.accountId);
-    if (!s || !accountId) return [];
-    return [
-      {
-        accountId,
-        name: str(s.name),
-        result: str(s.result) ?? 'UNKNOWN',
-        reason: str(s.reason),
-        regions: list(s.regions).flatMap((r): OnboardingRegionFacts[] => {
-          const region = obj(r);
-          const name = str(region?.region);
-          if (!region || !name) return [];
-          return [
-            {
-              region: name,
-              outcome: str(region.outcome) ?? 'UNKNOWN',
-              kind: str(region.kind) ?? 'unknown',
-              detail: str(region.detail),
-              error: str(region.error),
-            },
-          ];
+  return keyedObjects(
+    summaries,
+    'accountId',
+    (s, accountId): OnboardingAccountFacts => ({
+      accountId,
+      name: str(s.name),
+      result: str(s.result) ?? 'UNKNOWN',
+      reason: str(s.reason),
+      regions: keyedObjects(
+        s.regions,
+        'region',
+        (region, name): OnboardingRegionFacts => ({
+          region: name,
+          outcome: str(region.outcome) ?? 'UNKNOWN',
+          kind: str(region.kind) ?? 'unknown',
+          detail: str(region.detail),
+          error: str(region.error),
         }),
-      },
-    ];
-  });
+      ),
+    }),
+  );
 }

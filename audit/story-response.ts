@@ -1,5 +1,5 @@
 import type { HistoryIndex } from './history-index';
-import { list, num, obj, secondsBetween, str, strings } from './loose';
+import { keyedObjects, type Loose, list, num, obj, secondsBetween, str, strings } from './loose';
 import type {
   AddressFacts,
   ApprovalFacts,
@@ -47,19 +47,16 @@ export function triageFacts(input: unknown): TriageFacts | null {
     severityBand: str(triage.severityBand),
     dryRun: triage.dryRun === true,
     recommendation: str(triage.recommendation),
-    addresses: list(triage.addresses).flatMap((raw): AddressFacts[] => {
-      const a = obj(raw);
-      const address = str(a?.address);
-      if (!a || !address) return [];
-      return [
-        {
-          address,
-          cidr: str(a.cidr) ?? address,
-          action: str(a.action) ?? 'UNKNOWN',
-          reason: str(a.reason) ?? '',
-        },
-      ];
-    }),
+    addresses: keyedObjects(
+      triage.addresses,
+      'address',
+      (a, address): AddressFacts => ({
+        address,
+        cidr: str(a.cidr) ?? address,
+        action: str(a.action) ?? 'UNKNOWN',
+        reason: str(a.reason) ?? '',
+      }),
+    ),
     notes: strings(triage.notes),
   };
 }
@@ -78,35 +75,28 @@ export function approvalFacts(index: HistoryIndex, finished: boolean): ApprovalF
     onTimeout: null,
     proposedNacls: proposedNacls(index),
   };
-  const settled = callback.settled;
-  if (settled?.kind === 'succeeded') {
-    const decision = obj(settled.output);
-    const decidedAt = str(decision?.decidedAt) ?? settled.at;
+  // An approver's answer (the task's output, or a rejection's cause) says who, why and when.
+  const answered = (outcome: 'APPROVED' | 'REJECTED', answer: Loose | null, at: string): ApprovalFacts => {
+    const decidedAt = str(answer?.decidedAt) ?? at;
     return {
       ...base,
-      outcome: 'APPROVED',
-      approver: str(decision?.approver),
-      reason: str(decision?.reason),
+      outcome,
+      approver: str(answer?.approver),
+      reason: str(answer?.reason),
       decidedAt,
       latencySeconds: secondsBetween(requestedAt, decidedAt),
     };
-  }
+  };
+  const settled = callback.settled;
+  if (settled?.kind === 'succeeded') return answered('APPROVED', obj(settled.output), settled.at);
   if (settled?.kind === 'failed' && settled.error === REJECTED) {
-    let cause: Record<string, unknown> | null = null;
+    let cause: Loose | null = null;
     try {
       cause = obj(JSON.parse(settled.cause));
     } catch {
       // A cause that is not JSON still means a rejection; who and why are then unknown.
     }
-    const decidedAt = str(cause?.decidedAt) ?? settled.at;
-    return {
-      ...base,
-      outcome: 'REJECTED',
-      approver: str(cause?.approver),
-      reason: str(cause?.reason),
-      decidedAt,
-      latencySeconds: secondsBetween(requestedAt, decidedAt),
-    };
+    return answered('REJECTED', cause, settled.at);
   }
   if (settled?.kind === 'timedOut') {
     // The policy's "block when nobody answers" puts an approval in the state after the timeout.
