@@ -3,8 +3,7 @@ import type { AwsCredentialIdentity, Pluggable } from '@smithy/types';
 import { AwsError } from './aws-error';
 import { FaultInjector } from './faults';
 import { type IamCoverage, suiteIamCoverage } from './iam-coverage';
-import { type IamEnforcementMode, IamEnforcer } from './iam-enforcement';
-import { SandboxSetupError } from './setup-error';
+import { IamEnforcer } from './iam-enforcement';
 
 /**
  * The sandbox cloud: an in-process, stateful stand-in for the part of AWS that Warden calls.
@@ -45,8 +44,6 @@ export interface SandboxService {
 export interface SandboxCloudOptions {
   /** Seeds injected faults. @default 1 */
   seed?: number;
-  /** @default - `WARDEN_SANDBOX_IAM`, else 'every-principal' (see IamEnforcementMode) */
-  iamEnforcement?: IamEnforcementMode;
   /** Where allowed calls are recorded per statement. @default - the process-wide suite coverage */
   iamCoverage?: IamCoverage;
 }
@@ -88,11 +85,7 @@ export class SandboxCloud {
   constructor(options: SandboxCloudOptions = {}) {
     this.faults = new FaultInjector(options.seed ?? 1);
     this.iamCoverage = options.iamCoverage ?? suiteIamCoverage;
-    this.iam = new IamEnforcer(
-      options.iamEnforcement ?? iamEnforcementFromEnvironment() ?? 'every-principal',
-      this.services,
-      this.iamCoverage,
-    );
+    this.iam = new IamEnforcer(this.services, this.iamCoverage);
   }
 
   register(service: SandboxService): this {
@@ -240,25 +233,6 @@ export class SandboxCloud {
 }
 
 const PASS_THROUGH = Symbol('pass-through');
-const ENFORCEMENT_MODES: readonly IamEnforcementMode[] = ['roles-with-policies', 'every-principal'];
-
-/**
- * `WARDEN_SANDBOX_IAM` chooses the mode of every sandbox cloud that does not choose one, and of
- * the hand-prepared world (`buildSandboxWorld`, whose roles carry no policies and which runs
- * `roles-with-policies` otherwise): `WARDEN_SANDBOX_IAM=every-principal` shows which of its
- * callers would be refused.
- */
-export function iamEnforcementFromEnvironment(): IamEnforcementMode | undefined {
-  const value = process.env.WARDEN_SANDBOX_IAM;
-  if (value === undefined || value === '') return undefined;
-  if (!(ENFORCEMENT_MODES as readonly string[]).includes(value)) {
-    throw new SandboxSetupError(
-      `WARDEN_SANDBOX_IAM must be one of ${ENFORCEMENT_MODES.join(', ')}, got '${value}'`,
-    );
-  }
-  return value as IamEnforcementMode;
-}
-
 function isLostPassThrough(result: unknown): result is { [PASS_THROUGH]: Error; record: CallRecord } {
   return typeof result === 'object' && result !== null && PASS_THROUGH in result;
 }

@@ -91,16 +91,10 @@ function trustedServices(trustPolicy: PolicyDocument | undefined): string[] | un
 
 export interface CoverageSnapshot {
   entries: CoverageEntry[];
-  /**
-   * Principal ARN → calls whose identity side was not evaluated because the role's permissions
-   * are not modelled (`roles-with-policies` mode): what still has to be declared.
-   */
-  bypassed?: Record<string, number>;
 }
 
 export class IamCoverage {
   private readonly entries = new Map<string, CoverageEntry>();
-  private readonly bypassed = new Map<string, number>();
 
   /**
    * Lists every statement of `policies` for the role, so a statement that allows nothing is seen;
@@ -126,21 +120,13 @@ export class IamCoverage {
     entry.calls[call] = (entry.calls[call] ?? 0) + 1;
   }
 
-  recordBypass(principalArn: string): void {
-    this.bypassed.set(principalArn, (this.bypassed.get(principalArn) ?? 0) + 1);
-  }
-
   snapshot(): CoverageSnapshot {
     return {
       entries: [...this.entries.values()].map((e) => ({ ...e, calls: { ...e.calls } })),
-      bypassed: Object.fromEntries(this.bypassed),
     };
   }
 
   merge(snapshot: CoverageSnapshot): void {
-    for (const [arn, count] of Object.entries(snapshot.bypassed ?? {})) {
-      this.bypassed.set(arn, (this.bypassed.get(arn) ?? 0) + count);
-    }
     for (const e of snapshot.entries) {
       const entry = this.entry(e.role, e.roleName, e.policy, e.statement);
       if (e.notExercised) entry.notExercised = e.notExercised;
@@ -155,12 +141,11 @@ export class IamCoverage {
   }
 
   isEmpty(): boolean {
-    return this.entries.size === 0 && this.bypassed.size === 0;
+    return this.entries.size === 0;
   }
 
   clear(): void {
     this.entries.clear();
-    this.bypassed.clear();
   }
 
   private entry(role: string, roleName: string, policy: string, statement: string): CoverageEntry {
@@ -206,17 +191,6 @@ export function formatCoverageReport(snapshot: CoverageSnapshot): string {
     const none = e.notExercised ? `not exercised in the sandbox (${e.notExercised})` : '**allowed nothing**';
     lines.push(`- ${e.policy} › ${e.statement}: ${calls.length === 0 ? none : ''}`);
     for (const [call, count] of calls) lines.push(`  - ${call} (${count})`);
-  }
-  const bypassed = Object.entries(snapshot.bypassed ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  if (bypassed.length > 0) {
-    lines.push(
-      '',
-      '## Calls not evaluated on the identity side',
-      '',
-      'These roles were created without declared permissions; their calls passed the identity side unevaluated.',
-      '',
-    );
-    for (const [arn, count] of bypassed) lines.push(`- ${arn}: ${count} call(s)`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -24,18 +24,13 @@ import { type GuardedResource, isResourcePolicyHolder, type ResourcePolicyHolder
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  *
  * The account root user has full access to its own account (identity policies do not restrict
- * it); cross-account it still needs the resource's policy.
+it); cross-account it still needs the resource's policy.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
  *
- * Enforcement modes: `every-principal` (the default) evaluates every identity the sandbox issued
- * credentials to (a role created without policies can do nothing, as in AWS).
- * `roles-with-policies`, which only the hand-prepared world (`buildSandboxWorld`) still uses,
- * evaluates every role whose permissions are modelled and lets the identity side of other roles'
- * calls through, counting them in `bypassedPrincipals`; resource-based policies are enforced for
- * every caller in both modes.
+ * Every identity the sandbox issued credentials to is evaluated: a role has exactly the policies it
+ * was given, so a role without policies can do nothing, as in AWS ("By default, all requests are
+ * implicitly denied", evaluation logic above).
  */
-export type IamEnforcementMode = 'roles-with-policies' | 'every-principal';
-
 export interface AllowingStatement {
   policyType: 'identity' | 'resource';
   /** The role (identity) or the resource (resource-based policy) the statement belongs to. */
@@ -101,7 +96,6 @@ const ROOT_POLICY: SimulationIdentityPolicy = {
   name: 'account root user',
   policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
-const UNMODELLED_POLICY: SimulationIdentityPolicy = { ...ROOT_POLICY, name: 'permissions not modelled' };
 const CACHE_LIMIT = 100_000;
 const KEY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   's3:PutObject': ['kms:GenerateDataKey'],
@@ -186,8 +180,6 @@ function fingerprint(value: unknown): string {
 
 export class IamEnforcer {
   readonly stats: IamEnforcementStats = { authorized: 0, evaluations: 0, cacheHits: 0, evaluationMs: 0 };
-  /** ARNs of callers whose identity side was let through (`roles-with-policies` mode). */
-  readonly bypassedPrincipals = new Set<string>();
   /** `principal ARN@IAM generation` → fingerprint of the identity policies evaluated for it */
   private readonly identityFingerprints = new Map<string, string>();
   /** `resource ARN@holder generation` → fingerprint of its policy */
@@ -196,7 +188,6 @@ export class IamEnforcer {
   private consultedServices?: Consulted;
 
   constructor(
-    readonly mode: IamEnforcementMode,
     private readonly services: Services,
     private readonly coverage: IamCoverage,
   ) {}
@@ -418,16 +409,11 @@ export class IamEnforcer {
     }
     const role = iam?.role(principal.account, principal.roleName);
     const principalArn = role?.arn ?? `arn:aws:iam::${principal.account}:role/${principal.roleName}`;
-    if (role?.permissionsModelled) {
-      const policies = iam!
-        .identityPoliciesOf(role)
-        .map(({ name, document }) => ({ name, policy: document }));
-      return { policies, role, principalArn };
-    }
-    if (this.mode === 'every-principal') return { policies: [], role, principalArn };
-    this.bypassedPrincipals.add(principalArn);
-    this.coverage.recordBypass(principalArn);
-    return { policies: [UNMODELLED_POLICY], principalArn };
+    // The session's permissions are its role's policies; a role the sandbox does not have grants nothing.
+    const policies = role
+      ? iam!.identityPoliciesOf(role).map(({ name, document }) => ({ name, policy: document }))
+      : [];
+    return { policies, role, principalArn };
   }
 
   /**

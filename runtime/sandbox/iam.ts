@@ -24,9 +24,9 @@ import { checkRange, constraintViolation } from './validation';
  * call the role's credentials sign, and the trust policy for every AssumeRole of the role.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html
  *
- * `createRole(account, name, trusted)` (an account id or a service principal) is the older
- * shorthand: it writes the trust policy AWS would hold for that principal and models no
- * permissions, so what such a role may do is not known to the sandbox (see `permissionsModelled`).
+ * `createRole(account, name, trusted)` (an account id or a service principal) is a shorthand: it
+ * writes the trust policy AWS would hold for that principal and gives the role no policy, so the
+ * role can do nothing until one is put or attached (as a role created with no policies in AWS).
  * IAM is global, so the region the call was signed for plays no part.
  */
 export interface SandboxRole {
@@ -40,11 +40,6 @@ export interface SandboxRole {
   /** Policy name → document: the role's inline policies. */
   inlinePolicies: Map<string, PolicyDocument>;
   managedPolicyArns: string[];
-  /**
-   * False for a role created with the `trusted` shorthand, whose permissions were never declared:
-   * the cloud's enforcement mode decides whether its calls are evaluated (and denied) or let by.
-   */
-  permissionsModelled: boolean;
   /** The shorthand's account id or service principal; absent for a role declared with policies. */
   trusted?: string;
   /** Where the role was declared (a synthesized template), for the IAM coverage report. */
@@ -170,8 +165,8 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
 
   /**
    * Creates a role in `account`. With a `RoleSpec` it is the role a template declares; with
-   * `trusted` (an account id or a service principal) it is a role whose permissions are not
-   * modelled (see `SandboxRole.permissionsModelled`).
+   * `trusted` (an account id or a service principal) it is a role trusting that principal, with no
+   * policy yet.
    */
   createRole(
     account: string,
@@ -213,7 +208,6 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
       trustPolicy,
       inlinePolicies,
       managedPolicyArns,
-      permissionsModelled: declared !== undefined,
       maxSessionDuration,
       createdAt: this.clock(),
     };
@@ -255,7 +249,6 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
   putRolePolicy(account: string, roleName: string, policyName: string, document: unknown): void {
     const role = this.existingRole(account, roleName);
     role.inlinePolicies.set(policyName, this.checkInline(roleName, policyName, document));
-    role.permissionsModelled = true;
     this.generation += 1;
     this.declare(role);
   }
@@ -272,7 +265,6 @@ export class SandboxIam implements SandboxService, ResourcePolicyHolder {
     const role = this.existingRole(account, roleName);
     this.managedPolicy(policyArn, roleName);
     if (!role.managedPolicyArns.includes(policyArn)) role.managedPolicyArns.push(policyArn);
-    role.permissionsModelled = true;
     this.generation += 1;
     this.declare(role);
   }

@@ -2,13 +2,11 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { ClientFactory } from '../../tasks/shared/aws-clients';
 import { SandboxAccount } from './account';
 import { type SandboxClock, systemClock } from './clock';
-import { iamEnforcementFromEnvironment, SandboxCloud } from './cloud';
+import { SandboxCloud } from './cloud';
 import { Ec2Sandbox } from './ec2';
 import { SandboxEventBuses } from './event-buses';
-import { addFindingsExportDestination } from './findings-export';
 import { GuardDutySandbox } from './guardduty';
 import { SandboxIam } from './iam';
-import type { IamEnforcementMode } from './iam-enforcement';
 import { SandboxKms } from './kms';
 import { SandboxLambdaFunctions } from './lambda-functions';
 import { SandboxOrganizations } from './organizations';
@@ -20,8 +18,8 @@ import { SandboxSts } from './sts';
 
 /**
  * The sandbox organisation: a new AWS Organization (`buildOrganization`), which the local runtime
- * deploys Warden into, and a hand-prepared variant for the sandbox services' unit tests
- * (`buildSandboxWorld`).
+ * deploys Warden into. Nothing in it starts configured; what a test needs beyond it, it sets up as
+ * in AWS (the sandbox service tests: `makeWorld` in test/runtime/sandbox/fixtures.ts).
  */
 export interface CoreServices {
   iam: SandboxIam;
@@ -45,35 +43,6 @@ export interface WorldAccount {
   /** Opt-in regions (of `regions`) this account has enabled. @default - every opt-in region of `regions` */
   enabledRegions?: string[];
 }
-
-export interface SandboxWorldOptions {
-  managementAccountId: string;
-  securityAccountId: string;
-  memberAccounts: WorldAccount[];
-  /** The role Warden assumes in member accounts; it trusts the security account. */
-  memberRoleName: string;
-  /** The governed regions; the opt-in ones among them are enabled in every account (see `enabledRegions`). */
-  regions: string[];
-  /** Role the security account's tasks run as. @default 'warden-execution' */
-  executionRoleName?: string;
-  /** Services the security account is delegated administrator for. @default GuardDuty and Account Management */
-  delegatedServices?: string[];
-  /** @default - the system clock */
-  clock?: SandboxClock;
-  /** Seeds injected faults and generated ids. @default 1 */
-  seed?: number;
-}
-
-export interface SandboxWorld {
-  cloud: SandboxCloud;
-  services: CoreServices;
-  /** Credentials of Warden's tasks: the execution role in the security account. */
-  executionCredentials: AwsCredentialIdentity;
-  /** A client factory as Warden's tasks get it in sandbox mode. */
-  clientFactory(options?: { maxAttempts?: number }): ClientFactory;
-}
-
-const DEFAULT_DELEGATED_SERVICES = ['guardduty.amazonaws.com', 'account.amazonaws.com'];
 
 /**
  * Registers IAM, STS, Organizations, SNS, Account Management, EC2, GuardDuty and the S3 buckets,
@@ -127,8 +96,6 @@ export interface OrganizationOptions {
   seed?: number;
   /** @default - generated from the seed */
   organizationId?: string;
-  /** @default - the sandbox cloud's default, 'every-principal' (see SandboxCloudOptions) */
-  iamEnforcement?: IamEnforcementMode;
 }
 
 /** A sandbox organisation and a way to act in it as an account's administrator. */
@@ -150,7 +117,7 @@ export interface SandboxOrganization {
  */
 export function buildOrganization(options: OrganizationOptions): SandboxOrganization {
   const clock = options.clock ?? systemClock;
-  const cloud = new SandboxCloud({ seed: options.seed, iamEnforcement: options.iamEnforcement });
+  const cloud = new SandboxCloud({ seed: options.seed });
   const services = registerCoreServices(cloud, clock, {
     managementAccount: {
       id: options.managementAccountId,
@@ -195,62 +162,6 @@ export function buildOrganization(options: OrganizationOptions): SandboxOrganiza
       new ClientFactory({
         ownAccount: id,
         baseCredentials: administratorCredentials(id),
-        transport: cloud.transport(),
-        maxAttempts: factoryOptions.maxAttempts ?? 1,
-        now: clock,
-      }),
-  };
-}
-
-/**
- * A sandbox organisation prepared by hand for the sandbox services' own unit tests: the security
- * account registered as delegated administrator, a member role trusting the security account in
- * every member account, and an execution role. Warden itself never runs on this (the local
- * runtime, `npm start`, the workflow tests and the deploy rehearsal start from `buildOrganization`
- * and deploy the synthesized templates); it exists so that a test of, say, GuardDuty membership
- * need not deploy Warden first.
- */
-export function buildSandboxWorld(options: SandboxWorldOptions): SandboxWorld {
-  const security = options.securityAccountId;
-  const org = buildOrganization({
-    managementAccountId: options.managementAccountId,
-    accounts: [
-      { id: security, name: 'security', email: `security+${security}@example.com` },
-      ...options.memberAccounts,
-    ],
-    regions: options.regions,
-    clock: options.clock,
-    seed: options.seed,
-    // Its roles are created without policies: their own side of a call is let through (and
-    // counted as not evaluated) unless WARDEN_SANDBOX_IAM asks for every principal.
-    iamEnforcement: iamEnforcementFromEnvironment() ?? 'roles-with-policies',
-  });
-  const { cloud, services, clock } = org;
-  const { iam, organizations } = services;
-  for (const service of options.delegatedServices ?? DEFAULT_DELEGATED_SERVICES) {
-    organizations.enableServiceAccess(service);
-    organizations.registerDelegatedAdministrator(security, service);
-  }
-  for (const member of options.memberAccounts) iam.createRole(member.id, options.memberRoleName, security);
-
-  // The export destination Warden's default configuration names, as the security stack sets it up.
-  addFindingsExportDestination(services, security, options.regions[0]!, {
-    bucketName: `warden-findings-${security}`,
-    keyId: 'warden-findings',
-  });
-
-  const executionRoleName = options.executionRoleName ?? 'warden-execution';
-  iam.createRole(security, executionRoleName, 'lambda.amazonaws.com');
-  const executionCredentials = cloud.issueCredentials({ account: security, roleName: executionRoleName });
-
-  return {
-    cloud,
-    services,
-    executionCredentials,
-    clientFactory: (factoryOptions = {}) =>
-      new ClientFactory({
-        ownAccount: security,
-        baseCredentials: executionCredentials,
         transport: cloud.transport(),
         maxAttempts: factoryOptions.maxAttempts ?? 1,
         now: clock,

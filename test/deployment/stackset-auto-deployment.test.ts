@@ -59,7 +59,7 @@ describe('the member role StackSet with automatic deployment', () => {
     organizations.addAccount(LATECOMER);
 
     const role = iam.role(LATECOMER.id, 'WardenMemberRole');
-    expect(role?.permissionsModelled).toBe(true);
+    expect(role?.inlinePolicies.size).toBeGreaterThan(0);
     // The same template as the first member's instance, resolved in the latecomer's account.
     const first = demoMembers(1)[0]!.id;
     expect(JSON.stringify(s.deployment.memberRoles.get(LATECOMER.id)?.inlinePolicies)).toBe(

@@ -12,7 +12,7 @@ import {
   writeCoverageFile,
 } from '../../../runtime/sandbox/iam-coverage';
 import { registerCoreServices } from '../../../runtime/sandbox/world';
-import { factoryFor, HOME_REGION, MANAGEMENT, makeClock, SECURITY } from './fixtures';
+import { factoryFor, failureOf, HOME_REGION, MANAGEMENT, makeClock, SECURITY } from './fixtures';
 
 /** The core sandbox services on a cloud whose allowed calls are recorded in a coverage of its own. */
 function coveredCloud(options: Omit<SandboxCloudOptions, 'iamCoverage'> = {}) {
@@ -256,22 +256,20 @@ describe('IAM coverage', () => {
   });
 });
 
-describe('IAM coverage of roles without declared permissions', () => {
-  it('lists the callers whose identity side was not evaluated', async () => {
-    const { coverage, cloud, services } = coveredCloud({ iamEnforcement: 'roles-with-policies' });
+describe('IAM coverage of roles without policies', () => {
+  it('records nothing for them: every call they sign is refused', async () => {
+    const { coverage, cloud, services } = coveredCloud();
     services.iam.createRole(SECURITY, 'warden-execution', 'lambda.amazonaws.com');
     const gd = factoryFor(cloud, SECURITY, 'warden-execution').client(GuardDutyClient, {
       account: SECURITY,
       region: HOME_REGION,
     });
 
-    await gd.send(new ListDetectorsCommand({}));
-    await gd.send(new ListDetectorsCommand({}));
+    const refused = await failureOf(gd.send(new ListDetectorsCommand({})));
 
-    expect(coverage.snapshot().bypassed).toEqual({ [`arn:aws:iam::${SECURITY}:role/warden-execution`]: 2 });
-    expect(formatCoverageReport(coverage.snapshot())).toContain(
-      `## Calls not evaluated on the identity side\n\nThese roles were created without declared permissions; their calls passed the identity side unevaluated.\n\n- arn:aws:iam::${SECURITY}:role/warden-execution: 2 call(s)`,
-    );
+    expect(refused.name).toBe('AccessDeniedException');
+    expect(coverage.isEmpty()).toBe(true);
+    expect(formatCoverageReport(coverage.snapshot())).toContain('0 statements of 0 declared roles');
     expect(() => checkCoverage(coverage.snapshot())).not.toThrow();
   });
 });

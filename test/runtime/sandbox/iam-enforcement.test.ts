@@ -5,7 +5,6 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SandboxCloud } from '../../../runtime/sandbox/cloud';
 import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
-import type { IamEnforcementMode } from '../../../runtime/sandbox/iam-enforcement';
 import { type CoreServices, registerCoreServices } from '../../../runtime/sandbox/world';
 import {
   factoryFor,
@@ -42,13 +41,13 @@ function allow(action: string | string[], resource: string | string[] = '*', sid
 }
 
 /** An organisation of management, security and member A; member B stays outside it. */
-function makeCloud(mode?: IamEnforcementMode): {
+function makeCloud(): {
   cloud: SandboxCloud;
   services: CoreServices;
   coverage: IamCoverage;
 } {
   const coverage = new IamCoverage();
-  const cloud = new SandboxCloud({ iamEnforcement: mode, iamCoverage: coverage });
+  const cloud = new SandboxCloud({ iamCoverage: coverage });
   const services = registerCoreServices(cloud, makeClock().clock, {
     managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
   });
@@ -221,7 +220,7 @@ describe('IAM enforcement of identity policies', () => {
   });
 
   it('needs no permission for GetCallerIdentity', async () => {
-    const { cloud, services } = makeCloud('every-principal');
+    const { cloud, services } = makeCloud();
     services.iam.createRole(SECURITY, TASK_ROLE, { trustPolicy: lambdaTrust() });
     const sts = securitySts(cloud, TASK_ROLE);
 
@@ -229,34 +228,23 @@ describe('IAM enforcement of identity policies', () => {
   });
 });
 
-describe('IAM enforcement modes', () => {
-  it('lets the identity side of a role without modelled permissions through under roles-with-policies, and says so', async () => {
-    const { cloud, services } = makeCloud('roles-with-policies');
+describe('IAM enforcement of every principal', () => {
+  it.each([
+    ['a role without policies', 'legacy'],
+    ['a session of a role the account does not have', 'NoSuchRole'],
+  ])('denies %s, as AWS would', async (_what, roleName) => {
+    const { cloud, services } = makeCloud();
     services.iam.createRole(SECURITY, 'legacy', 'lambda.amazonaws.com');
-    const gd = factoryFor(cloud, SECURITY, 'legacy').client(GuardDutyClient, {
+    const gd = factoryFor(cloud, SECURITY, roleName).client(GuardDutyClient, {
       account: SECURITY,
       region: HOME_REGION,
     });
 
-    await gd.send(new ListDetectorsCommand({}));
+    const error = await failureOf(gd.send(new ListDetectorsCommand({})));
 
-    expect([...cloud.iam.bypassedPrincipals]).toEqual([`arn:aws:iam::${SECURITY}:role/legacy`]);
+    expect(error.name).toBe('AccessDeniedException');
+    expect(error.message).toContain(`role/${roleName}`);
   });
-
-  it.each([['every-principal'], [undefined]] as const)(
-    'denies a role without policies under %s (the default), as AWS would',
-    async (mode) => {
-      const { cloud, services } = makeCloud(mode);
-      services.iam.createRole(SECURITY, 'legacy', 'lambda.amazonaws.com');
-      const gd = factoryFor(cloud, SECURITY, 'legacy').client(GuardDutyClient, {
-        account: SECURITY,
-        region: HOME_REGION,
-      });
-
-      expect((await failureOf(gd.send(new ListDetectorsCommand({})))).name).toBe('AccessDeniedException');
-      expect(cloud.iam.bypassedPrincipals.size).toBe(0);
-    },
-  );
 
   it('evaluates a role as soon as it is given a policy', async () => {
     const { cloud, services } = makeCloud();
@@ -630,30 +618,5 @@ describe('keys used on the caller’s behalf', () => {
 
     expect(error.name).toBe('AccessDenied');
     expect(error.message).toContain(`kms:GenerateDataKey on resource: ${key.arn}`);
-  });
-});
-
-describe('the enforcement mode from the environment', () => {
-  const saved = process.env.WARDEN_SANDBOX_IAM;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.WARDEN_SANDBOX_IAM;
-    else process.env.WARDEN_SANDBOX_IAM = saved;
-  });
-
-  it('runs clouds that choose no mode under WARDEN_SANDBOX_IAM', () => {
-    process.env.WARDEN_SANDBOX_IAM = 'every-principal';
-
-    expect(new SandboxCloud({ iamCoverage: new IamCoverage() }).iam.mode).toBe('every-principal');
-    expect(
-      new SandboxCloud({ iamEnforcement: 'roles-with-policies', iamCoverage: new IamCoverage() }).iam.mode,
-    ).toBe('roles-with-policies');
-  });
-
-  it('refuses a mode it does not know, naming the variable and the value', () => {
-    process.env.WARDEN_SANDBOX_IAM = 'off';
-
-    expect(() => new SandboxCloud()).toThrow(
-      "WARDEN_SANDBOX_IAM must be one of roles-with-policies, every-principal, got 'off'",
-    );
   });
 });

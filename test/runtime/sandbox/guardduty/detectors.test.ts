@@ -11,7 +11,7 @@ import {
   UpdateDetectorCommand,
   UpdateMemberDetectorsCommand,
 } from '@aws-sdk/client-guardduty';
-import { addFindingsExportDestination } from '../../../../runtime/sandbox/findings-export';
+import { addFindingsExportDestination } from './export-destination';
 import {
   accountIds,
   createDetector,

@@ -1,5 +1,5 @@
 import { CreatePublishingDestinationCommand, type GuardDutyClient } from '@aws-sdk/client-guardduty';
-import { addFindingsExportDestination } from '../../../../runtime/sandbox/findings-export';
+import { addFindingsExportDestination } from './export-destination';
 import { createDetector, MEMBER, makeWorld, OTHER_REGION, REGION, SECURITY, withDetector } from './world';
 
 let world: ReturnType<typeof makeWorld>;

@@ -1,6 +1,6 @@
-import type { SandboxKey } from './kms';
-import type { SandboxBucket } from './s3';
-import type { CoreServices } from './world';
+import type { SandboxKey } from '../../../../runtime/sandbox/kms';
+import type { SandboxBucket } from '../../../../runtime/sandbox/s3';
+import type { CoreServices } from '../../../../runtime/sandbox/world';
 
 /**
  * A findings export destination as GuardDuty's documentation has it set up: a bucket whose policy
