@@ -37,23 +37,23 @@ export const PRICES = {
     usd: 0.2 / 1_000_000,
     per: 'Lambda request',
     source:
-      'AWS page https://aws.amazon.com/lambda/pricing/ found (an archived copy of 2026-06-18) but the text available did not show the price table; $0.20 per 1M requests from third-party summaries (notes.kodekloud.com "AWS Lambda Pricing", git.mcrn.ar lambda-13-cost.md)',
-    checked: '2026-12-01',
-    verified: false,
+      'https://aws.amazon.com/lambda/pricing/ (a stored copy from before the Arm option, when memory went up to 3008 MB) — "All examples below are based on price in US East (N. Virginia)" and "The monthly request price is $0.20 per 1 million requests"; AWS\'s whitepaper "How AWS Pricing Works" (https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html) — "$0.20 per 1 million requests thereafter, or $0.0000002 per request"; the current page\'s price table is rendered by script and was not in the text available',
+    checked: '2026-12-02',
+    verified: true,
   },
   lambdaArmGbSecond: {
     usd: 0.0000133334,
     per: 'Lambda GB-second on Arm (first 7.5 billion GB-s a month)',
     source:
-      'AWS page https://aws.amazon.com/lambda/pricing/ found without its price table; $0.0000133334 per GB-s on Arm, first 7.5 billion GB-s, from https://cloudchipr.com/blog/aws-lambda-pricing (US East (N. Virginia))',
-    checked: '2026-12-01',
+      'Not on AWS\'s page in the text available: https://aws.amazon.com/lambda/pricing/ renders its x86/Arm table by script. AWS\'s own figures found: the x86 price "$0.00001667 per GB-s" (the page\'s US East example, stored copy from before Arm; the whitepaper https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/lambda.html — "$0.00001667 for every GB-second used thereafter") and the AWS News Blog\'s "For functions using the Arm/Graviton2 architecture, duration charges are 20 percent lower than the current pricing for x86" (https://aws.amazon.com/blogs/aws/aws-lambda-functions-powered-by-aws-graviton2-processor-run-your-functions-on-arm-and-get-up-to-34-better-price-performance/), which gives 0.8 × $0.0000166667 = $0.0000133334; that figure, for the first 7.5 billion GB-s in US East (N. Virginia), is stated by https://cloudchipr.com/blog/aws-lambda-pricing',
+    checked: '2026-12-02',
     verified: false,
   },
   dynamoDbWriteRequestUnit: {
     usd: 0.625 / 1_000_000,
     per: 'DynamoDB on-demand write request unit (1 KB standard write)',
     source:
-      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ found (2026-12-02): its key terms say "A standard write request unit can write an item up to 1 KB", but the price table was not in the text available; $0.625 per million WRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
+      'Not on AWS\'s page in the text available: https://aws.amazon.com/dynamodb/pricing/on-demand/ gives the unit ("A standard write request unit can write an item up to 1 KB") but not the price; the whitepaper https://docs.aws.amazon.com/whitepapers/latest/how-aws-pricing-works/amazon-dynamodb.html defines the units without prices. $0.625 per million WRU (US East), after the on-demand price cut of 1 November 2024, from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
     checked: '2026-12-02',
     verified: false,
   },
@@ -61,15 +61,15 @@ export const PRICES = {
     usd: 0.125 / 1_000_000,
     per: 'DynamoDB on-demand read request unit',
     source:
-      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ not found; $0.125 per million RRU (US East) from https://airbyte.com/data-engineering-resources/dynamodb-pricing',
-    checked: '2026-12-01',
+      "Not on AWS's page in the text available (as for the write unit); $0.125 per million RRU (US East), after the on-demand price cut of 1 November 2024, from https://airbyte.com/data-engineering-resources/dynamodb-pricing. Another summary (infratally.com, 2026) gives $0.25, the price before that cut",
+    checked: '2026-12-02',
     verified: false,
   },
   dynamoDbStorageGbMonth: {
     usd: 0.25,
     per: 'GB-month of DynamoDB storage (Standard table class), each index copy counted',
     source:
-      'AWS page https://aws.amazon.com/dynamodb/pricing/on-demand/ found (2026-12-02) without its storage figure in the text available; $0.25 per GB-month from a third-party price summary (gist.github.com/bluejack/68dd851e8ff1c480d623fc0b09e0423b)',
+      'https://aws.amazon.com/dynamodb/pricing/ (an older stored copy, of the provisioned-capacity era) — "The first 25 GB consumed per month is free, and prices start from $0.25 per GB-month thereafter": AWS\'s figure, but as the lowest regional price, not named for US East; the current on-demand page\'s storage figure was not in the text available; $0.25 per GB-month also from gist.github.com/bluejack/68dd851e8ff1c480d623fc0b09e0423b',
     checked: '2026-12-02',
     verified: false,
   },
