@@ -393,10 +393,7 @@ export class SandboxOrganizations implements SandboxService {
     input: ListAccountsForParentRequest,
     ctx: CallContext,
   ): ListAccountsForParentResponse {
-    this.authorize(ctx);
-    const parentId = this.knownParent(input.ParentId);
-    const children = [...this.accounts.values()].filter((a) => a.parentId === parentId);
-    const page = this.page(children, `ListAccountsForParent/${parentId}`, input);
+    const page = this.childrenPage('ListAccountsForParent', this.accounts.values(), input, ctx);
     return { Accounts: page.items.map((a) => this.toAccount(a)), NextToken: page.nextToken };
   }
 
@@ -404,10 +401,7 @@ export class SandboxOrganizations implements SandboxService {
     input: ListOrganizationalUnitsForParentRequest,
     ctx: CallContext,
   ): ListOrganizationalUnitsForParentResponse {
-    this.authorize(ctx);
-    const parentId = this.knownParent(input.ParentId);
-    const children = [...this.units.values()].filter((u) => u.parentId === parentId);
-    const page = this.page(children, `ListOrganizationalUnitsForParent/${parentId}`, input);
+    const page = this.childrenPage('ListOrganizationalUnitsForParent', this.units.values(), input, ctx);
     return { OrganizationalUnits: page.items.map((u) => this.toUnit(u)), NextToken: page.nextToken };
   }
 
@@ -478,6 +472,19 @@ export class SandboxOrganizations implements SandboxService {
     return paginate(items, { scope, maxResults, nextToken: input.NextToken }, () =>
       invalidInput('INVALID_NEXT_TOKEN', 'The NextToken value is not valid.'),
     );
+  }
+
+  /** A page of the children of one kind (accounts or OUs) directly under the request's parent. */
+  private childrenPage<T extends { parentId: string }>(
+    operation: string,
+    all: Iterable<T>,
+    input: { ParentId?: string; MaxResults?: number; NextToken?: string },
+    ctx: CallContext,
+  ) {
+    this.authorize(ctx);
+    const parentId = this.knownParent(input.ParentId);
+    const children = [...all].filter((child) => child.parentId === parentId);
+    return this.page(children, `${operation}/${parentId}`, input);
   }
 
   private knownParent(parentId: string | undefined): string {
