@@ -65,6 +65,13 @@ export const DEFAULT_NACL_RULE_QUOTA = 20;
 const DEFAULT_RULE_IPV4 = 32767;
 const DEFAULT_RULE_IPV6 = 32768;
 
+/** EC2's error code for an id that names no resource the caller can see, by kind of id. */
+const NOT_FOUND_CODES = {
+  networkAcl: 'InvalidNetworkAclID.NotFound',
+  instance: 'InvalidInstanceID.NotFound',
+  subnet: 'InvalidSubnetID.NotFound',
+} as const;
+
 export class Ec2Sandbox implements SandboxService {
   readonly name = 'ec2';
   readonly mutating = new Set([
@@ -246,12 +253,7 @@ export class Ec2Sandbox implements SandboxService {
   private describeNetworkAcls(input: any, ctx: CallContext) {
     this.checkRegion(ctx);
     const ids: string[] | undefined = input.NetworkAclIds;
-    for (const id of ids ?? []) {
-      const nacl = this.nacls.get(id);
-      if (!nacl || !this.visible(nacl, ctx)) {
-        throw new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`);
-      }
-    }
+    for (const id of ids ?? []) this.visibleById(this.nacls, 'networkAcl', id, ctx);
     const filters = parseFilters(input.Filters, [
       'association.subnet-id',
       'vpc-id',
@@ -346,12 +348,7 @@ export class Ec2Sandbox implements SandboxService {
   private describeInstances(input: any, ctx: CallContext) {
     this.checkRegion(ctx);
     const ids: string[] | undefined = input.InstanceIds;
-    for (const id of ids ?? []) {
-      const instance = this.instances.get(id);
-      if (!instance || !this.visible(instance, ctx)) {
-        throw new AwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
-      }
-    }
+    for (const id of ids ?? []) this.visibleById(this.instances, 'instance', id, ctx);
     const instances = [...this.instances.values()].filter(
       (i) => this.visible(i, ctx) && (!ids || ids.includes(i.InstanceId)),
     );
@@ -378,12 +375,7 @@ export class Ec2Sandbox implements SandboxService {
   private describeSubnets(input: any, ctx: CallContext) {
     this.checkRegion(ctx);
     const ids: string[] | undefined = input.SubnetIds;
-    for (const id of ids ?? []) {
-      const subnet = this.subnets.get(id);
-      if (!subnet || !this.visible(subnet, ctx)) {
-        throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${id}' does not exist`);
-      }
-    }
+    for (const id of ids ?? []) this.visibleById(this.subnets, 'subnet', id, ctx);
     return {
       Subnets: [...this.subnets.values()]
         .filter((s) => this.visible(s, ctx) && (!ids || ids.includes(s.SubnetId)))
@@ -443,11 +435,24 @@ export class Ec2Sandbox implements SandboxService {
   private naclFor(id: unknown, ctx: CallContext) {
     if (typeof id !== 'string' || !id)
       throw new AwsError('MissingParameter', 'The request must contain the parameter networkAclId');
-    const nacl = this.nacls.get(id);
-    if (!nacl || !this.visible(nacl, ctx)) {
-      throw new AwsError('InvalidNetworkAclID.NotFound', `The networkAcl ID '${id}' does not exist`);
+    return this.visibleById(this.nacls, 'networkAcl', id, ctx);
+  }
+
+  /**
+   * The resource `id` names, when it is the caller's and in the caller's region; otherwise EC2's
+   * not-found error for that kind of id, as a Describe call naming it or a call acting on it gets.
+   */
+  private visibleById<R extends { OwnerId: string; region: string }>(
+    resources: ReadonlyMap<string, R>,
+    kind: keyof typeof NOT_FOUND_CODES,
+    id: string,
+    ctx: CallContext,
+  ): R {
+    const resource = resources.get(id);
+    if (!resource || !this.visible(resource, ctx)) {
+      throw new AwsError(NOT_FOUND_CODES[kind], `The ${kind} ID '${id}' does not exist`);
     }
-    return nacl;
+    return resource;
   }
 
   private id(prefix: string): string {
