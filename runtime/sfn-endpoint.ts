@@ -239,8 +239,7 @@ const OPERATIONS: Record<string, Operation> = {
       const all = runtime.list(request.stateMachineArn, status).sort(newestFirst);
       // A cursor rather than an offset: executions started between pages must not shift the rest.
       const remaining = after ? all.filter((r) => newestFirst(cursorOf(r), after) > 0) : all;
-      const page = remaining.slice(0, pageSize(request.maxResults));
-      const last = page.at(-1);
+      const { page, next } = cursorPage(remaining, request.maxResults, scope, cursorOf);
       return {
         executions: page.map((r) => ({
           executionArn: r.executionArn,
@@ -250,7 +249,7 @@ const OPERATIONS: Record<string, Operation> = {
           startDate: epochSeconds(r.startDate),
           ...(r.stopDate ? { stopDate: epochSeconds(r.stopDate) } : {}),
         })),
-        ...(last && remaining.length > page.length ? { nextToken: writeToken(scope, cursorOf(last)) } : {}),
+        ...next,
       };
     },
   },
@@ -336,8 +335,7 @@ const OPERATIONS: Record<string, Operation> = {
       if (after !== undefined && typeof after !== 'string') throw invalidToken();
       const all = runtime.listStateMachines().sort((a, b) => compareText(a.name, b.name));
       const remaining = after === undefined ? all : all.filter((m) => compareText(m.name, after) > 0);
-      const page = remaining.slice(0, pageSize(request.maxResults));
-      const last = page.at(-1);
+      const { page, next } = cursorPage(remaining, request.maxResults, scope, (m) => m.name);
       return {
         stateMachines: page.map((m) => ({
           stateMachineArn: m.stateMachineArn,
@@ -345,7 +343,7 @@ const OPERATIONS: Record<string, Operation> = {
           type: 'STANDARD',
           creationDate: epochSeconds(creationDateOf(runtime, m.stateMachineArn)),
         })),
-        ...(last && remaining.length > page.length ? { nextToken: writeToken(scope, last.name) } : {}),
+        ...next,
       };
     },
   },
@@ -443,6 +441,22 @@ function invalidToken(): SfnServiceError {
 function pageSize(requested: number | undefined): number {
   // As in AWS, 0 means the default page size.
   return requested ? requested : DEFAULT_PAGE_SIZE;
+}
+
+/**
+ * The first page of `remaining` (what comes after the request's cursor, in order), and the
+ * `nextToken` that carries the cursor of the page's last item when more remain.
+ */
+function cursorPage<T>(
+  remaining: readonly T[],
+  maxResults: number | undefined,
+  scope: string,
+  cursor: (item: T) => unknown,
+): { page: T[]; next: { nextToken?: string } } {
+  const page = remaining.slice(0, pageSize(maxResults));
+  const last = page.at(-1);
+  const more = last !== undefined && remaining.length > page.length;
+  return { page, next: more ? { nextToken: writeToken(scope, cursor(last)) } : {} };
 }
 
 function executionCursor(value: unknown): [string, string] {
