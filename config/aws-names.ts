@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 
 /**
  * The shapes of the AWS names Warden reads from config, events and the command line, defined
@@ -15,6 +15,13 @@ export const ACCOUNT_ID = /^\d{12}$/;
  */
 export const REGION = /^[a-z]{2,4}(-[a-z]+){1,2}-\d{1,2}$/;
 
-export const accountIdSchema = z.string().regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
+/**
+ * The checks themselves, which a string schema of either zod build takes (`.check(...)`): the
+ * config schema is classic zod, the tasks' contracts are zod/mini (config/zod-mini.ts).
+ */
+export const accountIdCheck = z.regex(ACCOUNT_ID, 'must be a 12-digit AWS account id');
+export const regionCheck = z.regex(REGION, 'must be an AWS region name such as eu-west-1');
 
-export const regionSchema = z.string().regex(REGION, 'must be an AWS region name such as eu-west-1');
+export const accountIdSchema = z.string().check(accountIdCheck);
+
+export const regionSchema = z.string().check(regionCheck);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { accountIdSchema, regionSchema } from './aws-names';
+import { accountIdCheck, regionCheck } from './aws-names';
 import { AddressSyntaxError, parseCidr, quote } from './cidr';
 
 /**
@@ -8,8 +8,8 @@ import { AddressSyntaxError, parseCidr, quote } from './cidr';
  * start, so a bad value fails early with a message that names the field.
  */
 
-const accountId = accountIdSchema;
-const region = regionSchema;
+const accountId = z.string().check(accountIdCheck);
+const region = z.string().check(regionCheck);
 const roleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name');
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NetworkAclEntry } from '@aws-sdk/client-ec2';
-import * as z from 'zod';
+import * as z from '../../config/zod-mini';
 import { taskEnvironment } from '../shared/environment';
 import {
   BlockInTransitionError,
@@ -41,10 +41,10 @@ import { verifiedTriage } from './verified-triage';
  */
 const Input = z.object({
   triage: TriageSchema,
-  executionArn: z.string().min(1).max(2048),
+  executionArn: z.string().check(z.minLength(1), z.maxLength(2048)),
   /** Resolved by an earlier state on the approval path; looked up here on the automatic path. */
-  nacls: z.array(ResolvedNaclSchema).max(50).optional(),
-  approvedBy: z.string().max(200).optional(),
+  nacls: z.optional(z.array(ResolvedNaclSchema).check(z.maxLength(50))),
+  approvedBy: z.optional(z.string().check(z.maxLength(200))),
 });
 type Input = z.infer<typeof Input>;
 

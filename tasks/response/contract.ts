@@ -1,45 +1,48 @@
-import * as z from 'zod';
 import { accountIdSchema } from '../../config/aws-names';
+import * as z from '../../config/zod-mini';
 
 /**
  * The shapes that travel through the response workflow, shared by its definition and its tasks.
  * Tasks validate what they read; extra fields pass through untouched.
  */
 export const AddressDecisionSchema = z.object({
-  address: z.string().max(64),
-  cidr: z.string().max(64),
+  address: z.string().check(z.maxLength(64)),
+  cidr: z.string().check(z.maxLength(64)),
   action: z.enum(['BLOCK', 'APPROVAL', 'NOTIFY', 'NONE']),
-  reason: z.string().max(64),
+  reason: z.string().check(z.maxLength(64)),
 });
 
-export const TriageSchema = z
-  .object({
-    findingId: z.string().min(1).max(300),
-    accountId: accountIdSchema,
-    region: z.string().min(1).max(32),
-    type: z.string().min(1).max(200),
-    severity: z.number().min(0).max(10),
-    instanceId: z.string().max(64).nullable(),
-    decision: z.enum(['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO']),
-    rule: z.string().max(200),
-    category: z.string().max(64),
-    dryRun: z.boolean(),
-    recommendation: z.string().nullable(),
-    addresses: z.array(AddressDecisionSchema).max(100),
-    targets: z
-      .array(z.object({ subnetId: z.string().max(64), vpcId: z.string().max(64).nullable() }))
-      .max(50),
-  })
-  .passthrough();
+export const TriageSchema = z.looseObject({
+  findingId: z.string().check(z.minLength(1), z.maxLength(300)),
+  accountId: accountIdSchema,
+  region: z.string().check(z.minLength(1), z.maxLength(32)),
+  type: z.string().check(z.minLength(1), z.maxLength(200)),
+  severity: z.number().check(z.minimum(0), z.maximum(10)),
+  instanceId: z.nullable(z.string().check(z.maxLength(64))),
+  decision: z.enum(['IGNORE', 'NOTIFY', 'BLOCK_WITH_APPROVAL', 'BLOCK_AUTO']),
+  rule: z.string().check(z.maxLength(200)),
+  category: z.string().check(z.maxLength(64)),
+  dryRun: z.boolean(),
+  recommendation: z.nullable(z.string()),
+  addresses: z.array(AddressDecisionSchema).check(z.maxLength(100)),
+  targets: z
+    .array(
+      z.object({
+        subnetId: z.string().check(z.maxLength(64)),
+        vpcId: z.nullable(z.string().check(z.maxLength(64))),
+      }),
+    )
+    .check(z.maxLength(50)),
+});
 export type TriageInput = z.infer<typeof TriageSchema>;
 
 export const ResolvedNaclSchema = z.object({
   account: accountIdSchema,
-  region: z.string().min(1).max(32),
-  naclId: z.string().regex(/^acl-[0-9a-f]{8,17}$/),
-  vpcId: z.string().max(64),
-  subnetIds: z.array(z.string().max(64)).max(200),
-  associatedSubnetCount: z.number().int().min(0),
+  region: z.string().check(z.minLength(1), z.maxLength(32)),
+  naclId: z.string().check(z.regex(/^acl-[0-9a-f]{8,17}$/)),
+  vpcId: z.string().check(z.maxLength(64)),
+  subnetIds: z.array(z.string().check(z.maxLength(64))).check(z.maxLength(200)),
+  associatedSubnetCount: z.number().check(z.int(), z.minimum(0)),
 });
 
 /** A block this execution owns: it created the entry and will remove it. */
@@ -48,7 +51,7 @@ export const OwnedBlockSchema = z.object({
   region: z.string(),
   naclId: z.string(),
   cidr: z.string(),
-  ruleNumber: z.number().int(),
+  ruleNumber: z.number().check(z.int()),
   blockId: z.string(),
   expiresAt: z.string(),
 });

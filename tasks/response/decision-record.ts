@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { WardenConfig } from '../../config/schema';
+import * as z from '../../config/zod-mini';
 
 /**
  * The record of a decision the intake made without starting an execution: a finding policy
@@ -16,25 +16,25 @@ export const DECISION_RECORD_KIND = 'warden-decision';
 export const DecisionRecord = z.looseObject({
   kind: z.literal(DECISION_RECORD_KIND),
   /** Unique per finding version; what `warden audit` shows where an execution's name would be. */
-  name: z.string().regex(/^d-[0-9a-f]{32}-\d+$/),
+  name: z.string().check(z.regex(/^d-[0-9a-f]{32}-\d+$/)),
   decidedAt: z.iso.datetime({ offset: true }),
   /** The function that decided: the intake's task id. */
-  decidedBy: z.string().min(1).max(64),
+  decidedBy: z.string().check(z.minLength(1), z.maxLength(64)),
   /** A digest of the `response` section of the config the intake ran with (see policyVersionOf). */
-  policyVersion: z.string().regex(/^sha256:[0-9a-f]{16}$/),
+  policyVersion: z.string().check(z.regex(/^sha256:[0-9a-f]{16}$/)),
   /** When DynamoDB's TTL removes the record: the archive's retention after the decision. */
   keptUntil: z.iso.datetime({ offset: true }),
   finding: z.looseObject({
-    id: z.string().min(1),
+    id: z.string().check(z.minLength(1)),
     accountId: z.string(),
     region: z.string(),
     type: z.string(),
     severity: z.number(),
-    title: z.string().nullable(),
+    title: z.nullable(z.string()),
     updatedAt: z.string(),
-    count: z.number().nullable(),
+    count: z.nullable(z.number()),
   }),
-  triage: z.looseObject({ decision: z.string().min(1), reason: z.string(), rule: z.string() }),
+  triage: z.looseObject({ decision: z.string().check(z.minLength(1)), reason: z.string(), rule: z.string() }),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecord>;
 

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
 import { ACCOUNT_ID, REGION } from '../../config/aws-names';
+import * as z from '../../config/zod-mini';
 import { InvalidFindingError } from '../shared/errors';
 
 /**
@@ -29,23 +29,27 @@ const FINDING_PATTERNS = {
 } as const;
 
 /** GuardDuty writes `null` for some absent values; both spellings mean "not there". */
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.nullish(schema),
+    z.transform((v: z.output<T> | null | undefined) => v ?? undefined),
+  );
 
-const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string().check(z.maxLength(max, `must be at most ${max} characters`));
 
 /**
  * An informational field Warden only shows. GuardDuty documents these as strings but writes
  * numbers in some (its own example finding has `"asn": -1`), so a number is taken as its text.
  */
 const info = (max: number) =>
-  z.union([z.number().transform(String), z.boolean().transform(String), text(max)]);
+  z.union([z.pipe(z.number(), z.transform(String)), z.pipe(z.boolean(), z.transform(String)), text(max)]);
 
 const ipAddress = (family: 4 | 6) =>
-  z
-    .string()
-    .max(45, `must be an IPv${family} address`)
+  z.string().check(
+    z.maxLength(45, `must be an IPv${family} address`),
     // `net.isIP` accepts a zone index (`fe80::1%eth0`), which means nothing outside the host.
-    .refine((v) => !v.includes('%') && isIP(v) === family, `must be an IPv${family} address`);
+    z.refine((v) => !v.includes('%') && isIP(v) === family, `must be an IPv${family} address`),
+  );
 
 const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 timestamp' });
 
@@ -53,17 +57,21 @@ const timestamp = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 tim
 // `GeneratedFindingSubnetId`; the charset is checked here and the AWS format where it matters.
 const resourceId = z
   .string()
-  .regex(FINDING_PATTERNS.resourceId, 'must be a resource id such as subnet-0123456789abcdef0');
+  .check(z.regex(FINDING_PATTERNS.resourceId, 'must be a resource id such as subnet-0123456789abcdef0'));
 
-export const AccountIdSchema = z.string().regex(FINDING_PATTERNS.accountId, 'must be a 12-digit account id');
+export const AccountIdSchema = z
+  .string()
+  .check(z.regex(FINDING_PATTERNS.accountId, 'must be a 12-digit account id'));
 export const RegionSchema = z
   .string()
-  .regex(FINDING_PATTERNS.region, 'must be an AWS region name such as eu-west-1');
+  .check(z.regex(FINDING_PATTERNS.region, 'must be an AWS region name such as eu-west-1'));
 /** `ThreatPurpose:ResourceTypeAffected/ThreatFamilyName.DetectionMechanism!Artifact`. */
 export const FindingTypeSchema = z
   .string()
-  .max(200, 'must be at most 200 characters')
-  .regex(FINDING_PATTERNS.findingType, 'must be a GuardDuty finding type such as Recon:EC2/Portscan');
+  .check(
+    z.maxLength(200, 'must be at most 200 characters'),
+    z.regex(FINDING_PATTERNS.findingType, 'must be a GuardDuty finding type such as Recon:EC2/Portscan'),
+  );
 
 const RemoteIpDetailsSchema = z
   .object({
@@ -80,21 +88,23 @@ const RemoteIpDetailsSchema = z
     country: optional(z.object({ countryCode: optional(info(64)), countryName: optional(info(128)) })),
     city: optional(z.object({ cityName: optional(info(128)) })),
   })
-  .refine(
-    (r) => r.ipAddressV4 !== undefined || r.ipAddressV6 !== undefined,
-    'must have ipAddressV4 or ipAddressV6',
+  .check(
+    z.refine(
+      (r) => r.ipAddressV4 !== undefined || r.ipAddressV6 !== undefined,
+      'must have ipAddressV4 or ipAddressV6',
+    ),
   );
 
 const PortDetailsSchema = z.object({
   // GuardDuty reports -1 when it does not know the port.
-  port: optional(z.number().int().min(-1).max(65535)),
+  port: optional(z.number().check(z.int(), z.minimum(-1), z.maximum(65535))),
   portName: optional(info(64)),
 });
 
 const NetworkConnectionActionSchema = z.object({
   // Documented values are INBOUND, OUTBOUND and UNKNOWN; a new one is accepted and never blocked.
   connectionDirection: optional(
-    z.string().regex(FINDING_PATTERNS.connectionDirection, 'must be a direction such as INBOUND'),
+    z.string().check(z.regex(FINDING_PATTERNS.connectionDirection, 'must be a direction such as INBOUND')),
   ),
   remoteIpDetails: RemoteIpDetailsSchema,
   localPortDetails: optional(PortDetailsSchema),
@@ -111,16 +121,21 @@ const PortProbeActionSchema = z.object({
     .array(
       z.object({ localPortDetails: optional(PortDetailsSchema), remoteIpDetails: RemoteIpDetailsSchema }),
     )
-    .max(MAX_PORT_PROBE_DETAILS, `must have at most ${MAX_PORT_PROBE_DETAILS} entries`),
+    .check(z.maxLength(MAX_PORT_PROBE_DETAILS, `must have at most ${MAX_PORT_PROBE_DETAILS} entries`)),
 });
 
 // Warden only needs to know these happened (a NACL cannot stop them); their content is neither
 // read nor kept.
-const UnreadActionSchema = optional(z.looseObject({}).transform((): Record<string, never> => ({})));
+const UnreadActionSchema = optional(
+  z.pipe(
+    z.looseObject({}),
+    z.transform((): Record<string, never> => ({})),
+  ),
+);
 
 const ActionSchema = z.object({
   actionType: optional(
-    z.string().regex(FINDING_PATTERNS.actionType, 'must be an action type such as PORT_PROBE'),
+    z.string().check(z.regex(FINDING_PATTERNS.actionType, 'must be an action type such as PORT_PROBE')),
   ),
   networkConnectionAction: optional(NetworkConnectionActionSchema),
   portProbeAction: optional(PortProbeActionSchema),
@@ -137,23 +152,27 @@ const NetworkInterfaceSchema = z.object({
   privateIpAddresses: optional(
     z
       .array(z.object({ privateIpAddress: optional(ipAddress(4)), privateDnsName: optional(info(256)) }))
-      .max(256, 'must have at most 256 entries'),
+      .check(z.maxLength(256, 'must have at most 256 entries')),
   ),
   publicIp: optional(ipAddress(4)),
-  ipv6Addresses: optional(z.array(ipAddress(6)).max(256, 'must have at most 256 entries')),
+  ipv6Addresses: optional(z.array(ipAddress(6)).check(z.maxLength(256, 'must have at most 256 entries'))),
 });
 
 const InstanceDetailsSchema = z.object({
   instanceId: z
     .string()
-    .regex(FINDING_PATTERNS.instanceId, 'must be an instance id such as i-0123456789abcdef0'),
+    .check(z.regex(FINDING_PATTERNS.instanceId, 'must be an instance id such as i-0123456789abcdef0')),
   // EC2 allows 50 tags per resource.
   tags: optional(
     z
-      .array(z.object({ key: z.string().min(1).max(128), value: optional(info(256)) }))
-      .max(50, 'must have at most 50 entries'),
+      .array(
+        z.object({ key: z.string().check(z.minLength(1), z.maxLength(128)), value: optional(info(256)) }),
+      )
+      .check(z.maxLength(50, 'must have at most 50 entries')),
   ),
-  networkInterfaces: optional(z.array(NetworkInterfaceSchema).max(64, 'must have at most 64 entries')),
+  networkInterfaces: optional(
+    z.array(NetworkInterfaceSchema).check(z.maxLength(64, 'must have at most 64 entries')),
+  ),
 });
 
 const ResourceSchema = z.object({
@@ -168,7 +187,7 @@ const ServiceSchema = z.object({
   detectorId: optional(info(300)),
   action: optional(ActionSchema),
   resourceRole: optional(z.enum(['TARGET', 'ACTOR'], 'must be TARGET or ACTOR')),
-  count: optional(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)),
+  count: optional(z.number().check(z.int(), z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER))),
   archived: optional(z.boolean()),
   additionalInfo: optional(
     z.object({
@@ -184,19 +203,18 @@ const ServiceSchema = z.object({
 
 export const FindingSchema = z.object({
   schemaVersion: optional(info(16)),
-  id: z.string().regex(FINDING_PATTERNS.findingId, 'must be a GuardDuty finding id'),
+  id: z.string().check(z.regex(FINDING_PATTERNS.findingId, 'must be a GuardDuty finding id')),
   arn: optional(text(2048)),
   accountId: AccountIdSchema,
   region: RegionSchema,
-  partition: z.string().regex(FINDING_PATTERNS.partition, 'must be an AWS partition such as aws'),
+  partition: z.string().check(z.regex(FINDING_PATTERNS.partition, 'must be an AWS partition such as aws')),
   type: FindingTypeSchema,
   // GuardDuty scores 1.0–10.0; 0 is tolerated, anything outside 0–10 is not a GuardDuty finding.
   severity: z
     .number({
       error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number from 0 to 10'),
     })
-    .min(0, 'must be from 0 to 10')
-    .max(10, 'must be from 0 to 10'),
+    .check(z.minimum(0, 'must be from 0 to 10'), z.maximum(10, 'must be from 0 to 10')),
   title: optional(info(1024)),
   description: optional(info(8192)),
   createdAt: timestamp,
@@ -214,7 +232,7 @@ export const FindingEventSchema = z.object({
   account: optional(AccountIdSchema),
   time: optional(timestamp),
   region: optional(RegionSchema),
-  resources: optional(z.array(text(2048)).max(100, 'must have at most 100 entries')),
+  resources: optional(z.array(text(2048)).check(z.maxLength(100, 'must have at most 100 entries'))),
   detail: FindingSchema,
 });
 
@@ -313,7 +331,7 @@ export function readFindingEvent(raw: unknown): FindingReading {
   } catch (error) {
     if (!(error instanceof InvalidFindingError)) throw error;
     const detail = event.detail;
-    const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
+    const valid = <T>(schema: z.ZodMiniType<T>, value: unknown): T | undefined => {
       const r = schema.safeParse(value);
       return r.success ? r.data : undefined;
     };
@@ -321,11 +339,11 @@ export function readFindingEvent(raw: unknown): FindingReading {
       kind: 'unsafe',
       problem: error.message,
       identity: {
-        id: valid(z.string().regex(FINDING_PATTERNS.findingId), detail.id),
+        id: valid(z.string().check(z.regex(FINDING_PATTERNS.findingId)), detail.id),
         accountId: valid(AccountIdSchema, detail.accountId),
         region: valid(RegionSchema, detail.region),
         type: valid(FindingTypeSchema, detail.type),
-        severity: valid(z.number().min(0).max(10), detail.severity),
+        severity: valid(z.number().check(z.minimum(0), z.maximum(10)), detail.severity),
         title: valid(text(1024), detail.title),
         updatedAt: valid(timestamp, detail.updatedAt),
         eventAccount: valid(AccountIdSchema, event.account),

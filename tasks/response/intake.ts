@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
+import * as z from '../../config/zod-mini';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { MissingStateMachineError } from '../shared/errors';

@@ -1,6 +1,6 @@
 import { GetAccountPasswordPolicyCommand, IAMClient, type PasswordPolicy } from '@aws-sdk/client-iam';
-import * as z from 'zod';
 import type { NotificationCategory, WardenConfig } from '../../config/schema';
+import * as z from '../../config/zod-mini';
 import { call } from '../shared/aws-call';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
@@ -26,12 +26,19 @@ const KINDS = [
 const Input = z.object({
   kind: z.enum(KINDS),
   triage: TriageSchema,
-  block: z.custom<BlockState>((v) => v === undefined || (typeof v === 'object' && v !== null)).optional(),
-  approval: z
-    .object({ approver: z.string().max(200).optional(), reason: z.string().max(2000).optional() })
-    .passthrough()
-    .optional(),
-  error: z.object({ Error: z.string().max(256), Cause: z.string().max(32768).optional() }).optional(),
+  block: z.optional(z.custom<BlockState>((v) => v === undefined || (typeof v === 'object' && v !== null))),
+  approval: z.optional(
+    z.looseObject({
+      approver: z.optional(z.string().check(z.maxLength(200))),
+      reason: z.optional(z.string().check(z.maxLength(2000))),
+    }),
+  ),
+  error: z.optional(
+    z.object({
+      Error: z.string().check(z.maxLength(256)),
+      Cause: z.optional(z.string().check(z.maxLength(32768))),
+    }),
+  ),
 });
 type Input = z.infer<typeof Input>;
 

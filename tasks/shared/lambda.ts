@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { readCompiledConfig } from '../../config/compiled';
 import { describeIssues } from '../../config/issues';
 import type { WardenConfig } from '../../config/schema';
+import * as z from '../../config/zod-mini';
 import { ClientFactory } from './aws-clients';
 import { NO_ENVIRONMENT, variableNames } from './environment';
 import { partitionOfRegion } from './partition';
@@ -54,7 +55,7 @@ export function taskDepsFromEnvironment(
   options: TaskDepsOptions,
 ): TaskDeps {
   const schema = manifest.environment ?? NO_ENVIRONMENT;
-  const parsed = schema.safeParse(env);
+  const parsed = z.safeParse(schema, env);
   if (!parsed.success) {
     throw new EnvironmentError(
       `${manifest.id}'s Lambda environment is invalid:\n${describeIssues(parsed.error)}`,

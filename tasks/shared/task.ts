@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
 import type { WardenConfig } from '../../config/schema';
+import type * as z from '../../config/zod-mini';
 import type { ClientFactory } from './aws-clients';
 import { type EnvironmentSchema, NO_ENVIRONMENT, variableNames } from './environment';
 import { InvalidInputError } from './errors';
@@ -153,12 +153,20 @@ export function defineFunction(manifest: FunctionManifest): FunctionManifest {
 }
 
 /**
+ * A task's input contract: a zod schema of either build (the Lambda side's are zod/mini, see
+ * config/zod-mini.ts), which both answer `safeParse` alike.
+ */
+export type InputSchema<I> = z.core.$ZodType<I, unknown> & {
+  safeParse(input: unknown): z.util.SafeParseResult<NoInfer<I>>;
+};
+
+/**
  * One step of a workflow (or an event-started function): its manifest, a typed input contract and
  * a plain function. The same object is wrapped as a Lambda handler (`lambda.ts`), bound to the
  * Task state by the local runtime, and deployed by the CDK app from its manifest.
  */
 export interface TaskDefinition<I = any, O = any> extends FunctionManifest {
-  readonly input: z.ZodType<I>;
+  readonly input: InputSchema<I>;
   run(input: I, deps: TaskDeps): Promise<O>;
 }
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as core from 'zod/v4/core';
 import { UnsupportedSchemaError } from './errors';
 
 /**
@@ -21,11 +21,13 @@ import { UnsupportedSchemaError } from './errors';
  * version is pinned, and a property test (test/unit/shared/zod-fast-path.test.ts and the finding
  * corpus test) checks that both agree, value for value, on every input it generates.
  */
-export function zodFastPath<T extends z.ZodType>(schema: T): (raw: unknown) => z.output<T> | undefined {
+export function zodFastPath<T extends core.$ZodType>(
+  schema: T,
+): (raw: unknown) => core.output<T> | undefined {
   const parse = compile(schema as unknown as Schema, '(root)');
   return (raw) => {
     const out = parse(raw);
-    return out === FAIL ? undefined : (out as z.output<T>);
+    return out === FAIL ? undefined : (out as core.output<T>);
   };
 }
 
