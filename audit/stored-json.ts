@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type { AnyZodSchema } from '../config/zod-mini';
 
 /**
  * JSON text Warden stored (a decision record, an archived execution), checked against its schema.
@@ -6,7 +6,7 @@ import type * as z from 'zod';
  * the first thing wrong, as the error `fail` makes: each reader keeps its own error class.
  */
 export function parseStoredJson<T>(
-  schema: z.ZodType<T>,
+  schema: AnyZodSchema<T>,
   text: string,
   where: string,
   what: string,

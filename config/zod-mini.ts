@@ -1,5 +1,5 @@
 import { en } from 'zod/locales';
-import { config } from 'zod/mini';
+import { config, type core, type util } from 'zod/mini';
 
 /**
  * The zod build of the schemas a Lambda function builds when it loads: the tasks' inputs, the
@@ -19,3 +19,11 @@ import { config } from 'zod/mini';
 if (!config().localeError) config(en());
 
 export * from 'zod/mini';
+
+/**
+ * A schema of either zod build, classic or mini, which both answer `safeParse` alike: what code
+ * that only parses with a schema it is given (a task's input, a stored record) accepts.
+ */
+export type AnyZodSchema<T> = core.$ZodType<T, unknown> & {
+  safeParse(input: unknown): util.SafeParseResult<NoInfer<T>>;
+};

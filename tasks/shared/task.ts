@@ -153,20 +153,13 @@ export function defineFunction(manifest: FunctionManifest): FunctionManifest {
 }
 
 /**
- * A task's input contract: a zod schema of either build (the Lambda side's are zod/mini, see
- * config/zod-mini.ts), which both answer `safeParse` alike.
- */
-export type InputSchema<I> = z.core.$ZodType<I, unknown> & {
-  safeParse(input: unknown): z.util.SafeParseResult<NoInfer<I>>;
-};
-
-/**
  * One step of a workflow (or an event-started function): its manifest, a typed input contract and
  * a plain function. The same object is wrapped as a Lambda handler (`lambda.ts`), bound to the
  * Task state by the local runtime, and deployed by the CDK app from its manifest.
  */
 export interface TaskDefinition<I = any, O = any> extends FunctionManifest {
-  readonly input: InputSchema<I>;
+  /** Its input contract: a zod schema of either build (the Lambda side's are zod/mini). */
+  readonly input: z.AnyZodSchema<I>;
   run(input: I, deps: TaskDeps): Promise<O>;
 }
 
