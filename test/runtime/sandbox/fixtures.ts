@@ -5,9 +5,15 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { SandboxClock } from '../../../runtime/sandbox/clock';
-import type { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
 import type { PolicyStatement } from '../../../runtime/sandbox/policy-document';
-import { buildOrganization, type CoreServices, type WorldAccount } from '../../../runtime/sandbox/world';
+import {
+  buildOrganization,
+  type CoreServices,
+  registerCoreServices,
+  type WorldAccount,
+} from '../../../runtime/sandbox/world';
 import { type ClientClass, ClientFactory, type SdkClient } from '../../../tasks/shared/aws-clients';
 
 /** Builders shared by the sandbox service tests: a small organisation on a clock the test owns. */
@@ -144,6 +150,26 @@ export async function makeWorld(options: WorldOptions = {}): Promise<SandboxWorl
         now: clock,
       }),
   };
+}
+
+/**
+ * A bare organisation of MANAGEMENT and `accounts` (none configured, no role anywhere) on a cloud
+ * whose allowed calls go to a coverage of its own, for tests of IAM and of Organizations' rules.
+ */
+export function makeBareOrganization(accounts: string[] = [SECURITY, MEMBER_A, MEMBER_B]): {
+  cloud: SandboxCloud;
+  services: CoreServices;
+  coverage: IamCoverage;
+} {
+  const coverage = new IamCoverage();
+  const cloud = new SandboxCloud({ iamCoverage: coverage });
+  const services = registerCoreServices(cloud, makeClock().clock, {
+    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
+  });
+  for (const id of accounts) {
+    services.organizations.addAccount({ id, name: `account-${id}`, email: `aws+${id}@example.com` });
+  }
+  return { cloud, services, coverage };
 }
 
 /** A client factory whose own identity is `account` (optionally signed as `roleName`), as a test caller. */

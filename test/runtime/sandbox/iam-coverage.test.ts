@@ -2,27 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GuardDutyClient, ListDetectorsCommand, UpdateDetectorCommand } from '@aws-sdk/client-guardduty';
-import { SandboxCloud, type SandboxCloudOptions } from '../../../runtime/sandbox/cloud';
 import {
   checkCoverage,
   formatCoverageReport,
-  IamCoverage,
   readCoverageFiles,
   UnusedStatementsError,
   writeCoverageFile,
 } from '../../../runtime/sandbox/iam-coverage';
-import { registerCoreServices } from '../../../runtime/sandbox/world';
-import { factoryFor, failureOf, HOME_REGION, MANAGEMENT, makeClock, SECURITY } from './fixtures';
+import { factoryFor, failureOf, HOME_REGION, MANAGEMENT, makeBareOrganization, SECURITY } from './fixtures';
 
 /** The core sandbox services on a cloud whose allowed calls are recorded in a coverage of its own. */
-function coveredCloud(options: Omit<SandboxCloudOptions, 'iamCoverage'> = {}) {
-  const coverage = new IamCoverage();
-  const cloud = new SandboxCloud({ iamCoverage: coverage, ...options });
-  const services = registerCoreServices(cloud, makeClock().clock, {
-    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-  });
-  return { coverage, cloud, services };
-}
+const coveredCloud = () => makeBareOrganization([]);
 
 /** A trust policy that lets `service` assume the role. */
 const trustedBy = (service: string) => ({

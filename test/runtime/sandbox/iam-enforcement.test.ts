@@ -3,17 +3,14 @@ import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { SandboxCloud } from '../../../runtime/sandbox/cloud';
-import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
-import { type CoreServices, registerCoreServices } from '../../../runtime/sandbox/world';
+import type { SandboxCloud } from '../../../runtime/sandbox/cloud';
 import {
   factoryFor,
   failureOf,
   HOME_REGION,
-  MANAGEMENT,
   MEMBER_A,
   MEMBER_B,
-  makeClock,
+  makeBareOrganization,
   OUTSIDER,
   SECURITY,
 } from './fixtures';
@@ -41,20 +38,7 @@ function allow(action: string | string[], resource: string | string[] = '*', sid
 }
 
 /** An organisation of management, security and member A; member B stays outside it. */
-function makeCloud(): {
-  cloud: SandboxCloud;
-  services: CoreServices;
-  coverage: IamCoverage;
-} {
-  const coverage = new IamCoverage();
-  const cloud = new SandboxCloud({ iamCoverage: coverage });
-  const services = registerCoreServices(cloud, makeClock().clock, {
-    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-  });
-  services.organizations.addAccount({ id: SECURITY, name: 'security', email: 'security@example.com' });
-  services.organizations.addAccount({ id: MEMBER_A, name: 'a', email: 'a@example.com' });
-  return { cloud, services, coverage };
-}
+const makeCloud = () => makeBareOrganization([SECURITY, MEMBER_A]);
 
 function lambdaTrust() {
   return {

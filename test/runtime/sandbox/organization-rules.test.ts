@@ -8,9 +8,7 @@ import {
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
 } from '@aws-sdk/client-organizations';
-import { SandboxCloud } from '../../../runtime/sandbox/cloud';
-import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
-import { type CoreServices, registerCoreServices } from '../../../runtime/sandbox/world';
+import type { SandboxCloud } from '../../../runtime/sandbox/cloud';
 import {
   clientAs,
   factoryFor,
@@ -18,22 +16,9 @@ import {
   HOME_REGION,
   MANAGEMENT,
   MEMBER_A,
-  MEMBER_B,
-  makeClock,
+  makeBareOrganization,
   SECURITY,
 } from './fixtures';
-
-/** A bare organisation: management, security and two members; no trusted access, no delegations. */
-function makeBareOrganization(): { cloud: SandboxCloud; services: CoreServices } {
-  const cloud = new SandboxCloud({ iamCoverage: new IamCoverage() });
-  const services = registerCoreServices(cloud, makeClock().clock, {
-    managementAccount: { id: MANAGEMENT, name: 'management', email: 'management@example.com' },
-  });
-  for (const id of [SECURITY, MEMBER_A, MEMBER_B]) {
-    services.organizations.addAccount({ id, name: `account-${id}`, email: `aws+${id}@example.com` });
-  }
-  return { cloud, services };
-}
 
 const orgs = (cloud: SandboxCloud, account: string) =>
   clientAs(cloud, OrganizationsClient, account, 'us-east-1');
