@@ -193,19 +193,6 @@ describe('deleteAccountPasswordPolicy', () => {
   });
 });
 
-describe('iam faults', () => {
-  it('fails with Throttling when IAM is throttled', async () => {
-    const world = await makeWorld();
-    world.cloud.faults.throttle({ service: 'iam', operation: 'GetAccountPasswordPolicy', rate: 1 });
-    const iam = clientAs(world.cloud, IAMClient, MEMBER_A);
-
-    const error = await failureOf(iam.send(new GetAccountPasswordPolicyCommand({})));
-
-    expect(error.name).toBe('Throttling');
-    expect(error.$retryable).toEqual({ throttling: true });
-  });
-});
-
 describe('createRole', () => {
   it('fails when the role already exists in the account', async () => {
     const world = await makeWorld();

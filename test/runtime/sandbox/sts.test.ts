@@ -204,17 +204,6 @@ describe('assumeRole', () => {
     expect(world.cloud.count({ service: 'sts', mutating: true })).toBe(0);
   });
 
-  it('fails with Throttling when STS is throttled', async () => {
-    const world = await makeWorld();
-    world.cloud.faults.throttle({ service: 'sts', rate: 1 });
-    const sts = clientAs(world.cloud, STSClient, SECURITY);
-
-    const error = await failureOf(sts.send(makeAssumeRole()));
-
-    expect(error.name).toBe('Throttling');
-    expect(world.cloud.calls.at(-1)).toMatchObject({ operation: 'AssumeRole', error: 'Throttling' });
-  });
-
   it('fails the Nth call with an injected error and recovers afterwards', async () => {
     const world = await makeWorld();
     world.cloud.faults.failOnCall({
