@@ -3,6 +3,7 @@ import { demoMembers } from '../../../runtime/sandbox/demo-organization';
 import { VERIFY_MAX_CHECKS, VERIFY_WAIT_SECONDS } from '../../../workflows/onboarding/definition';
 import {
   type Harness,
+  MEMBER,
   makeConfig,
   onboard,
   outputOf,
@@ -47,9 +48,9 @@ describe('onboarding under faults', () => {
     h.warden.world.services.guardduty.acceptLagCalls = 2;
     const started = h.clock.now();
 
-    const record = await onboard(h, { trigger: 'cli', accounts: ['300000000001'] });
+    const record = await onboard(h, { trigger: 'cli', accounts: [MEMBER] });
 
-    expect(regionOutcomes(record, '300000000001')).toEqual({
+    expect(regionOutcomes(record, MEMBER)).toEqual({
       'eu-west-1': 'ENABLED',
       'us-east-1': 'ENABLED',
     });
@@ -61,9 +62,9 @@ describe('onboarding under faults', () => {
     h = await startHarness({ config: makeConfig({ regions: ['eu-west-1'] }) });
     h.warden.world.services.guardduty.acceptLagCalls = 1000;
 
-    const record = await onboard(h, { trigger: 'cli', accounts: ['300000000001'] });
+    const record = await onboard(h, { trigger: 'cli', accounts: [MEMBER] });
 
-    expect(regionOutcomes(record, '300000000001')).toEqual({ 'eu-west-1': 'NOT_ENABLED_IN_TIME' });
+    expect(regionOutcomes(record, MEMBER)).toEqual({ 'eu-west-1': 'NOT_ENABLED_IN_TIME' });
     expect(waitsIn(record.executionArn)).toBe(VERIFY_MAX_CHECKS - 1);
   });
 });

@@ -6,6 +6,7 @@ import {
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type Harness,
+  MEMBER,
   makeConfig,
   makeControlTowerEvent,
   onboard,
@@ -24,7 +25,7 @@ describe("the administrator's findings export", () => {
     const { bucketArn, kmsKeyArn } = h.warden.functionDeps('EnsureAdministratorDetector').findingsExport;
     expect(bucketArn).toMatch(/^arn:aws:s3:::wardensecurity-findingsexportbucket[0-9a-f]{8}-[0-9a-z]+$/);
 
-    const record = await onboard(h, makeControlTowerEvent({ accountId: '300000000001' }));
+    const record = await onboard(h, makeControlTowerEvent({ accountId: MEMBER }));
 
     expect(record.status).toBe('SUCCEEDED');
     for (const region of REGIONS) {

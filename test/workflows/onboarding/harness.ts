@@ -12,6 +12,8 @@ export const MANAGEMENT = '111111111111';
 export const SECURITY = '222222222222';
 export const OTHER_ADMIN = '444444444444';
 export const REGIONS = ['eu-west-1', 'us-east-1'];
+/** The first of `demoMembers`: the account a harness of one member has, and a Control Tower event names by default. */
+export const MEMBER = '300000000001';
 
 export function makeConfig(
   overrides: { mode?: 'invitation' | 'organization'; regions?: string[]; onboarding?: object } = {},
@@ -115,7 +117,7 @@ export function makeControlTowerEvent(options: ControlTowerEventOptions = {}): R
             organizationalUnitName: 'Workloads',
             organizationalUnitId: 'ou-abcd-12345678',
           },
-          account: { accountName: 'member-01', accountId: options.accountId ?? '300000000001' },
+          account: { accountName: 'member-01', accountId: options.accountId ?? MEMBER },
           state: options.state ?? 'SUCCEEDED',
           message: 'AWS Control Tower successfully created an enrolled account.',
           requestedTimestamp: '2026-01-01T00:00:00Z',
@@ -134,15 +136,20 @@ export function regionOutcomes(record: ExecutionRecord, accountId: string): Reco
   );
 }
 
-/** A member's feature statuses as the administrator reads them (one GetMemberDetectors call). */
+/** A member's features as the administrator reads them (one GetMemberDetectors call). */
+export async function memberFeatureConfigurations(h: Harness, member: string, region: string) {
+  const gd = h.warden.deps.clients.client(GuardDutyClient, { account: SECURITY, region });
+  const detectorId = h.warden.world.services.guardduty.detectorId(SECURITY, region);
+  const out = await gd.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: [member] }));
+  return out.MemberDataSourceConfigurations?.[0]?.Features ?? [];
+}
+
+/** A member's feature statuses, by feature name, as the administrator reads them. */
 export async function memberFeatures(
   h: Harness,
   member: string,
   region: string,
 ): Promise<Record<string, string>> {
-  const gd = h.warden.deps.clients.client(GuardDutyClient, { account: SECURITY, region });
-  const detectorId = h.warden.world.services.guardduty.detectorId(SECURITY, region);
-  const out = await gd.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: [member] }));
-  const features = out.MemberDataSourceConfigurations?.[0]?.Features ?? [];
+  const features = await memberFeatureConfigurations(h, member, region);
   return Object.fromEntries(features.map((f) => [f.Name!, f.Status!]));
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { inviteMembersTask } from '../../../tasks/onboarding/invite-members';
 import { runTask } from '../../../tasks/shared/task';
-import { type Harness, OTHER_ADMIN, SECURITY, startHarness } from './harness';
+import { type Harness, MEMBER, OTHER_ADMIN, SECURITY, startHarness } from './harness';
 
 /**
  * InviteMembers' refusal path, as the deployed function runs it (its role, its environment): an
@@ -9,7 +9,6 @@ import { type Harness, OTHER_ADMIN, SECURITY, startHarness } from './harness';
  * administrator is refused by InviteMembers; reading the member account through the member role
  * (InviteMembers' AssumeWardenMemberRole) tells why.
  */
-const MEMBER = '300000000001';
 const HOME = 'eu-west-1';
 let h: Harness;
 afterEach(async () => h?.warden.stop());

@@ -3,6 +3,7 @@ import { startOnboarding } from '../../../runtime/onboarding-runner';
 import {
   finish,
   type Harness,
+  MEMBER,
   makeConfig,
   makeControlTowerEvent,
   memberFeatures,
@@ -13,7 +14,6 @@ import {
   startHarness,
 } from './harness';
 
-const MEMBER = '300000000001';
 let h: Harness;
 afterEach(async () => h?.warden.stop());
 

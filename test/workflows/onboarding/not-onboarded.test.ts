@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { type Harness, MANAGEMENT, makeControlTowerEvent, onboard, outputOf, startHarness } from './harness';
+import {
+  type Harness,
+  MANAGEMENT,
+  MEMBER,
+  makeControlTowerEvent,
+  onboard,
+  outputOf,
+  startHarness,
+} from './harness';
 
 let h: Harness;
 afterEach(async () => h?.warden.stop());
@@ -45,9 +53,9 @@ describe('requests that do not lead to onboarding', () => {
 
   it('reports a suspended account as not onboarded, with the reason', async () => {
     h = await startHarness();
-    h.warden.world.services.organizations.suspendAccount('300000000001');
+    h.warden.world.services.organizations.suspendAccount(MEMBER);
 
-    const record = await onboard(h, makeControlTowerEvent({ accountId: '300000000001' }));
+    const record = await onboard(h, makeControlTowerEvent({ accountId: MEMBER }));
 
     expect(outputOf(record).summaries[0]).toMatchObject({
       result: 'NOT_ONBOARDED',

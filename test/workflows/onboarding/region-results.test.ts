@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type Harness,
+  MEMBER,
   makeConfig,
   OTHER_ADMIN,
   onboard,
@@ -10,7 +11,6 @@ import {
   startHarness,
 } from './harness';
 
-const MEMBER = '300000000001';
 const HOME = 'eu-west-1';
 const OTHER = 'us-east-1';
 let h: Harness;

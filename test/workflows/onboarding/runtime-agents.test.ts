@@ -1,27 +1,22 @@
-import { GetMemberDetectorsCommand, GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   type Harness,
+  MEMBER,
   makeConfig,
   makeControlTowerEvent,
+  memberFeatureConfigurations,
   onboard,
   REGIONS,
-  SECURITY,
   startHarness,
 } from './harness';
 
-const MEMBER = '300000000001';
 let h: Harness;
 afterEach(async () => h?.warden.stop());
 
 /** The member's runtime monitoring agent management, as the administrator reads it. */
 async function agentManagement(region: string): Promise<Record<string, string>> {
-  const gd = h.warden.deps.clients.client(GuardDutyClient, { account: SECURITY, region });
-  const detectorId = h.warden.world.services.guardduty.detectorId(SECURITY, region);
-  const out = await gd.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: [MEMBER] }));
-  const runtime = out.MemberDataSourceConfigurations?.[0]?.Features?.find(
-    (f) => f.Name === 'RUNTIME_MONITORING',
-  );
+  const features = await memberFeatureConfigurations(h, MEMBER, region);
+  const runtime = features.find((f) => f.Name === 'RUNTIME_MONITORING');
   return Object.fromEntries((runtime?.AdditionalConfiguration ?? []).map((a) => [a.Name!, a.Status!]));
 }
 
