@@ -1,6 +1,5 @@
-import type { LocalRuntime } from '../../runtime/engine';
 import { HISTORY_LIMIT_CAUSE, MAX_HISTORY_EVENTS } from '../../runtime/limits';
-import { bareRuntime, COUNTDOWN } from '../fixtures/engine';
+import { bareRuntimesShutAfterEach, COUNTDOWN } from '../fixtures/engine';
 
 /**
  * Step Functions' history limit, as AWS applies it ("Starting new executions to avoid reaching the
@@ -22,15 +21,7 @@ const SPIN = {
 };
 
 describe('the local engine at 25,000 history events', () => {
-  const runtimes: LocalRuntime[] = [];
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
-  });
-  function makeRuntime() {
-    const runtime = bareRuntime();
-    runtimes.push(runtime);
-    return runtime;
-  }
+  const makeRuntime = bareRuntimesShutAfterEach();
 
   it('fails a loop that never ends with States.Runtime as event 25,000, the cause AWS gives, and records nothing after it', async () => {
     const runtime = makeRuntime();

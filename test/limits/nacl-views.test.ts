@@ -3,12 +3,11 @@ import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import type { PairResult } from '../../tasks/response/contract';
 import {
   deliverBlockOnEverySubnet,
-  fillNaclsNearQuota,
   fullLengthIpv6Addresses,
   historyOf,
   largestPayloadBytes,
   type ResponseHarness,
-  startResponseHarness,
+  startNearFullHarness,
 } from '../workflows/response/harness';
 
 /**
@@ -27,11 +26,7 @@ describe('the block task’s NACL listings, 50 NACLs near full', () => {
   afterEach(() => h?.stop());
 
   it('keep within their budget, mark the NACLs past it, and the execution within 256 KiB', async () => {
-    h = await startResponseHarness({
-      subnets: NACLS,
-      response: { maxAddressesPerFinding: ATTACKERS, naclRuleQuota: QUOTA, blockMinutes: 60 },
-    });
-    fillNaclsNearQuota(h, QUOTA, ATTACKERS);
+    h = await startNearFullHarness({ nacls: NACLS, quota: QUOTA, acting: ATTACKERS });
     const attackers = fullLengthIpv6Addresses(ATTACKERS);
     const intake = await deliverBlockOnEverySubnet(h, attackers, { id: 'widest-block', severity: 8 });
     expect(intake.decision).toBe('BLOCK_AUTO');

@@ -3,12 +3,11 @@ import { NACL_VIEW_BUDGET_BYTES } from '../../tasks/response/block-addresses';
 import { MAX_PAIRS_PER_FINDING } from '../../tasks/response/triage';
 import {
   decide,
-  fillNaclsNearQuota,
   fullLengthIpv6Addresses,
   portProbeOnEverySubnet,
   type ResponseHarness,
   recordedPayloads,
-  startResponseHarness,
+  startNearFullHarness,
   untilWaitingForExpiry,
 } from '../workflows/response/harness';
 
@@ -106,12 +105,8 @@ describe('the response workflow’s largest state, 20 NACLs near full', () => {
   afterEach(() => h?.stop());
 
   it('stays under the bound computed from its limits, and the bound under 256 KiB', async () => {
-    h = await startResponseHarness({
-      subnets: NACLS,
-      response: { maxAddressesPerFinding: ACTING, naclRuleQuota: QUOTA, blockMinutes: 60 },
-    });
     // Each NACL near full: IPv4 up to the quota, IPv6 up to the quota less room for Warden's denies.
-    fillNaclsNearQuota(h, QUOTA, ACTING);
+    h = await startNearFullHarness({ nacls: NACLS, quota: QUOTA, acting: ACTING });
     const finding = portProbeOnEverySubnet(h, fullLengthIpv6Addresses(ATTACKERS), {
       id: 'widest-probe',
       severity: 5,

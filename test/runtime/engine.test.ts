@@ -3,7 +3,7 @@ import { ManualClock, settle } from '../../runtime/clock';
 import { LocalRuntime } from '../../runtime/engine';
 import { defineTask, type TaskDeps } from '../../tasks/shared/task';
 import { callbackTask, lambdaTask } from '../../workflows/asl';
-import { bareRuntime, tokenKeepingTask } from '../fixtures/engine';
+import { bareRuntime, bareRuntimesShutAfterEach, tokenKeepingTask } from '../fixtures/engine';
 import { CALLBACK_TASK_SUCCEEDED, SUCCEEDED_AT_THE_END } from '../fixtures/history-events';
 
 const double = defineTask({
@@ -40,22 +40,17 @@ const definition = {
   },
 };
 
-const runtimes: LocalRuntime[] = [];
+const shutAfterEach = bareRuntimesShutAfterEach();
 
 function makeRuntime(clock = new ManualClock()) {
-  const runtime = bareRuntime(clock);
+  const runtime = shutAfterEach(clock);
   const arn = runtime.register({ name: 'demo', definition, tasks: [double, askHuman] });
-  runtimes.push(runtime);
   return { runtime, arn, clock };
 }
 
 describe('LocalRuntime', () => {
   beforeEach(() => {
     tokens.length = 0;
-  });
-  // Executions left waiting would keep the engine's task timers alive after the tests.
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
   });
 
   it('fails at registration when a Task state has no handler', () => {

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { settle } from '../../runtime/clock';
-import type { LocalRuntime } from '../../runtime/engine';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from '../../runtime/limits';
 import { defineTask } from '../../tasks/shared/task';
 import { callbackTask, lambdaTask } from '../../workflows/asl';
-import { bareRuntime } from '../fixtures/engine';
+import { bareRuntime, bareRuntimesShutAfterEach } from '../fixtures/engine';
 
 const huge = defineTask({
   id: 'Huge',
@@ -50,15 +49,7 @@ const asking = {
 };
 
 describe('Step Functions limits in the local engine', () => {
-  const runtimes: LocalRuntime[] = [];
-  afterEach(async () => {
-    await Promise.all(runtimes.splice(0).map((r) => r.shutdown()));
-  });
-  function makeRuntime() {
-    const runtime = bareRuntime();
-    runtimes.push(runtime);
-    return runtime;
-  }
+  const makeRuntime = bareRuntimesShutAfterEach();
 
   it('fails the execution with States.DataLimitExceeded, which States.ALL does not catch, for a task output over 256 KiB of UTF-8', async () => {
     const runtime = makeRuntime();

@@ -325,11 +325,29 @@ export function largestPayloadBytes(h: ResponseHarness, executionArn: string): n
 }
 
 /**
+ * A harness whose member has `nacls` subnets, each with a NACL as full as `fillNaclsNearQuota`
+ * makes it (entries up to `quota`, room for `acting` IPv6 denies), and a response that acts on
+ * `acting` addresses and blocks for an hour: the widest block the config allows.
+ */
+export async function startNearFullHarness(limits: {
+  nacls: number;
+  quota: number;
+  acting: number;
+}): Promise<ResponseHarness> {
+  const h = await startResponseHarness({
+    subnets: limits.nacls,
+    response: { maxAddressesPerFinding: limits.acting, naclRuleQuota: limits.quota, blockMinutes: 60 },
+  });
+  fillNaclsNearQuota(h, limits.quota, limits.acting);
+  return h;
+}
+
+/**
  * Fills each of the harness's NACLs with customer denies: inbound IPv4 entries up to `quota`,
  * inbound IPv6 entries up to `quota - ipv6Room` (each family's default deny counted), so a test
  * sees NACLs as full as a customer's can be with room for `ipv6Room` of Warden's IPv6 denies.
  */
-export function fillNaclsNearQuota(h: ResponseHarness, quota: number, ipv6Room: number): void {
+function fillNaclsNearQuota(h: ResponseHarness, quota: number, ipv6Room: number): void {
   const ec2 = h.warden.world.services.ec2;
   for (const naclId of h.network.naclIds) {
     const used = (v6: boolean) =>
