@@ -6,7 +6,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { call, chunks, retryPage } from '../shared/aws-call';
+import { call, chunks, PAGE_ATTEMPTS, retryPage } from '../shared/aws-call';
 import { tableClient } from '../shared/tables';
 import type { TaskDeps } from '../shared/task';
 import { listMemberAccountPages } from '../sweep/list-accounts';
@@ -23,7 +23,6 @@ const MEMBER = 'MEMBER';
 const REGISTRY = 'REGISTRY';
 /** BatchWriteItem takes at most 25 requests (Amazon DynamoDB API Reference, BatchWriteItem). */
 const WRITE_BATCH = 25;
-const PAGE_ATTEMPTS = 6;
 /** ListAccounts pages read per invocation while seeding. */
 export const SEED_PAGES = 150;
 

@@ -2,14 +2,11 @@ import { GetRemainingFreeTrialDaysCommand } from '@aws-sdk/client-guardduty';
 import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
 import { AccountRegistry } from '../accounts/registry';
-import { ADMINISTRATOR_DETECTOR, ensureAdministratorDetector } from '../guardduty/administrator';
-import { administratorClient } from '../guardduty/aws';
-import { GUARDDUTY_BATCH } from '../guardduty/members';
-import { call, chunks, retryPage } from '../shared/aws-call';
+import { ADMINISTRATOR_DETECTOR } from '../guardduty/administrator';
+import { administratorReads } from '../guardduty/administrator-reads';
 import { taskEnvironment } from '../shared/environment';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask, type TaskDeps } from '../shared/task';
-import { PAGE_ATTEMPTS } from '../sweep/drift';
 import { AccountBatchRef } from '../sweep/plan-batches';
 
 /**
@@ -72,18 +69,15 @@ async function regionTrials(
   accounts: readonly string[],
 ): Promise<TrialDays[]> {
   if (!accounts.length) return [];
-  const detectorId = await retryPage(() => ensureAdministratorDetector(region, deps), PAGE_ATTEMPTS);
-  const client = administratorClient(deps, region);
+  const reads = await administratorReads(deps, region);
   const threshold = deps.config.onboarding.freeTrialThresholdDays;
   const ending: TrialDays[] = [];
-  for (const batch of chunks(accounts, GUARDDUTY_BATCH)) {
-    const out = await retryPage(
-      () =>
-        call(`reading free-trial days of ${batch.length} accounts in ${region}`, () =>
-          client.send(new GetRemainingFreeTrialDaysCommand({ DetectorId: detectorId, AccountIds: batch })),
-        ),
-      PAGE_ATTEMPTS,
-    );
+  const pages = await reads.inBatches(
+    accounts,
+    (n) => `reading free-trial days of ${n} accounts in ${region}`,
+    (input, client) => client.send(new GetRemainingFreeTrialDaysCommand(input)),
+  );
+  for (const out of pages) {
     for (const a of out.Accounts ?? []) {
       for (const f of a.Features ?? []) {
         const days = f.FreeTrialDaysRemaining;

@@ -1,5 +1,5 @@
 import { DescribeNetworkAclsCommand, EC2Client, type NetworkAclEntry } from '@aws-sdk/client-ec2';
-import { call, chunks, retryPage } from '../shared/aws-call';
+import { call, chunks, PAGE_ATTEMPTS, retryPage } from '../shared/aws-call';
 import { MemberRoleUnavailableError } from '../shared/errors';
 import type { TaskDeps } from '../shared/task';
 
@@ -11,7 +11,6 @@ import type { TaskDeps } from '../shared/task';
  * (DescribeNetworkAcls, Amazon EC2 API Reference). Each page is retried on its own.
  */
 export const NACLS_PER_CALL = 100;
-const PAGE_ATTEMPTS = 6;
 
 export async function readNaclEntries(
   deps: Pick<TaskDeps, 'clients' | 'config'>,

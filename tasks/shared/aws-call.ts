@@ -35,6 +35,9 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Attempts a listing's page gets (`retryPage`) before its throttling goes to the state machine's Retry. */
+export const PAGE_ATTEMPTS = 6;
+
 /**
  * A few quick, jittered attempts for one page of a long listing. Retrying the whole task would
  * repeat every page, and with 50 pages at 20% throttling the listing would almost never finish;

@@ -1,11 +1,9 @@
 import { GetMemberDetectorsCommand, GetMembersCommand, type Member } from '@aws-sdk/client-guardduty';
 import * as z from 'zod';
 import { accountIdSchema as accountId } from '../../config/aws-names';
-import { ensureAdministratorDetector } from '../guardduty/administrator';
-import { administratorClient } from '../guardduty/aws';
+import { administratorReads } from '../guardduty/administrator-reads';
 import { featureChanges } from '../guardduty/features';
-import { GUARDDUTY_BATCH, statusOf } from '../guardduty/members';
-import { call, chunks, retryPage } from '../shared/aws-call';
+import { statusOf } from '../guardduty/members';
 import type { TaskDeps } from '../shared/task';
 
 /**
@@ -23,28 +21,20 @@ export const Drift = z.object({
 });
 export type Drift = z.infer<typeof Drift>;
 
-/** Attempts per page before the throttling goes to the state machine's Retry. */
-export const PAGE_ATTEMPTS = 6;
-
 export async function findRegionDrift(
   deps: TaskDeps,
   region: string,
   accounts: readonly string[],
 ): Promise<Drift[]> {
   if (!accounts.length) return [];
-  const detectorId = await retryPage(() => ensureAdministratorDetector(region, deps), PAGE_ATTEMPTS);
-  const client = administratorClient(deps, region);
+  const reads = await administratorReads(deps, region);
   const members = new Map<string, Member>();
-  for (const batch of chunks(accounts, GUARDDUTY_BATCH)) {
-    const out = await retryPage(
-      () =>
-        call(`reading ${batch.length} members in ${region}`, () =>
-          client.send(new GetMembersCommand({ DetectorId: detectorId, AccountIds: batch })),
-        ),
-      PAGE_ATTEMPTS,
-    );
-    for (const m of out.Members ?? []) if (m.AccountId) members.set(m.AccountId, m);
-  }
+  const pages = await reads.inBatches(
+    accounts,
+    (n) => `reading ${n} members in ${region}`,
+    (input, client) => client.send(new GetMembersCommand(input)),
+  );
+  for (const m of pages.flatMap((p) => p.Members ?? [])) if (m.AccountId) members.set(m.AccountId, m);
   const drift: Drift[] = [];
   const enabled: string[] = [];
   for (const account of accounts) {
@@ -52,14 +42,12 @@ export async function findRegionDrift(
     if (status === 'Enabled') enabled.push(account);
     else drift.push({ accountId: account, region, status });
   }
-  for (const batch of chunks(enabled, GUARDDUTY_BATCH)) {
-    const out = await retryPage(
-      () =>
-        call(`reading the features of ${batch.length} members in ${region}`, () =>
-          client.send(new GetMemberDetectorsCommand({ DetectorId: detectorId, AccountIds: batch })),
-        ),
-      PAGE_ATTEMPTS,
-    );
+  const features = await reads.inBatches(
+    enabled,
+    (n) => `reading the features of ${n} members in ${region}`,
+    (input, client) => client.send(new GetMemberDetectorsCommand(input)),
+  );
+  for (const out of features) {
     for (const c of out.MemberDataSourceConfigurations ?? []) {
       const diff = featureChanges(deps.config, c.Features ?? []);
       if (c.AccountId && diff.length) {
