@@ -130,19 +130,17 @@ export class NetworkAcls {
     cidr: string,
   ): Promise<'CREATED' | 'ADOPTED' | 'NUMBER_TAKEN' | 'LIMIT_EXCEEDED'> {
     assertHostRoute(cidr);
-    const v6 = cidr.includes(':');
+    // The entry as the call writes it and as the cached NACL then lists it.
+    const deny = {
+      RuleNumber: ruleNumber,
+      Protocol: '-1',
+      RuleAction: 'deny' as const,
+      Egress: false,
+      ...(cidr.includes(':') ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
+    } satisfies NetworkAclEntry;
     try {
       await this.call(ref.account, ref.region, 'adding the deny entry', (ec2) =>
-        ec2.send(
-          new CreateNetworkAclEntryCommand({
-            NetworkAclId: ref.naclId,
-            RuleNumber: ruleNumber,
-            Protocol: '-1',
-            RuleAction: 'deny',
-            Egress: false,
-            ...(v6 ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
-          }),
-        ),
+        ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: ref.naclId, ...deny })),
       );
     } catch (error) {
       const name = (error as Error).name;
@@ -157,13 +155,7 @@ export class NetworkAcls {
       return name === 'NetworkAclEntryAlreadyExists' ? 'NUMBER_TAKEN' : 'LIMIT_EXCEEDED';
     }
     const cached = this.naclById.get(cacheKey(ref.account, ref.region, ref.naclId));
-    cached?.nacl.Entries?.push({
-      RuleNumber: ruleNumber,
-      Protocol: '-1',
-      RuleAction: 'deny',
-      Egress: false,
-      ...(v6 ? { Ipv6CidrBlock: cidr } : { CidrBlock: cidr }),
-    });
+    cached?.nacl.Entries?.push(deny);
     return 'CREATED';
   }
 
