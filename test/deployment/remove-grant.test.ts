@@ -71,25 +71,38 @@ describe('a synthesized template with something taken out', () => {
     expect(failures).toEqual([]);
   });
 
-  it("fails DescribeAccount with Organizations' AccessDeniedException when its role loses organizations:DescribeAccount", async () => {
+  it.each([
+    [
+      "DescribeAccount with Organizations' AccessDeniedException",
+      'DescribeAccount',
+      'organizations:DescribeAccount',
+      [
+        `User: arn:aws:sts::${SECURITY}:assumed-role/WardenTask-DescribeAccount/`,
+        'is not authorized to perform: organizations:DescribeAccount on resource: ',
+        'because no identity-based policy allows the organizations:DescribeAccount action',
+      ],
+    ],
+    [
+      "the administrator's first detector with GuardDuty's AccessDeniedException",
+      'EnsureAdministratorDetector',
+      'iam:CreateServiceLinkedRole',
+      [
+        'is not authorized to perform: iam:CreateServiceLinkedRole',
+        'assumed-role/WardenTask-EnsureAdministratorDetector/',
+      ],
+    ],
+  ])('fails %s when the role of %s loses %s', async (_what, task, action, [first, ...rest]) => {
     const templates = withTemplate('WardenSecurity', (template) =>
-      removeGrant(template, 'WardenTask-DescribeAccount', 'organizations:DescribeAccount'),
+      removeGrant(template, `WardenTask-${task}`, action),
     );
 
     const { failures } = await onboardMember(templates);
 
     expect(failures[0]).toEqual({
       error: 'AccessDeniedException',
-      cause: expect.stringContaining(
-        `User: arn:aws:sts::${SECURITY}:assumed-role/WardenTask-DescribeAccount/`,
-      ) as unknown as string,
+      cause: expect.stringContaining(first!) as unknown as string,
     });
-    expect(failures[0]!.cause).toContain(
-      'is not authorized to perform: organizations:DescribeAccount on resource: ',
-    );
-    expect(failures[0]!.cause).toContain(
-      'because no identity-based policy allows the organizations:DescribeAccount action',
-    );
+    for (const part of rest) expect(failures[0]!.cause).toContain(part);
   });
 
   it("fails a task in the member account when the StackSet's member role loses guardduty:CreateDetector", async () => {
@@ -121,22 +134,6 @@ describe('a synthesized template with something taken out', () => {
     expect(
       iam.serviceLinkedRole(MEMBER!.id, 'member.org.stacksets.cloudformation.amazonaws.com'),
     ).toBeDefined();
-  });
-
-  it("fails the administrator's first detector with GuardDuty's AccessDeniedException when EnsureAdministratorDetector's role loses iam:CreateServiceLinkedRole", async () => {
-    const templates = withTemplate('WardenSecurity', (template) =>
-      removeGrant(template, 'WardenTask-EnsureAdministratorDetector', 'iam:CreateServiceLinkedRole'),
-    );
-
-    const { failures } = await onboardMember(templates);
-
-    expect(failures[0]).toEqual({
-      error: 'AccessDeniedException',
-      cause: expect.stringContaining(
-        'is not authorized to perform: iam:CreateServiceLinkedRole',
-      ) as unknown as string,
-    });
-    expect(failures[0]!.cause).toContain(`assumed-role/WardenTask-EnsureAdministratorDetector/`);
   });
 
   it("fails the member's first detector when the StackSet's member role loses iam:CreateServiceLinkedRole", async () => {
