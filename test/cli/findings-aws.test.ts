@@ -15,6 +15,7 @@ import {
   removeStackOutputs,
   useAwsEndpoints,
 } from '../fixtures/aws-target';
+import { exampleOrganization } from '../fixtures/example-organization';
 import { makeFinding } from '../fixtures/findings';
 import {
   type GuardDutyEndpoint,
@@ -91,12 +92,7 @@ describe('warden findings in AWS', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        organization: {
-          managementAccountId: '111111111111',
-          securityAccountId: '222222222222',
-          homeRegion: HOME,
-          regions: [HOME, OTHER],
-        },
+        organization: exampleOrganization([HOME, OTHER]),
         response: { mode: 'enforce' },
       }),
     );

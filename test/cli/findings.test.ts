@@ -11,6 +11,7 @@ import { startHttpServer, type WardenHttpServer } from '../../runtime/http-serve
 import { demoMembers } from '../../runtime/sandbox/demo-organization';
 import { AWS_TEST_REGIONS, useAwsEndpoints } from '../fixtures/aws-target';
 import { REGION, SECURITY, startOneMemberDeployment } from '../fixtures/deployed-warden';
+import { exampleOrganization } from '../fixtures/example-organization';
 import { DEMO_FINDINGS, DEMO_MEMBERS, type FindingsDemo, startFindingsDemo } from '../fixtures/findings-demo';
 import { runCli } from './run-cli';
 
@@ -41,12 +42,7 @@ describe('warden findings', () => {
     dir = mkdtempSync(join(tmpdir(), 'warden-cli-findings-'));
     config = join(dir, 'warden.config.json');
     const input = {
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: '222222222222',
-        homeRegion: regions[0],
-        regions,
-      },
+      organization: exampleOrganization(regions),
       response: { mode: 'enforce', allowList: ['198.51.100.0/24'] },
     };
     writeFileSync(config, JSON.stringify(input));

@@ -4,6 +4,7 @@ import { FindingsTable } from '../../tasks/response/findings-table';
 import { allStates } from '../../workflows/asl';
 import { eventsPerVisit, historyBound, UnboundedLoopError } from '../../workflows/history-bound';
 import { buildResponseDefinition, MAX_WAITS, WAIT_LIMIT_REACHED } from '../../workflows/response/definition';
+import { exampleOrganization } from '../fixtures/example-organization';
 import type { FindingOptions } from '../fixtures/findings';
 import {
   historyOf,
@@ -29,12 +30,7 @@ const PAIRS = 160;
 function responseDefinition(onTimeout: 'block' | 'reject') {
   return buildResponseDefinition(
     parseConfig({
-      organization: {
-        managementAccountId: '111111111111',
-        securityAccountId: '222222222222',
-        homeRegion: 'eu-west-1',
-        regions: ['eu-west-1'],
-      },
+      organization: exampleOrganization(),
       response: { approval: { onTimeout } },
     }),
   );

@@ -5,6 +5,7 @@ import { type EventRecord, LocalEventBus } from '../../../runtime/eventbridge/lo
 import type { AcceptedEntry } from '../../../runtime/eventbridge/put-events';
 import { type LocalSession, type LocalWarden, startLocalSession } from '../../../runtime/local-warden';
 import { demoMembers } from '../../../runtime/sandbox/demo-organization';
+import { exampleOrganization } from '../../fixtures/example-organization';
 import { makeFindingEvent } from '../../fixtures/findings';
 import { makeControlTowerEvent } from '../../workflows/onboarding/harness';
 
@@ -19,12 +20,7 @@ const MEMBERS = demoMembers(2);
 const HOME = 'eu-west-1';
 const OTHER = 'eu-central-1';
 const config = parseConfig({
-  organization: {
-    managementAccountId: '111111111111',
-    securityAccountId: '222222222222',
-    homeRegion: HOME,
-    regions: [HOME, OTHER],
-  },
+  organization: exampleOrganization([HOME, OTHER]),
   onboarding: { mode: 'invitation' },
   response: { mode: 'dry-run' },
 });

@@ -10,6 +10,7 @@ import { parseFindingEvent } from '../../../tasks/response/finding';
 import { FindingsTable } from '../../../tasks/response/findings-table';
 import { intakeFinding } from '../../../tasks/response/intake';
 import { triageFinding } from '../../../tasks/response/triage';
+import { exampleOrganization } from '../../fixtures/example-organization';
 import {
   type FindingOptions,
   makeFindingEvent,
@@ -51,12 +52,7 @@ export async function startResponseHarness(
   } = {},
 ): Promise<ResponseHarness> {
   const config = parseConfig({
-    organization: {
-      managementAccountId: '111111111111',
-      securityAccountId: '222222222222',
-      homeRegion: REGION,
-      regions: options.regions ?? [REGION],
-    },
+    organization: exampleOrganization(options.regions ?? [REGION]),
     response: { mode: 'enforce', ruleBand: { start: 1, end: 90 }, blockMinutes: 60, ...options.response },
     notifications: options.notifications,
   });
