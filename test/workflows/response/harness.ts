@@ -49,6 +49,8 @@ export async function startResponseHarness(
     maxAttempts?: number;
     /** Regions Warden governs, home region first. @default [REGION] */
     regions?: string[];
+    /** The runtime's data folder, where it archives what it ran. @default none */
+    dataDir?: string;
   } = {},
 ): Promise<ResponseHarness> {
   const config = parseConfig({
@@ -64,6 +66,7 @@ export async function startResponseHarness(
     clock,
     retryIntervalMs: 0,
     maxAttempts: options.maxAttempts,
+    dataDir: options.dataDir,
   });
   const network = buildMemberNetwork(warden.world.services.ec2, MEMBER, REGION, {
     subnets: options.subnets,
