@@ -376,44 +376,30 @@ describe('resource-based policies', () => {
     expect(error.message).toContain('because no resource-based policy allows the SNS:Publish action');
   });
 
-  it('allows a cross-account publish when both the identity policy and the topic policy allow it', async () => {
+  it.each([
+    [
+      'a cross-account publish when both the identity policy and the topic policy allow it',
+      MEMBER_B,
+      'Publisher',
+      `arn:aws:iam::${MEMBER_B}:root`,
+    ],
+    [
+      'a same-account publish that only the topic policy grants',
+      SECURITY,
+      'LocalPublisher',
+      `arn:aws:iam::${SECURITY}:role/LocalPublisher`,
+    ],
+  ])('allows %s', async (_what, account, role, admitted) => {
     const { cloud, services, topic } = makeTopicWorld();
     services.sns.setTopicPolicy(topic, {
       Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'MemberB',
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${MEMBER_B}:root` },
-          Action: 'sns:Publish',
-          Resource: topic,
-        },
-      ],
+      Statement: [{ Effect: 'Allow', Principal: { AWS: admitted }, Action: 'sns:Publish', Resource: topic }],
     });
 
-    await expect(publish(cloud, MEMBER_B, 'Publisher', topic)).resolves.toMatchObject({
+    await expect(publish(cloud, account, role, topic)).resolves.toMatchObject({
       MessageId: expect.any(String),
     });
     expect(services.sns.outbox).toHaveLength(1);
-  });
-
-  it('allows a same-account publish that only the topic policy grants', async () => {
-    const { cloud, services, topic } = makeTopicWorld();
-    services.sns.setTopicPolicy(topic, {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${SECURITY}:role/LocalPublisher` },
-          Action: 'sns:Publish',
-          Resource: topic,
-        },
-      ],
-    });
-
-    await expect(publish(cloud, SECURITY, 'LocalPublisher', topic)).resolves.toMatchObject({
-      MessageId: expect.any(String),
-    });
   });
 
   it('lets EventBridge publish to a topic only when the topic policy admits events.amazonaws.com', async () => {

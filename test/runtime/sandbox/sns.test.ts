@@ -27,6 +27,12 @@ async function makeSnsWorld(): Promise<{
   return { world, sns: clientAs(world.cloud, SNSClient, SECURITY), advance };
 }
 
+/** A message with a text for e-mail and the default for every other protocol. */
+const STRUCTURED_MESSAGE = JSON.stringify({
+  default: 'Blocked 203.0.113.7',
+  email: 'Blocked 203.0.113.7 — details',
+});
+
 function makePublish(overrides: Partial<PublishInput> = {}): PublishCommand {
   return new PublishCommand({
     TopicArn: TOPIC_ARN,
@@ -138,11 +144,7 @@ describe('publish', () => {
 
   it('delivers each protocol its own entry of a JSON message structure, else the default', async () => {
     const { world, sns } = await makeSnsWorld();
-    const message = JSON.stringify({
-      default: 'Blocked 203.0.113.7',
-      email: 'Blocked 203.0.113.7 — details',
-    });
-    await sns.send(makePublish({ MessageStructure: 'json', Message: message }));
+    await sns.send(makePublish({ MessageStructure: 'json', Message: STRUCTURED_MESSAGE }));
 
     const texts = (['email', 'https', 'sqs'] as const).map(
       (protocol) => world.services.sns.deliveredTo(TOPIC_ARN, protocol)[0]!.Message,
@@ -164,14 +166,13 @@ describe('publish', () => {
 
   it('accepts a JSON message structure with a default entry', async () => {
     const { world, sns } = await makeSnsWorld();
-    const message = JSON.stringify({
-      default: 'Blocked 203.0.113.7',
-      email: 'Blocked 203.0.113.7 — details',
+
+    await sns.send(makePublish({ MessageStructure: 'json', Message: STRUCTURED_MESSAGE }));
+
+    expect(world.services.sns.outbox[0]).toMatchObject({
+      message: STRUCTURED_MESSAGE,
+      messageStructure: 'json',
     });
-
-    await sns.send(makePublish({ MessageStructure: 'json', Message: message }));
-
-    expect(world.services.sns.outbox[0]).toMatchObject({ message, messageStructure: 'json' });
   });
 
   it('fails with InvalidParameter when a JSON message structure has no default entry', async () => {

@@ -15,6 +15,21 @@ function securityDestination() {
   return addFindingsExportDestination(world, SECURITY, REGION, { bucketName: BUCKET, keyId: KEY_ID });
 }
 
+/** Replaces the bucket's policy with one that admits the security account for `action`, and not GuardDuty. */
+function admitOnlyTheAccount(action: string, resource: string | string[]): void {
+  world.s3.putBucketPolicy(BUCKET, {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
+        Action: action,
+        Resource: resource,
+      },
+    ],
+  });
+}
+
 function exportTo(client: GuardDutyClient, detectorId: string, keyArn: string, bucket = BUCKET) {
   return client.send(
     new CreatePublishingDestinationCommand({
@@ -113,17 +128,7 @@ describe('GuardDuty CreatePublishingDestination checks its destination', () => {
 
   it('refuses a bucket whose policy does not admit GuardDuty', async () => {
     const { key } = securityDestination();
-    world.s3.putBucketPolicy(BUCKET, {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
-          Action: 's3:*',
-          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
-        },
-      ],
-    });
+    admitOnlyTheAccount('s3:*', [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`]);
     const admin = world.clientOf(SECURITY);
 
     await expect(exportTo(admin, await createDetector(admin), key.arn)).rejects.toMatchObject({
@@ -197,17 +202,7 @@ describe("GuardDuty's findings export", () => {
     const { key } = securityDestination();
     const admin = world.clientOf(SECURITY);
     await exportTo(admin, await createDetector(admin), key.arn);
-    world.s3.putBucketPolicy(BUCKET, {
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${SECURITY}:root` },
-          Action: 's3:GetObject',
-          Resource: `arn:aws:s3:::${BUCKET}/*`,
-        },
-      ],
-    });
+    admitOnlyTheAccount('s3:GetObject', `arn:aws:s3:::${BUCKET}/*`);
 
     await expect(
       world.guardduty.exportFinding(world.cloud, SECURITY, REGION, { id: 'f-2', json: { id: 'f-2' } }),
