@@ -16,6 +16,7 @@ import {
   taskTokenPaths,
 } from './limits';
 import { TaskTokenBroker } from './task-tokens';
+import { type AslValidationOptions, recordValidated, wasValidated } from './validated-definitions';
 
 /**
  * The local runtime: runs Warden's workflows — the same ASL JSON that CDK deploys — with
@@ -39,11 +40,11 @@ export class RuntimeError extends Error {
 }
 
 /**
- * Definitions already validated in this process: asl-validator compiles its JSON schemas on every
- * call, which made registration the costliest step of a short test, and a definition that was
- * valid once is valid again. The key is the definition as the engine runs it.
+ * How the engine has asl-validator check a definition at registration. A definition accepted
+ * once is not validated again (see validated-definitions.ts): the key is the definition as the
+ * engine runs it.
  */
-const validatedDefinitions = new Set<string>();
+const VALIDATION: AslValidationOptions = { checkArn: false, checkPaths: true };
 
 export interface WorkflowRegistration {
   /** State machine name, e.g. `warden-response`. */
@@ -173,11 +174,9 @@ export class LocalRuntime {
     const runnable = compileWaits(definition);
     const text = JSON.stringify(runnable);
     const machine = new StateMachine(JSON.parse(text), {
-      validationOptions: validatedDefinitions.has(text)
-        ? { noValidate: true }
-        : { checkArn: false, checkPaths: true },
+      validationOptions: wasValidated(text, VALIDATION) ? { noValidate: true } : VALIDATION,
     });
-    validatedDefinitions.add(text);
+    recordValidated(text, VALIDATION);
     this.machines.set(arn, {
       arn,
       name: workflow.name,
