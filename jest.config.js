@@ -1,6 +1,7 @@
 /** Every test level runs under one `npm test`; moto is started by the global setup when absent. */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, failing a file that leaves a handle keeping the process alive.
+  testEnvironment: '<rootDir>/test/open-handle-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
