@@ -11,8 +11,8 @@ import { CliError, UsageError } from '../cli-error';
 import { FindingsView, type FindingsViewResult, type WardenState } from '../findings/view';
 import { checkProfile } from '../target/aws-profile';
 import { type RunningTarget, resolveTarget, tableName } from '../target/warden-target';
-import { checkTriageConfig, oneLine } from '../triage/report';
-import { DEFAULT_CONFIG, readConfigOption, table } from './local-options';
+import { oneLine } from '../triage/report';
+import { DEFAULT_CONFIG, readTriageConfigOption, table } from './local-options';
 
 /**
  * `warden findings`: the organisation's GuardDuty findings in one view, read from the
@@ -94,12 +94,7 @@ export async function runFindings(
   options: FindingsOptions,
   out: { write(text: string): void } = process.stdout,
 ): Promise<FindingsViewResult> {
-  const config = readConfigOption(options.config);
-  try {
-    checkTriageConfig(config);
-  } catch (error) {
-    throw new CliError(`${options.config}: response.${oneLine(error)}`);
-  }
+  const config = readTriageConfigOption(options.config);
   const filters = parseFilters(options);
   const top = parseTop(options.top);
   const regions = (options.region ?? []).flatMap((r) => r.split(',')).map((r) => r.trim());

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load';
 import type { WardenConfig } from '../../config/schema';
 import { CliError } from '../cli-error';
+import { checkTriageConfig, oneLine } from '../triage/report';
 
 /** What the commands share: the config file option, plain tables and the progress bar. */
 
@@ -14,6 +15,20 @@ export function readConfigOption(path: string): WardenConfig {
   } catch (error) {
     throw new CliError((error as Error).message.split('\n').join('; '));
   }
+}
+
+/**
+ * The config at `path` for a command that triages findings (triage, replay, findings): its CIDR
+ * lists are checked once here, so a bad entry is one config error, not a failure of every finding.
+ */
+export function readTriageConfigOption(path: string): WardenConfig {
+  const config = readConfigOption(path);
+  try {
+    checkTriageConfig(config);
+  } catch (error) {
+    throw new CliError(`${path}: response.${oneLine(error)}`);
+  }
+  return config;
 }
 
 /** A plain-text table: columns padded to their widest cell. */

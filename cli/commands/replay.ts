@@ -3,8 +3,7 @@ import { CliError } from '../cli-error';
 import { BufferedOutput, type OutputStream } from '../replay/buffered-output';
 import { findingLine, totalsText } from '../replay/render';
 import { ReplayInputError, type ReplayResult, replay } from '../replay/replay';
-import { checkTriageConfig, oneLine } from '../triage/report';
-import { DEFAULT_CONFIG, readConfigOption } from './local-options';
+import { DEFAULT_CONFIG, readTriageConfigOption } from './local-options';
 
 /**
  * `warden replay FILE|FOLDER`: what the configured policy would have done with recorded
@@ -28,12 +27,7 @@ export async function runReplay(
   out: OutputStream = process.stdout,
   err: OutputStream = process.stderr,
 ): Promise<ReplayResult> {
-  const config = readConfigOption(options.config);
-  try {
-    checkTriageConfig(config);
-  } catch (error) {
-    throw new CliError(`${options.config}: response.${oneLine(error)}`);
-  }
+  const config = readTriageConfigOption(options.config);
   const stdout = new BufferedOutput(out);
   const stderr = new BufferedOutput(err);
   const started = performance.now();

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { WardenConfig } from '../../config/schema';
 import { InvalidFindingError } from '../../tasks/shared/errors';
 import { CliError } from '../cli-error';
-import { checkTriageConfig, oneLine, type TriageReport, triageRecord } from '../triage/report';
-import { DEFAULT_CONFIG, readConfigOption } from './local-options';
+import { oneLine, type TriageReport, triageRecord } from '../triage/report';
+import { DEFAULT_CONFIG, readTriageConfigOption } from './local-options';
 
 /**
  * `warden triage EVENT.json`: what Warden would decide for one finding, as JSON, without calling
@@ -53,12 +53,7 @@ export function runTriage(
   out: { write(text: string): void } = process.stdout,
   stdin?: () => string,
 ): TriageReport {
-  const config = readConfigOption(options.config);
-  try {
-    checkTriageConfig(config);
-  } catch (error) {
-    throw new CliError(`${options.config}: response.${oneLine(error)}`);
-  }
+  const config = readTriageConfigOption(options.config);
   const report = triageText(readEventText(path, stdin), path === '-' ? 'standard input' : path, config);
   out.write(`${JSON.stringify(report, null, 2)}\n`);
   return report;
