@@ -13,17 +13,14 @@ import type { WardenConfig } from '../config/schema';
  * Warden), and the member role could not require `aws:PrincipalOrgID` of its callers.
  */
 export function requireOrganizationId(config: WardenConfig): string {
-  const id = config.organization.organizationId;
-  if (!id) {
-    throw new ConfigError(
-      'organization.organizationId is required to deploy Warden: without it, the task roles could ' +
-        'assume a role named ' +
-        `${config.organization.memberRoleName} in any AWS account (no aws:ResourceOrgID condition) and ` +
-        'the member role could not require aws:PrincipalOrgID. Set it to your organisation id (o-…, ' +
-        'see `aws organizations describe-organization`).',
-    );
-  }
-  return id;
+  return requiredSetting(
+    config,
+    'organizationId',
+    'without it, the task roles could assume a role named ' +
+      `${config.organization.memberRoleName} in any AWS account (no aws:ResourceOrgID condition) and ` +
+      'the member role could not require aws:PrincipalOrgID. Set it to your organisation id (o-…, ' +
+      'see `aws organizations describe-organization`).',
+  );
 }
 
 /**
@@ -33,13 +30,21 @@ export function requireOrganizationId(config: WardenConfig): string {
  * not be Warden's home region.
  */
 export function requireControlTowerHomeRegion(config: WardenConfig): string {
-  const region = config.organization.controlTowerHomeRegion;
-  if (!region) {
-    throw new ConfigError(
-      'organization.controlTowerHomeRegion is required to deploy Warden: Control Tower emits account ' +
-        'lifecycle events only in its home region, so the management stack that forwards them must be ' +
-        'deployed there (see Landing zone settings in the Control Tower console).',
-    );
-  }
-  return region;
+  return requiredSetting(
+    config,
+    'controlTowerHomeRegion',
+    'Control Tower emits account lifecycle events only in its home region, so the management stack ' +
+      'that forwards them must be deployed there (see Landing zone settings in the Control Tower console).',
+  );
+}
+
+/** The organisation setting deploying needs; without it, a config error that says why it is needed. */
+function requiredSetting(
+  config: WardenConfig,
+  setting: 'organizationId' | 'controlTowerHomeRegion',
+  why: string,
+): string {
+  const value = config.organization[setting];
+  if (!value) throw new ConfigError(`organization.${setting} is required to deploy Warden: ${why}`);
+  return value;
 }
