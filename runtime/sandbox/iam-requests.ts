@@ -239,35 +239,33 @@ function stateMachineFacts(facts: Record<string, string>, input: Record<string, 
 
 /** A secret named by ARN: `…:secret:<name>-<6 characters>` is the resource IAM evaluates. */
 function secretFacts(facts: Record<string, string>, secretId: unknown): void {
-  if (typeof secretId !== 'string') return;
-  const match = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/.exec(secretId);
-  if (!match) return;
-  facts.Region = match[1]!;
-  facts.Account = match[2]!;
-  facts.SecretId = match[3]!;
+  arnFacts(facts, secretId, 'SecretId', /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/);
 }
 
 function topicFacts(facts: Record<string, string>, input: Record<string, unknown>): void {
   if (typeof input.Name === 'string') facts.TopicName = input.Name;
   const arn = [input.TopicArn, input.TargetArn].find((v): v is string => typeof v === 'string');
-  const match = arn ? /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([\w-]+)$/.exec(arn) : null;
-  if (!match) return;
-  facts.Region = match[1]!;
-  facts.Account = match[2]!;
-  facts.TopicName = match[3]!;
+  arnFacts(facts, arn, 'TopicName', /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([\w-]+)$/);
 }
 
 /** PutEvents names its bus per entry, by name or ARN; the default bus when none. */
 function eventBusFacts(facts: Record<string, string>, entry: Record<string, unknown>): void {
   const name = typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default';
-  const match = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/.exec(name);
-  if (!match) {
-    facts.EventBusName = name;
-    return;
-  }
+  const byArn = /^arn:aws[a-z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/(.+)$/;
+  if (!arnFacts(facts, name, 'EventBusName', byArn)) facts.EventBusName = name;
+}
+
+/**
+ * A resource named by its ARN, which `arn` captures as region, account and name: those facts, with
+ * the name under `nameKey`. Returns whether `value` was such an ARN (else nothing is set).
+ */
+function arnFacts(facts: Record<string, string>, value: unknown, nameKey: string, arn: RegExp): boolean {
+  const match = typeof value === 'string' ? arn.exec(value) : null;
+  if (!match) return false;
   facts.Region = match[1]!;
   facts.Account = match[2]!;
-  facts.EventBusName = match[3]!;
+  facts[nameKey] = match[3]!;
+  return true;
 }
 
 function firstEntry(input: Record<string, unknown>): Record<string, unknown> {
@@ -276,16 +274,11 @@ function firstEntry(input: Record<string, unknown>): Record<string, unknown> {
   return typeof first === 'object' && first !== null ? (first as Record<string, unknown>) : {};
 }
 
+/** A table named by name (in the caller's account and region) or by ARN. */
 function tableFacts(facts: Record<string, string>, table: unknown): void {
   if (typeof table !== 'string') return;
-  const match = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/(.+)$/.exec(table);
-  if (!match) {
-    facts.TableName = table;
-    return;
-  }
-  facts.Region = match[1]!;
-  facts.Account = match[2]!;
-  facts.TableName = match[3]!;
+  const byArn = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/(.+)$/;
+  if (!arnFacts(facts, table, 'TableName', byArn)) facts.TableName = table;
 }
 
 function organizationFacts(
