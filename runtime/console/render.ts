@@ -177,36 +177,50 @@ export function renderCoverage(coverage: CoverageView): string {
       return `<li>${badge(look.tone, look.mark, look.label)} <span class="muted">${e(look.explain)}</span></li>`;
     })
     .join('');
-  const head = coverage.regions.map((r) => `<th scope="col">${e(r)}</th>`).join('');
-  const rows = coverage.accounts
-    .map((account) => {
-      const cells = account.cells
-        .map((cell) => {
-          const look = COVERAGE_LOOK[cell.status];
-          return `<td data-region="${e(cell.region)}" title="${e(look.explain)}">${badge(look.tone, look.mark, look.label)}</td>`;
-        })
-        .join('');
-      return `<tr data-account="${e(account.id)}"><th scope="row">${e(account.name || account.id)}<br><code>${e(account.id)}</code></th>${cells}</tr>`;
-    })
-    .join('\n');
+  const rows = coverage.accounts.map((account) => {
+    const cells = account.cells
+      .map((cell) => {
+        const look = COVERAGE_LOOK[cell.status];
+        return `<td data-region="${e(cell.region)}" title="${e(look.explain)}">${badge(look.tone, look.mark, look.label)}</td>`;
+      })
+      .join('');
+    return `<tr data-account="${e(account.id)}"><th scope="row">${e(account.name || account.id)}<br><code>${e(account.id)}</code></th>${cells}</tr>`;
+  });
+  const grid = dataTable(['Account', ...coverage.regions], rows, {
+    className: 'grid',
+    caption: 'Accounts (rows) by region (columns)',
+  });
   return `<p class="lead">GuardDuty membership of each account in each governed region, as the administrator records it.</p>
 <ul class="legend" aria-label="What the statuses shown mean">${legend}</ul>
-<div class="scroll"><table class="grid">
-<caption class="muted">Accounts (rows) by region (columns)</caption>
-<thead><tr><th scope="col">Account</th>${head}</tr></thead>
+${grid}`;
+}
+
+/**
+ * A table of the console: one header cell per column, then the rows (each a `<tr>` already
+ * written), in a box that scrolls sideways on a narrow screen.
+ */
+function dataTable(
+  columns: readonly string[],
+  rows: readonly string[],
+  options: { className?: string; caption?: string } = {},
+): string {
+  const table = options.className ? `<table class="${e(options.className)}">` : '<table>';
+  const caption = options.caption ? `<caption class="muted">${e(options.caption)}</caption>\n` : '';
+  const head = columns.map((c) => `<th scope="col">${e(c)}</th>`).join('');
+  return `<div class="scroll">${table}
+${caption}<thead><tr>${head}</tr></thead>
 <tbody>
-${rows}
+${rows.join('\n')}
 </tbody></table></div>`;
 }
 
 export function renderBlocks(blocks: readonly BlockRow[], now: Date): string {
   if (blocks.length === 0) return '<p class="empty">No address is blocked.</p>';
-  const rows = blocks
-    .map((b) => {
-      const finding = `${b.findingType ? `${e(b.findingType)}${b.severity !== null ? ` <span class="muted">severity ${e(b.severity)}</span>` : ''}<br>` : ''}<code>${e(b.findingId)}</code>`;
-      const story = b.execution ? `<a href="${e(storyHref(b.execution))}">story</a>` : '';
-      const state = b.state === 'ACTIVE' ? '' : ` <span class="cell pending">${e(b.state)}</span>`;
-      return `<tr>
+  const rows = blocks.map((b) => {
+    const finding = `${b.findingType ? `${e(b.findingType)}${b.severity !== null ? ` <span class="muted">severity ${e(b.severity)}</span>` : ''}<br>` : ''}<code>${e(b.findingId)}</code>`;
+    const story = b.execution ? `<a href="${e(storyHref(b.execution))}">story</a>` : '';
+    const state = b.state === 'ACTIVE' ? '' : ` <span class="cell pending">${e(b.state)}</span>`;
+    return `<tr>
 <td><code>${e(b.cidr)}</code>${state}</td>
 <td><code>${e(b.naclId)}</code><br><span class="muted">${e(b.account)} · ${e(b.region)}</span></td>
 <td class="num">${e(b.ruleNumber)}</td>
@@ -215,21 +229,15 @@ export function renderBlocks(blocks: readonly BlockRow[], now: Date): string {
 <td>${b.approvedBy ? e(b.approvedBy) : '<span class="muted">policy</span>'}</td>
 <td>${story}</td>
 </tr>`;
-    })
-    .join('\n');
-  return `<div class="scroll"><table>
-<thead><tr><th scope="col">Address</th><th scope="col">NACL</th><th scope="col">Rule</th><th scope="col">Expires</th><th scope="col">Finding</th><th scope="col">Approved by</th><th scope="col">Execution</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div>`;
+  });
+  return dataTable(['Address', 'NACL', 'Rule', 'Expires', 'Finding', 'Approved by', 'Execution'], rows);
 }
 
 export function renderApprovals(approvals: readonly ApprovalRow[], now: Date): string {
   if (approvals.length === 0) return '<p class="empty">Nothing is waiting for a decision.</p>';
-  const rows = approvals
-    .map((a) => {
-      const story = a.execution ? `<a href="${e(storyHref(a.execution))}">story</a>` : '';
-      return `<tr>
+  const rows = approvals.map((a) => {
+    const story = a.execution ? `<a href="${e(storyHref(a.execution))}">story</a>` : '';
+    return `<tr>
 <td>${e(a.findingType)} <span class="muted">severity ${e(a.severity)}</span><br><code>${e(a.findingId)}</code></td>
 <td class="nowrap">${e(a.accountId)}<br><span class="muted">${e(a.region)}</span></td>
 <td>${a.addresses.map((cidr) => `<code>${e(cidr)}</code>`).join('<br>')}</td>
@@ -239,13 +247,11 @@ export function renderApprovals(approvals: readonly ApprovalRow[], now: Date): s
 <td><a href="${e(approvalHref(a.approvalId))}">Review and decide</a></td>
 <td>${story}</td>
 </tr>`;
-    })
-    .join('\n');
-  return `<div class="scroll"><table>
-<thead><tr><th scope="col">Finding</th><th scope="col">Account</th><th scope="col">Would block</th><th scope="col">In NACLs</th><th scope="col">Asked</th><th scope="col">Expires</th><th scope="col">Approval page</th><th scope="col">Execution</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div>`;
+  });
+  return dataTable(
+    ['Finding', 'Account', 'Would block', 'In NACLs', 'Asked', 'Expires', 'Approval page', 'Execution'],
+    rows,
+  );
 }
 
 const STATUS_TONE: Readonly<Record<string, Tone>> = {
@@ -258,10 +264,9 @@ const STATUS_TONE: Readonly<Record<string, Tone>> = {
 
 export function renderExecutions(executions: readonly ExecutionRow[]): string {
   if (executions.length === 0) return '<p class="empty">No execution has started yet.</p>';
-  const rows = executions
-    .map((x) => {
-      const tone = STATUS_TONE[x.status] ?? 'none';
-      return `<tr>
+  const rows = executions.map((x) => {
+    const tone = STATUS_TONE[x.status] ?? 'none';
+    return `<tr>
 <td>${e(x.workflow)}</td>
 <td>${x.execution.stateMachine ? `<a href="${e(storyHref(x.execution))}"><code>${e(x.execution.name)}</code></a>` : `<code>${e(x.execution.name)}</code> <span class="muted">decision record</span>`}</td>
 <td>${executionSubject(x)}</td>
@@ -269,13 +274,8 @@ export function renderExecutions(executions: readonly ExecutionRow[]): string {
 <td>${timeElement(x.startedAt, absoluteTime(x.startedAt))}</td>
 <td class="num">${e(duration(x.durationSeconds))}${x.stoppedAt ? '' : ' <span class="muted">so far</span>'}</td>
 </tr>`;
-    })
-    .join('\n');
-  return `<div class="scroll"><table>
-<thead><tr><th scope="col">Workflow</th><th scope="col">Execution</th><th scope="col">About</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Duration</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div>`;
+  });
+  return dataTable(['Workflow', 'Execution', 'About', 'Status', 'Started', 'Duration'], rows);
 }
 
 /** Shown accounts of an onboarding execution; the rest are counted. */
