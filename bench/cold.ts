@@ -6,6 +6,9 @@ import { parseConfig } from '../config/load';
 import { buildTaskBundles, bundleOutput, type TaskBundleResult } from '../infra/bundling/task-bundle';
 import { deployedFunctions } from '../infra/task-catalog';
 import { TRIGGERED_FUNCTIONS } from '../infra/triggers';
+import { parseFindingEvent } from '../tasks/response/finding';
+import { triageFinding } from '../tasks/response/triage';
+import { makeFindingEvent } from '../test/fixtures/findings';
 import { WORKFLOWS } from '../workflows/index';
 import { finish, log, round, type Target, table } from './lib/report';
 
@@ -15,7 +18,8 @@ import { finish, log, round, type Target, table } from './lib/report';
  * literal keys, the config compiled in), its size against 1 MB; then the cold initialisation of
  * the finding intake and the block task — a new Node.js process loading the bundle, median of
  * BENCH_COLD_RUNS — next to a bundle, built the same way, of only the AWS SDK clients found in
- * the function's bundle, one of each created. Writes bench/results/cold.json.
+ * the function's bundle, one of each created. Then the same again up to the end of the first
+ * invocation (see `FIRST_INVOCATIONS`). Writes bench/results/cold.json.
  */
 const ROOT = join(__dirname, '..');
 const MB = 1024 * 1024;
@@ -23,6 +27,49 @@ const RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
 
 /** The functions whose cold initialisation is measured. */
 const MEASURED = ['IntakeFinding', 'BlockAddresses'];
+
+/**
+ * Where every AWS call of the first invocation goes: a local port nothing listens on, so the
+ * first request is refused at once (one attempt) and no network time is counted. The first
+ * invocation is thus all that a function does before its first answer from AWS: building its
+ * dependencies (logger, clients), validating its input, deciding, and serializing and signing
+ * its first request. The SDK-only baseline sends one DynamoDB request the same way (both
+ * functions' first call is to DynamoDB: the intake keeps the evidence, the block task reads it).
+ */
+const REFUSING_ENDPOINT = 'http://127.0.0.1:9';
+const INVOKE_ENV = {
+  AWS_ENDPOINT_URL: REFUSING_ENDPOINT,
+  AWS_MAX_ATTEMPTS: '1',
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+
+/** The first invocation of each measured function: its event and the variables its manifest reads. */
+function firstInvocations(
+  config: ReturnType<typeof parseConfig>,
+): Record<string, { event: unknown; env: Record<string, string> }> {
+  const event = makeFindingEvent();
+  const stateMachineArns = JSON.stringify({
+    response: 'arn:aws:states:eu-west-1:222222222222:stateMachine:warden-response',
+  });
+  return {
+    IntakeFinding: {
+      event,
+      env: { FINDINGS_TABLE: 'warden-findings', STATE_MACHINE_ARNS: stateMachineArns },
+    },
+    BlockAddresses: {
+      event: {
+        triage: triageFinding(parseFindingEvent(event), config),
+        executionArn: 'arn:aws:states:eu-west-1:222222222222:execution:warden-response:f-1',
+      },
+      env: {
+        LEDGER_TABLE: 'warden-ledger',
+        FINDINGS_TABLE: 'warden-findings',
+        TOPIC_ARN: 'arn:aws:sns:eu-west-1:222222222222:warden',
+      },
+    },
+  };
+}
 
 /** The AWS SDK client packages inside a bundle, read from esbuild's metafile. */
 function sdkClientsIn(result: TaskBundleResult, name: string): string[] {
@@ -69,17 +116,39 @@ interface LoadTimes {
   wallMs: number;
   /** CPU milliseconds (user and system) the process spent in that time. */
   cpuMs: number;
+  /** The same from before the require to the end of the first invocation, when one was made. */
+  invokeWallMs?: number;
+  invokeCpuMs?: number;
+  /** How the first invocation ended: its error's message (the refused first request). */
+  invokeEnd?: string;
 }
 
-/** Loads the bundle (and checks its handler) in a fresh Node.js process. */
-function loadOnce(file: string): LoadTimes {
-  const script = `const t=process.hrtime.bigint();const c=process.cpuUsage();const m=require(${JSON.stringify(file)});const u=process.cpuUsage(c);const w=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function'&&!m.ready)throw new Error('no handler');process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1e3}));`;
+/**
+ * Loads the bundle (and checks its handler) in a fresh Node.js process; with `invoke`, then calls
+ * the function's handler with its event (or the baseline's `firstCall`) and waits for it to end.
+ */
+function loadOnce(file: string, invoke?: { event: unknown; env: Record<string, string> }): LoadTimes {
+  const first = invoke
+    ? `const f=m.handler?m.handler(${JSON.stringify(invoke.event)}):m.firstCall();f.then(()=>done('answered'),(e)=>done(String(e&&e.message)));`
+    : 'done();';
+  const script = `const t=process.hrtime.bigint();const c=process.cpuUsage();const m=require(${JSON.stringify(file)});const u=process.cpuUsage(c);const w=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=='function'&&!m.ready)throw new Error('no handler');function done(end){const r={wallMs:w,cpuMs:(u.user+u.system)/1e3};if(end!==undefined){const v=process.cpuUsage(c);r.invokeWallMs=Number(process.hrtime.bigint()-t)/1e6;r.invokeCpuMs=(v.user+v.system)/1e3;r.invokeEnd=end;}process.stdout.write(JSON.stringify(r));}${first}`;
   const out = spawnSync(process.execPath, ['-e', script], {
     encoding: 'utf8',
-    env: { ...process.env, AWS_REGION: 'eu-west-1', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      AWS_REGION: 'eu-west-1',
+      NODE_OPTIONS: '',
+      ...(invoke ? { ...INVOKE_ENV, ...invoke.env } : {}),
+    },
   });
   if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr}`);
-  return JSON.parse(out.stdout) as LoadTimes;
+  const times = JSON.parse(out.stdout) as LoadTimes;
+  if (invoke && !/ECONNREFUSED/.test(times.invokeEnd ?? '')) {
+    throw new Error(
+      `the first invocation of ${file} did not end at its first AWS request: ${times.invokeEnd}`,
+    );
+  }
+  return times;
 }
 
 function median(values: number[]): number {
@@ -87,22 +156,40 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+interface MedianTimes {
+  wallMs: number;
+  cpuMs: number;
+  invokeWallMs: number;
+  invokeCpuMs: number;
+}
+
 /**
- * Median load times of a function's bundle and of its SDK-only baseline over RUNS, the two loaded
- * in turn so that whatever else the machine is doing weighs on both alike.
+ * Median times of a function's bundle and of its SDK-only baseline over RUNS, the two run in
+ * turn so that whatever else the machine is doing weighs on both alike: the load alone, and in
+ * other processes the load and the first invocation.
  */
-function coldInit(file: string, baseline: string): { fn: LoadTimes; sdkOnly: LoadTimes } {
+function coldInit(
+  file: string,
+  baseline: string,
+  invoke: { event: unknown; env: Record<string, string> },
+): { fn: MedianTimes; sdkOnly: MedianTimes } {
   const fn: LoadTimes[] = [];
   const sdkOnly: LoadTimes[] = [];
+  const fnInvoked: LoadTimes[] = [];
+  const sdkOnlyInvoked: LoadTimes[] = [];
   for (let i = 0; i < RUNS; i++) {
     fn.push(loadOnce(file));
     sdkOnly.push(loadOnce(baseline));
+    fnInvoked.push(loadOnce(file, invoke));
+    sdkOnlyInvoked.push(loadOnce(baseline, { event: undefined, env: {} }));
   }
-  const medians = (runs: LoadTimes[]) => ({
+  const medians = (runs: LoadTimes[], invoked: LoadTimes[]): MedianTimes => ({
     wallMs: median(runs.map((r) => r.wallMs)),
     cpuMs: median(runs.map((r) => r.cpuMs)),
+    invokeWallMs: median(invoked.map((r) => r.invokeWallMs!)),
+    invokeCpuMs: median(invoked.map((r) => r.invokeCpuMs!)),
   });
-  return { fn: medians(fn), sdkOnly: medians(sdkOnly) };
+  return { fn: medians(fn, fnInvoked), sdkOnly: medians(sdkOnly, sdkOnlyInvoked) };
 }
 
 async function main(): Promise<void> {
@@ -140,8 +227,11 @@ async function main(): Promise<void> {
             (c, i) =>
               `import { ${c.client} as C${i} } from ${JSON.stringify(join(ROOT, 'node_modules', c.pkg))};`,
           ),
-          ...clients.map((_, i) => `new C${i}({});`),
+          `import { GetItemCommand } from ${JSON.stringify(join(ROOT, 'node_modules', '@aws-sdk/client-dynamodb'))};`,
+          ...clients.map((_, i) => `const c${i} = new C${i}({});`),
           'export const ready = true;',
+          // The first request the functions make, to DynamoDB.
+          `export const firstCall = () => c${clients.findIndex((c) => c.client === 'DynamoDBClient')}.send(new GetItemCommand({ TableName: 'warden-findings', Key: { pk: { S: 'f' } } }));`,
         ].join('\n'),
       );
       return { id, clients, entry };
@@ -162,9 +252,16 @@ async function main(): Promise<void> {
       sdkOnlyInitCpuMs: number;
       ratio: number;
       cpuRatio: number;
+      firstInvokeMs: number;
+      firstInvokeCpuMs: number;
+      sdkOnlyFirstCallMs: number;
+      sdkOnlyFirstCallCpuMs: number;
+      firstInvokeRatio: number;
+      firstInvokeCpuRatio: number;
     }[] = [];
+    const invocations = firstInvocations(config);
     for (const { id, clients } of baselines) {
-      const init = coldInit(join(dir, `${id}.js`), join(dir, `${id}-sdk-only.js`));
+      const init = coldInit(join(dir, `${id}.js`), join(dir, `${id}-sdk-only.js`), invocations[id]!);
       cold.push({
         id,
         sdkClients: clients.map((c) => c.client),
@@ -176,6 +273,12 @@ async function main(): Promise<void> {
         sdkOnlyInitCpuMs: round(init.sdkOnly.cpuMs, 1),
         ratio: round(init.fn.wallMs / init.sdkOnly.wallMs, 2),
         cpuRatio: round(init.fn.cpuMs / init.sdkOnly.cpuMs, 2),
+        firstInvokeMs: round(init.fn.invokeWallMs, 1),
+        firstInvokeCpuMs: round(init.fn.invokeCpuMs, 1),
+        sdkOnlyFirstCallMs: round(init.sdkOnly.invokeWallMs, 1),
+        sdkOnlyFirstCallCpuMs: round(init.sdkOnly.invokeCpuMs, 1),
+        firstInvokeRatio: round(init.fn.invokeWallMs / init.sdkOnly.invokeWallMs, 2),
+        firstInvokeCpuRatio: round(init.fn.invokeCpuMs / init.sdkOnly.invokeCpuMs, 2),
       });
     }
     const largest = sizes[0]!;
@@ -213,11 +316,13 @@ async function main(): Promise<void> {
       bundlesOver1MB: sizes.filter((s) => s.bytes > MB).length,
       coldInitRatio: worstRatio,
       coldInitCpuRatio: Math.max(...cold.map((c) => c.cpuRatio)),
+      firstInvokeRatio: Math.max(...cold.map((c) => c.firstInvokeRatio)),
+      firstInvokeCpuRatio: Math.max(...cold.map((c) => c.firstInvokeCpuRatio)),
       cold,
       bundles: sizes,
       runs: RUNS,
       method:
-        'buildTaskBundles of infra/bundling/task-bundle.ts, as the CDK app bundles (CommonJS, minified, mainFields module then main, the SDK schema files with literal keys, the config compiled in; no source map in the size). Cold init: a new Node.js process requires the bundle; the wall-clock time from before the require to after it and the CPU time the process spent in it, medians of the runs, the function and its baseline loaded in turn; no network call is made. The target is on the wall-clock ratio; the CPU ratio is less disturbed by other work on the machine. The baseline bundles, the same way, only the AWS SDK client packages found in the function’s bundle and creates one client of each.',
+        'buildTaskBundles of infra/bundling/task-bundle.ts, as the CDK app bundles (CommonJS, minified, mainFields module then main, the SDK schema files with literal keys, the config compiled in; no source map in the size). Cold init: a new Node.js process requires the bundle; the wall-clock time from before the require to after it and the CPU time the process spent in it, medians of the runs, the function and its baseline loaded in turn; no network call is made. The target is on the wall-clock ratio; the CPU ratio is less disturbed by other work on the machine. The baseline bundles, the same way, only the AWS SDK client packages found in the function’s bundle and creates one client of each. First invocation: in other processes, from before the require to the end of the handler’s first call with a finding event (the intake) or its triage (the block task), every AWS request sent to a local port nothing listens on with one attempt, so the invocation ends at its first request, refused, and no network time is counted; the baseline sends one DynamoDB GetItem the same way, as both functions’ first request is to DynamoDB.',
     };
     finish('cold', figures, targets, [
       'bench:cold — bundle sizes and cold initialisation',
@@ -241,6 +346,17 @@ async function main(): Promise<void> {
           c.ratio,
           c.cpuRatio,
           c.sdkClients.join(', '),
+        ]),
+      ),
+      '',
+      table(
+        ['function', 'init + first invocation', 'SDK clients + first call', 'ratio', 'CPU ratio'],
+        cold.map((c) => [
+          c.id,
+          `${c.firstInvokeMs} ms (CPU ${c.firstInvokeCpuMs})`,
+          `${c.sdkOnlyFirstCallMs} ms (CPU ${c.sdkOnlyFirstCallCpuMs})`,
+          c.firstInvokeRatio,
+          c.firstInvokeCpuRatio,
         ]),
       ),
       '',
