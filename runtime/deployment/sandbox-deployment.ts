@@ -10,7 +10,7 @@ import { type Dynalite, dynaliteClient } from '../dynamo';
 import type { SandboxOrganization } from '../sandbox/world';
 import { StackDeployFailedError } from './errors';
 import { createTemplateRole, type RoleDocuments } from './role-seam';
-import { type DeployedRole, readStack, type StackDeployment } from './stack-model';
+import { type DeployedRole, type DeployedTable, readStack, type StackDeployment } from './stack-model';
 import type { StackTemplate } from './template';
 
 /**
@@ -182,19 +182,7 @@ export class SandboxDeployment {
     try {
       for (const table of stack.tables) {
         if (this.createdTables.has(table.tableName)) continue;
-        const input: CreateTableCommandInput = {
-          TableName: table.tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: table.keySchema,
-          AttributeDefinitions: table.attributeDefinitions,
-          ...(table.globalSecondaryIndexes.length > 0
-            ? {
-                GlobalSecondaryIndexes:
-                  table.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'],
-              }
-            : {}),
-        };
-        await client.send(new CreateTableCommand(input));
+        await client.send(new CreateTableCommand(createTableInput(table)));
         this.createdTables.add(table.tableName);
       }
     } finally {
@@ -304,6 +292,22 @@ export class SandboxDeployment {
       }
     }
   }
+}
+
+/** CreateTable for a table as its template declares it (on-demand, its keys and indexes), named `name`. */
+export function createTableInput(table: DeployedTable, name = table.tableName): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: table.keySchema,
+    AttributeDefinitions: table.attributeDefinitions,
+    ...(table.globalSecondaryIndexes.length > 0
+      ? {
+          GlobalSecondaryIndexes:
+            table.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'],
+        }
+      : {}),
+  };
 }
 
 async function accountsUnder(client: OrganizationsClient, parentId: string): Promise<string[]> {

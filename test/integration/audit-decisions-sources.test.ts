@@ -1,19 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import {
-  CreateTableCommand,
-  type CreateTableCommandInput,
-  DeleteTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  paginateScan,
-} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditStory } from '../../audit/model';
 import { OUTPUTS } from '../../infra/outputs';
-import { dynaliteClient } from '../../runtime/dynamo';
 import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';
 import { FINDINGS_BY_DECISION_MONTH_INDEX } from '../../tasks/shared/tables';
 import {
@@ -23,8 +14,10 @@ import {
   useAwsEndpoints,
 } from '../fixtures/aws-target';
 import { type CliRun, runCli } from '../fixtures/cli-run';
+import { copyTableToMoto, type MotoTable } from '../fixtures/moto-tables';
 import { MOTO_URL } from '../moto-server';
 import { startResponseHarness } from '../workflows/response/harness';
+import { IGNORED as FIRST_IGNORED, NOTIFIED, SECOND_IGNORED } from './audit-decision-findings';
 
 /**
  * The decision records of ignored findings from every place `warden audit` reads them, each
@@ -41,30 +34,23 @@ const TABLE = `warden-findings-decisions-${SUFFIX}`;
 const BUCKET = `warden-decisions-${SUFFIX}`;
 const PREFIX = 'copied';
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-const IGNORED = [
-  {
-    id: 'ignored-finding-1',
-    type: 'Discovery:S3/AnomalousBehavior',
-    severity: 2,
-    actionType: 'AWS_API_CALL',
-  },
-  { id: 'ignored-finding-2', type: 'Recon:IAMUser/UserPermissions', severity: 1, actionType: 'AWS_API_CALL' },
-] as const;
-const NOTIFIED = {
-  id: 'notified-finding-1',
-  type: 'Stealth:IAMUser/CloudTrailLoggingDisabled',
-  severity: 5,
-  actionType: 'AWS_API_CALL',
-} as const;
+const IGNORED = [FIRST_IGNORED, SECOND_IGNORED] as const;
 
 let dataDir: string;
 /** What the running Warden's endpoint told, before it stopped. */
 let told: AuditStory[];
-let dynamo: DynamoDBClient;
+let table: MotoTable;
 let s3: S3Client;
 let restore: () => void;
 /** Whether the archive folder held decision records while the runtime still ran. */
 let decisionsBeforeStop: boolean;
+
+/** `warden audit --format json …`, its stories. */
+async function audit(...args: string[]): Promise<AuditStory[]> {
+  return stories(await runCli(['audit', '--format', 'json', ...args]));
+}
+/** The decision records as Warden in AWS holds them (no state machine is read). */
+const fromAws = (...extra: string[]) => audit('--region', REGION, '--workflow', 'ignored', ...extra);
 
 function stories(run: CliRun): AuditStory[] {
   expect(run.stderr).not.toMatch(/error/i);
@@ -84,7 +70,7 @@ beforeAll(async () => {
     const notified = await h.deliver(NOTIFIED);
     await h.warden.runtime.waitFor(notified.executionArn!);
     endpoint = await startSfnEndpoint(h.warden.runtime);
-    told = stories(await runCli(['audit', '--format', 'json', '--endpoint', endpoint.url]));
+    told = await audit('--endpoint', endpoint.url);
 
     // The findings table in "AWS": as the template declares it, with the items the intake wrote.
     const declared = h.warden.deployment.stacks
@@ -93,29 +79,11 @@ beforeAll(async () => {
     expect(declared.globalSecondaryIndexes.map((i) => (i as { IndexName: string }).IndexName)).toContain(
       FINDINGS_BY_DECISION_MONTH_INDEX,
     );
-    dynamo = new DynamoDBClient({ endpoint: MOTO_URL, region: REGION, credentials: CREDENTIALS });
-    await dynamo.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: declared.keySchema,
-        AttributeDefinitions: declared.attributeDefinitions,
-        GlobalSecondaryIndexes:
-          declared.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'],
-      }),
+    table = await copyTableToMoto(
+      declared,
+      { dynaliteEndpoint: h.warden.dynamo.endpoint },
+      { name: TABLE, region: REGION },
     );
-    const local = dynaliteClient(h.warden.dynamo.endpoint);
-    try {
-      for await (const page of paginateScan(
-        { client: local },
-        { TableName: h.warden.deps.tables.findings },
-      )) {
-        for (const item of page.Items ?? [])
-          await dynamo.send(new PutItemCommand({ TableName: TABLE, Item: item }));
-      }
-    } finally {
-      local.destroy();
-    }
     decisionsBeforeStop = existsSync(join(dataDir, 'archive', 'decisions'));
   } finally {
     await endpoint?.close();
@@ -146,8 +114,7 @@ beforeAll(async () => {
 afterAll(async () => {
   restore?.();
   await removeStackOutputs(REGION);
-  await dynamo?.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
-  dynamo?.destroy();
+  await table?.remove();
   s3?.destroy();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -176,9 +143,7 @@ describe('warden audit reads the decision records of ignored findings', () => {
   });
 
   it("from Warden in AWS: the findings table's byDecisionMonth index on DynamoDB over HTTP", async () => {
-    const listed = stories(
-      await runCli(['audit', '--format', 'json', '--region', REGION, '--workflow', 'ignored']),
-    );
+    const listed = await fromAws();
 
     expect(listed).toHaveLength(2);
     expect(listed).toEqual(ignoredOnly(told));
@@ -194,48 +159,14 @@ describe('warden audit reads the decision records of ignored findings', () => {
   });
 
   it('from that archive copied to S3', async () => {
-    const listed = stories(
-      await runCli([
-        'audit',
-        '--format',
-        'json',
-        '--archive',
-        `s3://${BUCKET}/${PREFIX}`,
-        '--endpoint',
-        MOTO_URL,
-      ]),
-    );
+    const listed = await audit('--archive', `s3://${BUCKET}/${PREFIX}`, '--endpoint', MOTO_URL);
 
     expect(listed).toEqual(told);
   });
 
   it('with the time filters applied to the records read from AWS', async () => {
-    const after = stories(
-      await runCli([
-        'audit',
-        '--format',
-        'json',
-        '--region',
-        REGION,
-        '--workflow',
-        'ignored',
-        '--since',
-        '2026-03-01T10:07:00Z',
-      ]),
-    );
-    const before = stories(
-      await runCli([
-        'audit',
-        '--format',
-        'json',
-        '--region',
-        REGION,
-        '--workflow',
-        'ignored',
-        '--until',
-        '2026-03-01T10:07:00Z',
-      ]),
-    );
+    const after = await fromAws('--since', '2026-03-01T10:07:00Z');
+    const before = await fromAws('--until', '2026-03-01T10:07:00Z');
 
     expect(after).toEqual([]);
     expect(before).toHaveLength(2);

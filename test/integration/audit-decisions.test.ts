@@ -8,24 +8,13 @@ import { type SfnEndpoint, startSfnEndpoint } from '../../runtime/sfn-endpoint';
 import type { DecisionRecord } from '../../tasks/response/decision-record';
 import { type CliRun, runCli } from '../fixtures/cli-run';
 import { MEMBER, REGION, type ResponseHarness, startResponseHarness } from '../workflows/response/harness';
+import { IGNORED, NOTIFIED } from './audit-decision-findings';
 
 /**
  * An ignored finding starts no execution: the intake keeps a decision record, and `warden audit`
  * lists it beside the executions, from the local runtime's endpoint and from the archive folder,
  * with the same filters.
  */
-const IGNORED = {
-  id: 'ignored-finding-1',
-  type: 'Discovery:S3/AnomalousBehavior',
-  severity: 2,
-  actionType: 'AWS_API_CALL',
-} as const;
-const NOTIFIED = {
-  id: 'notified-finding-1',
-  type: 'Stealth:IAMUser/CloudTrailLoggingDisabled',
-  severity: 5,
-  actionType: 'AWS_API_CALL',
-} as const;
 
 let h: ResponseHarness;
 let endpoint: SfnEndpoint;
