@@ -5,7 +5,6 @@ import {
   paginateListRegions,
 } from '@aws-sdk/client-account';
 import { DEFAULT_REGIONS, OPT_IN_REGIONS } from '../../../runtime/sandbox/account';
-
 import {
   clientAs,
   failureOf,

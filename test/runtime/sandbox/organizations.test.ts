@@ -8,7 +8,6 @@ import {
   OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
-
 import {
   clientAs,
   failureOf,

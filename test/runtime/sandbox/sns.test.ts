@@ -1,6 +1,5 @@
 import { CreateTopicCommand, PublishCommand, type PublishInput, SNSClient } from '@aws-sdk/client-sns';
 import { MAX_MESSAGE_BYTES } from '../../../runtime/sandbox/sns';
-
 import {
   clientAs,
   failureOf,

@@ -6,7 +6,7 @@ import { type LocalWarden, startLocalWarden } from '../../../runtime/local-warde
 import type { PublishedMessage } from '../../../runtime/sandbox/sns';
 import type { ApprovalRequest } from '../../../tasks/approval/contract';
 import { ApprovalStore } from '../../../tasks/approval/store';
-import { requestApprovalTask } from '../../../tasks/response/request-approval';
+import { type RequestApprovalOutput, requestApprovalTask } from '../../../tasks/response/request-approval';
 import { runTask, type TaskDeps } from '../../../tasks/shared/task';
 
 /**
@@ -118,6 +118,8 @@ export interface DeployedApprovals {
   failCallbacksWith(code: string | null): void;
   /** Everything the function logged during this test, as JSON, to search for secrets. */
   logged(): string;
+  /** RequestApproval as Step Functions invokes it for a callback task, with `TOKEN` unless given. */
+  requestApproval(request?: ApprovalRequest, taskToken?: string): Promise<RequestApprovalOutput>;
 }
 
 /**
@@ -212,13 +214,10 @@ export function deployApprovals(
       }
     },
     logged: () => JSON.stringify(logs.slice(logsFrom)),
+    requestApproval(request = makeApprovalRequest(), taskToken = TOKEN) {
+      return runTask(requestApprovalTask, { taskToken, request }, this.deps);
+    },
   };
-}
-
-/** RequestApproval as Step Functions invokes it for a callback task, with `TOKEN` unless given. */
-export function requestApprovalAs(w: Pick<DeployedApprovals, 'deps'>) {
-  return (request: ApprovalRequest = makeApprovalRequest(), taskToken = TOKEN) =>
-    runTask(requestApprovalTask, { taskToken, request }, w.deps);
 }
 
 /** SDK middleware keeping each SendTaskSuccess/SendTaskFailure that Step Functions answered without error. */

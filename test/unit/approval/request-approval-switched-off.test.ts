@@ -1,14 +1,13 @@
-import { deployApprovals, makeConfig, requestApprovalAs } from './fixtures';
+import { deployApprovals, makeConfig } from './fixtures';
 
 describe('RequestApproval with APPROVAL_REQUESTED switched off', () => {
   const w = deployApprovals(
     'RequestApproval',
     makeConfig({ notifications: { disabled: ['APPROVAL_REQUESTED'] } }),
   );
-  const requestApproval = requestApprovalAs(w);
 
   it('still stores the approval, publishes nothing, and says so in its output', async () => {
-    const output = await requestApproval();
+    const output = await w.requestApproval();
 
     expect(w.outbox()).toHaveLength(0);
     expect(output.notification).toEqual({

@@ -1,27 +1,17 @@
 import { requestApprovalTask } from '../../../tasks/response/request-approval';
 import { InvalidInputError } from '../../../tasks/shared/errors';
 import { runTask } from '../../../tasks/shared/task';
-import {
-  BASE_URL,
-  deployApprovals,
-  HOME_REGION,
-  MEMBER,
-  makeApprovalRequest,
-  naclOf,
-  requestApprovalAs,
-  START,
-  TOKEN,
-} from './fixtures';
+import { BASE_URL, deployApprovals, makeApprovalRequest, naclOf, START, TOKEN } from './fixtures';
+
+/** The account and region the default request is about, which the message must name. */
+const { accountId, region } = makeApprovalRequest();
 
 describe('RequestApproval', () => {
   const w = deployApprovals('RequestApproval');
 
-  const outbox = () => w.outbox();
-  const requestApproval = requestApprovalAs(w);
-
   describe('with notifications on', () => {
     it('stores a pending approval and returns its link, which names the id and not the token', async () => {
-      const output = await requestApproval();
+      const output = await w.requestApproval();
 
       expect(output.url).toBe(`${BASE_URL}/${output.approvalId}`);
       expect(output.expiresAt).toBe(new Date(START + 3_600_000).toISOString());
@@ -31,15 +21,15 @@ describe('RequestApproval', () => {
     });
 
     it('publishes exactly one message with the filtering attributes, and never the token', async () => {
-      const output = await requestApproval();
+      const output = await w.requestApproval();
 
-      expect(outbox()).toHaveLength(1);
-      const [message] = outbox();
+      expect(w.outbox()).toHaveLength(1);
+      const [message] = w.outbox();
       expect(message?.attributes).toEqual({
         category: 'APPROVAL_REQUESTED',
         severity: 'LOW',
-        account: JSON.stringify([MEMBER]),
-        region: JSON.stringify([HOME_REGION]),
+        account: JSON.stringify([accountId]),
+        region: JSON.stringify([region]),
       });
       expect(output.notification).toEqual({ published: true, messageId: message?.messageId });
       expect(JSON.stringify(message)).not.toContain(TOKEN);
@@ -51,10 +41,10 @@ describe('RequestApproval', () => {
         nacls: [naclOf('acl-0a1b2c3d4e5f60718', ['subnet-1', 'subnet-2'])],
       });
 
-      const output = await requestApproval(request);
+      const output = await w.requestApproval(request);
 
-      const [message] = outbox();
-      expect(message?.subject).toBe(`Approval needed: block 198.51.100.7/32 in ${MEMBER} ${HOME_REGION}`);
+      const [message] = w.outbox();
+      expect(message?.subject).toBe(`Approval needed: block 198.51.100.7/32 in ${accountId} ${region}`);
       const text = JSON.parse(message!.message).default as string;
       for (const line of [
         '`UnauthorizedAccess:EC2/SSHBruteForce` (severity 2.0, low)',
@@ -76,9 +66,9 @@ describe('RequestApproval', () => {
         addresses: [{ cidr: '198.51.100.7/32\r\nSubject: forged', reason: 'a `code` span\u2028escape' }],
       });
 
-      await requestApproval(request);
+      await w.requestApproval(request);
 
-      const [message] = outbox();
+      const [message] = w.outbox();
       expect(message?.subject).not.toMatch(/[\r\n]/);
       expect(message!.subject!.length).toBeLessThanOrEqual(100);
       const text = JSON.parse(message!.message).default as string;
@@ -89,22 +79,22 @@ describe('RequestApproval', () => {
     it('fails with InvalidInputError, storing and sending nothing, when the approval would already be expired', async () => {
       const request = makeApprovalRequest({ expiresAt: new Date(START).toISOString() });
 
-      const attempt = requestApproval(request);
+      const attempt = w.requestApproval(request);
 
       await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
-      expect(outbox()).toHaveLength(0);
+      expect(w.outbox()).toHaveLength(0);
     });
 
     it('keeps a task token of 2,048 characters, the most Step Functions issues, and refuses 2,049', async () => {
       const longest = 'A'.repeat(2048);
 
-      const output = await requestApproval(makeApprovalRequest(), longest);
+      const output = await w.requestApproval(makeApprovalRequest(), longest);
       const stored = await w.store.get(output.approvalId);
-      const tooLong = requestApproval(makeApprovalRequest(), `${longest}A`);
+      const tooLong = w.requestApproval(makeApprovalRequest(), `${longest}A`);
 
       expect(stored?.taskToken).toBe(longest);
       await expect(tooLong).rejects.toThrow(/taskToken: .*2048/);
-      expect(outbox()).toHaveLength(1);
+      expect(w.outbox()).toHaveLength(1);
     });
 
     it('fails with InvalidInputError naming the field when the input breaks the contract', async () => {
@@ -115,7 +105,7 @@ describe('RequestApproval', () => {
       );
 
       await expect(attempt).rejects.toThrow(/taskToken: .*; request\.expiresAt: must be an ISO 8601 time/);
-      expect(outbox()).toHaveLength(0);
+      expect(w.outbox()).toHaveLength(0);
     });
   });
 });
