@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import type { WardenConfig } from '../../config/schema';
 import { ManualClock } from '../../runtime/clock';
@@ -81,12 +82,17 @@ export interface ApprovalWarden {
 export async function startApprovalWarden(options: {
   name: string;
   config: WardenConfig;
-  members: { id: string; name: string; email: string }[];
+  /** Accounts of the organisation besides MEMBER, the account every request names. */
+  otherMembers?: { id: string; name: string; email: string }[];
   /** The request each execution asks about, for an approval that expires at `expiresAt`. */
   request: (expiresAt: number) => ApprovalRequest;
 }): Promise<ApprovalWarden> {
   const clock = new ManualClock(START);
-  const warden = await startLocalWarden({ config: options.config, clock, members: options.members });
+  const members = [
+    { id: MEMBER, name: 'workloads', email: 'workloads@example.com' },
+    ...(options.otherMembers ?? []),
+  ];
+  const warden = await startLocalWarden({ config: options.config, clock, members });
   const stateMachineArn = warden.runtime.register({
     name: options.name,
     definition: approvalOnly,
@@ -120,6 +126,28 @@ export async function submit(page: Page, selector: string) {
   const response = await posted;
   await page.waitForLoadState();
   return response;
+}
+
+/**
+ * Waits for the execution to end as the approver decided: approved, it succeeds with an approval
+ * carrying `fields` in its output's decision; rejected, it fails with ApprovalRejected, its cause
+ * carrying `fields`.
+ */
+export async function expectDecided(
+  warden: LocalWarden,
+  executionArn: string,
+  verdict: 'approved' | 'rejected',
+  fields: Record<string, unknown>,
+) {
+  const record = await warden.runtime.waitFor(executionArn);
+  if (verdict === 'approved') {
+    expect(record.status).toBe('SUCCEEDED');
+    expect(JSON.parse(record.output!).decision).toMatchObject({ approved: true, ...fields });
+  } else {
+    expect(record).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
+    expect(JSON.parse(record.cause!)).toMatchObject(fields);
+  }
+  return record;
 }
 
 export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {

@@ -9,8 +9,8 @@ import { CookieSealer } from '../../tasks/approval/sealed-cookies';
 import {
   type ApprovalWarden,
   approvalConfig,
+  expectDecided,
   HOUR,
-  MEMBER,
   makeApprovalRequest,
   startApprovalWarden,
   submit,
@@ -58,7 +58,6 @@ beforeAll(async () => {
   approvals = await startApprovalWarden({
     name: 'approval-oidc-e2e',
     config,
-    members: [{ id: MEMBER, name: 'workloads', email: 'workloads@example.com' }],
     request: (expiresAt) => makeApprovalRequest(expiresAt, { findingId: 'e2e0a1b2c3d4e5f60718293a4b5c6d7f' }),
   });
   ({ warden } = approvals);
@@ -182,10 +181,7 @@ describe('approvals in AWS mode over http, a public PKCE client at oidc-provider
 
     expect(response.status()).toBe(200);
     expect(await heading(site.page)).toBe('Approved');
-    const record = await warden.runtime.waitFor(executionArn);
-    expect(record.status).toBe('SUCCEEDED');
-    expect(JSON.parse(record.output!).decision).toMatchObject({
-      approved: true,
+    const record = await expectDecided(warden, executionArn, 'approved', {
       approver: 'alice@example.com',
       reason: 'Known brute-force source.',
     });
@@ -209,9 +205,7 @@ describe('approvals in AWS mode over http, a public PKCE client at oidc-provider
 
     expect(response.status()).toBe(200);
     expect(await heading(site.page)).toBe('Rejected');
-    const record = await warden.runtime.waitFor(executionArn);
-    expect(record).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
-    expect(JSON.parse(record.cause!)).toMatchObject({ approver: 'bob@example.com' });
+    await expectDecided(warden, executionArn, 'rejected', { approver: 'bob@example.com' });
   });
 
   it('signs in from two tabs opened before signing in, and both can decide', async () => {

@@ -8,8 +8,8 @@ import type { ApprovalRequest } from '../../tasks/approval/contract';
 import {
   type ApprovalWarden,
   approvalConfig,
+  expectDecided,
   HOUR,
-  MEMBER,
   makeApprovalRequest,
   START,
   startApprovalWarden,
@@ -67,10 +67,7 @@ describe('approval page in a browser', () => {
     approvals = await startApprovalWarden({
       name: 'approval-e2e',
       config,
-      members: [
-        { id: MEMBER, name: 'workloads', email: 'workloads@example.com' },
-        { id: '444444444444', name: 'data', email: 'data@example.com' },
-      ],
+      otherMembers: [{ id: '444444444444', name: 'data', email: 'data@example.com' }],
       request: makeRequest,
     });
     ({ warden, clock } = approvals);
@@ -150,10 +147,7 @@ describe('approval page in a browser', () => {
     expect(response.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Approved');
     await shot('after-approve');
-    const record = await warden.runtime.waitFor(executionArn);
-    expect(record.status).toBe('SUCCEEDED');
-    expect(JSON.parse(record.output!).decision).toMatchObject({
-      approved: true,
+    await expectDecided(warden, executionArn, 'approved', {
       approver: 'alice',
       reason: 'Known brute-force source; block it.',
       decidedAt: new Date(START).toISOString(),
@@ -176,9 +170,10 @@ describe('approval page in a browser', () => {
     expect(response.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe('Rejected');
     await shot('after-reject');
-    const record = await warden.runtime.waitFor(executionArn);
-    expect(record).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
-    expect(JSON.parse(record.cause!)).toMatchObject({ approver: 'bob', reason: 'Our own penetration test.' });
+    await expectDecided(warden, executionArn, 'rejected', {
+      approver: 'bob',
+      reason: 'Our own penetration test.',
+    });
   });
 
   it('fits a phone (375 px): no sideways overflow, no word or address split, the rule number explained', async () => {
