@@ -8,6 +8,7 @@ import { demoMembers } from '../../../runtime/sandbox/demo-organization';
 import { exampleOrganization } from '../../fixtures/example-organization';
 import { makeFindingEvent } from '../../fixtures/findings';
 import { makeControlTowerEvent } from '../../workflows/onboarding/harness';
+import { deliveryTo } from './delivery';
 
 /**
  * The rules the deployed templates declare, delivered by the sandbox's EventBridge: the security
@@ -84,11 +85,11 @@ describe('EventBridge rules from the deployed templates', () => {
       },
     ]);
     expect(record.deliveries).toEqual([
-      expect.objectContaining({
-        rule: expect.stringContaining('WardenSecurity-GuardDutyFindings'),
-        target: 'IntakeFinding',
-        result: expect.objectContaining({ outcome: 'STARTED', findingId: 'forwarded-1' }),
-      }),
+      deliveryTo(
+        'IntakeFinding',
+        { outcome: 'STARTED', findingId: 'forwarded-1' },
+        'WardenSecurity-GuardDutyFindings',
+      ),
     ]);
     const forwardingRole = warden.world.cloud.iamCoverage.snapshot().entries.filter((e) =>
       // The forwarding stacks are one template deployed per region: one coverage entry for all.
@@ -108,10 +109,7 @@ describe('EventBridge rules from the deployed templates', () => {
     ]);
     expect(record.forwards![0]!.error).toBeUndefined();
     expect(record.deliveries).toEqual([
-      expect.objectContaining({
-        target: 'StartOnboarding',
-        result: expect.objectContaining({ outcome: 'STARTED', accountId: MEMBERS[1]!.id }),
-      }),
+      deliveryTo('StartOnboarding', { outcome: 'STARTED', accountId: MEMBERS[1]!.id }),
     ]);
   });
 
