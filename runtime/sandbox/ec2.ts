@@ -346,14 +346,8 @@ export class Ec2Sandbox implements SandboxService {
   }
 
   private describeInstances(input: any, ctx: CallContext) {
-    this.checkRegion(ctx);
-    const ids: string[] | undefined = input.InstanceIds;
-    for (const id of ids ?? []) this.visibleById(this.instances, 'instance', id, ctx);
-    const instances = [...this.instances.values()].filter(
-      (i) => this.visible(i, ctx) && (!ids || ids.includes(i.InstanceId)),
-    );
     return {
-      Reservations: instances.map((i) => ({
+      Reservations: this.described(this.instances, 'instance', input.InstanceIds, ctx).map((i) => ({
         OwnerId: i.OwnerId,
         Instances: [
           {
@@ -373,34 +367,25 @@ export class Ec2Sandbox implements SandboxService {
   }
 
   private describeSubnets(input: any, ctx: CallContext) {
-    this.checkRegion(ctx);
-    const ids: string[] | undefined = input.SubnetIds;
-    for (const id of ids ?? []) this.visibleById(this.subnets, 'subnet', id, ctx);
     return {
-      Subnets: [...this.subnets.values()]
-        .filter((s) => this.visible(s, ctx) && (!ids || ids.includes(s.SubnetId)))
-        .map((s) => ({
-          SubnetId: s.SubnetId,
-          VpcId: s.VpcId,
-          OwnerId: s.OwnerId,
-          CidrBlock: s.CidrBlock,
-          AvailabilityZone: s.AvailabilityZone,
-        })),
+      Subnets: this.described(this.subnets, 'subnet', input.SubnetIds, ctx).map((s) => ({
+        SubnetId: s.SubnetId,
+        VpcId: s.VpcId,
+        OwnerId: s.OwnerId,
+        CidrBlock: s.CidrBlock,
+        AvailabilityZone: s.AvailabilityZone,
+      })),
     };
   }
 
   private describeVpcs(input: any, ctx: CallContext) {
-    this.checkRegion(ctx);
-    const ids: string[] | undefined = input.VpcIds;
     return {
-      Vpcs: [...this.vpcs.values()]
-        .filter((v) => this.visible(v, ctx) && (!ids || ids.includes(v.VpcId)))
-        .map((v) => ({
-          VpcId: v.VpcId,
-          OwnerId: v.OwnerId,
-          CidrBlock: v.CidrBlock,
-          Ipv6CidrBlockAssociationSet: v.Ipv6CidrBlock ? [{ Ipv6CidrBlock: v.Ipv6CidrBlock }] : [],
-        })),
+      Vpcs: this.described(this.vpcs, undefined, input.VpcIds, ctx).map((v) => ({
+        VpcId: v.VpcId,
+        OwnerId: v.OwnerId,
+        CidrBlock: v.CidrBlock,
+        Ipv6CidrBlockAssociationSet: v.Ipv6CidrBlock ? [{ Ipv6CidrBlock: v.Ipv6CidrBlock }] : [],
+      })),
     };
   }
 
@@ -430,6 +415,23 @@ export class Ec2Sandbox implements SandboxService {
 
   private visible(resource: { OwnerId: string; region: string }, ctx: CallContext): boolean {
     return resource.OwnerId === ctx.principal.account && resource.region === ctx.region;
+  }
+
+  /**
+   * What a Describe call answers: the caller's resources in its region, only the ones `ids` names
+   * if it names any. With a `kind`, an id that names none of them is EC2's not-found error.
+   */
+  private described<R extends { OwnerId: string; region: string }>(
+    resources: ReadonlyMap<string, R>,
+    kind: keyof typeof NOT_FOUND_CODES | undefined,
+    ids: readonly string[] | undefined,
+    ctx: CallContext,
+  ): R[] {
+    this.checkRegion(ctx);
+    if (kind) for (const id of ids ?? []) this.visibleById(resources, kind, id, ctx);
+    return [...resources]
+      .filter(([id, resource]) => this.visible(resource, ctx) && (!ids || ids.includes(id)))
+      .map(([, resource]) => resource);
   }
 
   private naclFor(id: unknown, ctx: CallContext) {
