@@ -163,11 +163,33 @@ class CidrList {
 }
 
 const V4_LISTS = IPV4_RANGES.map(([reason, cidrs]) => [reason, cidrListOf(cidrs, reason)] as const);
-const V6_LISTS = IPV6_RANGES.map(([reason, cidrs]) => [reason, cidrListOf(cidrs, reason)] as const);
-const GLOBAL_UNICAST = cidrListOf(['2000::/3'], 'global unicast');
-const NAT64 = cidrListOf(['64:ff9b::/96'], 'NAT64');
-const SIX_TO_FOUR = cidrListOf(['2002::/16'], '6to4');
-const TEREDO = cidrListOf(['2001::/32'], 'Teredo');
+
+/**
+ * The IPv6 lists are read when the first IPv6 address is checked, not when the module loads:
+ * reading an IPv6 block goes through `net.isIP`, whose first IPv6 answer compiles Node's IPv6
+ * pattern (about 5 ms), and a function whose findings carry only IPv4 addresses, as most do,
+ * never needs it.
+ */
+let v6Lists:
+  | {
+      reasons: ReadonlyArray<readonly [SpecialRangeReason, CidrList]>;
+      globalUnicast: CidrList;
+      nat64: CidrList;
+      sixToFour: CidrList;
+      teredo: CidrList;
+    }
+  | undefined;
+
+function ipv6Lists(): NonNullable<typeof v6Lists> {
+  v6Lists ??= {
+    reasons: IPV6_RANGES.map(([reason, cidrs]) => [reason, cidrListOf(cidrs, reason)] as const),
+    globalUnicast: cidrListOf(['2000::/3'], 'global unicast'),
+    nat64: cidrListOf(['64:ff9b::/96'], 'NAT64'),
+    sixToFour: cidrListOf(['2002::/16'], '6to4'),
+    teredo: cidrListOf(['2001::/32'], 'Teredo'),
+  };
+  return v6Lists;
+}
 
 /** The special range of an effective address given as its 4 or 16 bytes. */
 function rangeReasonOf(bytes: readonly number[]): SpecialRangeReason | null {
@@ -180,21 +202,22 @@ function ipv4RangeReason(bytes: readonly number[]): SpecialRangeReason | null {
 }
 
 function ipv6RangeReason(bytes: readonly number[]): SpecialRangeReason | null {
-  for (const [reason, list] of V6_LISTS) if (list.has(bytes)) return reason;
+  const { reasons, nat64, sixToFour, teredo, globalUnicast } = ipv6Lists();
+  for (const [reason, list] of reasons) if (list.has(bytes)) return reason;
   // Transition addresses carry an IPv4 address; one that embeds a private or special IPv4
   // address reaches that network once translated, so it is refused for the IPv4 reason.
-  if (NAT64.has(bytes)) return ipv4RangeReason(bytes.slice(12));
-  if (SIX_TO_FOUR.has(bytes)) {
+  if (nat64.has(bytes)) return ipv4RangeReason(bytes.slice(12));
+  if (sixToFour.has(bytes)) {
     const embedded = ipv4RangeReason(bytes.slice(2, 6));
     if (embedded) return embedded;
   }
-  if (TEREDO.has(bytes)) {
+  if (teredo.has(bytes)) {
     // The Teredo client's public address is stored with every bit inverted (RFC 4380).
     const embedded = ipv4RangeReason(bytes.slice(12).map((b) => b ^ 0xff));
     if (embedded) return embedded;
   }
   // Only 2000::/3 is allocated as global unicast; anything else cannot be an Internet attacker.
-  return GLOBAL_UNICAST.has(bytes) ? null : 'RESERVED';
+  return globalUnicast.has(bytes) ? null : 'RESERVED';
 }
 
 function cidrListOf(cidrs: readonly string[], field: string): CidrList {
