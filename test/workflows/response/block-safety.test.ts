@@ -1,4 +1,5 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ReplyLostRule } from '../../../runtime/sandbox/faults';
 import { type SfnEndpoint, startSfnEndpoint } from '../../../runtime/sfn-endpoint';
 import { blockAddresses, blockAddressesTask } from '../../../tasks/response/block-addresses';
 import { type BlockState, type TriageInput, TriageSchema } from '../../../tasks/response/contract';
@@ -77,6 +78,25 @@ async function blockRetriedAfterTransientFailure(
     ...failure,
   });
   return blockAddresses(input, blockDeps(h));
+}
+
+/**
+ * Records the finding, loses the reply to the first `fault.operation` call after that (the call
+ * takes effect, its caller sees a failure), and returns the block task's state once its first
+ * attempt failed as transient (`failure` says how) and its retry ran, with the call that lost it.
+ */
+async function blockRetriedAfterLostReply(
+  h: ResponseHarness,
+  finding: FindingOptions,
+  fault: Pick<ReplyLostRule, 'service' | 'operation' | 'as'>,
+  failure: Record<string, unknown> = {},
+) {
+  const triage = await recordFinding(h, finding);
+  const before = h.warden.world.cloud.calls.length;
+  h.warden.world.cloud.faults.replyLost({ ...fault, onCall: 1 });
+  const state = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_A }, failure);
+  const lost = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === fault.operation);
+  return { state, lost };
 }
 
 /** The one address is blocked by exactly one deny, and the ledger names that entry and no other. */
@@ -296,10 +316,12 @@ describe('ledger transitions under races and retries', () => {
 
   it('a retry after a lost reply on the task’s own attempt also ends with one entry (defect 4)', async () => {
     h = await startResponseHarness({ subnets: 1 });
-    const triage = await recordFinding(h, { id: 'lost-reply-2', remoteIp: '198.51.100.71' });
-    h.warden.world.cloud.faults.replyLost({ service: 'ec2', operation: 'CreateNetworkAclEntry', onCall: 1 });
 
-    const state = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_A });
+    const { state } = await blockRetriedAfterLostReply(
+      h,
+      { id: 'lost-reply-2', remoteIp: '198.51.100.71' },
+      { service: 'ec2', operation: 'CreateNetworkAclEntry' },
+    );
 
     await expectOneEntryBlocked(h, state);
   });
@@ -314,30 +336,28 @@ describe('ledger transitions under races and retries', () => {
       // A server closing an idle keep-alive connection as the request goes out: no HTTP reply,
       // the SDK's TimeoutError with code ECONNRESET. It must reach the workflow as transient.
       h = await startResponseHarness({ subnets: 1 });
-      const triage = await recordFinding(h, { id: `reset-${operation}`, remoteIp: '198.51.100.72' });
-      const before = h.warden.world.cloud.calls.length;
-      h.warden.world.cloud.faults.replyLost({ service, operation, onCall: 1, as: 'connection-reset' });
 
-      const state = await blockRetriedAfterTransientFailure(
+      const { state, lost } = await blockRetriedAfterLostReply(
         h,
-        { triage, executionArn: EXECUTION_A },
+        { id: `reset-${operation}`, remoteIp: '198.51.100.72' },
+        { service, operation, as: 'connection-reset' },
         { message: expect.stringContaining('TimeoutError: read ECONNRESET') },
       );
 
-      // The first call of the operation is the one whose connection was reset.
-      const reset = h.warden.world.cloud.calls.slice(before).find((c) => c.operation === operation);
-      expect(reset?.error).toBe('TimeoutError');
+      expect(lost?.error).toBe('TimeoutError');
       await expectOneEntryBlocked(h, state);
     },
   );
 
   it('counts a retried block’s offence once: a first offender is blocked for blockMinutes (defect 7)', async () => {
     h = await startResponseHarness({ subnets: 1 });
-    const triage = await recordFinding(h, { id: 'retried', remoteIp: '198.51.100.80' });
-    // The offence counter's reply is lost; the task fails and is retried.
-    h.warden.world.cloud.faults.replyLost({ service: 'dynamodb', operation: 'UpdateItem', onCall: 1 });
 
-    const state = await blockRetriedAfterTransientFailure(h, { triage, executionArn: EXECUTION_A });
+    // The offence counter's reply is lost; the task fails and is retried.
+    const { state } = await blockRetriedAfterLostReply(
+      h,
+      { id: 'retried', remoteIp: '198.51.100.80' },
+      { service: 'dynamodb', operation: 'UpdateItem' },
+    );
 
     const minutes = (Date.parse(state.owned[0]!.expiresAt) - h.clock.now()) / 60_000;
     expect(minutes).toBe(60);
