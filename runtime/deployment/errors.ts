@@ -1,13 +1,10 @@
+import { NamedError } from '../../tasks/shared/named-error';
+
 /**
  * Errors of deploying Warden's synthesized templates into the sandbox and of running the deploy
  * steps. Each names what it could not do and why, as CloudFormation or the AWS CLI would.
  */
-export class DeploymentError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class DeploymentError extends NamedError {}
 
 /** A template uses an intrinsic function, attribute or parameter the local deployment cannot resolve. */
 export class UnresolvableTemplateError extends DeploymentError {}

@@ -1,13 +1,10 @@
+import { NamedError } from './named-error';
+
 /**
  * Warden's error model. Each class sets `name`, which is what Step Functions sees as the error
  * of a failed task and what the workflows' Retry and Catch rules match on.
  */
-export class WardenError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class WardenError extends NamedError {}
 
 /** The task's input does not match its contract; never retried. */
 export class InvalidInputError extends WardenError {}
