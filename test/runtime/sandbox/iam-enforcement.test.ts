@@ -3,7 +3,9 @@ import { GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import { SandboxCloud } from '../../../runtime/sandbox/cloud';
+import { GuardDutySandbox } from '../../../runtime/sandbox/guardduty';
+import { IamCoverage } from '../../../runtime/sandbox/iam-coverage';
 import {
   factoryFor,
   failureOf,
@@ -228,6 +230,27 @@ describe('IAM enforcement of every principal', () => {
 
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toContain(`role/${roleName}`);
+  });
+
+  it('evaluates the calls of a cloud without the IAM service too: there only an account root can act', async () => {
+    const cloud = new SandboxCloud({ iamCoverage: new IamCoverage() });
+    cloud.register(
+      new GuardDutySandbox({
+        now: () => 0,
+        organizationManagementAccount: MEMBER_A,
+        isOrganizationAccount: () => false,
+      }),
+    );
+    const as = (roleName?: string) =>
+      factoryFor(cloud, SECURITY, roleName).client(GuardDutyClient, {
+        account: SECURITY,
+        region: HOME_REGION,
+      });
+
+    const refused = await failureOf(as('legacy').send(new ListDetectorsCommand({})));
+
+    expect(refused.name).toBe('AccessDeniedException');
+    await expect(as().send(new ListDetectorsCommand({}))).resolves.toMatchObject({ DetectorIds: [] });
   });
 
   it('evaluates a role as soon as it is given a policy', async () => {
