@@ -1,67 +1,46 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { DecisionRecord } from '../../../tasks/response/decision-record';
-import { type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError } from '../errors';
-import type { AuditFilter } from '../filters';
-import {
-  decidedInRange,
-  decisionKeyMayMatch,
-  keyMayMatch,
-  parseArchive,
-  parseArchivedDecision,
-} from './archive-parse';
-import type { ExecutionSource, ListedExecution } from './source';
+import { type ArchiveObject, ArchiveSource } from './archive-source';
 
 /**
  * An archive on disk, as the local runtime writes it (`<dataDir>/archive`) or as copied from the
  * S3 archive: every `*.json` under the folder is one execution, except those under `decisions/`,
  * each one decision record. A single archive file works too.
  */
-export class ArchiveFolderSource implements ExecutionSource {
+export class ArchiveFolderSource extends ArchiveSource {
   readonly description: string;
 
   constructor(private readonly root: string) {
+    super();
     this.description = `archive folder ${root}`;
   }
 
-  async list(filter: AuditFilter): Promise<ListedExecution[]> {
-    return this.files()
-      .filter(({ key }) => keyMayMatch(key, filter))
-      .map(({ file, key }) => {
-        const parsed = parseArchiveKey(key);
-        return {
-          ref: file,
-          stateMachine: parsed?.stateMachine ?? '',
-          name: parsed?.name ?? key,
-          status: null,
-          startDate: null,
-        };
-      });
+  protected async executionObjects(): Promise<ArchiveObject[]> {
+    return this.files();
   }
 
-  async read(item: ListedExecution, onEvents: (count: number) => void): Promise<ArchivedExecution> {
-    const archive = parseArchive(readOrThrow(item.ref), item.ref);
-    onEvents(archive.events.length);
-    return archive;
+  protected async decisionObjects(): Promise<ArchiveObject[]> {
+    return this.files();
   }
 
-  async decisions(filter: AuditFilter): Promise<DecisionRecord[]> {
-    return this.files()
-      .filter(({ key }) => decisionKeyMayMatch(key, filter))
-      .map(({ file }) => parseArchivedDecision(readOrThrow(file), file))
-      .filter((record) => decidedInRange(record, filter));
+  protected async readText(ref: string): Promise<string> {
+    return readOrThrow(ref);
+  }
+
+  protected where(ref: string): string {
+    return ref;
   }
 
   close(): void {}
 
   /** Every `*.json` under the folder (or the one file), with its key in the archive layout. */
-  private files(): { file: string; key: string }[] {
+  private files(): ArchiveObject[] {
     const stat = statOrThrow(this.root);
     const files = stat.isDirectory() ? walk(this.root) : [this.root];
     return files
       .filter((file) => file.endsWith('.json'))
-      .map((file) => ({ file, key: relative(this.root, file).split(sep).join('/') }));
+      .map((file) => ({ ref: file, key: relative(this.root, file).split(sep).join('/') }));
   }
 }
 

@@ -1,17 +1,10 @@
 import { GetObjectCommand, paginateListObjectsV2, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { DECISION_ARCHIVE_ROOT, type DecisionRecord } from '../../../tasks/response/decision-record';
-import { ARCHIVE_ROOT, type ArchivedExecution, parseArchiveKey } from '../../../tasks/shared/archive-format';
+import { DECISION_ARCHIVE_ROOT } from '../../../tasks/response/decision-record';
+import { ARCHIVE_ROOT } from '../../../tasks/shared/archive-format';
 import { ArchiveReadError, UsageError } from '../errors';
 import type { AuditFilter } from '../filters';
-import {
-  decidedInRange,
-  decisionKeyMayMatch,
-  keyMayMatch,
-  parseArchive,
-  parseArchivedDecision,
-} from './archive-parse';
+import { type ArchiveObject, ArchiveSource } from './archive-source';
 import { describeSdkFailure } from './sdk-errors';
-import type { ExecutionSource, ListedExecution } from './source';
 
 export interface S3ArchiveOptions {
   /** `s3://bucket` or `s3://bucket/prefix` (the prefix the archive's `executions/` lies under). */
@@ -23,13 +16,14 @@ export interface S3ArchiveOptions {
 }
 
 /** The S3 archive the ArchiveExecution task writes: listed per workflow by key prefix. */
-export class S3ArchiveSource implements ExecutionSource {
+export class S3ArchiveSource extends ArchiveSource {
   readonly description: string;
   private readonly s3: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
 
   constructor(options: S3ArchiveOptions) {
+    super();
     const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(options.url);
     if (!match)
       throw new UsageError(`--archive must be s3://bucket[/prefix] or a folder, got '${options.url}'`);
@@ -49,69 +43,46 @@ export class S3ArchiveSource implements ExecutionSource {
     this.description = `archive s3://${this.bucket}/${this.prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
   }
 
-  async list(filter: AuditFilter): Promise<ListedExecution[]> {
-    const listed: ListedExecution[] = [];
+  protected async executionObjects(filter: AuditFilter): Promise<ArchiveObject[]> {
+    const objects: ArchiveObject[] = [];
     for (const workflow of filter.workflows) {
       const prefix = `${this.prefix}${ARCHIVE_ROOT}/${workflow.stateMachineName}/`;
-      await this.call(`listing ${prefix}`, async () => {
-        for await (const page of paginateListObjectsV2(
-          { client: this.s3, pageSize: 1000 },
-          { Bucket: this.bucket, Prefix: prefix },
-        )) {
-          for (const object of page.Contents ?? []) {
-            const key = object.Key;
-            if (!key?.endsWith('.json') || !keyMayMatch(key, filter)) continue;
-            const parsed = parseArchiveKey(key);
-            listed.push({
-              ref: key,
-              stateMachine: workflow.stateMachineName,
-              name: parsed?.name ?? key,
-              status: null,
-              startDate: null,
-            });
-          }
-        }
-      });
+      for (const key of await this.keysUnder(prefix)) {
+        if (key.endsWith('.json')) objects.push({ key, ref: key, stateMachine: workflow.stateMachineName });
+      }
     }
-    return listed;
-  }
-
-  async read(item: ListedExecution, onEvents: (count: number) => void): Promise<ArchivedExecution> {
-    const text = await this.call(`reading ${item.ref}`, async () => {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: item.ref }));
-      if (!out.Body) throw new ArchiveReadError(`s3://${this.bucket}/${item.ref} has no body`);
-      return out.Body.transformToString('utf8');
-    });
-    const archive = parseArchive(text, `s3://${this.bucket}/${item.ref}`);
-    onEvents(archive.events.length);
-    return archive;
+    return objects;
   }
 
   /** Decision records under `decisions/`, when the archive holds any (a copied local archive). */
-  async decisions(filter: AuditFilter): Promise<DecisionRecord[]> {
-    const prefix = `${this.prefix}${DECISION_ARCHIVE_ROOT}/`;
+  protected async decisionObjects(): Promise<ArchiveObject[]> {
+    const keys = await this.keysUnder(`${this.prefix}${DECISION_ARCHIVE_ROOT}/`);
+    return keys.map((key) => ({ key, ref: key }));
+  }
+
+  protected readText(ref: string): Promise<string> {
+    return this.call(`reading ${ref}`, async () => {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: ref }));
+      if (!out.Body) throw new ArchiveReadError(`${this.where(ref)} has no body`);
+      return out.Body.transformToString('utf8');
+    });
+  }
+
+  protected where(ref: string): string {
+    return `s3://${this.bucket}/${ref}`;
+  }
+
+  private async keysUnder(prefix: string): Promise<string[]> {
     const keys: string[] = [];
     await this.call(`listing ${prefix}`, async () => {
       for await (const page of paginateListObjectsV2(
         { client: this.s3, pageSize: 1000 },
         { Bucket: this.bucket, Prefix: prefix },
       )) {
-        for (const object of page.Contents ?? []) {
-          if (object.Key && decisionKeyMayMatch(object.Key, filter)) keys.push(object.Key);
-        }
+        for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
       }
     });
-    const records: DecisionRecord[] = [];
-    for (const key of keys) {
-      const text = await this.call(`reading ${key}`, async () => {
-        const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        if (!out.Body) throw new ArchiveReadError(`s3://${this.bucket}/${key} has no body`);
-        return out.Body.transformToString('utf8');
-      });
-      const record = parseArchivedDecision(text, `s3://${this.bucket}/${key}`);
-      if (decidedInRange(record, filter)) records.push(record);
-    }
-    return records;
+    return keys;
   }
 
   close(): void {
