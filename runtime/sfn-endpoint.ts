@@ -11,6 +11,7 @@ import {
   type ExecutionStatus,
   type HistoryEvent,
 } from './history';
+import { MAX_PAYLOAD_BYTES, MAX_TASK_TOKEN_LENGTH } from './limits';
 import { JsonServiceError } from './service-error';
 import { TaskTokenError } from './task-tokens';
 
@@ -29,7 +30,6 @@ export const SFN_TARGET_PREFIX = 'AWSStepFunctions.';
 /** Larger than any valid request (inputs and outputs stop at 256 KiB). */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
 
-const MAX_PAYLOAD_BYTES = 256 * 1024;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
 
@@ -177,7 +177,7 @@ interface Operation {
 const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
 
 const arn = z.string().min(1).max(2048);
-const taskToken = z.string().min(1).max(2048);
+const taskToken = z.string().min(1).max(MAX_TASK_TOKEN_LENGTH);
 const maxResults = z.number().int().min(0).max(MAX_PAGE_SIZE).optional();
 const nextToken = z.string().min(1).max(1024).optional();
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from './clock';
+import { MAX_TASK_TOKEN_LENGTH } from './limits';
 
 /**
  * The task-token broker for `.waitForTaskToken` tasks. Each call gets a fresh, unguessable token;
@@ -122,7 +123,7 @@ export class TaskTokenBroker {
   }
 
   private lookup(token: string): Pending {
-    if (typeof token !== 'string' || token.length < 1 || token.length > 1024) {
+    if (typeof token !== 'string' || token.length < 1 || token.length > MAX_TASK_TOKEN_LENGTH) {
       throw new TaskTokenError('InvalidToken', 'Invalid token');
     }
     const entry = this.pending.get(token);
