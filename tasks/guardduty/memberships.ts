@@ -139,6 +139,29 @@ export function mergeStepResults(
   });
 }
 
+/** What a GuardDuty membership call answers of the accounts it did not process, and why. */
+interface BatchAnswer {
+  UnprocessedAccounts?: { AccountId?: string; Result?: string }[];
+}
+
+/**
+ * Makes a batched membership call (CreateMembers, InviteMembers) for `members`, 50 accounts a call
+ * as GuardDuty takes them, and gathers what GuardDuty refused: each refused account with its reason,
+ * for `settleRefusals`.
+ */
+export async function refusalsOfBatches(
+  members: readonly MemberEntry[],
+  doing: (count: number) => string,
+  send: (batch: readonly MemberEntry[]) => Promise<BatchAnswer>,
+): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
+  for (const batch of chunks(members, GUARDDUTY_BATCH)) {
+    const out = await call(doing(batch.length), () => send(batch));
+    for (const u of out.UnprocessedAccounts ?? []) if (u.AccountId) refused.set(u.AccountId, u.Result ?? '');
+  }
+  return refused;
+}
+
 /**
  * Settles the accounts a batch call refused. A retried task repeats calls that already took
  * effect, and GuardDuty then refuses them as "already a member" or "already invited"; reading our

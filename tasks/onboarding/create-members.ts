@@ -1,8 +1,12 @@
 import { CreateMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
-import { GUARDDUTY_BATCH, type MemberStatus } from '../guardduty/members';
-import { mergeStepResults, SETTLE_REFUSALS, settleRefusals } from '../guardduty/memberships';
-import { call, chunks } from '../shared/aws-call';
+import type { MemberStatus } from '../guardduty/members';
+import {
+  mergeStepResults,
+  refusalsOfBatches,
+  SETTLE_REFUSALS,
+  settleRefusals,
+} from '../guardduty/memberships';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { type MemberEntry, RegionWork } from './model';
@@ -30,20 +34,18 @@ export const createMembersTask = defineTask({
     const mode = deps.config.onboarding.mode;
     let members = mergeStepResults(work.members, work.stepResults);
     const wanted = members.filter((m) => !m.outcome && TO_CREATE[mode].includes(m.status));
-    const refused = new Map<string, string>();
     const client = administratorClient(deps, work.region);
-    for (const batch of chunks(wanted, GUARDDUTY_BATCH)) {
-      const out = await call(`adding ${batch.length} members in ${work.region}`, () =>
+    const refused = await refusalsOfBatches(
+      wanted,
+      (count) => `adding ${count} members in ${work.region}`,
+      (batch) =>
         client.send(
           new CreateMembersCommand({
             DetectorId: work.administratorDetectorId,
             AccountDetails: batch.map((m) => ({ AccountId: m.accountId, Email: m.email })),
           }),
         ),
-      );
-      for (const u of out.UnprocessedAccounts ?? [])
-        if (u.AccountId) refused.set(u.AccountId, u.Result ?? '');
-    }
+    );
     const created = new Set(wanted.map((m) => m.accountId));
     members = members.map(
       (m): MemberEntry =>

@@ -1,8 +1,6 @@
 import { InviteMembersCommand } from '@aws-sdk/client-guardduty';
 import { administratorClient } from '../guardduty/aws';
-import { GUARDDUTY_BATCH } from '../guardduty/members';
-import { SETTLE_REFUSALS, settleRefusals } from '../guardduty/memberships';
-import { call, chunks } from '../shared/aws-call';
+import { refusalsOfBatches, SETTLE_REFUSALS, settleRefusals } from '../guardduty/memberships';
 import { lambdaHandler } from '../shared/lambda';
 import { defineTask } from '../shared/task';
 import { type MemberEntry, RegionWork } from './model';
@@ -25,10 +23,11 @@ export const inviteMembersTask = defineTask({
     const wanted = work.members.filter(
       (m) => !m.outcome && (m.status === 'Created' || m.status === 'Removed'),
     );
-    const refused = new Map<string, string>();
     const client = administratorClient(deps, work.region);
-    for (const batch of chunks(wanted, GUARDDUTY_BATCH)) {
-      const out = await call(`inviting ${batch.length} members in ${work.region}`, () =>
+    const refused = await refusalsOfBatches(
+      wanted,
+      (count) => `inviting ${count} members in ${work.region}`,
+      (batch) =>
         client.send(
           new InviteMembersCommand({
             DetectorId: work.administratorDetectorId,
@@ -36,10 +35,7 @@ export const inviteMembersTask = defineTask({
             DisableEmailNotification: true,
           }),
         ),
-      );
-      for (const u of out.UnprocessedAccounts ?? [])
-        if (u.AccountId) refused.set(u.AccountId, u.Result ?? '');
-    }
+    );
     const invited = new Set(wanted.map((m) => m.accountId));
     const members = await settleRefusals(
       deps,
