@@ -27,6 +27,25 @@ export interface AuditStory {
   outcome: string;
 }
 
+/**
+ * The parts of a story in which nothing was approved, changed, notified or failed, as in the story
+ * of a decision record, which starts no execution.
+ */
+export function nothingHappened(): Pick<
+  AuditStory,
+  'approval' | 'naclChanges' | 'lifts' | 'extensions' | 'onboarding' | 'notifications' | 'errors'
+> {
+  return {
+    approval: null,
+    naclChanges: [],
+    lifts: [],
+    extensions: [],
+    onboarding: null,
+    notifications: [],
+    errors: [],
+  };
+}
+
 export interface DecisionRecordFacts {
   decidedAt: string;
   /** The function that decided (the intake's task id). */

@@ -1,5 +1,5 @@
 import type { DecisionRecord } from '../tasks/response/decision-record';
-import type { AuditStory } from './model';
+import { type AuditStory, nothingHappened } from './model';
 import { outcomeOf } from './story';
 import { findingTrigger, triageFacts } from './story-response';
 
@@ -36,13 +36,7 @@ export function buildDecisionStory(record: DecisionRecord): AuditStory {
     },
     trigger: findingTrigger(record),
     triage: triageFacts(record),
-    approval: null,
-    naclChanges: [],
-    lifts: [],
-    extensions: [],
-    onboarding: null,
-    notifications: [],
-    errors: [],
+    ...nothingHappened(),
     timeline: [{ at: record.decidedAt, state: DECISION_STEP, type: 'DecisionRecorded' }],
     outcome: '',
   };

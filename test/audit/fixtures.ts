@@ -1,4 +1,4 @@
-import type { AuditStory } from '../../audit/model';
+import { type AuditStory, nothingHappened } from '../../audit/model';
 import type { ArchivedExecution, ArchivedHistoryEvent } from '../../tasks/shared/archive-format';
 
 /** Builders for audit tests: an archived execution from a few events, a story with overrides. */
@@ -52,13 +52,7 @@ export function makeStory(overrides: Partial<AuditStory> = {}): AuditStory {
     },
     trigger: null,
     triage: null,
-    approval: null,
-    naclChanges: [],
-    lifts: [],
-    extensions: [],
-    onboarding: null,
-    notifications: [],
-    errors: [],
+    ...nothingHappened(),
     timeline: [],
     outcome: 'succeeded',
     ...overrides,
