@@ -7,6 +7,7 @@ import type {
   RegionOptStatus,
   ValidationExceptionReason,
 } from '@aws-sdk/client-account';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { AwsError } from './aws-error';
 import type { CallContext, Operation, SandboxService } from './cloud';
 import type { SandboxOrganizations } from './organizations';
@@ -66,7 +67,6 @@ export const OPT_IN_REGIONS: readonly string[] = [
 
 const ALL_REGIONS = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].sort();
 const ACCOUNT_SERVICE_PRINCIPAL = 'account.amazonaws.com';
-const ACCOUNT_ID = /^\d{12}$/;
 const MAX_RESULTS = 50;
 
 export class SandboxAccount implements SandboxService {

@@ -1,3 +1,4 @@
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { type JsonPattern, matchesPattern } from '../eventbridge/event-pattern';
 import type { Principal, SandboxCloud } from './cloud';
 import type { SandboxLambdaFunctions } from './lambda-functions';
@@ -95,7 +96,6 @@ export interface DeliveryReport {
 }
 
 export const EVENTS_PRINCIPAL = 'events.amazonaws.com';
-const ACCOUNT_ID = /^\d{12}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
 const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:/;
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:[^:]+$/;

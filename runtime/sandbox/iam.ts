@@ -6,6 +6,7 @@ import type {
   PasswordPolicy,
   UpdateAccountPasswordPolicyRequest,
 } from '@aws-sdk/client-iam';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import type { SandboxClock } from './clock';
 import type { CallContext, Operation, SandboxService } from './cloud';
 import type { IamCoverage } from './iam-coverage';
@@ -102,7 +103,6 @@ export const SERVICE_LINKED_ROLE_NAMES: Readonly<Record<string, string>> = {
   'stacksets.cloudformation.amazonaws.com': 'AWSServiceRoleForCloudFormationStackSetsOrgAdmin',
   'member.org.stacksets.cloudformation.amazonaws.com': 'AWSServiceRoleForCloudFormationStackSetsOrgMember',
 };
-const ACCOUNT_ID = /^\d{12}$/;
 const TRUST_ACTIONS = new Set(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']);
 
 /**

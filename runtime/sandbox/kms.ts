@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { checkPolicyDocument, type PolicyDocument } from './policy-document';
 import { PolicyGuardedStore } from './policy-guarded-store';
 import type { GuardedResource } from './resource-policy';
@@ -20,7 +21,6 @@ export interface SandboxKey {
   policy: PolicyDocument;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/([\w-]+)$/;
 
 export class SandboxKms extends PolicyGuardedStore<SandboxKey> {

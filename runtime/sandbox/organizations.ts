@@ -22,6 +22,7 @@ import type {
   OrganizationalUnit,
   RegisterDelegatedAdministratorRequest,
 } from '@aws-sdk/client-organizations';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { AwsError } from './aws-error';
 import type { SandboxClock } from './clock';
 import type { CallContext, Operation, SandboxService } from './cloud';
@@ -87,7 +88,6 @@ interface OrgUnit {
   parentId: string;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const SERVICE_PRINCIPAL = /^[\w+=,.@-]{1,128}$/;
 const ROOT_ID = /^r-[0-9a-z]{4,32}$/;
 const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ACCOUNT_ID } from '../../config/aws-names';
 import { AwsError } from './aws-error';
 import type { CallContext, Operation } from './cloud';
 import type { PolicyDocument } from './policy-document';
@@ -39,7 +40,6 @@ export interface ServiceObject {
   writtenBy: string;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
 const S3_ARN = /^arn:aws[a-z-]*:s3:::([^/]+)(\/.*)?$/;
 
 export class SandboxS3 extends PolicyGuardedStore<SandboxBucket> {
