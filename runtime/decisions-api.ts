@@ -7,6 +7,7 @@ import type { DecisionRecord } from '../tasks/response/decision-record';
 import type { TaskDeps } from '../tasks/shared/task';
 import type { LocalWarden } from './local-warden';
 import { parseQueryBody, type QueryApiResult, queryReplyBody } from './query-api';
+import { readBodyWithin } from './request-body';
 
 /**
  * What `warden audit` reads of a running local Warden's decision records (`POST /api/decisions`):
@@ -62,25 +63,18 @@ export function serveDecisionsRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
   const reply = (status: number, body: unknown) => {
     if (res.headersSent) return;
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   };
-  req.on('data', (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_QUERY_BYTES) {
-      reply(413, { message: `the body must be at most ${MAX_QUERY_BYTES} bytes` });
-      req.destroy();
-    } else chunks.push(chunk);
-  });
-  req.on('end', () => {
-    answerDecisionsQuery(warden, Buffer.concat(chunks).toString('utf8')).then(
-      (result) => reply(result.status, queryReplyBody(result)),
-      (error: Error) => reply(500, { message: `${error.name}: ${error.message}` }),
-    );
-  });
+  readBodyWithin(req, MAX_QUERY_BYTES)
+    .then(async (body) => {
+      if (body === undefined)
+        return reply(413, { message: `the body must be at most ${MAX_QUERY_BYTES} bytes` });
+      const result = await answerDecisionsQuery(warden, body);
+      reply(result.status, queryReplyBody(result));
+    })
+    .catch((error: Error) => reply(500, { message: `${error.name}: ${error.message}` }));
 }

@@ -17,6 +17,7 @@ import { createPutEventsHandler, isPutEventsRequest } from './eventbridge/put-ev
 import { answerFindingsQuery } from './findings-api';
 import type { LocalWarden } from './local-warden';
 import { queryReplyBody } from './query-api';
+import { readBodyWithin } from './request-body';
 import { createSfnRequestHandler, isSfnRequest } from './sfn-endpoint';
 
 /**
@@ -248,7 +249,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Warde
     if (method === 'POST' && !sameOrigin(req, origin)) {
       return send(res, req, simplePage(403, 'Refused', 'Forms can only be sent from this site.'));
     }
-    const body = await readBody(req);
+    const body = await readBodyWithin(req, MAX_BODY_BYTES);
     if (body === undefined)
       return send(res, req, simplePage(413, 'Too large', 'The request body is too large.'));
     const request: LocalHttpRequest = {
@@ -328,17 +329,6 @@ function cookie(req: IncomingMessage | LocalHttpRequest, name: string): string |
 /** Only local paths of our own: an open redirect on a sign-in page is a phishing tool. */
 function nextOf(value: string | null): string {
   return value && NEXT_PATH.test(value) ? value : '/';
-}
-
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function send(res: ServerResponse, req: IncomingMessage, response: LocalHttpResponse): void {

@@ -560,6 +560,23 @@ describe('startSfnEndpoint', () => {
       expect(response.body.__type).toBe('ValidationException');
     });
 
+    it.each([
+      ['an empty query', '', 200, { records: [] }],
+      ['a body that is not JSON', '{', 400, { message: 'the body must be JSON' }],
+      ['a field it does not know', '{"from":"yesterday"}', 400, { message: expect.stringContaining('from') }],
+      [
+        'a body over 4,096 bytes',
+        `{"since":"${' '.repeat(4096)}"}`,
+        413,
+        { message: 'the body must be at most 4096 bytes' },
+      ],
+    ])('answers the decisions API (POST /api/decisions) for %s', async (_, body, status, answer) => {
+      const response = await fetch(`${endpoint.url}/api/decisions`, { method: 'POST', body });
+
+      expect(response.status).toBe(status);
+      expect(await response.json()).toEqual(answer);
+    });
+
     it('refuses a request whose Host is not a loopback name', async () => {
       const response = await post(endpoint.url, '{}', { host: 'rebound.example.com' });
 
