@@ -12,7 +12,7 @@ import {
   decisionNameFor,
   policyVersionOf,
 } from './decision-record';
-import { FindingsTable } from './findings-table';
+import { type FindingRow, FindingsTable } from './findings-table';
 import type { TriageResult } from './triage';
 import { decideFindingEvent } from './verified-triage';
 
@@ -107,15 +107,11 @@ export async function intakeFinding(raw: unknown, deps: TaskDeps): Promise<Intak
   }
 
   const row = await findings.get(finding.id);
-  if (!row || (row.lastUpdatedAt >= finding.updatedAt && (row.lastCount ?? 0) >= (triage.count ?? 0))) {
+  if (!row || isRepeat(row, finding, triage)) {
     // The same event again, or the first delivery's bookkeeping has not landed yet.
     return { ...base, outcome: 'DUPLICATE', executionArn: row?.executionArn };
   }
-  if (row.executionArn && (await isRunning(deps, row.executionArn))) {
-    const extendTo = new Date(
-      deps.now().getTime() + deps.config.response.blockMinutes * 60_000,
-    ).toISOString();
-    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count, extendTo);
+  if (await extendIfRunning(deps, findings, row, finding, triage)) {
     return { ...base, outcome: 'EXTENDED', executionArn: row.executionArn };
   }
   const wantsBlock = triage.decision === 'BLOCK_AUTO' || triage.decision === 'BLOCK_WITH_APPROVAL';
@@ -153,14 +149,10 @@ async function recordIgnored(
 ): Promise<IntakeResult> {
   const { finding, triage } = input;
   const row = await findings.get(finding.id);
-  if (row && row.lastUpdatedAt >= finding.updatedAt && (row.lastCount ?? 0) >= (triage.count ?? 0)) {
+  if (row && isRepeat(row, finding, triage)) {
     return { ...base, outcome: 'DUPLICATE', executionArn: row.executionArn };
   }
-  if (row?.executionArn && (await isRunning(deps, row.executionArn))) {
-    const extendTo = new Date(
-      deps.now().getTime() + deps.config.response.blockMinutes * 60_000,
-    ).toISOString();
-    await findings.recordUpdate(finding.id, finding.updatedAt, triage.count, extendTo);
+  if (row && (await extendIfRunning(deps, findings, row, finding, triage))) {
     return { ...base, outcome: 'EXTENDED', executionArn: row.executionArn };
   }
   if (row?.decision === 'IGNORE') {
@@ -194,6 +186,32 @@ async function recordIgnored(
   return recorded
     ? { ...base, outcome: 'RECORDED', decisionRecord: record }
     : { ...base, outcome: 'DUPLICATE' };
+}
+
+/** The same delivery again, or an update no newer than the one the finding's row holds. */
+function isRepeat(
+  row: FindingRow,
+  finding: { updatedAt: string },
+  triage: Pick<TriageResult, 'count'>,
+): boolean {
+  return row.lastUpdatedAt >= finding.updatedAt && (row.lastCount ?? 0) >= (triage.count ?? 0);
+}
+
+/**
+ * An update while the finding's response still runs: the attack goes on, so its block is
+ * extended to `blockMinutes` from now. False, changing nothing, when no response runs.
+ */
+async function extendIfRunning(
+  deps: TaskDeps,
+  findings: FindingsTable,
+  row: FindingRow,
+  finding: { id: string; updatedAt: string },
+  triage: Pick<TriageResult, 'count'>,
+): Promise<boolean> {
+  if (!row.executionArn || !(await isRunning(deps, row.executionArn))) return false;
+  const extendTo = new Date(deps.now().getTime() + deps.config.response.blockMinutes * 60_000).toISOString();
+  await findings.recordUpdate(finding.id, finding.updatedAt, triage.count, extendTo);
+  return true;
 }
 
 /** `f-<hash of the finding id>-<generation>`: valid, short, and the same for every delivery. */
